@@ -1,0 +1,19 @@
+//! # attest-attestor
+//!
+//! The attestor core of attest: key derivation from a master secret
+//! (formats.md §4), and building and signing every format the verifier
+//! checks — trust roots, bundle manifests, execution attestations,
+//! delegations with EIP-712 signatures, network logs and summaries — in
+//! exactly the bytes the verifier and the contracts expect.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub mod attestation;
+pub mod bundle;
+pub mod json;
+pub mod keys;
+pub mod sign;
+pub mod trust_root;
+
+pub use keys::{Ed25519Signer, MasterSecret, Secp256k1Signer};

@@ -1,0 +1,780 @@
+//! Execution attestations `attest.execution-attestation.v1` (formats.md §3).
+//!
+//! ```text
+//! payloadHash = digest(attestation) = SHA-256(M(attestation))    (signature, onchainSignature excluded)
+//! signature   = Ed25519(signer, M(attestation))
+//! execution_fingerprint = signalsHash = SHA-256(JCS({policyId, policyVersion, signals}))
+//! ```
+//!
+//! [`verify_attestation`] reports every check of §3 with a stable id; see
+//! `docs/spec.md` for the rule behind each id and its reason codes.
+
+use attest_json::{Object, Value};
+
+use crate::bundle::{self, BundleEntry};
+use crate::crypto::{sha256, StrictVerifyingKey};
+use crate::delegation::{self, Delegation};
+use crate::doc::{self, err, DocResult, Members, Problem, Signed};
+use crate::eip712::{self, OnchainDomain, SolAttestation, SolDelegation};
+use crate::report::{CheckId, Plan, Report, ReportBuilder, Verified};
+use crate::secp256k1::{EcdsaError, RecoverableSignature};
+use crate::time::Timestamp;
+use crate::trust_root::{KeyUseError, Role, TrustRoot, TrustRootChain, TrustRootError};
+use crate::types::{Ed25519Signature, EthAddress, KeyId, Sha256Digest};
+
+/// Document type and signing domain of execution attestations.
+pub const EXECUTION_ATTESTATION_TYPE: &str = "attest.execution-attestation.v1";
+
+/// The checks of an execution attestation, in report order; `true` = must pass.
+pub const ATTESTATION_PLAN: Plan = Plan {
+    doc_type: EXECUTION_ATTESTATION_TYPE,
+    checks: &[
+        (CheckId::Parse, true),
+        (CheckId::TrustRoot, true),
+        (CheckId::Signer, true),
+        (CheckId::Delegation, false),
+        (CheckId::Signature, true),
+        (CheckId::Fingerprint, true),
+        (CheckId::Runtime, false),
+        (CheckId::TrustRootVersion, true),
+        (CheckId::BundleManifest, false),
+        (CheckId::BundleFiles, false),
+        (CheckId::BundleBinding, false),
+        (CheckId::Output, false),
+        (CheckId::Network, false),
+        (CheckId::OnchainSignature, false),
+        (CheckId::Replay, false),
+    ],
+};
+
+/// The `decision` member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// `approve`, `reject` or a custom action.
+    pub action: String,
+    /// Whether a human override is required.
+    pub requires_override: bool,
+    /// Reason string of the matched rule.
+    pub reason: String,
+}
+
+/// `execution_state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecutionState {
+    /// Final; the action may proceed.
+    Completed,
+    /// Blocked pending an override.
+    PendingOverride,
+    /// Blocked.
+    Blocked,
+}
+
+impl ExecutionState {
+    /// The document form.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ExecutionState::Completed => "completed",
+            ExecutionState::PendingOverride => "pending_override",
+            ExecutionState::Blocked => "blocked",
+        }
+    }
+}
+
+/// A parsed execution attestation.
+#[derive(Debug, Clone)]
+pub struct ExecutionAttestation {
+    /// Business transaction id (the replay key).
+    pub execution_id: String,
+    /// `execution_fingerprint`.
+    pub execution_fingerprint: Sha256Digest,
+    /// Policy id.
+    pub policy_id: String,
+    /// Policy version.
+    pub policy_version: String,
+    /// Schema version.
+    pub schema_version: String,
+    /// Runtime version.
+    pub runtime_version: String,
+    /// Runtime hash.
+    pub runtime_hash: Sha256Digest,
+    /// Decision.
+    pub decision: Decision,
+    /// State.
+    pub execution_state: ExecutionState,
+    /// `signalsHash` (equals the fingerprint).
+    pub signals_hash: Sha256Digest,
+    /// Bundle hash.
+    pub bundle_hash: Sha256Digest,
+    /// Manifest hash.
+    pub manifest_hash: Sha256Digest,
+    /// Release manifest hash.
+    pub release_manifest_hash: Sha256Digest,
+    /// Deprecated alias of the semantic hash.
+    pub evaluator_hash: Sha256Digest,
+    /// Evaluator semantic hash.
+    pub evaluator_semantic_hash: Sha256Digest,
+    /// Evaluator artifact hash.
+    pub evaluator_artifact_hash: Sha256Digest,
+    /// The manifest's signature string.
+    pub manifest_signature: String,
+    /// Trust-root version as stated (a decimal string; checked by `trust-root-version`).
+    pub trust_root_version: String,
+    /// Signing key.
+    pub signer_key_id: KeyId,
+    /// Issue time.
+    pub issued_at: Timestamp,
+    /// SHA-256 of the raw output, when bound.
+    pub output_hash: Option<Sha256Digest>,
+    /// `digest(network summary)`, when bound.
+    pub network_summary_hash: Option<Sha256Digest>,
+    /// Per-execution key delegation.
+    pub delegation: Option<Delegation>,
+    /// On-chain domain.
+    pub onchain_domain: Option<OnchainDomain>,
+    /// Ed25519 signature text.
+    pub signature: String,
+    /// EIP-712 signature text.
+    pub onchain_signature: Option<String>,
+    /// Signing message and digest (`payloadHash`).
+    pub signed: Signed,
+}
+
+impl ExecutionAttestation {
+    /// `payloadHash = digest(attestation)`.
+    pub fn payload_hash(&self) -> Sha256Digest {
+        self.signed.digest
+    }
+
+    /// The context hash of formats.md §4, computed from this attestation.
+    pub fn context_hash(&self) -> Sha256Digest {
+        delegation::context_hash(&self.execution_id, &self.policy_id, &self.policy_version, &self.runtime_hash)
+    }
+
+    /// The EIP-712 `Attestation` struct the contract sees.
+    pub fn onchain_struct(&self) -> Result<SolAttestation, crate::time::TimestampError> {
+        let z = |h: &Option<Sha256Digest>| eip712::b256(&h.unwrap_or(Sha256Digest::ZERO));
+        Ok(SolAttestation {
+            executionId: self.execution_id.clone(),
+            payloadHash: eip712::b256(&self.payload_hash()),
+            contextHash: eip712::b256(&self.context_hash()),
+            bundleHash: eip712::b256(&self.bundle_hash),
+            runtimeHash: eip712::b256(&self.runtime_hash),
+            outputHash: z(&self.output_hash),
+            networkSummaryHash: z(&self.network_summary_hash),
+            issuedAt: self.issued_at.onchain_seconds()?,
+        })
+    }
+}
+
+/// The on-chain `Delegation` struct of a delegation.
+pub fn onchain_delegation(d: &Delegation) -> Result<SolDelegation, crate::time::TimestampError> {
+    Ok(SolDelegation {
+        ephemeral: eip712::address(&d.ephemeral_address.unwrap_or(EthAddress::ZERO)),
+        contextHash: eip712::b256(&d.context_hash),
+        notBefore: d.not_before.onchain_seconds()?,
+        notAfter: d.not_after.onchain_seconds()?,
+    })
+}
+
+const ATTESTATION_MEMBERS: &[&str] = &[
+    "type",
+    "executionId",
+    "execution_fingerprint",
+    "policyId",
+    "policyVersion",
+    "schemaVersion",
+    "runtimeVersion",
+    "runtimeHash",
+    "decision",
+    "execution_state",
+    "signalsHash",
+    "bundleHash",
+    "manifestHash",
+    "releaseManifestHash",
+    "evaluatorHash",
+    "evaluatorSemanticHash",
+    "evaluatorArtifactHash",
+    "manifestSignature",
+    "trustRootVersion",
+    "signerKeyId",
+    "issuedAt",
+    "outputHash",
+    "networkSummaryHash",
+    "delegation",
+    "onchainDomain",
+    "signature",
+    "onchainSignature",
+];
+
+/// Parses an attestation from bytes.
+pub fn parse_attestation(bytes: &[u8]) -> DocResult<ExecutionAttestation> {
+    parse_attestation_value(&doc::parse_json(bytes)?)
+}
+
+/// Parses an attestation from a JSON value.
+pub fn parse_attestation_value(v: &Value) -> DocResult<ExecutionAttestation> {
+    let m = Members::of(v, "$")?;
+    m.expect_type(EXECUTION_ATTESTATION_TYPE)?;
+    m.only(ATTESTATION_MEMBERS)?;
+    let dv = m.req("decision")?;
+    let dp = m.path("decision");
+    let d = Members::of(dv, &dp)?;
+    d.only(&["action", "requires_override", "reason"])?;
+    let decision = Decision {
+        action: d.text("action")?.to_string(),
+        requires_override: d.bool("requires_override")?,
+        reason: d.str("reason")?.to_string(),
+    };
+    let execution_state = match m.str("execution_state")? {
+        "completed" => ExecutionState::Completed,
+        "pending_override" => ExecutionState::PendingOverride,
+        "blocked" => ExecutionState::Blocked,
+        other => {
+            return err(
+                m.path("execution_state"),
+                format!("{other:?} is not one of completed, pending_override, blocked"),
+            )
+        }
+    };
+    let delegation = match m.opt("delegation") {
+        None => None,
+        Some(dv) => Some(delegation::parse_delegation_value(dv, &m.path("delegation"))?),
+    };
+    let onchain_domain = match m.opt("onchainDomain") {
+        None => None,
+        Some(ov) => {
+            let op = m.path("onchainDomain");
+            let o = Members::of(ov, &op)?;
+            o.only(&["chainId", "verifyingContract"])?;
+            let chain_id = o.uint("chainId")?;
+            if chain_id == 0 {
+                return err(o.path("chainId"), "must be at least 1");
+            }
+            Some(OnchainDomain {
+                chain_id,
+                verifying_contract: o.parse_str("verifyingContract", EthAddress::from_checksummed)?,
+            })
+        }
+    };
+    let Value::Object(obj) = v else { return err("$", Problem::JsonType { expected: "an object" }) };
+    Ok(ExecutionAttestation {
+        execution_id: m.text("executionId")?.to_string(),
+        execution_fingerprint: m.digest("execution_fingerprint")?,
+        policy_id: m.text("policyId")?.to_string(),
+        policy_version: m.text("policyVersion")?.to_string(),
+        schema_version: m.text("schemaVersion")?.to_string(),
+        runtime_version: m.text("runtimeVersion")?.to_string(),
+        runtime_hash: m.digest("runtimeHash")?,
+        decision,
+        execution_state,
+        signals_hash: m.digest("signalsHash")?,
+        bundle_hash: m.digest("bundleHash")?,
+        manifest_hash: m.digest("manifestHash")?,
+        release_manifest_hash: m.digest("releaseManifestHash")?,
+        evaluator_hash: m.digest("evaluatorHash")?,
+        evaluator_semantic_hash: m.digest("evaluatorSemanticHash")?,
+        evaluator_artifact_hash: m.digest("evaluatorArtifactHash")?,
+        manifest_signature: m.str("manifestSignature")?.to_string(),
+        trust_root_version: m.str("trustRootVersion")?.to_string(),
+        signer_key_id: m.parse_str("signerKeyId", KeyId::from_hex)?,
+        issued_at: m.time("issuedAt")?,
+        output_hash: m.opt_parse_str("outputHash", Sha256Digest::from_hex)?,
+        network_summary_hash: m.opt_parse_str("networkSummaryHash", Sha256Digest::from_hex)?,
+        delegation,
+        onchain_domain,
+        signature: m.str("signature")?.to_string(),
+        onchain_signature: m.opt_str("onchainSignature")?.map(str::to_string),
+        signed: Signed::of(EXECUTION_ATTESTATION_TYPE, obj),
+    })
+}
+
+/// `execution_fingerprint = SHA-256(JCS({policyId, policyVersion, signals}))`.
+pub fn fingerprint(policy_id: &str, policy_version: &str, signals: &Value) -> Sha256Digest {
+    let mut o = Object::new();
+    let _ = o.insert("policyId".into(), Value::String(policy_id.into()));
+    let _ = o.insert("policyVersion".into(), Value::String(policy_version.into()));
+    let _ = o.insert("signals".into(), signals.clone());
+    sha256(&attest_json::to_canonical_vec(&Value::Object(o)))
+}
+
+/// The trust evaluation shared by many verifications: a verified chain or why not.
+pub type TrustOutcome = Result<Verified<TrustRootChain>, TrustRootError>;
+
+/// A policy bundle given to the verifier.
+#[derive(Debug, Clone, Copy)]
+pub struct BundleInput<'a> {
+    /// Manifest bytes.
+    pub manifest: &'a [u8],
+    /// Directory entries, when a directory was given (not just a manifest file).
+    pub entries: Option<&'a [BundleEntry<'a>]>,
+}
+
+/// Optional evidence to check an attestation against.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AttestationInputs<'a> {
+    /// Signals as JSON bytes (`--signals`).
+    pub signals: Option<&'a [u8]>,
+    /// Raw output bytes (`--output`).
+    pub output: Option<&'a [u8]>,
+    /// Policy bundle (`--bundle`).
+    pub bundle: Option<BundleInput<'a>>,
+    /// Network log, JSON Lines (`--network`).
+    pub network: Option<&'a [u8]>,
+    /// Allowed hosts (`--allow-host`); empty = no host restriction.
+    pub allow_hosts: &'a [String],
+}
+
+/// Verifies one attestation from bytes.
+pub fn verify_attestation(bytes: &[u8], trust: &TrustOutcome, inputs: &AttestationInputs<'_>) -> Report {
+    let mut r = ReportBuilder::new(ATTESTATION_PLAN);
+    let att = match parse_attestation(bytes) {
+        Ok(a) => a,
+        Err(e) => return r.halt(CheckId::Parse, "malformed", e.to_string()),
+    };
+    verify_parsed_attestation(&att, trust, inputs, r)
+}
+
+/// Verifies a parsed attestation, continuing the given report.
+pub fn verify_parsed_attestation(
+    att: &ExecutionAttestation,
+    trust: &TrustOutcome,
+    inputs: &AttestationInputs<'_>,
+    mut r: ReportBuilder,
+) -> Report {
+    r.digest(att.payload_hash());
+    r.pass(CheckId::Parse, format!("well-formed {EXECUTION_ATTESTATION_TYPE}, executionId {:?}", att.execution_id));
+    let chain = match trust {
+        Ok(c) => c,
+        Err(e) => return r.halt(CheckId::TrustRoot, e.reason(), e.to_string()),
+    };
+    let root = chain.newest();
+    r.pass(
+        CheckId::TrustRoot,
+        format!("chain of {} trust root(s) anchored by pinned keys; newest version {}", chain.documents().len(), root.version),
+    );
+
+    let context = att.context_hash();
+    let signer = check_signer_and_delegation(att, root, &context, &mut r);
+    match signer {
+        Some(key) => match Ed25519Signature::from_base64(&att.signature) {
+            Err(_) => r.fail(CheckId::Signature, "signature-encoding", "signature is not canonical padded base64 of 64 bytes"),
+            Ok(sig) if key.verify(&att.signed.message, &sig) => {
+                r.pass(CheckId::Signature, format!("Ed25519 signature verifies under {}", att.signer_key_id))
+            }
+            Ok(_) => r.fail(
+                CheckId::Signature,
+                "bad-signature",
+                format!("Ed25519 signature does not verify under {}: the attestation was altered or signed by another key", att.signer_key_id),
+            ),
+        },
+        None => r.skip(CheckId::Signature, "not checked: no usable signing key"),
+    }
+
+    check_fingerprint(att, inputs.signals, &mut r);
+    check_runtime(att, root, &mut r);
+    check_trust_root_version(att, root, &mut r);
+    check_bundle(att, chain, inputs.bundle.as_ref(), &mut r);
+    check_output(att, inputs.output, &mut r);
+    check_network(att, inputs, &mut r);
+    check_onchain(att, root, &context, &mut r);
+    r.skip(CheckId::Replay, "single attestation: replay is checked across a batch by `attest audit`");
+    r.finish()
+}
+
+fn check_signer_and_delegation(
+    att: &ExecutionAttestation,
+    root: &TrustRoot,
+    context: &Sha256Digest,
+    r: &mut ReportBuilder,
+) -> Option<StrictVerifyingKey> {
+    let Some(d) = &att.delegation else {
+        r.skip(CheckId::Delegation, "no delegation: signed directly by a runtime key");
+        return match root.usable_key(&att.signer_key_id, Role::Runtime, att.issued_at) {
+            Ok(entry) => match entry.ed25519() {
+                Some(k) => {
+                    r.pass(CheckId::Signer, format!("{} is a runtime key usable at {}", att.signer_key_id, att.issued_at));
+                    Some(k.clone())
+                }
+                None => {
+                    r.fail(CheckId::Signer, "wrong-algorithm", format!("signerKeyId {} is not an Ed25519 key", att.signer_key_id));
+                    None
+                }
+            },
+            Err(e) => {
+                r.fail(CheckId::Signer, e.reason(), format!("signerKeyId: {e}"));
+                None
+            }
+        };
+    };
+    match delegation::check_delegation(d, root, context, att.issued_at) {
+        Ok(()) => r.pass(
+            CheckId::Delegation,
+            format!(
+                "master {} delegated ephemeral key {} for this execution context, window [{}, {})",
+                d.master_key_id,
+                d.ephemeral_public_key,
+                d.not_before,
+                d.not_after
+            ),
+        ),
+        Err(e) => r.fail(CheckId::Delegation, e.reason(), e.to_string()),
+    }
+    let eph_id = d.ephemeral_public_key.key_id();
+    if att.signer_key_id != eph_id {
+        r.fail(
+            CheckId::Signer,
+            "signer-mismatch",
+            format!("signerKeyId {} is not the key id {} of the delegated ephemeral key", att.signer_key_id, eph_id),
+        );
+        return None;
+    }
+    match delegation::ephemeral_key(d) {
+        Ok(k) => {
+            r.pass(CheckId::Signer, format!("{} is the delegated per-execution key", att.signer_key_id));
+            Some(k)
+        }
+        Err(e) => {
+            r.fail(CheckId::Signer, "invalid-key", e.to_string());
+            None
+        }
+    }
+}
+
+fn check_fingerprint(att: &ExecutionAttestation, signals: Option<&[u8]>, r: &mut ReportBuilder) {
+    if att.signals_hash != att.execution_fingerprint {
+        return r.fail(
+            CheckId::Fingerprint,
+            "alias-mismatch",
+            format!("signalsHash {} differs from execution_fingerprint {}", att.signals_hash, att.execution_fingerprint),
+        );
+    }
+    if att.evaluator_hash != att.evaluator_semantic_hash {
+        return r.fail(
+            CheckId::Fingerprint,
+            "alias-mismatch",
+            format!("evaluatorHash {} differs from evaluatorSemanticHash {}", att.evaluator_hash, att.evaluator_semantic_hash),
+        );
+    }
+    let Some(bytes) = signals else {
+        return r.pass(
+            CheckId::Fingerprint,
+            "aliases agree (signalsHash = execution_fingerprint, evaluatorHash = evaluatorSemanticHash); signals not given, not recomputed",
+        );
+    };
+    let value = match doc::parse_json(bytes) {
+        Ok(v) => v,
+        Err(e) => return r.fail(CheckId::Fingerprint, "signals-malformed", format!("signals: {e}")),
+    };
+    let fp = fingerprint(&att.policy_id, &att.policy_version, &value);
+    if fp == att.execution_fingerprint {
+        r.pass(CheckId::Fingerprint, format!("execution_fingerprint {fp} recomputed from the signals"));
+    } else {
+        r.fail(
+            CheckId::Fingerprint,
+            "fingerprint-mismatch",
+            format!("signals hash to {fp}, attestation says {}: these are not the evaluated signals", att.execution_fingerprint),
+        );
+    }
+}
+
+fn check_runtime(att: &ExecutionAttestation, root: &TrustRoot, r: &mut ReportBuilder) {
+    let Some(runtimes) = &root.runtimes else {
+        return r.skip(CheckId::Runtime, "the trust root lists no runtimes");
+    };
+    let found = runtimes.iter().any(|rt| {
+        rt.runtime_version == att.runtime_version
+            && rt.runtime_hash == att.runtime_hash
+            && rt.release_manifest_hash == att.release_manifest_hash
+    });
+    if found {
+        r.pass(CheckId::Runtime, format!("runtime {} ({}) is listed in the trust root", att.runtime_version, att.runtime_hash));
+    } else {
+        r.fail(
+            CheckId::Runtime,
+            "unlisted-runtime",
+            format!(
+                "runtime {} with runtimeHash {} and releaseManifestHash {} is not listed in trust root version {}",
+                att.runtime_version, att.runtime_hash, att.release_manifest_hash, root.version
+            ),
+        );
+    }
+}
+
+/// Parses a `trustRootVersion` string: decimal digits, no sign, no leading zero.
+pub fn parse_trust_root_version(s: &str) -> Option<u64> {
+    let b = s.as_bytes();
+    if b.is_empty() || b.len() > 19 || !b.iter().all(u8::is_ascii_digit) || (b.len() > 1 && b[0] == b'0') {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn check_trust_root_version(att: &ExecutionAttestation, root: &TrustRoot, r: &mut ReportBuilder) {
+    match parse_trust_root_version(&att.trust_root_version) {
+        None => r.fail(
+            CheckId::TrustRootVersion,
+            "malformed-version",
+            format!("trustRootVersion {:?} is not a decimal version number", att.trust_root_version),
+        ),
+        Some(v) if v > root.version => r.fail(
+            CheckId::TrustRootVersion,
+            "version-ahead",
+            format!("trustRootVersion {v} is newer than the newest verified trust root (version {}): supply the newer trust root", root.version),
+        ),
+        Some(v) => r.pass(CheckId::TrustRootVersion, format!("trustRootVersion {v} ≤ newest verified version {}", root.version)),
+    }
+}
+
+fn check_bundle(
+    att: &ExecutionAttestation,
+    chain: &Verified<TrustRootChain>,
+    bundle: Option<&BundleInput<'_>>,
+    r: &mut ReportBuilder,
+) {
+    let Some(input) = bundle else {
+        for id in [CheckId::BundleManifest, CheckId::BundleFiles, CheckId::BundleBinding] {
+            r.skip(id, "no bundle given (--bundle)");
+        }
+        return;
+    };
+    let manifest = match bundle::parse_bundle_manifest(input.manifest) {
+        Ok(m) => m,
+        Err(e) => {
+            r.fail(CheckId::BundleManifest, "malformed", format!("manifest: {e}"));
+            r.skip(CheckId::BundleFiles, "not checked: the manifest could not be read");
+            r.skip(CheckId::BundleBinding, "not checked: the manifest could not be read");
+            return;
+        }
+    };
+    let manifest_ref = &manifest;
+    match input.entries {
+        None => r.skip(CheckId::BundleFiles, "only a manifest was given, not the bundle directory"),
+        Some(entries) => match bundle::check_bundle_files(manifest_ref, entries) {
+            Ok(n) => r.pass(CheckId::BundleFiles, format!("{n} file(s) match the manifest; no extra files, no symlinks")),
+            Err(e) => r.fail(CheckId::BundleFiles, e.reason(), e.to_string()),
+        },
+    }
+    let mismatch = [
+        ("policyId", att.policy_id == manifest.policy_id, &att.policy_id, &manifest.policy_id),
+        ("policyVersion", att.policy_version == manifest.policy_version, &att.policy_version, &manifest.policy_version),
+        ("schemaVersion", att.schema_version == manifest.schema_version, &att.schema_version, &manifest.schema_version),
+    ]
+    .into_iter()
+    .find(|(_, eq, _, _)| !eq)
+    .map(|(name, _, a, m)| format!("{name}: attestation says {a:?}, manifest says {m:?}"))
+    .or_else(|| {
+        (att.bundle_hash != manifest.bundle_hash)
+            .then(|| format!("bundleHash: attestation says {}, manifest says {}", att.bundle_hash, manifest.bundle_hash))
+    })
+    .or_else(|| {
+        (att.manifest_hash != manifest.manifest_hash()).then(|| {
+            format!("manifestHash: attestation says {}, digest of the manifest is {}", att.manifest_hash, manifest.manifest_hash())
+        })
+    })
+    .or_else(|| {
+        (att.manifest_signature != manifest.signature_text)
+            .then(|| "manifestSignature differs from the manifest's signature".to_string())
+    });
+    match mismatch {
+        Some(m) => r.fail(CheckId::BundleBinding, "binding-mismatch", m),
+        None => r.pass(
+            CheckId::BundleBinding,
+            format!("attestation names this bundle ({} {}, manifestHash {})", manifest.policy_id, manifest.policy_version, manifest.manifest_hash()),
+        ),
+    }
+    let signer = manifest.signer_key_id;
+    match bundle::verify_bundle_manifest(manifest, chain) {
+        Ok(_) => r.pass(CheckId::BundleManifest, format!("manifest signed by bundle-signing key {signer}; bundleHash recomputed")),
+        Err(e) => r.fail(CheckId::BundleManifest, e.reason(), e.to_string()),
+    }
+}
+
+fn check_output(att: &ExecutionAttestation, output: Option<&[u8]>, r: &mut ReportBuilder) {
+    match (output, att.output_hash) {
+        (None, None) => r.skip(CheckId::Output, "no outputHash in the attestation and no --output given"),
+        (None, Some(h)) => r.skip(CheckId::Output, format!("outputHash {h} not checked: no --output given")),
+        (Some(_), None) => r.fail(CheckId::Output, "no-output-hash", "--output given but the attestation binds no outputHash"),
+        (Some(bytes), Some(h)) => {
+            let got = sha256(bytes);
+            if got == h {
+                r.pass(CheckId::Output, format!("output ({} bytes) hashes to outputHash {h}", bytes.len()));
+            } else {
+                r.fail(CheckId::Output, "output-mismatch", format!("output hashes to {got}, attestation says {h}"));
+            }
+        }
+    }
+}
+
+fn check_network(att: &ExecutionAttestation, inputs: &AttestationInputs<'_>, r: &mut ReportBuilder) {
+    match (inputs.network, att.network_summary_hash) {
+        (None, None) => r.skip(CheckId::Network, "no networkSummaryHash in the attestation and no --network given"),
+        (None, Some(h)) => r.skip(CheckId::Network, format!("networkSummaryHash {h} not checked: no --network log given")),
+        (Some(_), None) => r.fail(CheckId::Network, "no-network-hash", "--network given but the attestation binds no networkSummaryHash"),
+        (Some(log), Some(h)) => match crate::network::check_log_against(log, &att.execution_id, &h, inputs.allow_hosts) {
+            Ok(detail) => r.pass(CheckId::Network, detail),
+            Err(e) => r.fail(CheckId::Network, e.reason(), e.to_string()),
+        },
+    }
+}
+
+/// Why the on-chain signatures are refused. Reason codes mirror the contract errors.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OnchainError {
+    /// onchainSignature without onchainDomain.
+    #[error("onchainSignature is present but onchainDomain is missing")]
+    MissingDomain,
+    /// A delegated attestation must carry both on-chain signatures, or neither.
+    #[error("{0}")]
+    Incomplete(&'static str),
+    /// A signature is malformed (encoding, v, range, high-s) or unrecoverable.
+    #[error("{which}: {error}")]
+    Signature {
+        /// Which signature.
+        which: &'static str,
+        /// The problem.
+        error: EcdsaError,
+    },
+    /// The delegation's signer is not a usable secp256k1 attestor-master key.
+    #[error("delegation onchainSignature recovers to {address}: {error}")]
+    Master {
+        /// Recovered address.
+        address: EthAddress,
+        /// Why it is not usable.
+        error: KeyUseError,
+    },
+    /// Window in whole seconds, as the contract evaluates it.
+    #[error("issuedAt {issued_at} is outside the on-chain delegation window [{not_before}, {not_after}) in Unix seconds")]
+    Window {
+        /// Seconds.
+        issued_at: u64,
+        /// Seconds.
+        not_before: u64,
+        /// Seconds.
+        not_after: u64,
+    },
+    /// The attestation's on-chain signer is not the expected one.
+    #[error("attestation onchainSignature recovers to {recovered}, expected {expected}")]
+    WrongSigner {
+        /// Recovered.
+        recovered: EthAddress,
+        /// Expected.
+        expected: String,
+    },
+    /// The delegation's contextHash is not the attestation's.
+    #[error("delegation contextHash {stated} differs from the attestation's {computed}")]
+    Context {
+        /// In the delegation.
+        stated: Sha256Digest,
+        /// Of the attestation.
+        computed: Sha256Digest,
+    },
+    /// A time cannot be expressed as uint64 seconds.
+    #[error("a time before 1970 cannot be signed on-chain")]
+    Time,
+}
+
+impl OnchainError {
+    /// Stable reason code.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            OnchainError::MissingDomain => "missing-domain",
+            OnchainError::Incomplete(_) => "incomplete",
+            OnchainError::Signature { error, .. } => error.reason(),
+            OnchainError::Master { error, .. } => match error {
+                KeyUseError::Revoked { .. } => "master-revoked",
+                KeyUseError::Window { .. } => "master-window",
+                _ => "master-untrusted",
+            },
+            OnchainError::Window { .. } => "delegation-window",
+            OnchainError::Context { .. } => "context-mismatch",
+            OnchainError::WrongSigner { .. } => "wrong-signer",
+            OnchainError::Time => "time-range",
+        }
+    }
+}
+
+/// Verifies the on-chain signatures exactly as `AttestationVerifier.verifyDelegated`
+/// does (same order of rules), plus the no-delegation case. Returns the signer
+/// address the contract would return (the master for delegated attestations).
+pub fn check_onchain_signatures(
+    att: &ExecutionAttestation,
+    root: &TrustRoot,
+    context: &Sha256Digest,
+) -> Result<Option<EthAddress>, OnchainError> {
+    let has_any = att.onchain_signature.is_some()
+        || att.delegation.as_ref().is_some_and(|d| d.onchain_signature.is_some());
+    if !has_any {
+        return Ok(None);
+    }
+    let domain = att.onchain_domain.ok_or(OnchainError::MissingDomain)?;
+    let a_struct = att.onchain_struct().map_err(|_| OnchainError::Time)?;
+    let a_digest = eip712::attestation_digest(&domain, &a_struct);
+    let Some(d) = &att.delegation else {
+        let text = att.onchain_signature.as_deref().ok_or(OnchainError::Incomplete("no onchainSignature"))?;
+        let sig = RecoverableSignature::parse(text)
+            .map_err(|error| OnchainError::Signature { which: "attestation onchainSignature", error })?;
+        let recovered = sig
+            .recover(&a_digest)
+            .map_err(|error| OnchainError::Signature { which: "attestation onchainSignature", error })?;
+        let entry = root.key_by_address(&recovered).ok_or(OnchainError::WrongSigner {
+            recovered,
+            expected: "a secp256k1 runtime key of the trust root".into(),
+        })?;
+        entry.usable(Role::Runtime, att.issued_at).map_err(|_| OnchainError::WrongSigner {
+            recovered,
+            expected: "a secp256k1 runtime key usable at issuedAt".into(),
+        })?;
+        return Ok(Some(recovered));
+    };
+    let (Some(a_text), Some(d_text)) = (att.onchain_signature.as_deref(), d.onchain_signature.as_deref()) else {
+        return Err(OnchainError::Incomplete(
+            "a delegated attestation needs both the delegation's and the attestation's onchainSignature",
+        ));
+    };
+    let ephemeral = d.ephemeral_address.ok_or(OnchainError::Incomplete("the delegation has no ephemeralAddress"))?;
+    // (a) encodings: delegation signature first, then the attestation signature.
+    let d_sig = RecoverableSignature::parse(d_text)
+        .map_err(|error| OnchainError::Signature { which: "delegation onchainSignature", error })?;
+    let a_sig = RecoverableSignature::parse(a_text)
+        .map_err(|error| OnchainError::Signature { which: "attestation onchainSignature", error })?;
+    // (b) master.
+    let d_struct = onchain_delegation(d).map_err(|_| OnchainError::Time)?;
+    let master = d_sig
+        .recover(&eip712::delegation_digest(&domain, &d_struct))
+        .map_err(|error| OnchainError::Signature { which: "delegation onchainSignature", error })?;
+    let entry = root.key_by_address(&master).ok_or(OnchainError::Master {
+        address: master,
+        error: KeyUseError::Unknown { key_id: KeyId::from_bytes([0; 32]) },
+    })?;
+    entry.usable(Role::AttestorMaster, att.issued_at).map_err(|error| OnchainError::Master { address: master, error })?;
+    // (c) context: the contract compares the two structs' contextHash; the
+    // attestation's is recomputed here, so a mismatch is the delegation's.
+    if d.context_hash != *context {
+        return Err(OnchainError::Context { stated: d.context_hash, computed: *context });
+    }
+    // (d) window in whole seconds.
+    let issued = a_struct.issuedAt;
+    if !(d_struct.notBefore <= issued && issued < d_struct.notAfter) {
+        return Err(OnchainError::Window { issued_at: issued, not_before: d_struct.notBefore, not_after: d_struct.notAfter });
+    }
+    // (e) attestation signer.
+    let recovered = a_sig
+        .recover(&a_digest)
+        .map_err(|error| OnchainError::Signature { which: "attestation onchainSignature", error })?;
+    if recovered != ephemeral {
+        return Err(OnchainError::WrongSigner { recovered, expected: ephemeral.to_checksum() });
+    }
+    Ok(Some(master))
+}
+
+fn check_onchain(att: &ExecutionAttestation, root: &TrustRoot, context: &Sha256Digest, r: &mut ReportBuilder) {
+    match check_onchain_signatures(att, root, context) {
+        Ok(None) => r.skip(CheckId::OnchainSignature, "no on-chain signatures"),
+        Ok(Some(signer)) => {
+            let d = att.onchain_domain.map(|d| format!(" (chainId {}, contract {})", d.chain_id, d.verifying_contract));
+            r.pass(CheckId::OnchainSignature, format!("EIP-712 signatures recover to the expected signers; on-chain signer {signer}{}", d.unwrap_or_default()))
+        }
+        Err(e) => r.fail(CheckId::OnchainSignature, e.reason(), e.to_string()),
+    }
+}

@@ -1,0 +1,147 @@
+//! secp256k1 keys, addresses and recoverable signatures (formats.md §0).
+//!
+//! Signature text form: `0x` + 130 lowercase hex characters = r ‖ s ‖ v with
+//! `v ∈ {27, 28}`, `1 ≤ r, s < n` and `s ≤ n/2` (low-s), all checked at parse
+//! time so that the Rust verifier and the Solidity contract refuse the same
+//! encodings. A recovered address of zero is a failure.
+
+use k256::ecdsa::{RecoveryId, Signature, VerifyingKey};
+
+use crate::crypto::keccak256;
+use crate::types::{decode_lower_hex, EncodingError, EthAddress, Secp256k1PublicKey};
+
+/// The curve order n.
+pub const SECP256K1_N: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xba, 0xae, 0xdc,
+    0xe6, 0xaf, 0x48, 0xa0, 0x3b, 0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41,
+];
+
+/// n / 2 (floor): the largest accepted `s`.
+pub const SECP256K1_HALF_N: [u8; 32] = [
+    0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x5d, 0x57, 0x6e,
+    0x73, 0x57, 0xa4, 0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0,
+];
+
+/// Why a recoverable signature is refused. The reason codes are shared with
+/// the contract's custom errors.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EcdsaError {
+    /// Not `0x` + 130 lowercase hex characters.
+    #[error("not 0x + 130 lowercase hex characters (r ‖ s ‖ v)")]
+    Encoding,
+    /// v is not 27 or 28.
+    #[error("v = {v}, expected 27 or 28")]
+    V {
+        /// The v byte.
+        v: u8,
+    },
+    /// r or s is zero or not below n.
+    #[error("r or s is out of range [1, n-1]")]
+    Range,
+    /// s > n/2.
+    #[error("s is in the upper half of the curve order (high-s signature)")]
+    HighS,
+    /// Recovery failed or gave the zero address.
+    #[error("no signer can be recovered from this signature")]
+    Unrecoverable,
+}
+
+impl EcdsaError {
+    /// The stable reason code, mirrored by the contract errors.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            EcdsaError::Encoding | EcdsaError::V { .. } | EcdsaError::Range => "signature-encoding",
+            EcdsaError::HighS => "high-s",
+            EcdsaError::Unrecoverable => "invalid-signature",
+        }
+    }
+}
+
+/// A strictly parsed recoverable signature.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct RecoverableSignature {
+    r: [u8; 32],
+    s: [u8; 32],
+    v: u8,
+}
+
+impl RecoverableSignature {
+    /// Parses the `0x` r ‖ s ‖ v text form with every rule of formats.md §0.
+    pub fn parse(text: &str) -> Result<Self, EcdsaError> {
+        let hex = text.strip_prefix("0x").ok_or(EcdsaError::Encoding)?;
+        let bytes = decode_lower_hex::<65>(hex).map_err(|_| EcdsaError::Encoding)?;
+        Self::from_bytes(&bytes)
+    }
+
+    /// Parses 65 raw bytes r ‖ s ‖ v.
+    pub fn from_bytes(bytes: &[u8; 65]) -> Result<Self, EcdsaError> {
+        let mut r = [0u8; 32];
+        let mut s = [0u8; 32];
+        r.copy_from_slice(&bytes[..32]);
+        s.copy_from_slice(&bytes[32..64]);
+        let v = bytes[64];
+        if v != 27 && v != 28 {
+            return Err(EcdsaError::V { v });
+        }
+        let zero = [0u8; 32];
+        if r == zero || s == zero || r >= SECP256K1_N || s >= SECP256K1_N {
+            return Err(EcdsaError::Range);
+        }
+        if s > SECP256K1_HALF_N {
+            return Err(EcdsaError::HighS);
+        }
+        Ok(Self { r, s, v })
+    }
+
+    /// The 65 bytes r ‖ s ‖ v.
+    pub fn to_bytes(&self) -> [u8; 65] {
+        let mut out = [0u8; 65];
+        out[..32].copy_from_slice(&self.r);
+        out[32..64].copy_from_slice(&self.s);
+        out[64] = self.v;
+        out
+    }
+
+    /// The text form.
+    pub fn to_text(&self) -> String {
+        format!("0x{}", crate::types::to_lower_hex(&self.to_bytes()))
+    }
+
+    /// Recovers the signer's address from a 32-byte prehash (an EIP-712 digest).
+    pub fn recover(&self, prehash: &[u8; 32]) -> Result<EthAddress, EcdsaError> {
+        let addr = recover_address(&self.r, &self.s, self.v - 27, prehash)?;
+        if addr == EthAddress::ZERO {
+            return Err(EcdsaError::Unrecoverable);
+        }
+        Ok(addr)
+    }
+}
+
+fn recover_address(r: &[u8; 32], s: &[u8; 32], recid: u8, prehash: &[u8; 32]) -> Result<EthAddress, EcdsaError> {
+    let mut rs = [0u8; 64];
+    rs[..32].copy_from_slice(r);
+    rs[32..].copy_from_slice(s);
+    let sig = Signature::from_slice(&rs).map_err(|_| EcdsaError::Range)?;
+    let id = RecoveryId::from_byte(recid).ok_or(EcdsaError::V { v: recid + 27 })?;
+    let key = VerifyingKey::recover_from_prehash(prehash, &sig, id).map_err(|_| EcdsaError::Unrecoverable)?;
+    Ok(address_of_point(&key))
+}
+
+fn address_of_point(key: &VerifyingKey) -> EthAddress {
+    let point = key.to_encoded_point(false);
+    let hash = keccak256(&point.as_bytes()[1..]);
+    let mut a = [0u8; 20];
+    a.copy_from_slice(&hash[12..]);
+    EthAddress::from_bytes(a)
+}
+
+/// The Ethereum address of a compressed public key.
+pub fn address_of(key: &Secp256k1PublicKey) -> Result<EthAddress, EncodingError> {
+    let vk = VerifyingKey::from_sec1_bytes(key.as_bytes())
+        .map_err(|_| EncodingError::InvalidKey { algorithm: "secp256k1" })?;
+    if key.as_bytes()[0] != 0x02 && key.as_bytes()[0] != 0x03 {
+        return Err(EncodingError::InvalidKey { algorithm: "secp256k1" });
+    }
+    Ok(address_of_point(&vk))
+}

@@ -1,0 +1,731 @@
+//! Trust roots `attest.trust-root.v1` (formats.md §1): parsing, anchoring,
+//! rotation, thresholds, key windows, revocation, expiry and rollback.
+//!
+//! Rules, in the order [`verify_trust_root_chain`] applies them:
+//!
+//! 1. The first document is anchored: at least `rootThreshold` valid
+//!    signatures over `M(doc)` from distinct root keys of that document that
+//!    the user pinned. A root key counts only if it is an Ed25519 key holding
+//!    the `root` role, usable at the document's `issuedAt`, not revoked.
+//! 2. Each next document N+1: `version = N.version + 1`,
+//!    `previousDigest = digest(N)`, valid signatures from at least
+//!    `N.rootThreshold` distinct root keys of N (usable at N+1's `issuedAt`)
+//!    AND at least `N+1.rootThreshold` distinct root keys of N+1. Signatures
+//!    are counted once per `keyId`; signatures by unknown keys or that do not
+//!    verify are not counted.
+//! 3. The newest document is used for key lookups. It must be issued at or
+//!    before `now` and not expired (`now < expiresAt`), and its version must be
+//!    at least the caller's minimum (rollback floor).
+
+use attest_json::Value;
+
+use crate::crypto::StrictVerifyingKey;
+use crate::doc::{self, err, join, DocResult, Members, Problem, Signed};
+use crate::report::Verified;
+use crate::time::Timestamp;
+use crate::types::{Ed25519PublicKey, Ed25519Signature, EthAddress, KeyId, Secp256k1PublicKey, Sha256Digest};
+
+/// Document type and signing domain of trust roots.
+pub const TRUST_ROOT_TYPE: &str = "attest.trust-root.v1";
+
+/// Key roles (formats.md §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Role {
+    /// Signs trust roots (Ed25519 only).
+    Root,
+    /// Signs bundle manifests.
+    BundleSigning,
+    /// Signs attestations directly.
+    Runtime,
+    /// Delegates per-execution keys.
+    AttestorMaster,
+    /// Signs runtime heartbeats.
+    Heartbeat,
+    /// Witnesses checkpoints.
+    Witness,
+    /// Signs log checkpoints.
+    Log,
+}
+
+impl Role {
+    /// The role name used in documents.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Root => "root",
+            Role::BundleSigning => "bundle-signing",
+            Role::Runtime => "runtime",
+            Role::AttestorMaster => "attestor-master",
+            Role::Heartbeat => "heartbeat",
+            Role::Witness => "witness",
+            Role::Log => "log",
+        }
+    }
+
+    /// Parses a role name.
+    pub fn from_name(s: &str) -> Option<Self> {
+        [
+            Role::Root,
+            Role::BundleSigning,
+            Role::Runtime,
+            Role::AttestorMaster,
+            Role::Heartbeat,
+            Role::Witness,
+            Role::Log,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+/// A checked public key of a trust-root entry.
+#[derive(Debug, Clone)]
+pub enum PublicKey {
+    /// Ed25519, decompressed and checked.
+    Ed25519(StrictVerifyingKey),
+    /// secp256k1 with its Ethereum address.
+    Secp256k1 {
+        /// Compressed SEC1 key.
+        key: Secp256k1PublicKey,
+        /// Address derived from the key (the document's `address` must equal it).
+        address: EthAddress,
+    },
+}
+
+impl PublicKey {
+    /// `ed25519` or `secp256k1`.
+    pub fn algorithm(&self) -> &'static str {
+        match self {
+            PublicKey::Ed25519(_) => "ed25519",
+            PublicKey::Secp256k1 { .. } => "secp256k1",
+        }
+    }
+}
+
+/// One entry of `keys`.
+#[derive(Debug, Clone)]
+pub struct KeyEntry {
+    /// SHA-256 of the raw key bytes.
+    pub key_id: KeyId,
+    /// The key.
+    pub public_key: PublicKey,
+    /// Roles held.
+    pub roles: Vec<Role>,
+    /// Start of validity (inclusive).
+    pub valid_from: Timestamp,
+    /// End of validity (exclusive), or open-ended.
+    pub valid_until: Option<Timestamp>,
+    /// Revoked keys are refused at every time.
+    pub revoked: bool,
+    /// Free-form label.
+    pub label: Option<String>,
+}
+
+/// Why a key may not be used for a document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyUseError {
+    /// No key with this id in the trust root.
+    #[error("key {key_id} is not in the trust root")]
+    Unknown {
+        /// The key id looked up.
+        key_id: KeyId,
+    },
+    /// The key lacks the role.
+    #[error("key {key_id} does not hold the `{role}` role")]
+    Role {
+        /// The key.
+        key_id: KeyId,
+        /// The role needed.
+        role: &'static str,
+    },
+    /// Wrong algorithm for the use.
+    #[error("key {key_id} is {found}, expected {expected}")]
+    Algorithm {
+        /// The key.
+        key_id: KeyId,
+        /// Needed.
+        expected: &'static str,
+        /// Found.
+        found: &'static str,
+    },
+    /// The key is revoked.
+    #[error("key {key_id} is revoked")]
+    Revoked {
+        /// The key.
+        key_id: KeyId,
+    },
+    /// The time is outside the key's validity window.
+    #[error("key {key_id} is not valid at {at} (valid from {from} until {until})")]
+    Window {
+        /// The key.
+        key_id: KeyId,
+        /// The document time.
+        at: Timestamp,
+        /// Start.
+        from: Timestamp,
+        /// End, or "open".
+        until: String,
+    },
+}
+
+impl KeyUseError {
+    /// The stable reason code.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            KeyUseError::Unknown { .. } => "unknown-key",
+            KeyUseError::Role { .. } => "wrong-role",
+            KeyUseError::Algorithm { .. } => "wrong-algorithm",
+            KeyUseError::Revoked { .. } => "key-revoked",
+            KeyUseError::Window { .. } => "key-window",
+        }
+    }
+}
+
+impl KeyEntry {
+    /// Whether the key holds `role`.
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// A key is usable for a document with time `t` iff it holds the role,
+    /// `validFrom ≤ t`, (`validUntil` is null or `t < validUntil`) and it is not revoked.
+    pub fn usable(&self, role: Role, t: Timestamp) -> Result<(), KeyUseError> {
+        if self.revoked {
+            return Err(KeyUseError::Revoked { key_id: self.key_id });
+        }
+        if !self.has_role(role) {
+            return Err(KeyUseError::Role { key_id: self.key_id, role: role.as_str() });
+        }
+        let in_window = self.valid_from <= t && self.valid_until.is_none_or(|u| t < u);
+        if !in_window {
+            return Err(KeyUseError::Window {
+                key_id: self.key_id,
+                at: t,
+                from: self.valid_from,
+                until: self.valid_until.map_or_else(|| "open".to_string(), |u| u.to_rfc3339()),
+            });
+        }
+        Ok(())
+    }
+
+    /// The Ed25519 key, if this entry is one.
+    pub fn ed25519(&self) -> Option<&StrictVerifyingKey> {
+        match &self.public_key {
+            PublicKey::Ed25519(k) => Some(k),
+            PublicKey::Secp256k1 { .. } => None,
+        }
+    }
+
+    /// The Ethereum address, if this is a secp256k1 entry.
+    pub fn address(&self) -> Option<EthAddress> {
+        match &self.public_key {
+            PublicKey::Secp256k1 { address, .. } => Some(*address),
+            PublicKey::Ed25519(_) => None,
+        }
+    }
+}
+
+/// One entry of `runtimes`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeEntry {
+    /// Runtime version string.
+    pub runtime_version: String,
+    /// Content hash of the runtime.
+    pub runtime_hash: Sha256Digest,
+    /// Hash of the release manifest.
+    pub release_manifest_hash: Sha256Digest,
+}
+
+/// One entry of `signatures`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureEntry {
+    /// Signing key id.
+    pub key_id: KeyId,
+    /// Ed25519 signature over `M(root)`.
+    pub signature: Ed25519Signature,
+}
+
+/// A parsed trust root.
+#[derive(Debug, Clone)]
+pub struct TrustRoot {
+    /// Version (≥ 1).
+    pub version: u64,
+    /// Issue time.
+    pub issued_at: Timestamp,
+    /// Expiry (exclusive).
+    pub expires_at: Timestamp,
+    /// Digest of the previous document, or `None` for the first.
+    pub previous_digest: Option<Sha256Digest>,
+    /// Root signatures needed (≥ 1).
+    pub root_threshold: u64,
+    /// Keys.
+    pub keys: Vec<KeyEntry>,
+    /// Runtimes, when listed.
+    pub runtimes: Option<Vec<RuntimeEntry>>,
+    /// Signatures.
+    pub signatures: Vec<SignatureEntry>,
+    /// Signing message and digest.
+    pub signed: Signed,
+}
+
+impl TrustRoot {
+    /// `digest(root)`.
+    pub fn digest(&self) -> Sha256Digest {
+        self.signed.digest
+    }
+
+    /// The key with this id.
+    pub fn key(&self, id: &KeyId) -> Option<&KeyEntry> {
+        self.keys.iter().find(|k| &k.key_id == id)
+    }
+
+    /// Looks up a key and checks it is usable for `role` at `t`.
+    pub fn usable_key(&self, id: &KeyId, role: Role, t: Timestamp) -> Result<&KeyEntry, KeyUseError> {
+        let k = self.key(id).ok_or(KeyUseError::Unknown { key_id: *id })?;
+        k.usable(role, t)?;
+        Ok(k)
+    }
+
+    /// The secp256k1 key with this address.
+    pub fn key_by_address(&self, address: &EthAddress) -> Option<&KeyEntry> {
+        self.keys.iter().find(|k| k.address().as_ref() == Some(address))
+    }
+
+    /// Distinct key ids of `self`'s signatures that verify under root keys of
+    /// `signer` usable at `self.issued_at`, optionally restricted to pinned keys.
+    pub fn root_signers(&self, signer: &TrustRoot, pinned: Option<&[Ed25519PublicKey]>) -> Vec<KeyId> {
+        let mut counted: Vec<KeyId> = Vec::new();
+        for s in &self.signatures {
+            if counted.contains(&s.key_id) {
+                continue;
+            }
+            let Ok(entry) = signer.usable_key(&s.key_id, Role::Root, self.issued_at) else { continue };
+            let Some(key) = entry.ed25519() else { continue };
+            if pinned.is_some_and(|p| !p.contains(key.public_key())) {
+                continue;
+            }
+            if key.verify(&self.signed.message, &s.signature) {
+                counted.push(s.key_id);
+            }
+        }
+        counted
+    }
+}
+
+const TRUST_ROOT_MEMBERS: &[&str] = &[
+    "type",
+    "version",
+    "issuedAt",
+    "expiresAt",
+    "previousDigest",
+    "rootThreshold",
+    "keys",
+    "runtimes",
+    "signatures",
+];
+const KEY_MEMBERS: &[&str] =
+    &["keyId", "algorithm", "publicKey", "address", "roles", "validFrom", "validUntil", "revoked", "label"];
+
+/// Parses a trust root from bytes.
+pub fn parse_trust_root(bytes: &[u8]) -> DocResult<TrustRoot> {
+    parse_trust_root_value(&doc::parse_json(bytes)?)
+}
+
+/// Parses a trust root from a JSON value.
+pub fn parse_trust_root_value(v: &Value) -> DocResult<TrustRoot> {
+    let m = Members::of(v, "$")?;
+    m.expect_type(TRUST_ROOT_TYPE)?;
+    m.only(TRUST_ROOT_MEMBERS)?;
+    let version = m.uint("version")?;
+    if version == 0 {
+        return err(m.path("version"), "must be at least 1");
+    }
+    let issued_at = m.time("issuedAt")?;
+    let expires_at = m.time("expiresAt")?;
+    if expires_at <= issued_at {
+        return err(m.path("expiresAt"), "must be after issuedAt");
+    }
+    let previous_digest = match m.req("previousDigest")? {
+        Value::Null => None,
+        _ => Some(m.digest("previousDigest")?),
+    };
+    let root_threshold = m.uint("rootThreshold")?;
+    if root_threshold < 1 {
+        return err(m.path("rootThreshold"), "a threshold below 1 is invalid");
+    }
+    let mut keys: Vec<KeyEntry> = Vec::new();
+    let keys_path = m.path("keys");
+    for (i, kv) in m.array("keys")?.iter().enumerate() {
+        let p = format!("{keys_path}[{i}]");
+        let entry = parse_key(kv, &p)?;
+        if keys.iter().any(|k| k.key_id == entry.key_id) {
+            return err(join(&p, "keyId"), "duplicate keyId");
+        }
+        keys.push(entry);
+    }
+    let root_keys = keys.iter().filter(|k| k.has_role(Role::Root)).count() as u64;
+    if root_keys < root_threshold {
+        return err(
+            m.path("rootThreshold"),
+            format!("rootThreshold {root_threshold} exceeds the {root_keys} root key(s) listed"),
+        );
+    }
+    let runtimes = match m.opt("runtimes") {
+        None => None,
+        Some(_) => {
+            let rp = m.path("runtimes");
+            let mut out = Vec::new();
+            for (i, rv) in m.array("runtimes")?.iter().enumerate() {
+                let p = format!("{rp}[{i}]");
+                let r = Members::of(rv, &p)?;
+                r.only(&["runtimeVersion", "runtimeHash", "releaseManifestHash"])?;
+                out.push(RuntimeEntry {
+                    runtime_version: r.text("runtimeVersion")?.to_string(),
+                    runtime_hash: r.digest("runtimeHash")?,
+                    release_manifest_hash: r.digest("releaseManifestHash")?,
+                });
+            }
+            Some(out)
+        }
+    };
+    let sp = m.path("signatures");
+    let mut signatures = Vec::new();
+    for (i, sv) in m.array("signatures")?.iter().enumerate() {
+        let p = format!("{sp}[{i}]");
+        let s = Members::of(sv, &p)?;
+        s.only(&["keyId", "signature"])?;
+        signatures.push(SignatureEntry {
+            key_id: s.parse_str("keyId", KeyId::from_hex)?,
+            signature: s.parse_str("signature", Ed25519Signature::from_base64)?,
+        });
+    }
+    if signatures.is_empty() {
+        return err(sp, "at least one signature is required");
+    }
+    let Value::Object(obj) = v else { return err("$", Problem::JsonType { expected: "an object" }) };
+    Ok(TrustRoot {
+        version,
+        issued_at,
+        expires_at,
+        previous_digest,
+        root_threshold,
+        keys,
+        runtimes,
+        signatures,
+        signed: Signed::of(TRUST_ROOT_TYPE, obj),
+    })
+}
+
+fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
+    let k = Members::of(v, path)?;
+    k.only(KEY_MEMBERS)?;
+    let key_id = k.parse_str("keyId", KeyId::from_hex)?;
+    let algorithm = k.str("algorithm")?;
+    let public_key = match algorithm {
+        "ed25519" => {
+            if k.opt("address").is_some() {
+                return err(k.path("address"), "only secp256k1 keys have an address");
+            }
+            let raw = k.parse_str("publicKey", Ed25519PublicKey::from_hex)?;
+            let key = StrictVerifyingKey::new(raw)
+                .map_err(|e| doc::DocumentError::Member { path: k.path("publicKey"), problem: e.to_string().into() })?;
+            PublicKey::Ed25519(key)
+        }
+        "secp256k1" => {
+            let key = k.parse_str("publicKey", Secp256k1PublicKey::from_hex)?;
+            let derived = crate::secp256k1::address_of(&key)
+                .map_err(|e| doc::DocumentError::Member { path: k.path("publicKey"), problem: e.into() })?;
+            let address = k.parse_str("address", EthAddress::from_checksummed)?;
+            if address != derived {
+                return err(k.path("address"), format!("does not match the public key (expected {derived})"));
+            }
+            PublicKey::Secp256k1 { key, address }
+        }
+        other => return err(k.path("algorithm"), format!("unknown algorithm {other:?} (ed25519 or secp256k1)")),
+    };
+    let raw: &[u8] = match &public_key {
+        PublicKey::Ed25519(key) => key.public_key().as_bytes(),
+        PublicKey::Secp256k1 { key, .. } => key.as_bytes(),
+    };
+    if KeyId::of_key_bytes(raw) != key_id {
+        return err(k.path("keyId"), "does not match the SHA-256 of the public key");
+    }
+    let rp = k.path("roles");
+    let mut roles = Vec::new();
+    for (i, r) in k.array("roles")?.iter().enumerate() {
+        let Value::String(name) = r else {
+            return err(format!("{rp}[{i}]"), Problem::JsonType { expected: "a role name" });
+        };
+        let role = Role::from_name(name).ok_or_else(|| doc::DocumentError::Member {
+            path: format!("{rp}[{i}]"),
+            problem: format!("unknown role {name:?}").into(),
+        })?;
+        if roles.contains(&role) {
+            return err(format!("{rp}[{i}]"), "duplicate role");
+        }
+        if role == Role::Root && !matches!(public_key, PublicKey::Ed25519(_)) {
+            return err(format!("{rp}[{i}]"), "the root role is for Ed25519 keys only");
+        }
+        roles.push(role);
+    }
+    if roles.is_empty() {
+        return err(rp, "at least one role is required");
+    }
+    let valid_from = k.time("validFrom")?;
+    let valid_until = k.time_or_null("validUntil")?;
+    if valid_until.is_some_and(|u| u <= valid_from) {
+        return err(k.path("validUntil"), "must be after validFrom");
+    }
+    let label = k.opt_str("label")?.map(str::to_string);
+    Ok(KeyEntry { key_id, public_key, roles, valid_from, valid_until, revoked: k.bool("revoked")?, label })
+}
+
+/// Options of chain verification.
+#[derive(Debug, Clone, Copy)]
+pub struct ChainOptions {
+    /// Verification time (the verifier reads no clock).
+    pub now: Timestamp,
+    /// Refuse a newest trust root older than this version.
+    pub min_version: Option<u64>,
+}
+
+/// Why a trust-root chain is not trusted. `index` is the position in the chain as given.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustRootError {
+    /// No trust root given.
+    #[error("no trust root given")]
+    Empty,
+    /// No pinned root key given.
+    #[error("no pinned root key given")]
+    NoPinnedKeys,
+    /// A document could not be read.
+    #[error("trust root #{index}: {error}")]
+    Document {
+        /// Position in the chain.
+        index: usize,
+        /// The problem.
+        error: doc::DocumentError,
+    },
+    /// The first document lacks enough pinned root signatures.
+    #[error("trust root #{index} (version {version}) is not anchored: {found} valid signature(s) from pinned root keys, {threshold} required")]
+    NotAnchored {
+        /// Position.
+        index: usize,
+        /// Its version.
+        version: u64,
+        /// Valid pinned root signatures counted.
+        found: usize,
+        /// `rootThreshold`.
+        threshold: u64,
+    },
+    /// Version is not the previous plus one.
+    #[error("trust root #{index}: version {found} does not follow version {previous}")]
+    Version {
+        /// Position.
+        index: usize,
+        /// Previous version.
+        previous: u64,
+        /// Version found.
+        found: u64,
+    },
+    /// `previousDigest` does not name the previous document.
+    #[error("trust root #{index}: previousDigest {found} is not the digest {expected} of the previous trust root")]
+    PreviousDigest {
+        /// Position.
+        index: usize,
+        /// digest(previous).
+        expected: Sha256Digest,
+        /// Value found (or "null").
+        found: String,
+    },
+    /// Too few signatures from the previous document's root keys.
+    #[error("trust root #{index} (version {version}): {found} valid signature(s) from root keys of version {previous}, its rootThreshold {threshold} required")]
+    OldThreshold {
+        /// Position.
+        index: usize,
+        /// Version of the new document.
+        version: u64,
+        /// Version of the previous document.
+        previous: u64,
+        /// Counted.
+        found: usize,
+        /// Needed.
+        threshold: u64,
+    },
+    /// Too few signatures from the new document's own root keys.
+    #[error("trust root #{index} (version {version}): {found} valid signature(s) from its own root keys, rootThreshold {threshold} required")]
+    NewThreshold {
+        /// Position.
+        index: usize,
+        /// Version.
+        version: u64,
+        /// Counted.
+        found: usize,
+        /// Needed.
+        threshold: u64,
+    },
+    /// The newest document is expired.
+    #[error("trust root version {version} expired at {expires_at} (verification time {now})")]
+    Expired {
+        /// Version.
+        version: u64,
+        /// Expiry.
+        expires_at: Timestamp,
+        /// Verification time.
+        now: Timestamp,
+    },
+    /// The newest document is issued after the verification time.
+    #[error("trust root version {version} is issued at {issued_at}, after the verification time {now}")]
+    NotYetValid {
+        /// Version.
+        version: u64,
+        /// Issue time.
+        issued_at: Timestamp,
+        /// Verification time.
+        now: Timestamp,
+    },
+    /// The newest version is below the rollback floor.
+    #[error("newest trust root version {version} is below the minimum {min} (rollback refused)")]
+    Rollback {
+        /// Newest version.
+        version: u64,
+        /// Floor.
+        min: u64,
+    },
+}
+
+impl TrustRootError {
+    /// The stable reason code.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            TrustRootError::Empty => "no-trust-root",
+            TrustRootError::NoPinnedKeys => "no-pinned-key",
+            TrustRootError::Document { .. } => "malformed",
+            TrustRootError::NotAnchored { .. } => "not-anchored",
+            TrustRootError::Version { .. } => "version-sequence",
+            TrustRootError::PreviousDigest { .. } => "previous-digest",
+            TrustRootError::OldThreshold { .. } => "rotation-threshold",
+            TrustRootError::NewThreshold { .. } => "threshold",
+            TrustRootError::Expired { .. } => "expired",
+            TrustRootError::NotYetValid { .. } => "not-yet-valid",
+            TrustRootError::Rollback { .. } => "rollback",
+        }
+    }
+}
+
+/// A verified chain; the newest document is used for key lookups.
+#[derive(Debug, Clone)]
+pub struct TrustRootChain {
+    docs: Vec<TrustRoot>,
+}
+
+impl TrustRootChain {
+    /// The newest verified document.
+    pub fn newest(&self) -> &TrustRoot {
+        // The chain is never empty: verify_trust_root_chain refuses that.
+        &self.docs[self.docs.len() - 1]
+    }
+    /// All documents, oldest first.
+    pub fn documents(&self) -> &[TrustRoot] {
+        &self.docs
+    }
+}
+
+/// Verifies a chain given oldest first against pinned root keys.
+pub fn verify_trust_root_chain(
+    docs: Vec<TrustRoot>,
+    pinned: &[Ed25519PublicKey],
+    opts: &ChainOptions,
+) -> Result<Verified<TrustRootChain>, TrustRootError> {
+    if docs.is_empty() {
+        return Err(TrustRootError::Empty);
+    }
+    if pinned.is_empty() {
+        return Err(TrustRootError::NoPinnedKeys);
+    }
+    let first = &docs[0];
+    let anchored = first.root_signers(first, Some(pinned)).len();
+    if (anchored as u64) < first.root_threshold {
+        return Err(TrustRootError::NotAnchored {
+            index: 0,
+            version: first.version,
+            found: anchored,
+            threshold: first.root_threshold,
+        });
+    }
+    for (i, pair) in docs.windows(2).enumerate() {
+        let (prev, next) = (&pair[0], &pair[1]);
+        let index = i + 1;
+        if prev.version.checked_add(1) != Some(next.version) {
+            return Err(TrustRootError::Version { index, previous: prev.version, found: next.version });
+        }
+        if next.previous_digest != Some(prev.digest()) {
+            return Err(TrustRootError::PreviousDigest {
+                index,
+                expected: prev.digest(),
+                found: next.previous_digest.map_or_else(|| "null".to_string(), |d| d.to_hex()),
+            });
+        }
+        let old = next.root_signers(prev, None).len();
+        if (old as u64) < prev.root_threshold {
+            return Err(TrustRootError::OldThreshold {
+                index,
+                version: next.version,
+                previous: prev.version,
+                found: old,
+                threshold: prev.root_threshold,
+            });
+        }
+        let new = next.root_signers(next, None).len();
+        if (new as u64) < next.root_threshold {
+            return Err(TrustRootError::NewThreshold {
+                index,
+                version: next.version,
+                found: new,
+                threshold: next.root_threshold,
+            });
+        }
+    }
+    let newest = &docs[docs.len() - 1];
+    if opts.now < newest.issued_at {
+        return Err(TrustRootError::NotYetValid { version: newest.version, issued_at: newest.issued_at, now: opts.now });
+    }
+    if opts.now >= newest.expires_at {
+        return Err(TrustRootError::Expired { version: newest.version, expires_at: newest.expires_at, now: opts.now });
+    }
+    if let Some(min) = opts.min_version {
+        if newest.version < min {
+            return Err(TrustRootError::Rollback { version: newest.version, min });
+        }
+    }
+    Ok(Verified::new(TrustRootChain { docs }))
+}
+
+/// Parses each document and verifies the chain, reporting the index of a bad document.
+pub fn verify_trust_root_chain_bytes(
+    docs: &[&[u8]],
+    pinned: &[Ed25519PublicKey],
+    opts: &ChainOptions,
+) -> Result<Verified<TrustRootChain>, TrustRootError> {
+    let mut parsed = Vec::with_capacity(docs.len());
+    for (index, bytes) in docs.iter().enumerate() {
+        parsed.push(parse_trust_root(bytes).map_err(|error| TrustRootError::Document { index, error })?);
+    }
+    verify_trust_root_chain(parsed, pinned, opts)
+}
+
+/// Parses a pinned root-key file: one lowercase hex Ed25519 key per line.
+/// Blank lines and lines starting with `#` are ignored.
+pub fn parse_root_keys(text: &str) -> Result<Vec<Ed25519PublicKey>, (usize, crate::types::EncodingError)> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        out.push(Ed25519PublicKey::from_hex(line).map_err(|e| (i + 1, e))?);
+    }
+    Ok(out)
+}
