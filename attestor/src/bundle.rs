@@ -41,9 +41,16 @@ pub struct BundleInfo {
 
 /// Builds and signs a manifest over `(path, contents)` files. A top-level
 /// `manifest.json` among them is skipped (it is the manifest itself).
-pub fn sign_manifest(info: &BundleInfo, files: &[(String, Vec<u8>)], key: &Ed25519Signer) -> Result<Value, BundleBuildError> {
-    let mut entries: Vec<(&str, &[u8])> =
-        files.iter().filter(|(p, _)| p != MANIFEST_FILE_NAME).map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+pub fn sign_manifest(
+    info: &BundleInfo,
+    files: &[(String, Vec<u8>)],
+    key: &Ed25519Signer,
+) -> Result<Value, BundleBuildError> {
+    let mut entries: Vec<(&str, &[u8])> = files
+        .iter()
+        .filter(|(p, _)| p != MANIFEST_FILE_NAME)
+        .map(|(p, b)| (p.as_str(), b.as_slice()))
+        .collect();
     entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     for w in entries.windows(2) {
         if w[0].0 == w[1].0 {
@@ -52,7 +59,10 @@ pub fn sign_manifest(info: &BundleInfo, files: &[(String, Vec<u8>)], key: &Ed255
     }
     let mut list = Vec::with_capacity(entries.len());
     for (path, bytes) in &entries {
-        check_bundle_path(path).map_err(|why| BundleBuildError::Path { path: path.to_string(), why })?;
+        check_bundle_path(path).map_err(|why| BundleBuildError::Path {
+            path: path.to_string(),
+            why,
+        })?;
         list.push(
             ObjectBuilder::new()
                 .set("path", s(*path))

@@ -68,7 +68,9 @@ pub fn parse_delegation_value(v: &Value, path: &str) -> DocResult<Delegation> {
     if not_after <= not_before {
         return err(m.path("notAfter"), "must be after notBefore");
     }
-    let Value::Object(obj) = v else { return err(path, "expected an object") };
+    let Value::Object(obj) = v else {
+        return err(path, "expected an object");
+    };
     Ok(Delegation {
         master_key_id: m.parse_str("masterKeyId", KeyId::from_hex)?,
         ephemeral_public_key: m.parse_str("ephemeralPublicKey", Ed25519PublicKey::from_hex)?,
@@ -83,7 +85,12 @@ pub fn parse_delegation_value(v: &Value, path: &str) -> DocResult<Delegation> {
 }
 
 /// `contextHash = SHA-256(JCS({executionId, policyId, policyVersion, runtimeHash}))`.
-pub fn context_hash(execution_id: &str, policy_id: &str, policy_version: &str, runtime_hash: &Sha256Digest) -> Sha256Digest {
+pub fn context_hash(
+    execution_id: &str,
+    policy_id: &str,
+    policy_version: &str,
+    runtime_hash: &Sha256Digest,
+) -> Sha256Digest {
     let mut o = Object::new();
     // Keys are distinct literals: insertion cannot fail.
     let _ = o.insert("executionId".into(), Value::String(execution_id.into()));
@@ -133,7 +140,9 @@ impl DelegationError {
     /// Stable reason code, mirrored by the contract's custom errors.
     pub fn reason(&self) -> &'static str {
         match self {
-            DelegationError::Master(KeyUseError::Unknown { .. } | KeyUseError::Role { .. }) => "master-untrusted",
+            DelegationError::Master(KeyUseError::Unknown { .. } | KeyUseError::Role { .. }) => {
+                "master-untrusted"
+            }
             DelegationError::Master(KeyUseError::Revoked { .. }) => "master-revoked",
             DelegationError::Master(KeyUseError::Window { .. }) => "master-window",
             DelegationError::Master(_) | DelegationError::MasterAlgorithm(_) => "master-untrusted",
@@ -155,16 +164,26 @@ pub fn check_delegation(
     let master = root
         .usable_key(&d.master_key_id, Role::AttestorMaster, issued_at)
         .map_err(DelegationError::Master)?;
-    let key = master.ed25519().ok_or(DelegationError::MasterAlgorithm(d.master_key_id))?;
-    let sig = Ed25519Signature::from_base64(&d.signature).map_err(|_| DelegationError::SignatureEncoding)?;
+    let key = master
+        .ed25519()
+        .ok_or(DelegationError::MasterAlgorithm(d.master_key_id))?;
+    let sig = Ed25519Signature::from_base64(&d.signature)
+        .map_err(|_| DelegationError::SignatureEncoding)?;
     if !key.verify(&d.signed.message, &sig) {
         return Err(DelegationError::Signature(d.master_key_id));
     }
     if &d.context_hash != computed_context {
-        return Err(DelegationError::Context { stated: d.context_hash, computed: *computed_context });
+        return Err(DelegationError::Context {
+            stated: d.context_hash,
+            computed: *computed_context,
+        });
     }
     if !(d.not_before <= issued_at && issued_at < d.not_after) {
-        return Err(DelegationError::Window { issued_at, not_before: d.not_before, not_after: d.not_after });
+        return Err(DelegationError::Window {
+            issued_at,
+            not_before: d.not_before,
+            not_after: d.not_after,
+        });
     }
     Ok(())
 }

@@ -141,7 +141,9 @@ pub enum NetworkError {
         detail: String,
     },
     /// The recomputed summary does not hash to the attested value.
-    #[error("the log's summary digest {computed} is not the attested networkSummaryHash {expected}")]
+    #[error(
+        "the log's summary digest {computed} is not the attested networkSummaryHash {expected}"
+    )]
     Summary {
         /// Attested.
         expected: Sha256Digest,
@@ -166,12 +168,17 @@ fn headers(m: &Members<'_>, key: &str) -> DocResult<Vec<(String, HeaderValue)>> 
     let mut out = Vec::new();
     for (i, hv) in m.array(key)?.iter().enumerate() {
         let hp = format!("{p}[{i}]");
-        let Value::Array(pair) = hv else { return err(hp, "expected a [name, value] pair") };
+        let Value::Array(pair) = hv else {
+            return err(hp, "expected a [name, value] pair");
+        };
         let [Value::String(name), value] = pair.as_slice() else {
             return err(hp, "expected a [name, value] pair with a string name");
         };
         if name.is_empty() || name.bytes().any(|b| b.is_ascii_uppercase()) {
-            return err(format!("{hp}[0]"), "header names are non-empty and lowercase");
+            return err(
+                format!("{hp}[0]"),
+                "header names are non-empty and lowercase",
+            );
         }
         let value = match value {
             Value::String(s) => HeaderValue::Plain(s.clone()),
@@ -200,7 +207,9 @@ pub fn parse_url_host(url: &str) -> Result<(String, bool, bool), String> {
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let (host, ip) = if let Some(v6) = hostport.strip_prefix('[') {
-        let Some((h, tail)) = v6.split_once(']') else { return Err(format!("{url:?}: unterminated IPv6 literal")) };
+        let Some((h, tail)) = v6.split_once(']') else {
+            return Err(format!("{url:?}: unterminated IPv6 literal"));
+        };
         if !(tail.is_empty() || tail.starts_with(':')) {
             return Err(format!("{url:?}: bad authority"));
         }
@@ -210,20 +219,44 @@ pub fn parse_url_host(url: &str) -> Result<(String, bool, bool), String> {
         (h.to_ascii_lowercase(), true)
     } else {
         let h = hostport.split(':').next().unwrap_or("");
-        (h.to_ascii_lowercase(), h.parse::<std::net::Ipv4Addr>().is_ok())
+        (
+            h.to_ascii_lowercase(),
+            h.parse::<std::net::Ipv4Addr>().is_ok(),
+        )
     };
     if host.is_empty() {
         return Err(format!("{url:?} has no host"));
     }
-    if !ip && !host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') {
+    if !ip
+        && !host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    {
         return Err(format!("{url:?}: host {host:?} is not a DNS name"));
     }
     Ok((host, https, ip))
 }
 
 const DNS_MEMBERS: &[&str] = &["kind", "seq", "at", "name", "rrtype", "answers", "resolver"];
-const REQUEST_MEMBERS: &[&str] = &["kind", "seq", "at", "method", "url", "headers", "bodySha256"];
-const RESPONSE_MEMBERS: &[&str] = &["kind", "seq", "at", "requestSeq", "status", "headers", "bodySha256", "tls"];
+const REQUEST_MEMBERS: &[&str] = &[
+    "kind",
+    "seq",
+    "at",
+    "method",
+    "url",
+    "headers",
+    "bodySha256",
+];
+const RESPONSE_MEMBERS: &[&str] = &[
+    "kind",
+    "seq",
+    "at",
+    "requestSeq",
+    "status",
+    "headers",
+    "bodySha256",
+    "tls",
+];
 
 /// Parses one record (a JSON object) and computes its leaf.
 pub fn parse_record_value(v: &Value, path: &str) -> DocResult<Record> {
@@ -235,7 +268,9 @@ pub fn parse_record_value(v: &Value, path: &str) -> DocResult<Record> {
             let ap = m.path("answers");
             let mut answers = Vec::new();
             for (i, a) in m.array("answers")?.iter().enumerate() {
-                let Value::String(s) = a else { return err(format!("{ap}[{i}]"), "expected a string") };
+                let Value::String(s) = a else {
+                    return err(format!("{ap}[{i}]"), "expected a string");
+                };
                 answers.push(s.clone());
             }
             RecordBody::Dns {
@@ -249,7 +284,10 @@ pub fn parse_record_value(v: &Value, path: &str) -> DocResult<Record> {
             m.only(REQUEST_MEMBERS)?;
             let url = m.text("url")?;
             let (host, https, ip_literal) =
-                parse_url_host(url).map_err(|e| DocumentError::Member { path: m.path("url"), problem: e.into() })?;
+                parse_url_host(url).map_err(|e| DocumentError::Member {
+                    path: m.path("url"),
+                    problem: e.into(),
+                })?;
             RecordBody::Request {
                 method: m.text("method")?.to_string(),
                 url: url.to_string(),
@@ -267,7 +305,12 @@ pub fn parse_record_value(v: &Value, path: &str) -> DocResult<Record> {
                 tv => {
                     let tp = m.path("tls");
                     let t = Members::of(tv, &tp)?;
-                    t.only(&["version", "cipherSuite", "serverName", "peerCertificateSha256"])?;
+                    t.only(&[
+                        "version",
+                        "cipherSuite",
+                        "serverName",
+                        "peerCertificateSha256",
+                    ])?;
                     Some(TlsFacts {
                         version: t.text("version")?.to_string(),
                         cipher_suite: t.text("cipherSuite")?.to_string(),
@@ -284,7 +327,12 @@ pub fn parse_record_value(v: &Value, path: &str) -> DocResult<Record> {
                 tls,
             }
         }
-        other => return err(m.path("kind"), format!("unknown record kind {other:?} (dns, request or response)")),
+        other => {
+            return err(
+                m.path("kind"),
+                format!("unknown record kind {other:?} (dns, request or response)"),
+            )
+        }
     };
     let mut leaf_input = vec![LEAF_PREFIX];
     attest_json::canonicalize(v, &mut leaf_input);
@@ -385,7 +433,12 @@ pub fn inclusion_proof(leaves: &[Sha256Digest], index: usize) -> Option<Vec<Sha2
 }
 
 /// RFC 9162 §2.1.3.2: the root an inclusion proof leads to, or `None` if the proof is malformed.
-pub fn root_from_inclusion_proof(leaf: &Sha256Digest, index: u64, tree_size: u64, path: &[Sha256Digest]) -> Option<Sha256Digest> {
+pub fn root_from_inclusion_proof(
+    leaf: &Sha256Digest,
+    index: u64,
+    tree_size: u64,
+    path: &[Sha256Digest],
+) -> Option<Sha256Digest> {
     if index >= tree_size {
         return None;
     }
@@ -443,12 +496,18 @@ impl NetworkSummary {
         let int = |n: u64| Value::Number(Number::Int(n as i64));
         let opt = |s: &Option<String>| s.as_ref().map_or(Value::Null, |s| Value::String(s.clone()));
         let _ = o.insert("type".into(), Value::String(NETWORK_SUMMARY_TYPE.into()));
-        let _ = o.insert("executionId".into(), Value::String(self.execution_id.clone()));
+        let _ = o.insert(
+            "executionId".into(),
+            Value::String(self.execution_id.clone()),
+        );
         let _ = o.insert("records".into(), int(self.records));
         let _ = o.insert("dns".into(), int(self.dns));
         let _ = o.insert("requests".into(), int(self.requests));
         let _ = o.insert("responses".into(), int(self.responses));
-        let _ = o.insert("hosts".into(), Value::Array(self.hosts.iter().cloned().map(Value::String).collect()));
+        let _ = o.insert(
+            "hosts".into(),
+            Value::Array(self.hosts.iter().cloned().map(Value::String).collect()),
+        );
         let _ = o.insert("firstAt".into(), opt(&self.first_at));
         let _ = o.insert("lastAt".into(), opt(&self.last_at));
         let _ = o.insert("root".into(), Value::String(self.root.to_hex()));
@@ -464,8 +523,18 @@ impl NetworkSummary {
     }
 }
 
-const SUMMARY_MEMBERS: &[&str] =
-    &["type", "executionId", "records", "dns", "requests", "responses", "hosts", "firstAt", "lastAt", "root"];
+const SUMMARY_MEMBERS: &[&str] = &[
+    "type",
+    "executionId",
+    "records",
+    "dns",
+    "requests",
+    "responses",
+    "hosts",
+    "firstAt",
+    "lastAt",
+    "root",
+];
 
 /// Parses a summary document.
 pub fn parse_summary_value(v: &Value) -> DocResult<NetworkSummary> {
@@ -475,7 +544,9 @@ pub fn parse_summary_value(v: &Value) -> DocResult<NetworkSummary> {
     let hp = m.path("hosts");
     let mut hosts = Vec::new();
     for (i, h) in m.array("hosts")?.iter().enumerate() {
-        let Value::String(s) = h else { return err(format!("{hp}[{i}]"), "expected a host name") };
+        let Value::String(s) = h else {
+            return err(format!("{hp}[{i}]"), "expected a host name");
+        };
         hosts.push(s.clone());
     }
     let opt_text = |k: &str| -> DocResult<Option<String>> {
@@ -508,8 +579,14 @@ pub struct LogRules<'a> {
 }
 
 /// Checks the §5 rules over parsed records and recomputes the summary.
-pub fn check_records(records: &[Record], execution_id: &str, rules: &LogRules<'_>) -> Result<NetworkSummary, NetworkError> {
-    let rule = |seq: u64, rule: &'static str, detail: String| Err(NetworkError::Rule { seq, rule, detail });
+pub fn check_records(
+    records: &[Record],
+    execution_id: &str,
+    rules: &LogRules<'_>,
+) -> Result<NetworkSummary, NetworkError> {
+    let rule = |seq: u64, rule: &'static str, detail: String| {
+        Err(NetworkError::Rule { seq, rule, detail })
+    };
     let mut dns_names: Vec<&str> = Vec::new();
     let mut answered: Vec<Option<bool>> = Vec::with_capacity(records.len()); // Some(answered?) for requests
     let mut request_https: Vec<bool> = Vec::with_capacity(records.len());
@@ -518,10 +595,18 @@ pub fn check_records(records: &[Record], execution_id: &str, rules: &LogRules<'_
     let mut prev_at: Option<Timestamp> = None;
     for (i, r) in records.iter().enumerate() {
         if r.seq != i as u64 {
-            return rule(r.seq, "seq", format!("expected seq {i}: seq must be contiguous from 0"));
+            return rule(
+                r.seq,
+                "seq",
+                format!("expected seq {i}: seq must be contiguous from 0"),
+            );
         }
         if prev_at.is_some_and(|p| r.at < p) {
-            return rule(r.seq, "order", format!("at {} is before the previous record's", r.at_text));
+            return rule(
+                r.seq,
+                "order",
+                format!("at {} is before the previous record's", r.at_text),
+            );
         }
         prev_at = Some(r.at);
         match &r.body {
@@ -531,16 +616,35 @@ pub fn check_records(records: &[Record], execution_id: &str, rules: &LogRules<'_
                 answered.push(None);
                 request_https.push(false);
             }
-            RecordBody::Request { host, https, ip_literal, url, .. } => {
+            RecordBody::Request {
+                host,
+                https,
+                ip_literal,
+                url,
+                ..
+            } => {
                 requests += 1;
                 if !https && !rules.allow_http {
                     return rule(r.seq, "https", format!("{url} is not https"));
                 }
                 if !ip_literal && !dns_names.contains(&host.as_str()) {
-                    return rule(r.seq, "dns", format!("host {host} has no earlier dns record"));
+                    return rule(
+                        r.seq,
+                        "dns",
+                        format!("host {host} has no earlier dns record"),
+                    );
                 }
-                if !rules.allow_hosts.is_empty() && !rules.allow_hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
-                    return rule(r.seq, "allow-host", format!("host {host} is not in the allowed hosts"));
+                if !rules.allow_hosts.is_empty()
+                    && !rules
+                        .allow_hosts
+                        .iter()
+                        .any(|h| h.eq_ignore_ascii_case(host))
+                {
+                    return rule(
+                        r.seq,
+                        "allow-host",
+                        format!("host {host} is not in the allowed hosts"),
+                    );
                 }
                 if let Err(pos) = hosts.binary_search(host) {
                     hosts.insert(pos, host.clone());
@@ -548,14 +652,28 @@ pub fn check_records(records: &[Record], execution_id: &str, rules: &LogRules<'_
                 answered.push(Some(false));
                 request_https.push(*https);
             }
-            RecordBody::Response { request_seq, tls, .. } => {
+            RecordBody::Response {
+                request_seq, tls, ..
+            } => {
                 responses += 1;
                 let rs = *request_seq;
                 let target = usize::try_from(rs).ok().filter(|&t| t < i);
                 match target.map(|t| answered[t]) {
                     Some(Some(false)) => {}
-                    Some(Some(true)) => return rule(r.seq, "binding", format!("request {rs} already has a response")),
-                    _ => return rule(r.seq, "binding", format!("requestSeq {rs} is not an earlier request")),
+                    Some(Some(true)) => {
+                        return rule(
+                            r.seq,
+                            "binding",
+                            format!("request {rs} already has a response"),
+                        )
+                    }
+                    _ => {
+                        return rule(
+                            r.seq,
+                            "binding",
+                            format!("requestSeq {rs} is not an earlier request"),
+                        )
+                    }
                 }
                 let t = target.unwrap_or(0);
                 answered[t] = Some(true);
@@ -597,10 +715,20 @@ pub fn check_log_against(
     allow_hosts: &[String],
 ) -> Result<String, NetworkError> {
     let records = parse_log(log)?;
-    let summary = check_records(&records, execution_id, &LogRules { allow_hosts, allow_http: false })?;
+    let summary = check_records(
+        &records,
+        execution_id,
+        &LogRules {
+            allow_hosts,
+            allow_http: false,
+        },
+    )?;
     let computed = summary.digest();
     if &computed != expected {
-        return Err(NetworkError::Summary { expected: *expected, computed });
+        return Err(NetworkError::Summary {
+            expected: *expected,
+            computed,
+        });
     }
     Ok(format!(
         "{} record(s) ({} dns, {} requests, {} responses) to {} host(s) recompute networkSummaryHash; root {}",
@@ -632,11 +760,28 @@ impl RecordProof {
     /// The proof document.
     pub fn to_value(&self) -> Value {
         let mut o = Object::new();
-        let _ = o.insert("type".into(), Value::String(NETWORK_RECORD_PROOF_TYPE.into()));
+        let _ = o.insert(
+            "type".into(),
+            Value::String(NETWORK_RECORD_PROOF_TYPE.into()),
+        );
         let _ = o.insert("record".into(), self.record.clone());
-        let _ = o.insert("index".into(), Value::Number(Number::Int(self.index as i64)));
-        let _ = o.insert("treeSize".into(), Value::Number(Number::Int(self.tree_size as i64)));
-        let _ = o.insert("path".into(), Value::Array(self.path.iter().map(|d| Value::String(d.to_hex())).collect()));
+        let _ = o.insert(
+            "index".into(),
+            Value::Number(Number::Int(self.index as i64)),
+        );
+        let _ = o.insert(
+            "treeSize".into(),
+            Value::Number(Number::Int(self.tree_size as i64)),
+        );
+        let _ = o.insert(
+            "path".into(),
+            Value::Array(
+                self.path
+                    .iter()
+                    .map(|d| Value::String(d.to_hex()))
+                    .collect(),
+            ),
+        );
         Value::Object(o)
     }
 
@@ -655,18 +800,31 @@ pub fn parse_record_proof_value(v: &Value) -> DocResult<RecordProof> {
     let record = parse_record_value(record_value, &m.path("record"))?;
     let index = m.uint("index")?;
     if record.seq != index {
-        return err(m.path("index"), format!("index {index} differs from the record's seq {}", record.seq));
+        return err(
+            m.path("index"),
+            format!("index {index} differs from the record's seq {}", record.seq),
+        );
     }
     let pp = m.path("path");
     let mut path = Vec::new();
     for (i, h) in m.array("path")?.iter().enumerate() {
-        let Value::String(s) = h else { return err(format!("{pp}[{i}]"), "expected a hex hash") };
+        let Value::String(s) = h else {
+            return err(format!("{pp}[{i}]"), "expected a hex hash");
+        };
         path.push(
-            Sha256Digest::from_hex(s)
-                .map_err(|e| DocumentError::Member { path: format!("{pp}[{i}]"), problem: e.into() })?,
+            Sha256Digest::from_hex(s).map_err(|e| DocumentError::Member {
+                path: format!("{pp}[{i}]"),
+                problem: e.into(),
+            })?,
         );
     }
-    Ok(RecordProof { record: record_value.clone(), leaf: record.leaf, index, tree_size: m.uint("treeSize")?, path })
+    Ok(RecordProof {
+        record: record_value.clone(),
+        leaf: record.leaf,
+        index,
+        tree_size: m.uint("treeSize")?,
+        path,
+    })
 }
 
 /// Verifies a proof against a root.
@@ -688,7 +846,9 @@ mod tests {
     use super::*;
 
     fn leaves(n: usize) -> Vec<Sha256Digest> {
-        (0..n).map(|i| sha256(&[LEAF_PREFIX, i as u8, (i >> 8) as u8])).collect()
+        (0..n)
+            .map(|i| sha256(&[LEAF_PREFIX, i as u8, (i >> 8) as u8]))
+            .collect()
     }
 
     fn recursive_root(l: &[Sha256Digest]) -> Sha256Digest {
@@ -717,23 +877,44 @@ mod tests {
             let root = merkle_root(&l);
             for i in 0..n {
                 let p = inclusion_proof(&l, i).expect("index in range");
-                assert_eq!(root_from_inclusion_proof(&l[i], i as u64, n as u64, &p), Some(root));
+                assert_eq!(
+                    root_from_inclusion_proof(&l[i], i as u64, n as u64, &p),
+                    Some(root)
+                );
                 if !p.is_empty() {
                     let mut bad = p.clone();
                     bad[0] = sha256(b"x");
-                    assert_ne!(root_from_inclusion_proof(&l[i], i as u64, n as u64, &bad), Some(root));
-                    assert_eq!(root_from_inclusion_proof(&l[i], i as u64, n as u64, &p[..p.len() - 1]), None);
+                    assert_ne!(
+                        root_from_inclusion_proof(&l[i], i as u64, n as u64, &bad),
+                        Some(root)
+                    );
+                    assert_eq!(
+                        root_from_inclusion_proof(&l[i], i as u64, n as u64, &p[..p.len() - 1]),
+                        None
+                    );
                 }
-                assert_ne!(root_from_inclusion_proof(&l[i], (i as u64 + 1) % n as u64, n as u64, &p), if n > 1 { Some(root) } else { None });
+                assert_ne!(
+                    root_from_inclusion_proof(&l[i], (i as u64 + 1) % n as u64, n as u64, &p),
+                    if n > 1 { Some(root) } else { None }
+                );
             }
         }
     }
 
     #[test]
     fn url_hosts() {
-        assert_eq!(parse_url_host("https://API.example.com:8443/x?y").expect("ok"), ("api.example.com".into(), true, false));
-        assert_eq!(parse_url_host("http://u:p@1.2.3.4/").expect("ok"), ("1.2.3.4".into(), false, true));
-        assert_eq!(parse_url_host("https://[::1]:443/").expect("ok"), ("::1".into(), true, true));
+        assert_eq!(
+            parse_url_host("https://API.example.com:8443/x?y").expect("ok"),
+            ("api.example.com".into(), true, false)
+        );
+        assert_eq!(
+            parse_url_host("http://u:p@1.2.3.4/").expect("ok"),
+            ("1.2.3.4".into(), false, true)
+        );
+        assert_eq!(
+            parse_url_host("https://[::1]:443/").expect("ok"),
+            ("::1".into(), true, true)
+        );
         assert!(parse_url_host("ftp://x/").is_err());
         assert!(parse_url_host("https:///x").is_err());
         assert!(parse_url_host("https://exa mple.com/").is_err());

@@ -1,0 +1,249 @@
+//! A complete, deterministic example world: keys, a trust root, a policy
+//! bundle, signals, output and attestations. Used by `attest demo`, the
+//! golden-vector generator, benchmarks and tests, so that they all exercise
+//! the same documents.
+//!
+//! Secrets are `SHA-256("attest.scenario.<seed>.<role>")`: public, fixed,
+//! and for examples only.
+
+use attest_json::Value;
+use attest_verifier::crypto::sha256;
+use attest_verifier::eip712::OnchainDomain;
+use attest_verifier::trust_root::Role;
+use attest_verifier::types::{EthAddress, Sha256Digest};
+use attest_verifier::Timestamp;
+
+use crate::attestation::{AttestationDraft, SignError};
+use crate::bundle::{sign_manifest, BundleInfo};
+use crate::keys::MasterSecret;
+use crate::trust_root::{KeyMaterial, KeySpec, RuntimeSpec, TrustRootDraft};
+
+/// Fixed times of the scenario.
+pub mod times {
+    /// Trust root issue time and key validity start.
+    pub const ROOT_ISSUED: &str = "2026-11-01T00:00:00Z";
+    /// Trust root expiry.
+    pub const ROOT_EXPIRES: &str = "2027-11-01T00:00:00Z";
+    /// Bundle creation.
+    pub const BUNDLE_CREATED: &str = "2026-11-10T09:30:00Z";
+    /// Attestation issue time.
+    pub const ISSUED: &str = "2026-11-21T10:00:00Z";
+    /// Delegation window end.
+    pub const DELEGATION_END: &str = "2026-11-21T11:00:00Z";
+    /// Verification time.
+    pub const NOW: &str = "2026-11-21T12:00:00Z";
+}
+
+/// Parses one of the fixed times.
+pub fn t(s: &str) -> Timestamp {
+    Timestamp::parse(s).unwrap_or(Timestamp::from_unix(0, 0))
+}
+
+/// The example world.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Root key secret.
+    pub root: MasterSecret,
+    /// Bundle-signing secret.
+    pub bundle_key: MasterSecret,
+    /// Runtime secret (direct signing).
+    pub runtime: MasterSecret,
+    /// Attestor master secret (delegated signing).
+    pub master: MasterSecret,
+    /// Trust root version 1.
+    pub trust_root: Value,
+    /// Bundle files (without the manifest).
+    pub bundle_files: Vec<(String, Vec<u8>)>,
+    /// Signed manifest.
+    pub manifest: Value,
+    /// Signals.
+    pub signals: Value,
+    /// Raw output bytes.
+    pub output: Vec<u8>,
+    /// On-chain domain (anvil's chain id and the first contract address of its first account).
+    pub onchain_domain: OnchainDomain,
+    /// Runtime version listed in the trust root.
+    pub runtime_version: String,
+    /// Runtime hash.
+    pub runtime_hash: Sha256Digest,
+    /// Release manifest hash.
+    pub release_manifest_hash: Sha256Digest,
+}
+
+fn secret(seed: &str, role: &str) -> MasterSecret {
+    MasterSecret::from_bytes(
+        *sha256(format!("attest.scenario.{seed}.{role}").as_bytes()).as_bytes(),
+    )
+}
+
+/// The contract address anvil gives the first deployment of its first default account.
+pub const ANVIL_FIRST_CONTRACT: &str = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+
+impl Scenario {
+    /// Builds the world for a seed.
+    pub fn new(seed: &str) -> Result<Self, SignError> {
+        let root = secret(seed, "root");
+        let bundle_key = secret(seed, "bundle");
+        let runtime = secret(seed, "runtime");
+        let master = secret(seed, "master");
+        let runtime_hash = sha256(format!("runtime binary {seed}").as_bytes());
+        let release_manifest_hash = sha256(format!("release manifest {seed}").as_bytes());
+        let runtime_version = "1.4.0".to_string();
+        let issued = t(times::ROOT_ISSUED);
+        let mut draft = TrustRootDraft::first(issued, t(times::ROOT_EXPIRES), 1);
+        let spec = |key: KeyMaterial, role: Role, label: &str| KeySpec {
+            key,
+            roles: vec![role],
+            valid_from: issued,
+            valid_until: None,
+            label: Some(label.to_string()),
+        };
+        let keys = [
+            spec(
+                KeyMaterial::ed25519(&root.master_ed25519()),
+                Role::Root,
+                "root 2026",
+            ),
+            spec(
+                KeyMaterial::ed25519(&bundle_key.master_ed25519()),
+                Role::BundleSigning,
+                "bundle signing",
+            ),
+            spec(
+                KeyMaterial::ed25519(&runtime.master_ed25519()),
+                Role::Runtime,
+                "runtime",
+            ),
+            spec(
+                KeyMaterial::secp256k1(&runtime.master_secp256k1()?),
+                Role::Runtime,
+                "runtime on-chain",
+            ),
+            spec(
+                KeyMaterial::ed25519(&master.master_ed25519()),
+                Role::AttestorMaster,
+                "attestor master",
+            ),
+            spec(
+                KeyMaterial::secp256k1(&master.master_secp256k1()?),
+                Role::AttestorMaster,
+                "attestor master on-chain",
+            ),
+        ];
+        for k in &keys {
+            // Distinct keys by construction.
+            let _ = draft.add_key(k);
+        }
+        draft.add_runtime(&RuntimeSpec {
+            runtime_version: runtime_version.clone(),
+            runtime_hash,
+            release_manifest_hash,
+        });
+        let trust_root = draft.sign(&[&root.master_ed25519()]);
+        let bundle_files = vec![
+            (
+                "policy.json".to_string(),
+                br#"{"rules":[{"if":{"signal":"credit_score","gte":700},"then":"approve"},{"else":"manual_review"}]}"#.to_vec(),
+            ),
+            ("schema/signals.schema.json".to_string(), br#"{"type":"object","required":["credit_score","amount"]}"#.to_vec()),
+        ];
+        let info = BundleInfo {
+            policy_id: "loan-approval".into(),
+            policy_version: "1.0.0".into(),
+            schema_version: "1.0.0".into(),
+            created_at: t(times::BUNDLE_CREATED),
+        };
+        let manifest =
+            sign_manifest(&info, &bundle_files, &bundle_key.master_ed25519()).map_err(|e| {
+                SignError::Invalid(attest_verifier::doc::DocumentError::Member {
+                    path: "$".into(),
+                    problem: e.to_string().into(),
+                })
+            })?;
+        let signals = attest_verifier::doc::parse_json(
+            br#"{"amount":25000,"applicant":"A-1029","credit_score":742,"ratio":0.31}"#,
+        )?;
+        let output = br#"{"decision":"approve","limit":25000}"#.to_vec();
+        let onchain_domain = OnchainDomain {
+            chain_id: 31337,
+            verifying_contract: EthAddress::from_checksummed(ANVIL_FIRST_CONTRACT)
+                .unwrap_or(EthAddress::ZERO),
+        };
+        Ok(Self {
+            root,
+            bundle_key,
+            runtime,
+            master,
+            trust_root,
+            bundle_files,
+            manifest,
+            signals,
+            output,
+            onchain_domain,
+            runtime_version,
+            runtime_hash,
+            release_manifest_hash,
+        })
+    }
+
+    /// The parsed manifest.
+    pub fn parsed_manifest(&self) -> Result<attest_verifier::bundle::BundleManifest, SignError> {
+        Ok(attest_verifier::bundle::parse_bundle_manifest_value(
+            &self.manifest,
+        )?)
+    }
+
+    /// An attestation draft for an execution id, bound to the bundle and the output.
+    pub fn draft(&self, execution_id: &str) -> Result<AttestationDraft, SignError> {
+        let mut d = AttestationDraft {
+            execution_id: execution_id.to_string(),
+            policy_id: String::new(),
+            policy_version: String::new(),
+            schema_version: String::new(),
+            runtime_version: self.runtime_version.clone(),
+            runtime_hash: self.runtime_hash,
+            release_manifest_hash: self.release_manifest_hash,
+            evaluator_semantic_hash: sha256(b"evaluator semantics v3"),
+            evaluator_artifact_hash: sha256(b"evaluator artifact v3.2.1"),
+            action: "approve".into(),
+            requires_override: false,
+            reason: "credit_score >= 700".into(),
+            execution_state: "completed".into(),
+            signals: self.signals.clone(),
+            bundle_hash: Sha256Digest::ZERO,
+            manifest_hash: Sha256Digest::ZERO,
+            manifest_signature: String::new(),
+            trust_root_version: 1,
+            issued_at: t(times::ISSUED),
+            output_hash: None,
+            network_summary_hash: None,
+            onchain_domain: None,
+        };
+        d.bind_manifest(&self.parsed_manifest()?);
+        d.bind_output(&self.output);
+        Ok(d)
+    }
+
+    /// Signed directly by the runtime key.
+    pub fn direct(&self, execution_id: &str) -> Result<Value, SignError> {
+        self.draft(execution_id)?
+            .sign_with_runtime(&self.runtime.master_ed25519(), None)
+    }
+
+    /// Signed by per-execution keys delegated by the master, with EIP-712 signatures.
+    pub fn delegated(&self, execution_id: &str) -> Result<Value, SignError> {
+        let mut d = self.draft(execution_id)?;
+        d.onchain_domain = Some(self.onchain_domain);
+        d.sign_delegated(&self.master, t(times::ISSUED), t(times::DELEGATION_END))
+    }
+
+    /// The root key as a `--root-key` file line.
+    pub fn root_key_line(&self) -> String {
+        format!("{}\n", self.root.master_ed25519().public_key())
+    }
+
+    /// Signals as text.
+    pub fn signals_text(&self) -> String {
+        attest_json::to_canonical_string(&self.signals)
+    }
+}

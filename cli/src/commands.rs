@@ -1,0 +1,629 @@
+//! Signing, key, trust-root and bundle commands.
+
+use std::path::{Path, PathBuf};
+
+use attest_attestor::attestation::AttestationDraft;
+use attest_attestor::bundle::{sign_manifest, BundleInfo};
+use attest_attestor::json::to_pretty;
+use attest_attestor::trust_root::{KeyMaterial, KeySpec, RuntimeSpec, TrustRootDraft};
+use attest_attestor::{Ed25519Signer, MasterSecret};
+use attest_verifier::bundle::{parse_bundle_manifest, EntryKind, MANIFEST_FILE_NAME};
+use attest_verifier::eip712::OnchainDomain;
+use attest_verifier::trust_root::{parse_trust_root, Role};
+use attest_verifier::types::{Ed25519PublicKey, EthAddress, Secp256k1PublicKey, Sha256Digest};
+use attest_verifier::Timestamp;
+use clap::{Args, Subcommand};
+use rand_core::RngCore as _;
+
+use crate::io::{self, read_document, read_secret, write_file, CliError};
+use crate::verify::{clock_now, parse_now};
+
+/// `attest keygen`.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Where to write the secret (created with mode 0600; never overwritten).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Also write the Ed25519 public key (hex, one line) here, e.g. as a --root-key file.
+    #[arg(long = "pub-out", value_name = "FILE")]
+    pub pub_out: Option<PathBuf>,
+}
+
+/// `attest key …`.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Print the public keys, key ids and address derived from a secret.
+    Show {
+        /// Secret file.
+        secret: PathBuf,
+    },
+}
+
+fn public_info(secret: &MasterSecret) -> Result<serde_json::Value, CliError> {
+    let ed = secret.master_ed25519();
+    let ec = secret
+        .master_secp256k1()
+        .map_err(|e| CliError::new(e.to_string()))?;
+    Ok(serde_json::json!({
+        "ed25519": {"publicKey": ed.public_key().to_hex(), "keyId": ed.key_id().to_hex()},
+        "secp256k1": {"publicKey": ec.public_key().to_hex(), "keyId": ec.key_id().to_hex(), "address": ec.address().to_checksum()},
+    }))
+}
+
+fn print_json(v: &serde_json::Value) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+/// `attest keygen`.
+pub fn keygen(a: &KeygenArgs) -> Result<i32, CliError> {
+    let mut bytes = [0u8; 32];
+    rand_core::OsRng.fill_bytes(&mut bytes);
+    let secret = MasterSecret::from_bytes(bytes);
+    io::write_secret(&a.out, format!("{}\n", secret.to_hex()).as_bytes())?;
+    if let Some(p) = &a.pub_out {
+        write_file(
+            p,
+            format!("{}\n", secret.master_ed25519().public_key()).as_bytes(),
+            "public key file",
+        )?;
+    }
+    print_json(&public_info(&secret)?);
+    Ok(0)
+}
+
+/// `attest key …`.
+pub fn key(c: &KeyCommand) -> Result<i32, CliError> {
+    match c {
+        KeyCommand::Show { secret } => print_json(&public_info(&read_secret(secret)?)?),
+    }
+    Ok(0)
+}
+
+/// Key roles on the command line.
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::from_name(s).ok_or_else(|| {
+        format!("unknown role {s:?} (root, bundle-signing, runtime, attestor-master, heartbeat, witness, log)")
+    })
+}
+
+fn parse_time(s: &str) -> Result<Timestamp, String> {
+    Timestamp::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_digest(s: &str) -> Result<Sha256Digest, String> {
+    Sha256Digest::from_hex(s).map_err(|e| e.to_string())
+}
+
+/// Common options of every trust-root change.
+#[derive(Debug, Args)]
+pub struct Issue {
+    /// Issue time (default: now).
+    #[arg(long = "issued-at", value_parser = parse_time)]
+    pub issued_at: Option<Timestamp>,
+    /// Expiry time (default: issued-at + --valid-days).
+    #[arg(long = "expires-at", value_parser = parse_time)]
+    pub expires_at: Option<Timestamp>,
+    /// Validity in days when --expires-at is not given.
+    #[arg(long = "valid-days", default_value_t = 365)]
+    pub valid_days: u32,
+    /// Root secret to sign with (repeatable; for a rotation, enough old AND new root keys).
+    #[arg(long = "sign", value_name = "SECRET", required = true)]
+    pub sign: Vec<PathBuf>,
+    /// Output file.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+impl Issue {
+    fn times(&self) -> (Timestamp, Timestamp) {
+        let issued = self
+            .issued_at
+            .unwrap_or_else(|| Timestamp::from_unix(clock_now().unix_seconds(), 0));
+        let expires = self.expires_at.unwrap_or_else(|| {
+            Timestamp::from_unix(
+                issued.unix_seconds() + i64::from(self.valid_days) * 86_400,
+                0,
+            )
+        });
+        (issued, expires)
+    }
+
+    fn signers(&self) -> Result<Vec<Ed25519Signer>, CliError> {
+        self.sign
+            .iter()
+            .map(|p| read_secret(p).map(|s| s.master_ed25519()))
+            .collect()
+    }
+}
+
+/// A key to add: from a secret file or a public key.
+#[derive(Debug, Args)]
+pub struct NewKey {
+    /// Secret file whose derived key is added.
+    #[arg(long = "key", value_name = "SECRET", conflicts_with = "public_key")]
+    pub key: Option<PathBuf>,
+    /// Public key to add (64 hex for ed25519, 66 hex compressed for secp256k1).
+    #[arg(long = "public-key", value_name = "HEX")]
+    pub public_key: Option<String>,
+    /// Which of the secret's keys, or the public key's algorithm.
+    #[arg(long, default_value = "ed25519", value_parser = ["ed25519", "secp256k1"])]
+    pub algorithm: String,
+    /// Role (repeatable).
+    #[arg(long = "role", value_parser = parse_role, required = true)]
+    pub roles: Vec<Role>,
+    /// Validity start (default: the document's issue time).
+    #[arg(long = "valid-from", value_parser = parse_time)]
+    pub valid_from: Option<Timestamp>,
+    /// Validity end (default: open).
+    #[arg(long = "valid-until", value_parser = parse_time)]
+    pub valid_until: Option<Timestamp>,
+    /// Label.
+    #[arg(long)]
+    pub label: Option<String>,
+}
+
+impl NewKey {
+    fn spec(&self, issued: Timestamp) -> Result<KeySpec, CliError> {
+        let key = match (&self.key, &self.public_key, self.algorithm.as_str()) {
+            (Some(p), _, "ed25519") => KeyMaterial::ed25519(&read_secret(p)?.master_ed25519()),
+            (Some(p), _, _) => KeyMaterial::secp256k1(
+                &read_secret(p)?
+                    .master_secp256k1()
+                    .map_err(|e| CliError::new(e.to_string()))?,
+            ),
+            (None, Some(h), "ed25519") => KeyMaterial::Ed25519(
+                Ed25519PublicKey::from_hex(h)
+                    .map_err(|e| CliError::new(format!("--public-key: {e}")))?,
+            ),
+            (None, Some(h), _) => {
+                let k = Secp256k1PublicKey::from_hex(h)
+                    .map_err(|e| CliError::new(format!("--public-key: {e}")))?;
+                let a = attest_verifier::secp256k1::address_of(&k)
+                    .map_err(|e| CliError::new(format!("--public-key: {e}")))?;
+                KeyMaterial::Secp256k1(k, a)
+            }
+            (None, None, _) => return Err(CliError::new("give --key SECRET or --public-key HEX")),
+        };
+        Ok(KeySpec {
+            key,
+            roles: self.roles.clone(),
+            valid_from: self.valid_from.unwrap_or(issued),
+            valid_until: self.valid_until,
+            label: self.label.clone(),
+        })
+    }
+}
+
+/// `attest trust-root …`.
+#[derive(Debug, Subcommand)]
+pub enum TrustRootCommand {
+    /// Create version 1 of a chain, listing the signing root keys with the `root` role.
+    Create {
+        /// Root signatures required.
+        #[arg(long, default_value_t = 1)]
+        threshold: u64,
+        #[command(flatten)]
+        issue: Issue,
+    },
+    /// Next version with one more key.
+    AddKey {
+        /// The current trust root.
+        previous: PathBuf,
+        #[command(flatten)]
+        new_key: NewKey,
+        #[command(flatten)]
+        issue: Issue,
+    },
+    /// Next version with a key marked revoked (refused at every time).
+    Revoke {
+        /// The current trust root.
+        previous: PathBuf,
+        /// Key id to revoke.
+        #[arg(long = "key-id")]
+        key_id: String,
+        #[command(flatten)]
+        issue: Issue,
+    },
+    /// Next version listing a runtime.
+    AddRuntime {
+        /// The current trust root.
+        previous: PathBuf,
+        /// Runtime version.
+        #[arg(long = "runtime-version")]
+        runtime_version: String,
+        /// Runtime hash.
+        #[arg(long = "runtime-hash", value_parser = parse_digest)]
+        runtime_hash: Sha256Digest,
+        /// Release manifest hash.
+        #[arg(long = "release-manifest-hash", value_parser = parse_digest)]
+        release_manifest_hash: Sha256Digest,
+        #[command(flatten)]
+        issue: Issue,
+    },
+    /// Next version with new times (and optionally a new threshold or a removed key).
+    Rotate {
+        /// The current trust root.
+        previous: PathBuf,
+        /// New rootThreshold.
+        #[arg(long)]
+        threshold: Option<u64>,
+        /// Key id to remove from the list (repeatable).
+        #[arg(long = "remove-key")]
+        remove: Vec<String>,
+        #[command(flatten)]
+        issue: Issue,
+    },
+    /// Verify a chain (oldest first) against pinned root keys.
+    Verify {
+        /// Trust roots, oldest first.
+        #[arg(required = true)]
+        chain: Vec<PathBuf>,
+        /// Pinned root key file.
+        #[arg(long = "root-key", required = true)]
+        root_key: PathBuf,
+        /// Verification time.
+        #[arg(long)]
+        now: Option<String>,
+    },
+}
+
+fn read_value(path: &Path, what: &str) -> Result<attest_json::Value, CliError> {
+    let bytes = read_document(path, what)?;
+    attest_verifier::doc::parse_json(&bytes)
+        .map_err(|e| CliError::new(format!("{what} {}: {e}", path.display())))
+}
+
+fn finish_root(draft: TrustRootDraft, issue: &Issue) -> Result<i32, CliError> {
+    let signers = issue.signers()?;
+    let refs: Vec<&Ed25519Signer> = signers.iter().collect();
+    let v = draft.sign(&refs);
+    // Check the result parses as a trust root before writing it.
+    let text = to_pretty(&v);
+    parse_trust_root(text.as_bytes())
+        .map_err(|e| CliError::new(format!("refusing to write an invalid trust root: {e}")))?;
+    write_file(&issue.out, text.as_bytes(), "trust root")?;
+    eprintln!("wrote {}", issue.out.display());
+    Ok(0)
+}
+
+/// `attest trust-root …`.
+pub fn trust_root(c: &TrustRootCommand) -> Result<i32, CliError> {
+    let edit = |e: attest_attestor::trust_root::TrustRootEditError| CliError::new(e.to_string());
+    match c {
+        TrustRootCommand::Create { threshold, issue } => {
+            let (issued, expires) = issue.times();
+            let mut draft = TrustRootDraft::first(issued, expires, *threshold);
+            for k in issue.signers()? {
+                draft
+                    .add_key(&KeySpec {
+                        key: KeyMaterial::ed25519(&k),
+                        roles: vec![Role::Root],
+                        valid_from: issued,
+                        valid_until: None,
+                        label: Some("root".into()),
+                    })
+                    .map_err(edit)?;
+            }
+            finish_root(draft, issue)
+        }
+        TrustRootCommand::AddKey {
+            previous,
+            new_key,
+            issue,
+        } => {
+            let (issued, expires) = issue.times();
+            let mut draft =
+                TrustRootDraft::next_of(&read_value(previous, "trust root")?, issued, expires)
+                    .map_err(edit)?;
+            draft.add_key(&new_key.spec(issued)?).map_err(edit)?;
+            finish_root(draft, issue)
+        }
+        TrustRootCommand::Revoke {
+            previous,
+            key_id,
+            issue,
+        } => {
+            let (issued, expires) = issue.times();
+            let mut draft =
+                TrustRootDraft::next_of(&read_value(previous, "trust root")?, issued, expires)
+                    .map_err(edit)?;
+            draft.revoke_key(key_id).map_err(edit)?;
+            finish_root(draft, issue)
+        }
+        TrustRootCommand::AddRuntime {
+            previous,
+            runtime_version,
+            runtime_hash,
+            release_manifest_hash,
+            issue,
+        } => {
+            let (issued, expires) = issue.times();
+            let mut draft =
+                TrustRootDraft::next_of(&read_value(previous, "trust root")?, issued, expires)
+                    .map_err(edit)?;
+            draft.add_runtime(&RuntimeSpec {
+                runtime_version: runtime_version.clone(),
+                runtime_hash: *runtime_hash,
+                release_manifest_hash: *release_manifest_hash,
+            });
+            finish_root(draft, issue)
+        }
+        TrustRootCommand::Rotate {
+            previous,
+            threshold,
+            remove,
+            issue,
+        } => {
+            let (issued, expires) = issue.times();
+            let mut draft =
+                TrustRootDraft::next_of(&read_value(previous, "trust root")?, issued, expires)
+                    .map_err(edit)?;
+            if let Some(t) = threshold {
+                draft.set_threshold(*t);
+            }
+            for id in remove {
+                draft.remove_key(id).map_err(edit)?;
+            }
+            finish_root(draft, issue)
+        }
+        TrustRootCommand::Verify {
+            chain,
+            root_key,
+            now,
+        } => {
+            let now = parse_now(now.as_deref())?;
+            let text = io::read_text(root_key, "root key file")?;
+            let pinned =
+                attest_verifier::trust_root::parse_root_keys(&text).map_err(|(line, e)| {
+                    CliError::new(format!(
+                        "root key file {} line {line}: {e}",
+                        root_key.display()
+                    ))
+                })?;
+            let docs = chain
+                .iter()
+                .map(|p| read_document(p, "trust root"))
+                .collect::<Result<Vec<_>, _>>()?;
+            let opts = attest_verifier::trust_root::ChainOptions {
+                now,
+                min_version: None,
+            };
+            match crate::verify::verify_chain(&docs, chain, &pinned, &opts) {
+                Ok(c) => {
+                    let n = c.newest();
+                    println!(
+                        "VALID: chain of {} trust root(s); newest version {} (digest {}), expires {}",
+                        c.documents().len(),
+                        n.version,
+                        n.digest(),
+                        n.expires_at
+                    );
+                    Ok(0)
+                }
+                Err(e) => {
+                    println!("INVALID [{}]: {e}", e.reason());
+                    Ok(1)
+                }
+            }
+        }
+    }
+}
+
+/// `attest bundle …`.
+#[derive(Debug, Subcommand)]
+pub enum BundleCommand {
+    /// Hash every file of a directory and write a signed manifest.json into it.
+    Sign {
+        /// The bundle directory.
+        dir: PathBuf,
+        /// Bundle-signing secret.
+        #[arg(long = "key", value_name = "SECRET")]
+        key: PathBuf,
+        /// Policy id.
+        #[arg(long = "policy-id")]
+        policy_id: String,
+        /// Policy version.
+        #[arg(long = "policy-version")]
+        policy_version: String,
+        /// Schema version.
+        #[arg(long = "schema-version", default_value = "1.0.0")]
+        schema_version: String,
+        /// Creation time (default: now).
+        #[arg(long = "created-at", value_parser = parse_time)]
+        created_at: Option<Timestamp>,
+    },
+}
+
+/// `attest bundle …`.
+pub fn bundle(c: &BundleCommand) -> Result<i32, CliError> {
+    match c {
+        BundleCommand::Sign {
+            dir,
+            key,
+            policy_id,
+            policy_version,
+            schema_version,
+            created_at,
+        } => {
+            let key = read_secret(key)?.master_ed25519();
+            let entries = io::walk_dir(dir)?;
+            let mut files = Vec::new();
+            for e in entries {
+                match e.kind {
+                    EntryKind::File => files.push((e.path, e.bytes)),
+                    _ => {
+                        return Err(CliError::new(format!(
+                            "{}/{}: only regular files may be in a bundle",
+                            dir.display(),
+                            e.path
+                        )))
+                    }
+                }
+            }
+            let info = BundleInfo {
+                policy_id: policy_id.clone(),
+                policy_version: policy_version.clone(),
+                schema_version: schema_version.clone(),
+                created_at: created_at
+                    .unwrap_or_else(|| Timestamp::from_unix(clock_now().unix_seconds(), 0)),
+            };
+            let v = sign_manifest(&info, &files, &key)
+                .map_err(|e| CliError::new(format!("{}: {e}", dir.display())))?;
+            let out = dir.join(MANIFEST_FILE_NAME);
+            write_file(&out, to_pretty(&v).as_bytes(), "manifest")?;
+            eprintln!(
+                "wrote {} ({} file(s))",
+                out.display(),
+                files.len() - usize::from(files.iter().any(|f| f.0 == MANIFEST_FILE_NAME))
+            );
+            Ok(0)
+        }
+    }
+}
+
+/// `attest sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// Runtime secret: sign directly with its Ed25519 key (and its secp256k1 key on-chain).
+    #[arg(
+        long = "key",
+        value_name = "SECRET",
+        required_unless_present = "master",
+        conflicts_with = "master"
+    )]
+    pub key: Option<PathBuf>,
+    /// Attestor master secret: sign with per-execution keys it delegates.
+    #[arg(long = "master", value_name = "SECRET")]
+    pub master: Option<PathBuf>,
+    /// Delegation lifetime in seconds from issued-at (with --master).
+    #[arg(long = "delegation-ttl", default_value_t = 3600)]
+    pub delegation_ttl: u32,
+    /// Bundle directory or manifest.
+    #[arg(long, value_name = "DIR|MANIFEST")]
+    pub bundle: PathBuf,
+    /// Signals JSON.
+    #[arg(long, value_name = "FILE")]
+    pub signals: PathBuf,
+    /// Execution id.
+    #[arg(long = "execution-id")]
+    pub execution_id: String,
+    /// Runtime version.
+    #[arg(long = "runtime-version")]
+    pub runtime_version: String,
+    /// Runtime hash.
+    #[arg(long = "runtime-hash", value_parser = parse_digest)]
+    pub runtime_hash: Sha256Digest,
+    /// Release manifest hash.
+    #[arg(long = "release-manifest-hash", value_parser = parse_digest)]
+    pub release_manifest_hash: Sha256Digest,
+    /// Evaluator semantic hash.
+    #[arg(long = "evaluator-semantic-hash", value_parser = parse_digest)]
+    pub evaluator_semantic_hash: Sha256Digest,
+    /// Evaluator artifact hash.
+    #[arg(long = "evaluator-artifact-hash", value_parser = parse_digest)]
+    pub evaluator_artifact_hash: Sha256Digest,
+    /// Decision action.
+    #[arg(long, default_value = "approve")]
+    pub action: String,
+    /// Decision reason.
+    #[arg(long, default_value = "")]
+    pub reason: String,
+    /// Human override required.
+    #[arg(long = "requires-override")]
+    pub requires_override: bool,
+    /// Execution state.
+    #[arg(long, default_value = "completed", value_parser = ["completed", "pending_override", "blocked"])]
+    pub state: String,
+    /// Trust-root version the signer is anchored in.
+    #[arg(long = "trust-root-version")]
+    pub trust_root_version: u64,
+    /// Raw output file to bind as outputHash.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// networkSummaryHash to bind (hex).
+    #[arg(long = "network-summary-hash", value_parser = parse_digest)]
+    pub network_summary_hash: Option<Sha256Digest>,
+    /// Chain id for on-chain signatures.
+    #[arg(long = "chain-id", requires = "contract")]
+    pub chain_id: Option<u64>,
+    /// Verifying contract for on-chain signatures (EIP-55).
+    #[arg(long, requires = "chain_id")]
+    pub contract: Option<String>,
+    /// Issue time (default: now).
+    #[arg(long = "issued-at", value_parser = parse_time)]
+    pub issued_at: Option<Timestamp>,
+    /// Output file.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// `attest sign`.
+pub fn sign(a: &SignArgs) -> Result<i32, CliError> {
+    let manifest_path = if a.bundle.is_dir() {
+        a.bundle.join(MANIFEST_FILE_NAME)
+    } else {
+        a.bundle.clone()
+    };
+    let manifest = parse_bundle_manifest(&read_document(&manifest_path, "bundle manifest")?)
+        .map_err(|e| CliError::new(format!("bundle manifest {}: {e}", manifest_path.display())))?;
+    let signals = read_value(&a.signals, "signals file")?;
+    let onchain_domain = match (&a.chain_id, &a.contract) {
+        (Some(chain_id), Some(c)) => Some(OnchainDomain {
+            chain_id: *chain_id,
+            verifying_contract: EthAddress::from_checksummed(c)
+                .map_err(|e| CliError::new(format!("--contract: {e}")))?,
+        }),
+        _ => None,
+    };
+    let issued_at = a
+        .issued_at
+        .unwrap_or_else(|| Timestamp::from_unix(clock_now().unix_seconds(), 0));
+    let mut draft = AttestationDraft {
+        execution_id: a.execution_id.clone(),
+        policy_id: String::new(),
+        policy_version: String::new(),
+        schema_version: String::new(),
+        runtime_version: a.runtime_version.clone(),
+        runtime_hash: a.runtime_hash,
+        release_manifest_hash: a.release_manifest_hash,
+        evaluator_semantic_hash: a.evaluator_semantic_hash,
+        evaluator_artifact_hash: a.evaluator_artifact_hash,
+        action: a.action.clone(),
+        requires_override: a.requires_override,
+        reason: a.reason.clone(),
+        execution_state: a.state.clone(),
+        signals,
+        bundle_hash: Sha256Digest::ZERO,
+        manifest_hash: Sha256Digest::ZERO,
+        manifest_signature: String::new(),
+        trust_root_version: a.trust_root_version,
+        issued_at,
+        output_hash: None,
+        network_summary_hash: a.network_summary_hash,
+        onchain_domain,
+    };
+    draft.bind_manifest(&manifest);
+    if let Some(p) = &a.output {
+        draft.bind_output(&io::read_limited(p, "output file", io::MAX_INPUT_BYTES)?);
+    }
+    let signed = match (&a.key, &a.master) {
+        (Some(k), _) => {
+            let secret = read_secret(k)?;
+            let ec = secret
+                .master_secp256k1()
+                .map_err(|e| CliError::new(e.to_string()))?;
+            draft.sign_with_runtime(&secret.master_ed25519(), Some(&ec))
+        }
+        (None, Some(m)) => {
+            let secret = read_secret(m)?;
+            let not_after =
+                Timestamp::from_unix(issued_at.unix_seconds() + i64::from(a.delegation_ttl), 0);
+            draft.sign_delegated(&secret, issued_at, not_after)
+        }
+        (None, None) => return Err(CliError::new("give --key SECRET or --master SECRET")),
+    }
+    .map_err(|e| CliError::new(e.to_string()))?;
+    write_file(&a.out, to_pretty(&signed).as_bytes(), "attestation")?;
+    eprintln!("wrote {}", a.out.display());
+    Ok(0)
+}

@@ -1,0 +1,148 @@
+//! `attest demo`: the whole path on the bundled example, end to end.
+
+use std::path::{Path, PathBuf};
+
+use attest_attestor::json::to_pretty;
+use attest_attestor::scenario::{times, Scenario};
+use clap::Args;
+
+use crate::io::{write_file, CliError};
+use crate::verify::{run_verify, EvidenceArgs, Format};
+
+/// `attest demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Write the files here and keep them (default: a temporary directory, removed afterwards).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Print reports as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn write_world(dir: &Path, s: &Scenario) -> Result<(), CliError> {
+    let err = |e: attest_attestor::attestation::SignError| CliError::new(format!("demo: {e}"));
+    write_file(
+        &dir.join("keys/root.pub"),
+        s.root_key_line().as_bytes(),
+        "root key",
+    )?;
+    for (name, secret) in [
+        ("root", &s.root),
+        ("bundle", &s.bundle_key),
+        ("runtime", &s.runtime),
+        ("master", &s.master),
+    ] {
+        write_file(
+            &dir.join(format!("keys/{name}.secret")),
+            format!("{}\n", secret.to_hex()).as_bytes(),
+            "demo key",
+        )?;
+    }
+    write_file(
+        &dir.join("trust-root.json"),
+        to_pretty(&s.trust_root).as_bytes(),
+        "trust root",
+    )?;
+    for (path, bytes) in &s.bundle_files {
+        write_file(&dir.join("bundle").join(path), bytes, "bundle file")?;
+    }
+    write_file(
+        &dir.join("bundle/manifest.json"),
+        to_pretty(&s.manifest).as_bytes(),
+        "manifest",
+    )?;
+    write_file(
+        &dir.join("signals.json"),
+        s.signals_text().as_bytes(),
+        "signals",
+    )?;
+    write_file(&dir.join("output.json"), &s.output, "output")?;
+    let direct = s
+        .direct("88a9db95-1c7e-4f5b-9a65-demo00000001")
+        .map_err(err)?;
+    write_file(
+        &dir.join("attestation.json"),
+        to_pretty(&direct).as_bytes(),
+        "attestation",
+    )?;
+    let delegated = s
+        .delegated("88a9db95-1c7e-4f5b-9a65-demo00000002")
+        .map_err(err)?;
+    write_file(
+        &dir.join("attestation-delegated.json"),
+        to_pretty(&delegated).as_bytes(),
+        "attestation",
+    )?;
+    // The tampered copy: the decision flipped after signing.
+    let text = to_pretty(&direct).replace("\"action\": \"approve\"", "\"action\": \"reject\"");
+    write_file(
+        &dir.join("attestation-tampered.json"),
+        text.as_bytes(),
+        "attestation",
+    )?;
+    Ok(())
+}
+
+fn evidence(dir: &Path, json: bool) -> EvidenceArgs {
+    EvidenceArgs {
+        trust_roots: vec![dir.join("trust-root.json")],
+        root_keys: vec![dir.join("keys/root.pub")],
+        bundle: Some(dir.join("bundle")),
+        signals: Some(dir.join("signals.json")),
+        output: Some(dir.join("output.json")),
+        network: None,
+        allow_hosts: Vec::new(),
+        now: Some(times::NOW.to_string()),
+        min_trust_root_version: None,
+        format: if json { Format::Json } else { Format::Human },
+    }
+}
+
+/// Runs the demo. Exit 0 when the genuine attestations verify and the tampered one is rejected.
+pub fn run(a: &DemoArgs) -> Result<i32, CliError> {
+    let tmp;
+    let dir = match &a.dir {
+        Some(d) => d.clone(),
+        None => {
+            tmp = tempfile::tempdir()
+                .map_err(|e| CliError::new(format!("cannot create a temporary directory: {e}")))?;
+            tmp.path().to_path_buf()
+        }
+    };
+    let s = Scenario::new("demo").map_err(|e| CliError::new(format!("demo: {e}")))?;
+    write_world(&dir, &s)?;
+    println!(
+        "attest demo: keys, a trust root, a signed policy bundle and attestations in {}\n",
+        dir.display()
+    );
+    let ev = evidence(&dir, a.json);
+    let cmd = |f: &str| {
+        format!(
+            "$ attest verify {f} --trust-root trust-root.json --root-key keys/root.pub --bundle bundle --signals signals.json --output output.json --now {}",
+            times::NOW
+        )
+    };
+    println!(
+        "1. An attestation signed by the runtime key:\n{}",
+        cmd("attestation.json")
+    );
+    let direct = run_verify(&dir.join("attestation.json"), &ev)?;
+    println!("\n2. An attestation signed by a per-execution key delegated by the attestor master, with EIP-712 signatures:\n{}", cmd("attestation-delegated.json"));
+    let delegated = run_verify(&dir.join("attestation-delegated.json"), &ev)?;
+    println!("\n3. The first attestation with its decision changed from approve to reject after signing:\n{}", cmd("attestation-tampered.json"));
+    let tampered = run_verify(&dir.join("attestation-tampered.json"), &ev)?;
+    let ok = direct == 0 && delegated == 0 && tampered == 1;
+    println!(
+        "\n{}",
+        if ok {
+            "demo: the genuine attestations verify (exit 0) and the tampered one is rejected (exit 1)."
+        } else {
+            "demo: UNEXPECTED RESULT (see above)."
+        }
+    );
+    if a.dir.is_some() {
+        println!("files kept in {}", dir.display());
+    }
+    Ok(if ok { 0 } else { 1 })
+}

@@ -1,0 +1,84 @@
+//! `attest`: verify execution attestations offline; sign, manage keys,
+//! trust roots and bundles; inspect documents; run the demo.
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+mod commands;
+mod demo;
+mod inspect;
+mod io;
+mod render;
+mod verify;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Proves what an off-chain computation did, and checks it.
+#[derive(Debug, Parser)]
+#[command(name = "attest", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Verify a document (an execution attestation, a trust root or a bundle manifest).
+    /// Exit 0 valid, 1 not valid, 2 could not check.
+    Verify {
+        /// The document to verify.
+        file: PathBuf,
+        #[command(flatten)]
+        evidence: verify::EvidenceArgs,
+    },
+    /// Verify many attestations (a directory of .json files or a .jsonl file) in
+    /// parallel; one line per attestation, then a summary; `replay` across the batch.
+    Audit {
+        /// Directory or JSON Lines file.
+        source: PathBuf,
+        #[command(flatten)]
+        evidence: verify::EvidenceArgs,
+    },
+    /// Create a new 32-byte master secret and print its public keys.
+    Keygen(commands::KeygenArgs),
+    /// Key operations.
+    #[command(subcommand)]
+    Key(commands::KeyCommand),
+    /// Create, change and check trust roots.
+    #[command(subcommand, name = "trust-root")]
+    TrustRoot(commands::TrustRootCommand),
+    /// Policy bundles.
+    #[command(subcommand)]
+    Bundle(commands::BundleCommand),
+    /// Sign an execution attestation.
+    Sign(Box<commands::SignArgs>),
+    /// Pretty-print any attest document with decoded fields and digests.
+    Inspect(inspect::InspectArgs),
+    /// Create keys, a trust root, a bundle and attestations in a temporary
+    /// directory, verify them, tamper with one and show the rejection.
+    Demo(demo::DemoArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Verify { file, evidence } => verify::run_verify(&file, &evidence),
+        Command::Audit { source, evidence } => verify::run_audit(&source, &evidence),
+        Command::Keygen(a) => commands::keygen(&a),
+        Command::Key(c) => commands::key(&c),
+        Command::TrustRoot(c) => commands::trust_root(&c),
+        Command::Bundle(c) => commands::bundle(&c),
+        Command::Sign(a) => commands::sign(&a),
+        Command::Inspect(a) => inspect::run(&a),
+        Command::Demo(a) => demo::run(&a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! `attest verify` and `attest audit` (formats.md §6).
+//!
+//! Exit 0: valid. Exit 1: checked and not valid (malformed evidence included).
+//! Exit 2: could not check (usage, unreadable file).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use attest_verifier::attestation::{
+    parse_attestation, verify_parsed_attestation, ATTESTATION_PLAN,
+};
+use attest_verifier::bundle::BundleEntry;
+use attest_verifier::replay::ReplayTracker;
+use attest_verifier::trust_root::{self, parse_root_keys, ChainOptions, TrustRootError};
+use attest_verifier::{
+    verify_document, AttestationInputs, BundleInput, CheckId, Report, ReportBuilder, Status,
+    Timestamp, TrustOutcome, VerifyContext,
+};
+use clap::{Args, ValueEnum};
+use rayon::prelude::*;
+
+use crate::io::{self, read_document, read_limited, CliError, MAX_INPUT_BYTES};
+use crate::render;
+
+/// Report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One line per check.
+    Human,
+    /// One JSON object.
+    Json,
+}
+
+/// Trust and evidence options shared by `verify` and `audit`.
+#[derive(Debug, Args)]
+pub struct EvidenceArgs {
+    /// Trust root document; repeat to give a rotation chain, oldest first.
+    #[arg(long = "trust-root", value_name = "FILE", required = true)]
+    pub trust_roots: Vec<PathBuf>,
+    /// File of pinned root keys: one lowercase hex Ed25519 key per line.
+    #[arg(long = "root-key", value_name = "FILE", required = true)]
+    pub root_keys: Vec<PathBuf>,
+    /// Policy bundle directory (with manifest.json) or a manifest file.
+    #[arg(long, value_name = "DIR|MANIFEST")]
+    pub bundle: Option<PathBuf>,
+    /// Signals JSON the fingerprint is recomputed from.
+    #[arg(long, value_name = "FILE")]
+    pub signals: Option<PathBuf>,
+    /// Raw execution output bytes checked against outputHash.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Network log (JSON Lines) checked against networkSummaryHash.
+    #[arg(long, value_name = "LOG")]
+    pub network: Option<PathBuf>,
+    /// Allowed request host (repeatable); with any given, every host must be listed.
+    #[arg(long = "allow-host", value_name = "HOST")]
+    pub allow_hosts: Vec<String>,
+    /// Verification time (RFC 3339 UTC); default: the system clock.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Refuse a newest trust root below this version (rollback protection).
+    #[arg(long = "min-trust-root-version", value_name = "N")]
+    pub min_trust_root_version: Option<u64>,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
+/// Loaded evidence, owning the bytes the verifier borrows.
+pub struct Loaded {
+    /// Trust-root chain outcome.
+    pub trust: TrustOutcome,
+    /// Raw trust-root documents (to re-verify a trust-root document given as the subject).
+    pub trust_docs: Vec<Vec<u8>>,
+    /// Pinned keys.
+    pub pinned: Vec<attest_verifier::types::Ed25519PublicKey>,
+    /// Chain options.
+    pub chain_opts: ChainOptions,
+    signals: Option<Vec<u8>>,
+    output: Option<Vec<u8>>,
+    network: Option<Vec<u8>>,
+    manifest: Option<Vec<u8>>,
+    entries: Option<Vec<io::WalkedEntry>>,
+    allow_hosts: Vec<String>,
+}
+
+/// The current time from the system clock.
+pub fn clock_now() -> Timestamp {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    Timestamp::from_unix(d.as_secs() as i64, d.subsec_nanos())
+}
+
+/// Parses `--now`.
+pub fn parse_now(now: Option<&str>) -> Result<Timestamp, CliError> {
+    match now {
+        None => Ok(clock_now()),
+        Some(s) => Timestamp::parse(s).map_err(|e| CliError::new(format!("--now {s:?}: {e}"))),
+    }
+}
+
+impl Loaded {
+    /// Reads every input file and verifies the trust-root chain once.
+    pub fn load(a: &EvidenceArgs) -> Result<Self, CliError> {
+        let now = parse_now(a.now.as_deref())?;
+        let chain_opts = ChainOptions {
+            now,
+            min_version: a.min_trust_root_version,
+        };
+        let mut pinned = Vec::new();
+        for p in &a.root_keys {
+            let text = io::read_text(p, "root key file")?;
+            let keys = parse_root_keys(&text).map_err(|(line, e)| {
+                CliError::new(format!("root key file {} line {line}: {e}", p.display()))
+            })?;
+            if keys.is_empty() {
+                return Err(CliError::new(format!(
+                    "root key file {} holds no key",
+                    p.display()
+                )));
+            }
+            pinned.extend(keys);
+        }
+        let mut trust_docs = Vec::new();
+        for p in &a.trust_roots {
+            trust_docs.push(read_document(p, "trust root")?);
+        }
+        let trust = verify_chain(&trust_docs, &a.trust_roots, &pinned, &chain_opts);
+        let (manifest, entries) = match &a.bundle {
+            None => (None, None),
+            Some(p) if p.is_dir() => {
+                let entries = io::walk_dir(p)?;
+                let manifest_path = p.join(attest_verifier::bundle::MANIFEST_FILE_NAME);
+                let manifest = read_document(&manifest_path, "bundle manifest")?;
+                (Some(manifest), Some(entries))
+            }
+            Some(p) => (Some(read_document(p, "bundle manifest")?), None),
+        };
+        let opt_read =
+            |p: &Option<PathBuf>, what: &str, limit: u64| -> Result<Option<Vec<u8>>, CliError> {
+                p.as_ref().map(|p| read_limited(p, what, limit)).transpose()
+            };
+        Ok(Self {
+            trust,
+            trust_docs,
+            pinned,
+            chain_opts,
+            signals: opt_read(&a.signals, "signals file", io::MAX_DOCUMENT_BYTES)?,
+            output: opt_read(&a.output, "output file", MAX_INPUT_BYTES)?,
+            network: opt_read(&a.network, "network log", MAX_INPUT_BYTES)?,
+            manifest,
+            entries,
+            allow_hosts: a
+                .allow_hosts
+                .iter()
+                .map(|h| h.to_ascii_lowercase())
+                .collect(),
+        })
+    }
+
+    /// Runs `f` with the verifier inputs borrowed from this evidence.
+    pub fn with_inputs<R>(&self, f: impl FnOnce(&AttestationInputs<'_>) -> R) -> R {
+        let entries: Option<Vec<BundleEntry<'_>>> = self.entries.as_ref().map(|es| {
+            es.iter()
+                .map(|e| BundleEntry {
+                    path: &e.path,
+                    kind: e.kind,
+                    bytes: &e.bytes,
+                })
+                .collect()
+        });
+        let bundle = self.manifest.as_deref().map(|m| BundleInput {
+            manifest: m,
+            entries: entries.as_deref(),
+        });
+        let inputs = AttestationInputs {
+            signals: self.signals.as_deref(),
+            output: self.output.as_deref(),
+            bundle,
+            network: self.network.as_deref(),
+            allow_hosts: &self.allow_hosts,
+        };
+        f(&inputs)
+    }
+}
+
+/// Verifies a chain of raw documents; document errors name the file.
+pub fn verify_chain(
+    docs: &[Vec<u8>],
+    names: &[PathBuf],
+    pinned: &[attest_verifier::types::Ed25519PublicKey],
+    opts: &ChainOptions,
+) -> TrustOutcome {
+    let refs: Vec<&[u8]> = docs.iter().map(Vec::as_slice).collect();
+    trust_root::verify_trust_root_chain_bytes(&refs, pinned, opts).map_err(|e| match e {
+        TrustRootError::Document { index, error } => TrustRootError::Document {
+            index,
+            error: attest_verifier::doc::DocumentError::Member {
+                path: names
+                    .get(index)
+                    .map_or_else(|| format!("#{index}"), |p| p.display().to_string()),
+                problem: error.to_string().into(),
+            },
+        },
+        other => other,
+    })
+}
+
+/// `attest verify`.
+pub fn run_verify(file: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
+    let loaded = Loaded::load(a)?;
+    let bytes = read_document(file, "document")?;
+    // A trust-root document is verified as the newest link of the given chain.
+    let is_trust_root = attest_verifier::doc::parse_json(&bytes)
+        .ok()
+        .and_then(|v| {
+            attest_verifier::doc::document_type(&v).map(|t| t == trust_root::TRUST_ROOT_TYPE)
+        })
+        .unwrap_or(false);
+    let report = if is_trust_root && loaded.trust_docs.last() != Some(&bytes) {
+        let mut docs = loaded.trust_docs.clone();
+        docs.push(bytes.clone());
+        let mut names = a.trust_roots.clone();
+        names.push(file.to_path_buf());
+        let trust = verify_chain(&docs, &names, &loaded.pinned, &loaded.chain_opts);
+        loaded.with_inputs(|inputs| {
+            verify_document(
+                &bytes,
+                &VerifyContext {
+                    trust: &trust,
+                    inputs: *inputs,
+                },
+            )
+        })
+    } else {
+        loaded.with_inputs(|inputs| {
+            verify_document(
+                &bytes,
+                &VerifyContext {
+                    trust: &loaded.trust,
+                    inputs: *inputs,
+                },
+            )
+        })
+    };
+    print_report(&report, &file.display().to_string(), a.format);
+    Ok(if report.valid { 0 } else { 1 })
+}
+
+/// Prints a report in the chosen format.
+pub fn print_report(report: &Report, name: &str, format: Format) {
+    let out = match format {
+        Format::Json => render::json(report),
+        Format::Human => render::human(report, name),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(out.as_bytes());
+}
+
+/// One item of an audit.
+struct Item {
+    name: String,
+    bytes: Vec<u8>,
+}
+
+fn audit_items(source: &Path) -> Result<Vec<Item>, CliError> {
+    if source.is_dir() {
+        let mut names = Vec::new();
+        let rd = std::fs::read_dir(source).map_err(|e| {
+            CliError::new(format!("cannot read directory {}: {e}", source.display()))
+        })?;
+        for e in rd {
+            let e = e.map_err(|e| {
+                CliError::new(format!("cannot read directory {}: {e}", source.display()))
+            })?;
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "json") && p.is_file() {
+                names.push(p);
+            }
+        }
+        names.sort();
+        names
+            .into_iter()
+            .map(|p| {
+                Ok(Item {
+                    name: p.display().to_string(),
+                    bytes: read_document(&p, "attestation")?,
+                })
+            })
+            .collect()
+    } else {
+        let bytes = read_limited(source, "attestation log", MAX_INPUT_BYTES)?;
+        let body = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+        if body.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(body
+            .split(|&b| b == b'\n')
+            .enumerate()
+            .map(|(i, line)| Item {
+                name: format!("{}:{}", source.display(), i + 1),
+                bytes: line.to_vec(),
+            })
+            .collect())
+    }
+}
+
+/// Verifies many attestations against one loaded evidence set, in parallel,
+/// then applies the batch `replay` check in input order.
+pub fn audit_reports(items: &[&[u8]], loaded: &Loaded) -> Vec<Report> {
+    let results: Vec<(
+        Report,
+        Option<(String, Option<attest_verifier::types::Ed25519PublicKey>)>,
+    )> = loaded.with_inputs(|inputs| {
+        items
+            .par_iter()
+            .with_min_len(16)
+            .map(|bytes| match parse_attestation(bytes) {
+                Ok(att) => {
+                    let key = (
+                        att.execution_id.clone(),
+                        att.delegation.as_ref().map(|d| d.ephemeral_public_key),
+                    );
+                    (
+                        verify_parsed_attestation(
+                            &att,
+                            &loaded.trust,
+                            inputs,
+                            ReportBuilder::new(ATTESTATION_PLAN),
+                        ),
+                        Some(key),
+                    )
+                }
+                Err(e) => (
+                    ReportBuilder::new(ATTESTATION_PLAN).halt(
+                        CheckId::Parse,
+                        "malformed",
+                        e.to_string(),
+                    ),
+                    None,
+                ),
+            })
+            .collect()
+    });
+    let mut tracker = ReplayTracker::new();
+    results
+        .into_iter()
+        .enumerate()
+        .map(|(i, (mut report, key))| {
+            if let Some((exec, eph)) = key {
+                let outcome = tracker.observe(i, &exec, eph.as_ref());
+                if let Some(c) = report.checks.iter_mut().find(|c| c.id == CheckId::Replay) {
+                    match outcome {
+                        Ok(()) => {
+                            c.status = Status::Pass;
+                            c.detail = format!("first use of executionId {exec:?} in this batch");
+                            c.reason = None;
+                        }
+                        Err(e) => {
+                            c.status = Status::Fail;
+                            c.detail = e.to_string();
+                            c.reason = Some(e.reason());
+                            report.valid = false;
+                        }
+                    }
+                }
+            }
+            report
+        })
+        .collect()
+}
+
+/// `attest audit`.
+pub fn run_audit(source: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
+    let loaded = Loaded::load(a)?;
+    let items = audit_items(source)?;
+    let start = Instant::now();
+    let refs: Vec<&[u8]> = items.iter().map(|i| i.bytes.as_slice()).collect();
+    let reports = audit_reports(&refs, &loaded);
+    let secs = start.elapsed().as_secs_f64();
+    let mut stdout = std::io::stdout().lock();
+    let mut valid = 0usize;
+    for (item, report) in items.iter().zip(&reports) {
+        valid += usize::from(report.valid);
+        let line = match a.format {
+            Format::Json => render::audit_line(&item.name, report),
+            Format::Human => render::audit_human_line(&item.name, report),
+        };
+        let _ = stdout.write_all(line.as_bytes());
+    }
+    let summary = render::audit_summary(items.len(), valid, secs, a.format);
+    let _ = stdout.write_all(summary.as_bytes());
+    Ok(if valid == items.len() { 0 } else { 1 })
+}
