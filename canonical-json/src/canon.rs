@@ -56,16 +56,12 @@ pub fn to_canonical_string(v: &Value) -> String {
 /// the former sort first.
 pub fn cmp_utf16(a: &str, b: &str) -> Ordering {
     let (ab, bb) = (a.as_bytes(), b.as_bytes());
-    match ab.iter().zip(bb).position(|(x, y)| x != y) {
+    match first_difference(ab, bb) {
         None => ab.len().cmp(&bb.len()),
-        Some(i) => {
-            let (x, y) = match (ab.get(i), bb.get(i)) {
-                (Some(&x), Some(&y)) => (x, y),
-                _ => return ab.len().cmp(&bb.len()),
-            };
-            // Both strings share the bytes before `i`, so `x` and `y` are
-            // either both continuation bytes (same lead byte, same
-            // encoding length: byte order is right) or both lead bytes.
+        Some((x, y)) => {
+            // Both strings share the bytes before the difference, so `x`
+            // and `y` are either both continuation bytes (same lead byte,
+            // same encoding length: byte order is right) or both lead bytes.
             let supplementary = |c: u8| c >= 0xF0;
             let upper_bmp = |c: u8| c == 0xEE || c == 0xEF; // U+E000..U+FFFF
             if supplementary(x) && upper_bmp(y) {
@@ -79,13 +75,46 @@ pub fn cmp_utf16(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// The first pair of differing bytes at the same index, if any.
+#[inline]
+fn first_difference(a: &[u8], b: &[u8]) -> Option<(u8, u8)> {
+    a.iter().zip(b).find(|(x, y)| x != y).map(|(&x, &y)| (x, y))
+}
+
 type Member = (String, Value);
+
+/// A member with its sort prefix (see [`sort_prefix`]).
+type Keyed<'a> = (u64, &'a Member);
+
+/// The sort prefix of a key: its first eight bytes as a big-endian integer,
+/// zero-padded, where the first byte of 0xEE or above (a character U+E000 and
+/// up, whose UTF-16 order may differ from its UTF-8 order) becomes 0xEE and
+/// ends the prefix.
+///
+/// Prefix order never contradicts UTF-16 order: bytes below 0xEE compare
+/// the same in both, and any of them sorts before U+E000 and up. So most
+/// comparisons while sorting are one integer comparison; equal prefixes fall
+/// back to [`cmp_utf16`].
+fn sort_prefix(key: &str) -> u64 {
+    let b = key.as_bytes();
+    let mut p = [0u8; 8];
+    let n = b.len().min(8);
+    if let (Some(dst), Some(src)) = (p.get_mut(..n), b.get(..n)) {
+        dst.copy_from_slice(src);
+    }
+    if let Some(k) = p.iter().position(|&c| c >= 0xEE) {
+        for (i, c) in p.iter_mut().enumerate().skip(k) {
+            *c = if i == k { 0xEE } else { 0 };
+        }
+    }
+    u64::from_be_bytes(p)
+}
 
 /// The members of an object in canonical order.
 struct Members<'a> {
-    /// Sorted references, when the object was not already in order or some
+    /// Sorted members, when the object was not already in order or some
     /// members are excluded.
-    sorted: Option<Vec<&'a Member>>,
+    sorted: Option<Vec<Keyed<'a>>>,
     /// The object's own members, used when they are already in order.
     slice: &'a [Member],
     next: usize,
@@ -97,16 +126,18 @@ impl<'a> Members<'a> {
         let in_order = slice
             .windows(2)
             .all(|w| matches!(w, [a, b] if cmp_utf16(&a.0, &b.0) == Ordering::Less));
-        let excluding = !exclude.is_empty() && slice.iter().any(|(k, _)| exclude.contains(&k.as_str()));
+        let excluding =
+            !exclude.is_empty() && slice.iter().any(|(k, _)| exclude.contains(&k.as_str()));
         let sorted = if in_order && !excluding {
             None
         } else {
-            let mut v: Vec<&Member> = slice
+            let mut v: Vec<Keyed<'a>> = slice
                 .iter()
                 .filter(|(k, _)| !exclude.contains(&k.as_str()))
+                .map(|m| (if in_order { 0 } else { sort_prefix(&m.0) }, m))
                 .collect();
             if !in_order {
-                v.sort_unstable_by(|a, b| cmp_utf16(&a.0, &b.0));
+                v.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| cmp_utf16(&a.1 .0, &b.1 .0)));
             }
             Some(v)
         };
@@ -119,7 +150,7 @@ impl<'a> Members<'a> {
 
     fn next_member(&mut self) -> Option<&'a Member> {
         let m = match &self.sorted {
-            Some(v) => v.get(self.next).copied(),
+            Some(v) => v.get(self.next).map(|k| k.1),
             None => self.slice.get(self.next),
         };
         self.next += 1;

@@ -99,9 +99,7 @@ impl fmt::Display for ParseErrorKind {
                 write!(f, "nesting is deeper than the limit of {limit} levels")
             }
             ParseErrorKind::InvalidUtf8 => f.write_str("invalid UTF-8"),
-            ParseErrorKind::LoneSurrogate => {
-                f.write_str("unpaired UTF-16 surrogate in \\u escape")
-            }
+            ParseErrorKind::LoneSurrogate => f.write_str("unpaired UTF-16 surrogate in \\u escape"),
             ParseErrorKind::DuplicateKey { key } => {
                 f.write_str("duplicate key ")?;
                 write_quoted(f, key)
@@ -117,10 +115,9 @@ impl fmt::Display for ParseErrorKind {
             ParseErrorKind::UnexpectedEnd { expected } => {
                 write!(f, "unexpected end of input: expected {expected}")
             }
-            ParseErrorKind::ControlCharacter { byte } => write!(
-                f,
-                "unescaped control character U+{byte:04X} in string"
-            ),
+            ParseErrorKind::ControlCharacter { byte } => {
+                write!(f, "unescaped control character U+{byte:04X} in string")
+            }
             ParseErrorKind::InvalidEscape => f.write_str("invalid escape sequence in string"),
             ParseErrorKind::TrailingData => f.write_str("trailing data after the JSON value"),
             ParseErrorKind::ByteOrderMark => {

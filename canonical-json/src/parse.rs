@@ -11,7 +11,7 @@ use crate::Limits;
 
 /// Objects with more members than this get a hash index for the duplicate
 /// check, so that it stays linear in the number of members.
-const LINEAR_DUP_CHECK: usize = 16;
+const LINEAR_DUP_CHECK: usize = 64;
 
 /// Parses one JSON document under the strict rules of this crate (see the
 /// crate documentation).
@@ -46,6 +46,8 @@ pub fn parse(input: &[u8], limits: &Limits) -> Result<Value, ParseError> {
         pos: 0,
         max_depth: limits.effective_max_depth(),
         hasher: None,
+        items: Vec::new(),
+        members: Vec::new(),
     };
     if input.starts_with(b"\xEF\xBB\xBF") {
         return Err(p.error(ParseErrorKind::ByteOrderMark, 0, &[], false));
@@ -53,17 +55,21 @@ pub fn parse(input: &[u8], limits: &Limits) -> Result<Value, ParseError> {
     p.document()
 }
 
+/// An open container. Its elements or members so far live on the shared
+/// scratch stacks (`Parser::items`, `Parser::members`) from `start` on, so
+/// that each container is allocated once, with its exact size, when it
+/// closes.
 enum Frame {
-    Array(Vec<Value>),
-    Object(ObjectFrame),
-}
-
-struct ObjectFrame {
-    object: Object,
-    /// The key of the member whose value is being parsed.
-    key: String,
-    /// Hashes of all keys so far, once the object is large.
-    index: Option<HashSet<u64>>,
+    Array {
+        start: usize,
+    },
+    Object {
+        start: usize,
+        /// The key of the member whose value is being parsed.
+        key: String,
+        /// Hashes of all keys so far, once the object is large.
+        index: Option<HashSet<u64>>,
+    },
 }
 
 struct Parser<'a> {
@@ -74,6 +80,10 @@ struct Parser<'a> {
     pos: usize,
     max_depth: usize,
     hasher: Option<RandomState>,
+    /// Elements of all open arrays.
+    items: Vec<Value>,
+    /// Members of all open objects.
+    members: Vec<(String, Value)>,
 }
 
 /// What to do after a value has been attached to its container.
@@ -106,7 +116,12 @@ impl Parser<'_> {
                         self.pos += 1;
                         Value::Array(Vec::new())
                     } else {
-                        stack.push(Frame::Array(Vec::new()));
+                        if self.items.capacity() == 0 {
+                            self.items.reserve(16);
+                        }
+                        stack.push(Frame::Array {
+                            start: self.items.len(),
+                        });
                         continue;
                     }
                 }
@@ -117,11 +132,14 @@ impl Parser<'_> {
                         self.pos += 1;
                         Value::Object(Object::new())
                     } else {
-                        stack.push(Frame::Object(ObjectFrame {
-                            object: Object::new(),
+                        if self.members.capacity() == 0 {
+                            self.members.reserve(32);
+                        }
+                        stack.push(Frame::Object {
+                            start: self.members.len(),
                             key: String::new(),
                             index: None,
-                        }));
+                        });
                         self.member_key(&mut stack)?;
                         continue;
                     }
@@ -148,8 +166,8 @@ impl Parser<'_> {
                         }
                         return Ok(value);
                     }
-                    Some(Frame::Array(items)) => {
-                        items.push(value);
+                    Some(Frame::Array { .. }) => {
+                        self.items.push(value);
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') => Next::Value,
@@ -159,9 +177,8 @@ impl Parser<'_> {
                             }
                         }
                     }
-                    Some(Frame::Object(f)) => {
-                        let key = core::mem::take(&mut f.key);
-                        f.object.push_unchecked(key, value);
+                    Some(Frame::Object { key, .. }) => {
+                        self.members.push((core::mem::take(key), value));
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') => Next::Value,
@@ -175,15 +192,19 @@ impl Parser<'_> {
                 self.pos += 1;
                 match next {
                     Next::Value => {
-                        if matches!(stack.last(), Some(Frame::Object(_))) {
+                        if matches!(stack.last(), Some(Frame::Object { .. })) {
                             self.member_key(&mut stack)?;
                         }
                         break;
                     }
                     Next::Close => {
                         value = match stack.pop() {
-                            Some(Frame::Array(items)) => Value::Array(items),
-                            Some(Frame::Object(f)) => Value::Object(f.object),
+                            Some(Frame::Array { start }) => {
+                                Value::Array(self.items.drain(start..).collect())
+                            }
+                            Some(Frame::Object { start, .. }) => Value::Object(
+                                Object::from_vec_unchecked(self.members.drain(start..).collect()),
+                            ),
                             None => Value::Null, // not reachable: the stack was not empty
                         };
                     }
@@ -202,7 +223,7 @@ impl Parser<'_> {
         }
         let key = self.string(stack, false)?;
         let duplicate = match stack.last_mut() {
-            Some(Frame::Object(f)) => self.is_duplicate(f, &key),
+            Some(Frame::Object { start, index, .. }) => self.is_duplicate(*start, index, &key),
             _ => false,
         };
         if duplicate {
@@ -213,8 +234,8 @@ impl Parser<'_> {
                 false,
             ));
         }
-        if let Some(Frame::Object(f)) = stack.last_mut() {
-            f.key = key;
+        if let Some(Frame::Object { key: k, .. }) = stack.last_mut() {
+            *k = key;
         }
         self.skip_ws();
         if self.peek() != Some(b':') {
@@ -224,13 +245,15 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn is_duplicate(&mut self, f: &mut ObjectFrame, key: &str) -> bool {
-        let members = f.object.as_slice();
+    /// Whether `key` is among the members of the object whose members
+    /// start at `start` on the scratch stack.
+    fn is_duplicate(&mut self, start: usize, index: &mut Option<HashSet<u64>>, key: &str) -> bool {
+        let members = self.members.get(start..).unwrap_or_default();
         if members.len() < LINEAR_DUP_CHECK {
             return members.iter().any(|(k, _)| k == key);
         }
         let hasher = self.hasher.get_or_insert_with(RandomState::new);
-        let index = f.index.get_or_insert_with(|| {
+        let index = index.get_or_insert_with(|| {
             members
                 .iter()
                 .map(|(k, _)| hasher.hash_one(k.as_str()))
@@ -482,7 +505,12 @@ impl Parser<'_> {
         Ok(i)
     }
 
-    fn literal(&mut self, word: &'static [u8], v: Value, stack: &[Frame]) -> Result<Value, ParseError> {
+    fn literal(
+        &mut self,
+        word: &'static [u8],
+        v: Value,
+        stack: &[Frame],
+    ) -> Result<Value, ParseError> {
         let expected = match word {
             b"true" => "'true'",
             b"false" => "'false'",
@@ -502,7 +530,13 @@ impl Parser<'_> {
 
     /// A byte that is not allowed at `i`: a syntax error, or invalid UTF-8
     /// if the valid prefix ends there.
-    fn unexpected(&self, i: usize, expected: &'static str, stack: &[Frame], inner: bool) -> ParseError {
+    fn unexpected(
+        &self,
+        i: usize,
+        expected: &'static str,
+        stack: &[Frame],
+        inner: bool,
+    ) -> ParseError {
         if i >= self.bytes.len() {
             self.end_error(i, expected, stack, inner)
         } else {
@@ -512,7 +546,13 @@ impl Parser<'_> {
 
     /// The valid prefix ends at `i`: the input is truncated, or the next
     /// byte starts an invalid UTF-8 sequence.
-    fn end_error(&self, i: usize, expected: &'static str, stack: &[Frame], inner: bool) -> ParseError {
+    fn end_error(
+        &self,
+        i: usize,
+        expected: &'static str,
+        stack: &[Frame],
+        inner: bool,
+    ) -> ParseError {
         if i < self.input.len() {
             self.error(ParseErrorKind::InvalidUtf8, i, stack, inner)
         } else {
@@ -524,7 +564,13 @@ impl Parser<'_> {
     /// container; `inner` says whether it includes the current position in
     /// the innermost one (the member or element being parsed).
     #[cold]
-    fn error(&self, kind: ParseErrorKind, offset: usize, stack: &[Frame], inner: bool) -> ParseError {
+    fn error(
+        &self,
+        kind: ParseErrorKind,
+        offset: usize,
+        stack: &[Frame],
+        inner: bool,
+    ) -> ParseError {
         let offset = offset.min(self.input.len());
         let before = self.input.get(..offset).unwrap_or_default();
         let line = 1 + before.iter().filter(|&&c| c == b'\n').count();
@@ -543,11 +589,29 @@ impl Parser<'_> {
             if n + 1 == stack.len() && !inner {
                 break;
             }
+            // The element count of a frame is the distance to the next
+            // frame's start (or the top of the scratch stack).
+            let next_start = |arrays: bool| {
+                stack
+                    .get(n + 1..)
+                    .unwrap_or_default()
+                    .iter()
+                    .find_map(|f| match (f, arrays) {
+                        (Frame::Array { start }, true) => Some(*start),
+                        (Frame::Object { start, .. }, false) => Some(*start),
+                        _ => None,
+                    })
+                    .unwrap_or(if arrays {
+                        self.items.len()
+                    } else {
+                        self.members.len()
+                    })
+            };
             match frame {
-                Frame::Array(items) => {
-                    let _ = write!(path, "[{}]", items.len());
+                Frame::Array { start } => {
+                    let _ = write!(path, "[{}]", next_start(true).saturating_sub(*start));
                 }
-                Frame::Object(f) => push_key(&mut path, &f.key),
+                Frame::Object { key, .. } => push_key(&mut path, key),
             }
         }
         ParseError {

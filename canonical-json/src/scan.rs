@@ -50,7 +50,9 @@ mod tests {
 
     #[test]
     fn matches_naive_scan() {
-        let alphabet = [b'a', b'"', b'\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xff, 0x21, 0x5b, 0x5d];
+        let alphabet = [
+            b'a', b'"', b'\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xff, 0x21, 0x5b, 0x5d,
+        ];
         let mut state: u64 = 0x1234_5678_9abc_def0;
         for _ in 0..20_000 {
             state = state
@@ -70,7 +72,11 @@ mod tests {
                 buf.push(c);
             }
             for start in 0..=len {
-                assert_eq!(plain_run(&buf, start), naive(&buf, start), "{buf:?} {start}");
+                assert_eq!(
+                    plain_run(&buf, start),
+                    naive(&buf, start),
+                    "{buf:?} {start}"
+                );
             }
         }
     }

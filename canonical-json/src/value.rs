@@ -87,6 +87,9 @@ impl Number {
     }
 }
 
+/// 2^63 as a double (exact).
+const TWO_POW_63: f64 = (1u64 << 63) as f64;
+
 impl PartialEq for Number {
     fn eq(&self, other: &Number) -> bool {
         match (*self, *other) {
@@ -95,7 +98,7 @@ impl PartialEq for Number {
             (Number::Int(i), Number::Float(f)) | (Number::Float(f), Number::Int(i)) => {
                 // 2^63 as f64 is exact; every integral f in range converts
                 // to i64 exactly.
-                f.fract() == 0.0 && (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&f) && f as i64 == i
+                f.fract() == 0.0 && (-TWO_POW_63..TWO_POW_63).contains(&f) && f as i64 == i
             }
         }
     }
@@ -355,9 +358,9 @@ impl Object {
         self.members
     }
 
-    /// Appends without the duplicate check; the caller has checked.
-    pub(crate) fn push_unchecked(&mut self, key: String, v: Value) {
-        self.members.push((key, v));
+    /// Wraps members whose keys the caller has checked to be unique.
+    pub(crate) fn from_vec_unchecked(members: Vec<(String, Value)>) -> Object {
+        Object { members }
     }
 }
 

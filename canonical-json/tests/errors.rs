@@ -21,7 +21,14 @@ fn ok(input: &[u8]) -> Value {
 
 /// Asserts kind, offset, line, column and path.
 #[track_caller]
-fn check(e: &ParseError, kind: ParseErrorKind, offset: usize, line: usize, column: usize, path: &str) {
+fn check(
+    e: &ParseError,
+    kind: ParseErrorKind,
+    offset: usize,
+    line: usize,
+    column: usize,
+    path: &str,
+) {
     assert_eq!(
         (&e.kind, e.offset, e.line, e.column, e.path.as_str()),
         (&kind, offset, line, column, path),
@@ -45,7 +52,14 @@ fn too_large_is_checked_before_parsing() {
     assert!(parse(b"[12]", &limits).is_ok());
     // Checked before parsing: even garbage gets TooLarge.
     let e = err_with(b"\xff\xff\xff\xff\xff", &limits);
-    check(&e, ParseErrorKind::TooLarge { size: 5, limit: 4 }, 0, 1, 1, "$");
+    check(
+        &e,
+        ParseErrorKind::TooLarge { size: 5, limit: 4 },
+        0,
+        1,
+        1,
+        "$",
+    );
     assert_eq!(
         e.to_string(),
         "input of 5 bytes is larger than the limit of 4 bytes at $ (line 1, column 1)"
@@ -75,7 +89,14 @@ fn depth_limit() {
     };
     assert!(parse(br#"{"a":[1]}"#, &limits).is_ok());
     let e = err_with(br#"{"a": [1, {"b": 2}]}"#, &limits);
-    check(&e, ParseErrorKind::TooDeep { limit: 2 }, 10, 1, 11, "$.a[1]");
+    check(
+        &e,
+        ParseErrorKind::TooDeep { limit: 2 },
+        10,
+        1,
+        11,
+        "$.a[1]",
+    );
     let e = err_with(b"[[[1]]]", &limits);
     check(&e, ParseErrorKind::TooDeep { limit: 2 }, 2, 1, 3, "$[0][0]");
     // Scalars have depth 0.
@@ -84,22 +105,38 @@ fn depth_limit() {
         max_depth: 0,
     };
     assert!(parse(b"1", &zero).is_ok());
-    assert!(matches!(err_with(b"[]", &zero).kind, ParseErrorKind::TooDeep { limit: 0 }));
+    assert!(matches!(
+        err_with(b"[]", &zero).kind,
+        ParseErrorKind::TooDeep { limit: 0 }
+    ));
 }
 
 #[test]
 fn depth_limit_has_no_stack_overflow() {
     // 100,000 '[' (unterminated, and terminated), default and huge limits.
     let open = vec![b'['; 100_000];
-    assert!(matches!(err(&open).kind, ParseErrorKind::TooDeep { limit: 128 }));
+    assert!(matches!(
+        err(&open).kind,
+        ParseErrorKind::TooDeep { limit: 128 }
+    ));
     let unlimited = Limits {
         max_bytes: usize::MAX,
         max_depth: usize::MAX,
     };
     let e = err_with(&open, &unlimited);
-    assert_eq!(e.kind, ParseErrorKind::TooDeep { limit: MAX_DEPTH_CAP });
+    assert_eq!(
+        e.kind,
+        ParseErrorKind::TooDeep {
+            limit: MAX_DEPTH_CAP
+        }
+    );
     let e = err_with(&nested_arrays(100_000), &unlimited);
-    assert_eq!(e.kind, ParseErrorKind::TooDeep { limit: MAX_DEPTH_CAP });
+    assert_eq!(
+        e.kind,
+        ParseErrorKind::TooDeep {
+            limit: MAX_DEPTH_CAP
+        }
+    );
     assert!(parse(&nested_arrays(MAX_DEPTH_CAP), &unlimited).is_ok());
     // Objects too.
     let mut objects = b"{\"a\":".repeat(100_000);
@@ -115,7 +152,14 @@ fn invalid_utf8() {
     let e = err(b"{\"a\":\"x\xffy\"}");
     check(&e, ParseErrorKind::InvalidUtf8, 7, 1, 8, "$.a");
     // Outside strings.
-    check(&err(b"[1,\xff]"), ParseErrorKind::InvalidUtf8, 3, 1, 4, "$[1]");
+    check(
+        &err(b"[1,\xff]"),
+        ParseErrorKind::InvalidUtf8,
+        3,
+        1,
+        4,
+        "$[1]",
+    );
     // Overlong, encoded surrogate, above U+10FFFF, truncated at the end,
     // lone continuation, in keys, after the value.
     for bad in [
@@ -150,27 +194,49 @@ fn lone_surrogates() {
         "unpaired UTF-16 surrogate in \\u escape at $.k[1] (line 1, column 16)"
     );
     for bad in [
-        r#"["\uDC00"]"#,         // low alone
-        r#"["\uDE00\uD83D"]"#,   // inverted
-        r#"["\uD83D\uD83D"]"#,   // high, high
-        r#"["\uD83D\u0041"]"#,   // high, non-surrogate
-        r#"["\uD83Dx"]"#,        // high, text
-        r#"["\uD83D\n"]"#,       // high, other escape
-        r#"["\uD83D"]"#,         // high at end of string
+        r#"["\uDC00"]"#,       // low alone
+        r#"["\uDE00\uD83D"]"#, // inverted
+        r#"["\uD83D\uD83D"]"#, // high, high
+        r#"["\uD83D\u0041"]"#, // high, non-surrogate
+        r#"["\uD83Dx"]"#,      // high, text
+        r#"["\uD83D\n"]"#,     // high, other escape
+        r#"["\uD83D"]"#,       // high at end of string
         r#"["\udbff\udbff"]"#,
     ] {
-        assert_eq!(err(bad.as_bytes()).kind, ParseErrorKind::LoneSurrogate, "{bad}");
+        assert_eq!(
+            err(bad.as_bytes()).kind,
+            ParseErrorKind::LoneSurrogate,
+            "{bad}"
+        );
     }
     // In a key: the path is the object's.
-    check(&err(br#"{"a":{"\udfaa":0}}"#), ParseErrorKind::LoneSurrogate, 7, 1, 8, "$.a");
+    check(
+        &err(br#"{"a":{"\udfaa":0}}"#),
+        ParseErrorKind::LoneSurrogate,
+        7,
+        1,
+        8,
+        "$.a",
+    );
     // Pairs decode, in either hex case.
     assert_eq!(ok(br#""\ud83d\ude00""#), Value::from("😀"));
     assert_eq!(ok(br#""\uD834\uDD1E""#), Value::from("\u{1d11e}"));
     assert_eq!(ok(br#""\udbff\udfff""#), Value::from("\u{10ffff}"));
     // Truncated after a high surrogate.
-    assert!(matches!(err(br#""\ud83d\"#).kind, ParseErrorKind::UnexpectedEnd { .. }));
-    assert!(matches!(err(br#""\ud83d"#).kind, ParseErrorKind::UnexpectedEnd { .. }));
-    assert_eq!(err(br#""\ud83d\u12"#).kind, ParseErrorKind::UnexpectedEnd { expected: "a hex digit" });
+    assert!(matches!(
+        err(br#""\ud83d\"#).kind,
+        ParseErrorKind::UnexpectedEnd { .. }
+    ));
+    assert!(matches!(
+        err(br#""\ud83d"#).kind,
+        ParseErrorKind::UnexpectedEnd { .. }
+    ));
+    assert_eq!(
+        err(br#""\ud83d\u12"#).kind,
+        ParseErrorKind::UnexpectedEnd {
+            expected: "a hex digit"
+        }
+    );
 }
 
 #[test]
@@ -200,12 +266,22 @@ fn duplicate_keys() {
     );
     // Any depth; inside arrays.
     let e = err(br#"{"x":[{"ok":1},{"b":1,"c":2,"b":3}]}"#);
-    check(&e, ParseErrorKind::DuplicateKey { key: "b".into() }, 28, 1, 29, "$.x[1]");
+    check(
+        &e,
+        ParseErrorKind::DuplicateKey { key: "b".into() },
+        28,
+        1,
+        29,
+        "$.x[1]",
+    );
     // Same key in different objects is fine; keys differing by case too.
     ok(br#"{"a":{"a":1},"b":{"a":2},"A":3}"#);
     // Keys are shown escaped.
     let e = err(b"{\"\\n\":1,\"\\n\":2}");
-    assert_eq!(e.to_string(), "duplicate key \"\\n\" at $ (line 1, column 9)");
+    assert_eq!(
+        e.to_string(),
+        "duplicate key \"\\n\" at $ (line 1, column 9)"
+    );
 }
 
 #[test]
@@ -217,7 +293,10 @@ fn duplicate_keys_in_large_objects() {
     doc.push_str("\"last\":0}");
     let v = ok(doc.as_bytes());
     assert_eq!(v.as_object().unwrap().len(), 5001);
-    assert_eq!(v.as_object().unwrap().get("k4321").and_then(Value::as_i64), Some(4321));
+    assert_eq!(
+        v.as_object().unwrap().get("k4321").and_then(Value::as_i64),
+        Some(4321)
+    );
     // A duplicate far into a large object, of an early and of a late key.
     for dup in ["k0", "k17", "k4999"] {
         let bad = doc.replace("\"last\"", &format!("\"{dup}\""));
@@ -225,6 +304,22 @@ fn duplicate_keys_in_large_objects() {
             err(bad.as_bytes()).kind,
             ParseErrorKind::DuplicateKey { key: dup.into() }
         );
+    }
+    // Around the size where the check switches from scanning to hashing.
+    for n in 1..140 {
+        let keys: Vec<String> = (0..n).map(|i| format!("\"key{i}\":{i}")).collect();
+        let good = format!("{{{}}}", keys.join(","));
+        assert_eq!(ok(good.as_bytes()).as_object().unwrap().len(), n);
+        for dup in [0, n / 2, n - 1] {
+            let bad = format!("{{{},\"key{dup}\":true}}", keys.join(","));
+            assert_eq!(
+                err(bad.as_bytes()).kind,
+                ParseErrorKind::DuplicateKey {
+                    key: format!("key{dup}")
+                },
+                "{n} {dup}"
+            );
+        }
     }
     // 200,000 distinct keys parse quickly (the check is not quadratic).
     let mut big = String::from("{");
@@ -234,13 +329,22 @@ fn duplicate_keys_in_large_objects() {
     big.push_str("\"end\":0}");
     let start = std::time::Instant::now();
     ok(big.as_bytes());
-    assert!(start.elapsed().as_secs() < 20, "duplicate check is too slow");
+    assert!(
+        start.elapsed().as_secs() < 20,
+        "duplicate check is too slow"
+    );
 }
 
 #[test]
 fn integers() {
-    assert_eq!(ok(b"9007199254740991").as_i64(), Some(9_007_199_254_740_991));
-    assert_eq!(ok(b"-9007199254740991").as_i64(), Some(-9_007_199_254_740_991));
+    assert_eq!(
+        ok(b"9007199254740991").as_i64(),
+        Some(9_007_199_254_740_991)
+    );
+    assert_eq!(
+        ok(b"-9007199254740991").as_i64(),
+        Some(-9_007_199_254_740_991)
+    );
     assert_eq!(ok(b"0").as_number(), Some(&Number::Int(0)));
     // -0 is Int(0).
     assert!(matches!(ok(b"-0").as_number(), Some(Number::Int(0))));
@@ -299,7 +403,7 @@ fn floats() {
     assert_eq!(f(&half_min.replace("125e-324", "1250001e-324")), 5e-324);
     assert_eq!(f("1.7976931348623157e308"), f64::MAX);
     assert_eq!(f("1.7976931348623158e308"), f64::MAX); // rounds down
-    // Underflow is accepted and gives ±0.
+                                                       // Underflow is accepted and gives ±0.
     assert_eq!(f("1e-400").to_bits(), 0);
     assert_eq!(f("-1e-400").to_bits(), (-0.0f64).to_bits());
     assert_eq!(f("2e-324").to_bits(), 0);
@@ -321,9 +425,17 @@ fn floats() {
         e.to_string(),
         "number 1e400 is too large for a 64-bit float at $[1] (line 1, column 5)"
     );
-    for bad in ["-1e400", "1.7976931348623159e308", "1e99999999999999999999", "123123e100000"] {
+    for bad in [
+        "-1e400",
+        "1.7976931348623159e308",
+        "1e99999999999999999999",
+        "123123e100000",
+    ] {
         assert!(
-            matches!(err(bad.as_bytes()).kind, ParseErrorKind::NumberNotFinite { .. }),
+            matches!(
+                err(bad.as_bytes()).kind,
+                ParseErrorKind::NumberNotFinite { .. }
+            ),
             "{bad}"
         );
     }
@@ -350,7 +462,10 @@ fn number_grammar() {
         ("[1_000]", 2),
     ] {
         let e = err(bad.as_bytes());
-        assert!(matches!(e.kind, ParseErrorKind::Syntax { .. }), "{bad}: {e}");
+        assert!(
+            matches!(e.kind, ParseErrorKind::Syntax { .. }),
+            "{bad}: {e}"
+        );
         assert_eq!(e.offset, offset, "{bad}: {e}");
     }
     assert_eq!(
@@ -457,7 +572,7 @@ fn syntax_errors_and_paths() {
         b"nulx",
         b"{a:1}",
         b"[\"a\"\"b\"]",
-        b"\x0c[]",       // form feed is not JSON whitespace
+        b"\x0c[]",             // form feed is not JSON whitespace
         "\u{a0}[]".as_bytes(), // nor is NBSP
         b"[1,\x00]",
         b"]",
@@ -466,7 +581,10 @@ fn syntax_errors_and_paths() {
         b"[}",
     ] {
         let e = err(bad);
-        assert!(matches!(e.kind, ParseErrorKind::Syntax { .. }), "{bad:?}: {e}");
+        assert!(
+            matches!(e.kind, ParseErrorKind::Syntax { .. }),
+            "{bad:?}: {e}"
+        );
     }
 }
 
@@ -569,7 +687,14 @@ fn trailing_data() {
 
 #[test]
 fn byte_order_mark() {
-    check(&err(b"\xef\xbb\xbf{}"), ParseErrorKind::ByteOrderMark, 0, 1, 1, "$");
+    check(
+        &err(b"\xef\xbb\xbf{}"),
+        ParseErrorKind::ByteOrderMark,
+        0,
+        1,
+        1,
+        "$",
+    );
     assert_eq!(
         err(b"\xef\xbb\xbf{}").to_string(),
         "byte order mark at start of input (UTF-8 without BOM required) at $ (line 1, column 1)"

@@ -104,7 +104,8 @@ impl Rng {
                     let k = if self.chance(2) {
                         self.string(6)
                     } else {
-                        self.pick(&["a", "b", "type", "", "\u{e000}", "\u{1f600}", "é"]).to_string()
+                        self.pick(&["a", "b", "type", "", "\u{e000}", "\u{1f600}", "é"])
+                            .to_string()
                     };
                     let v = self.value(depth - 1);
                     let _ = o.insert(k, v); // repeated keys are skipped

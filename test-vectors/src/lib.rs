@@ -1,0 +1,326 @@
+//! Golden vectors: the shared contract every surface runs.
+//!
+//! Each vector is one JSON file in `test-vectors/vectors/`, loaded through
+//! [`Vector`]. It carries the exact bytes of every input (documents as
+//! strings, binary inputs as base64) and the expected verdict:
+//! `expect` is `accept` or `reject:<check-id>`, where `<check-id>` is the
+//! first failed check in report order, and `reason` (on rejections) the
+//! stable reason code of that check. Batch vectors (`documents`) give one
+//! expectation per item in `expectEach` and exercise the `replay` check.
+//! `onchain` gives the verdict the contract must reach for vectors whose
+//! attestation carries EIP-712 signatures.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+/// A directory entry of a bundle given to the verifier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct VectorEntry {
+    /// `/`-separated path relative to the bundle directory.
+    pub path: String,
+    /// `file`, `symlink` or `other`.
+    pub kind: String,
+    /// Contents (files), base64.
+    #[serde(default)]
+    pub base64: String,
+}
+
+/// A bundle given to the verifier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct VectorBundle {
+    /// Manifest text.
+    pub manifest: String,
+    /// Directory entries (absent: only the manifest file is given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entries: Option<Vec<VectorEntry>>,
+}
+
+/// The on-chain expectation of a vector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OnchainExpectation {
+    /// `accept` or `reject:<reason>` with the reason codes the contract errors mirror.
+    pub expect: String,
+    /// Whether the contract's master registry should be set up from the trust
+    /// root (secp256k1 attestor-master keys with their windows, revoked ones revoked).
+    pub register_masters: bool,
+}
+
+/// One golden vector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Vector {
+    /// Unique name, `/`-separated, also the file stem with `/` → `__`.
+    pub name: String,
+    /// The rule the vector pins.
+    pub description: String,
+    /// `accept` or `reject:<check-id>` (first failed check).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub expect: String,
+    /// Reason code of the first failed check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Verification time (RFC 3339).
+    pub now: String,
+    /// Rollback floor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_trust_root_version: Option<u64>,
+    /// Pinned root keys (hex).
+    pub root_keys: Vec<String>,
+    /// Trust-root chain, oldest first, exact text.
+    pub trust_roots: Vec<String>,
+    /// The document, exact text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+    /// The document as base64 (for bytes that are not UTF-8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_base64: Option<String>,
+    /// Batch: documents, exact text (the `replay` check).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<String>,
+    /// Batch: one `accept`/`reject:<check-id>` per document.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expect_each: Vec<String>,
+    /// Signals JSON text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signals: Option<String>,
+    /// Output bytes, base64.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_base64: Option<String>,
+    /// Bundle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<VectorBundle>,
+    /// Network log, JSON Lines text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
+    /// Allowed hosts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_hosts: Vec<String>,
+    /// On-chain expectation (vectors with EIP-712 signatures).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub onchain: Option<OnchainExpectation>,
+}
+
+impl Vector {
+    /// The document bytes.
+    pub fn document_bytes(&self) -> Vec<u8> {
+        match (&self.document, &self.document_base64) {
+            (Some(d), _) => d.as_bytes().to_vec(),
+            (None, Some(b)) => b64(b),
+            (None, None) => Vec::new(),
+        }
+    }
+
+    /// Output bytes.
+    pub fn output_bytes(&self) -> Option<Vec<u8>> {
+        self.output_base64.as_deref().map(b64)
+    }
+
+    /// File name of this vector.
+    pub fn file_name(&self) -> String {
+        format!("{}.json", self.name.replace('/', "__"))
+    }
+}
+
+/// Decodes base64 (standard, padded); invalid input gives empty bytes, which
+/// makes the vector fail loudly rather than pass.
+pub fn b64(s: &str) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD.decode(s).unwrap_or_default()
+}
+
+/// Encodes base64.
+pub fn to_b64(b: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+/// The committed vector directory.
+pub fn vectors_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors")
+}
+
+/// Loads every vector, sorted by file name.
+pub fn load_all() -> Result<Vec<Vector>, String> {
+    let dir = vectors_dir();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))
+        })
+        .collect()
+}
+
+/// Runs vectors through the Rust verifier exactly as `attest verify` does.
+pub mod run {
+    use attest_verifier::attestation::{parse_attestation, verify_parsed_attestation, ATTESTATION_PLAN};
+    use attest_verifier::bundle::{BundleEntry, EntryKind};
+    use attest_verifier::replay::ReplayTracker;
+    use attest_verifier::trust_root::{verify_trust_root_chain_bytes, ChainOptions, TRUST_ROOT_TYPE};
+    use attest_verifier::types::Ed25519PublicKey;
+    use attest_verifier::{
+        verify_document, AttestationInputs, BundleInput, CheckId, Report, ReportBuilder, Status, Timestamp, TrustOutcome,
+        VerifyContext,
+    };
+
+    use super::{b64, Vector};
+
+    /// Owned inputs of a vector.
+    pub struct Owned {
+        trust_docs: Vec<Vec<u8>>,
+        pinned: Vec<Ed25519PublicKey>,
+        opts: ChainOptions,
+        output: Option<Vec<u8>>,
+        entries: Option<Vec<(String, EntryKind, Vec<u8>)>>,
+    }
+
+    impl Owned {
+        /// Decodes a vector's inputs.
+        pub fn new(v: &Vector) -> Result<Self, String> {
+            let now = Timestamp::parse(&v.now).map_err(|e| format!("now: {e}"))?;
+            let pinned = v
+                .root_keys
+                .iter()
+                .map(|k| Ed25519PublicKey::from_hex(k).map_err(|e| format!("rootKeys: {e}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            let entries = v.bundle.as_ref().and_then(|b| b.entries.as_ref()).map(|es| {
+                es.iter()
+                    .map(|e| {
+                        let kind = match e.kind.as_str() {
+                            "file" => EntryKind::File,
+                            "symlink" => EntryKind::Symlink,
+                            _ => EntryKind::Other,
+                        };
+                        (e.path.clone(), kind, b64(&e.base64))
+                    })
+                    .collect()
+            });
+            Ok(Self {
+                trust_docs: v.trust_roots.iter().map(|t| t.as_bytes().to_vec()).collect(),
+                pinned,
+                opts: ChainOptions { now, min_version: v.min_trust_root_version },
+                output: v.output_bytes(),
+                entries,
+            })
+        }
+
+        fn trust(&self, extra: Option<&[u8]>) -> TrustOutcome {
+            let mut refs: Vec<&[u8]> = self.trust_docs.iter().map(Vec::as_slice).collect();
+            if let Some(d) = extra {
+                if refs.last() != Some(&d) {
+                    refs.push(d);
+                }
+            }
+            verify_trust_root_chain_bytes(&refs, &self.pinned, &self.opts)
+        }
+    }
+
+    fn with_inputs<R>(v: &Vector, o: &Owned, f: impl FnOnce(&AttestationInputs<'_>) -> R) -> R {
+        let entries: Option<Vec<BundleEntry<'_>>> =
+            o.entries.as_ref().map(|es| es.iter().map(|(p, k, b)| BundleEntry { path: p, kind: *k, bytes: b }).collect());
+        let bundle = v.bundle.as_ref().map(|b| BundleInput { manifest: b.manifest.as_bytes(), entries: entries.as_deref() });
+        let inputs = AttestationInputs {
+            signals: v.signals.as_deref().map(str::as_bytes),
+            output: o.output.as_deref(),
+            bundle,
+            network: v.network.as_deref().map(str::as_bytes),
+            allow_hosts: &v.allow_hosts,
+        };
+        f(&inputs)
+    }
+
+    /// The report of a single-document vector.
+    pub fn report(v: &Vector) -> Result<Report, String> {
+        let o = Owned::new(v)?;
+        let doc = v.document_bytes();
+        let is_root = attest_verifier::doc::parse_json(&doc)
+            .ok()
+            .is_some_and(|d| attest_verifier::doc::document_type(&d) == Some(TRUST_ROOT_TYPE));
+        let trust = o.trust(is_root.then_some(doc.as_slice()));
+        Ok(with_inputs(v, &o, |inputs| verify_document(&doc, &VerifyContext { trust: &trust, inputs: *inputs })))
+    }
+
+    /// The reports of a batch vector, with the replay check applied in order.
+    pub fn batch_reports(v: &Vector) -> Result<Vec<Report>, String> {
+        let o = Owned::new(v)?;
+        let trust = o.trust(None);
+        let mut tracker = ReplayTracker::new();
+        Ok(with_inputs(v, &o, |inputs| {
+            v.documents
+                .iter()
+                .enumerate()
+                .map(|(i, d)| match parse_attestation(d.as_bytes()) {
+                    Err(e) => ReportBuilder::new(ATTESTATION_PLAN).halt(CheckId::Parse, "malformed", e.to_string()),
+                    Ok(att) => {
+                        let mut r = verify_parsed_attestation(&att, &trust, inputs, ReportBuilder::new(ATTESTATION_PLAN));
+                        let eph = att.delegation.as_ref().map(|d| d.ephemeral_public_key);
+                        let res = tracker.observe(i, &att.execution_id, eph.as_ref());
+                        if let Some(c) = r.checks.iter_mut().find(|c| c.id == CheckId::Replay) {
+                            match res {
+                                Ok(()) => {
+                                    c.status = Status::Pass;
+                                    c.detail = "first use in this batch".into();
+                                }
+                                Err(e) => {
+                                    c.status = Status::Fail;
+                                    c.reason = Some(e.reason());
+                                    c.detail = e.to_string();
+                                    r.valid = false;
+                                }
+                            }
+                        }
+                        r
+                    }
+                })
+                .collect()
+        }))
+    }
+
+    /// `accept` or `reject:<first failed check>` of a report.
+    pub fn verdict(r: &Report) -> String {
+        if r.valid {
+            "accept".into()
+        } else {
+            match r.first_failure() {
+                Some(c) => format!("reject:{}", c.id),
+                None => "reject:<required check skipped>".into(),
+            }
+        }
+    }
+
+    /// Checks a vector against the verifier; returns a description of any mismatch.
+    pub fn check(v: &Vector) -> Result<(), String> {
+        if !v.documents.is_empty() {
+            let reports = batch_reports(v)?;
+            let got: Vec<String> = reports.iter().map(verdict).collect();
+            if got != v.expect_each {
+                return Err(format!("{}: expected {:?}, got {:?}", v.name, v.expect_each, got));
+            }
+            return Ok(());
+        }
+        let r = report(v)?;
+        let got = verdict(&r);
+        if got != v.expect {
+            let detail = r.first_failure().map(|c| format!(" ({}: {})", c.reason.unwrap_or(""), c.detail)).unwrap_or_default();
+            return Err(format!("{}: expected {}, got {got}{detail}", v.name, v.expect));
+        }
+        if let Some(reason) = &v.reason {
+            let got_reason = r.first_failure().and_then(|c| c.reason).unwrap_or("");
+            if got_reason != reason {
+                return Err(format!("{}: expected reason {reason}, got {got_reason}", v.name));
+            }
+        }
+        Ok(())
+    }
+}
