@@ -924,26 +924,20 @@ pub fn check_onchain_signatures(
         which: "attestation onchainSignature",
         error,
     })?;
-    // (b) master.
+    // (a, continued) both signatures must recover a non-zero signer before any other rule.
     let d_struct = onchain_delegation(d).map_err(|_| OnchainError::Time)?;
     let master = d_sig
         .recover(&eip712::delegation_digest(&domain, &d_struct))
-        .map_err(|error| OnchainError::Signature {
-            which: "delegation onchainSignature",
-            error,
-        })?;
+        .map_err(|error| OnchainError::Signature { which: "delegation onchainSignature", error })?;
+    let recovered = a_sig
+        .recover(&a_digest)
+        .map_err(|error| OnchainError::Signature { which: "attestation onchainSignature", error })?;
+    // (b) master.
     let entry = root.key_by_address(&master).ok_or(OnchainError::Master {
         address: master,
-        error: KeyUseError::Unknown {
-            key_id: KeyId::from_bytes([0; 32]),
-        },
+        error: KeyUseError::Unknown { key_id: KeyId::from_bytes([0; 32]) },
     })?;
-    entry
-        .usable(Role::AttestorMaster, att.issued_at)
-        .map_err(|error| OnchainError::Master {
-            address: master,
-            error,
-        })?;
+    entry.usable(Role::AttestorMaster, att.issued_at).map_err(|error| OnchainError::Master { address: master, error })?;
     // (c) context: the contract compares the two structs' contextHash; the
     // attestation's is recomputed here, so a mismatch is the delegation's.
     if d.context_hash != *context {

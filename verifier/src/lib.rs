@@ -24,6 +24,7 @@ pub mod crypto;
 pub mod delegation;
 pub mod doc;
 pub mod eip712;
+pub mod inspect;
 pub mod network;
 pub mod replay;
 pub mod report;
