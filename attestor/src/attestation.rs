@@ -105,12 +105,7 @@ impl AttestationDraft {
 
     /// The context hash (formats.md §4).
     pub fn context_hash(&self) -> Sha256Digest {
-        context_hash(
-            &self.execution_id,
-            &self.policy_id,
-            &self.policy_version,
-            &self.runtime_hash,
-        )
+        context_hash(&self.execution_id, &self.policy_id, &self.policy_version, &self.runtime_hash)
     }
 
     fn unsigned(&self, signer_key_id: &str) -> Object {
@@ -140,28 +135,16 @@ impl AttestationDraft {
             .set("signalsHash", s(fp))
             .set("bundleHash", s(self.bundle_hash.to_hex()))
             .set("manifestHash", s(self.manifest_hash.to_hex()))
-            .set(
-                "releaseManifestHash",
-                s(self.release_manifest_hash.to_hex()),
-            )
+            .set("releaseManifestHash", s(self.release_manifest_hash.to_hex()))
             .set("evaluatorHash", s(self.evaluator_semantic_hash.to_hex()))
-            .set(
-                "evaluatorSemanticHash",
-                s(self.evaluator_semantic_hash.to_hex()),
-            )
-            .set(
-                "evaluatorArtifactHash",
-                s(self.evaluator_artifact_hash.to_hex()),
-            )
+            .set("evaluatorSemanticHash", s(self.evaluator_semantic_hash.to_hex()))
+            .set("evaluatorArtifactHash", s(self.evaluator_artifact_hash.to_hex()))
             .set("manifestSignature", s(self.manifest_signature.clone()))
             .set("trustRootVersion", s(self.trust_root_version.to_string()))
             .set("signerKeyId", s(signer_key_id))
             .set("issuedAt", s(self.issued_at.to_rfc3339()))
             .set_opt("outputHash", self.output_hash.map(|h| s(h.to_hex())))
-            .set_opt(
-                "networkSummaryHash",
-                self.network_summary_hash.map(|h| s(h.to_hex())),
-            )
+            .set_opt("networkSummaryHash", self.network_summary_hash.map(|h| s(h.to_hex())))
             .set_opt("onchainDomain", domain)
             .build()
     }
@@ -195,23 +178,14 @@ impl AttestationDraft {
         let master_ed = master.master_ed25519();
         let eph_ed = master.ephemeral_ed25519(&ctx);
         let onchain = match self.onchain_domain {
-            Some(domain) => Some((
-                domain,
-                master.master_secp256k1()?,
-                master.ephemeral_secp256k1(&ctx)?,
-            )),
+            Some(domain) => Some((domain, master.master_secp256k1()?, master.ephemeral_secp256k1(&ctx)?)),
             None => None,
         };
         let mut d = ObjectBuilder::new()
             .set("type", s(DELEGATION_TYPE))
             .set("masterKeyId", s(master_ed.key_id().to_hex()))
             .set("ephemeralPublicKey", s(eph_ed.public_key().to_hex()))
-            .set_opt(
-                "ephemeralAddress",
-                onchain
-                    .as_ref()
-                    .map(|(_, _, e)| s(e.address().to_checksum())),
-            )
+            .set_opt("ephemeralAddress", onchain.as_ref().map(|(_, _, e)| s(e.address().to_checksum())))
             .set("contextHash", s(ctx.to_hex()))
             .set("notBefore", s(not_before.to_rfc3339()))
             .set("notAfter", s(not_after.to_rfc3339()))
@@ -219,15 +193,8 @@ impl AttestationDraft {
         sign_single(&mut d, &master_ed);
         if let Some((domain, master_secp, _)) = &onchain {
             let parsed = parse_delegation_value(&Value::Object(d.clone()), "$.delegation")?;
-            let digest = eip712::delegation_digest(
-                domain,
-                &onchain_delegation(&parsed).map_err(|_| SignError::Time)?,
-            );
-            set(
-                &mut d,
-                "onchainSignature",
-                s(master_secp.sign_digest(&digest)?.to_text()),
-            );
+            let digest = eip712::delegation_digest(domain, &onchain_delegation(&parsed).map_err(|_| SignError::Time)?);
+            set(&mut d, "onchainSignature", s(master_secp.sign_digest(&digest)?.to_text()));
         }
         let mut obj = self.unsigned(&eph_ed.key_id().to_hex());
         // `delegation` goes before `onchainDomain` for readability.
@@ -245,19 +212,11 @@ impl AttestationDraft {
 }
 
 /// Adds the EIP-712 `Attestation` signature of `key` to a signed attestation object.
-pub fn add_attestation_onchain_signature(
-    obj: &mut Object,
-    key: &Secp256k1Signer,
-) -> Result<(), SignError> {
+pub fn add_attestation_onchain_signature(obj: &mut Object, key: &Secp256k1Signer) -> Result<(), SignError> {
     let att = parse_attestation_value(&Value::Object(obj.clone()))?;
     let domain = att.onchain_domain.ok_or(SignError::NoSecp256k1Key)?;
-    let digest =
-        eip712::attestation_digest(&domain, &att.onchain_struct().map_err(|_| SignError::Time)?);
-    set(
-        obj,
-        "onchainSignature",
-        s(key.sign_digest(&digest)?.to_text()),
-    );
+    let digest = eip712::attestation_digest(&domain, &att.onchain_struct().map_err(|_| SignError::Time)?);
+    set(obj, "onchainSignature", s(key.sign_digest(&digest)?.to_text()));
     Ok(())
 }
 

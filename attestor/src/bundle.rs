@@ -46,11 +46,8 @@ pub fn sign_manifest(
     files: &[(String, Vec<u8>)],
     key: &Ed25519Signer,
 ) -> Result<Value, BundleBuildError> {
-    let mut entries: Vec<(&str, &[u8])> = files
-        .iter()
-        .filter(|(p, _)| p != MANIFEST_FILE_NAME)
-        .map(|(p, b)| (p.as_str(), b.as_slice()))
-        .collect();
+    let mut entries: Vec<(&str, &[u8])> =
+        files.iter().filter(|(p, _)| p != MANIFEST_FILE_NAME).map(|(p, b)| (p.as_str(), b.as_slice())).collect();
     entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     for w in entries.windows(2) {
         if w[0].0 == w[1].0 {
@@ -59,10 +56,7 @@ pub fn sign_manifest(
     }
     let mut list = Vec::with_capacity(entries.len());
     for (path, bytes) in &entries {
-        check_bundle_path(path).map_err(|why| BundleBuildError::Path {
-            path: path.to_string(),
-            why,
-        })?;
+        check_bundle_path(path).map_err(|why| BundleBuildError::Path { path: path.to_string(), why })?;
         list.push(
             ObjectBuilder::new()
                 .set("path", s(*path))

@@ -33,9 +33,7 @@ fn write(v: &Value, indent: usize, out: &mut String) {
                     out.push(',');
                 }
                 newline(indent + 1, out);
-                out.push_str(&attest_json::to_canonical_string(&Value::String(
-                    k.to_string(),
-                )));
+                out.push_str(&attest_json::to_canonical_string(&Value::String(k.to_string())));
                 out.push_str(": ");
                 write(item, indent + 1, out);
             }

@@ -15,9 +15,7 @@ use sha2::Sha256;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use attest_verifier::secp256k1::RecoverableSignature;
-use attest_verifier::types::{
-    Ed25519PublicKey, Ed25519Signature, EthAddress, KeyId, Secp256k1PublicKey, Sha256Digest,
-};
+use attest_verifier::types::{Ed25519PublicKey, Ed25519Signature, EthAddress, KeyId, Secp256k1PublicKey, Sha256Digest};
 
 /// HKDF salt of master keys.
 pub const MASTER_SALT: &[u8] = b"attest.v1.master";
@@ -57,9 +55,7 @@ impl MasterSecret {
 
     /// Parses 64 lowercase hex characters (surrounding whitespace ignored).
     pub fn from_hex(s: &str) -> Result<Self, KeyError> {
-        Sha256Digest::from_hex(s.trim())
-            .map(|d| Self(*d.as_bytes()))
-            .map_err(|_| KeyError::SecretEncoding)
+        Sha256Digest::from_hex(s.trim()).map(|d| Self(*d.as_bytes())).map_err(|_| KeyError::SecretEncoding)
     }
 
     /// The secret as hex (for writing a key file).
@@ -101,31 +97,20 @@ impl MasterSecret {
 
     /// The master secp256k1 key.
     pub fn master_secp256k1(&self) -> Result<Secp256k1Signer, KeyError> {
-        self.scalar(MASTER_SALT, &[b"secp256k1"])
-            .map(|key| Secp256k1Signer { key })
+        self.scalar(MASTER_SALT, &[b"secp256k1"]).map(|key| Secp256k1Signer { key })
     }
 
     /// The per-execution Ed25519 key for a context hash.
     pub fn ephemeral_ed25519(&self, context_hash: &Sha256Digest) -> Ed25519Signer {
-        let mut seed = self.expand(
-            EPHEMERAL_SALT,
-            &[b"ed25519", &[0u8], context_hash.as_bytes()],
-        );
+        let mut seed = self.expand(EPHEMERAL_SALT, &[b"ed25519", &[0u8], context_hash.as_bytes()]);
         let key = SigningKey::from_bytes(&seed);
         seed.zeroize();
         Ed25519Signer { key }
     }
 
     /// The per-execution secp256k1 key for a context hash.
-    pub fn ephemeral_secp256k1(
-        &self,
-        context_hash: &Sha256Digest,
-    ) -> Result<Secp256k1Signer, KeyError> {
-        self.scalar(
-            EPHEMERAL_SALT,
-            &[b"secp256k1", &[0u8], context_hash.as_bytes()],
-        )
-        .map(|key| Secp256k1Signer { key })
+    pub fn ephemeral_secp256k1(&self, context_hash: &Sha256Digest) -> Result<Secp256k1Signer, KeyError> {
+        self.scalar(EPHEMERAL_SALT, &[b"secp256k1", &[0u8], context_hash.as_bytes()]).map(|key| Secp256k1Signer { key })
     }
 }
 
@@ -190,10 +175,7 @@ impl Secp256k1Signer {
     }
     /// Signs a 32-byte digest (EIP-712), low-s, v ∈ {27, 28}.
     pub fn sign_digest(&self, digest: &[u8; 32]) -> Result<RecoverableSignature, KeyError> {
-        let (sig, recid) = self
-            .key
-            .sign_prehash_recoverable(digest)
-            .map_err(|_| KeyError::Signing)?;
+        let (sig, recid) = self.key.sign_prehash_recoverable(digest).map_err(|_| KeyError::Signing)?;
         let (sig, recid) = match sig.normalize_s() {
             Some(low) => (low, recid.to_byte() ^ 1),
             None => (sig, recid.to_byte()),

@@ -13,6 +13,7 @@ pub mod attestation;
 pub mod bundle;
 pub mod json;
 pub mod keys;
+pub mod network;
 pub mod scenario;
 pub mod sign;
 pub mod trust_root;

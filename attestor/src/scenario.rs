@@ -71,9 +71,7 @@ pub struct Scenario {
 }
 
 fn secret(seed: &str, role: &str) -> MasterSecret {
-    MasterSecret::from_bytes(
-        *sha256(format!("attest.scenario.{seed}.{role}").as_bytes()).as_bytes(),
-    )
+    MasterSecret::from_bytes(*sha256(format!("attest.scenario.{seed}.{role}").as_bytes()).as_bytes())
 }
 
 /// The contract address anvil gives the first deployment of its first default account.
@@ -99,36 +97,12 @@ impl Scenario {
             label: Some(label.to_string()),
         };
         let keys = [
-            spec(
-                KeyMaterial::ed25519(&root.master_ed25519()),
-                Role::Root,
-                "root 2026",
-            ),
-            spec(
-                KeyMaterial::ed25519(&bundle_key.master_ed25519()),
-                Role::BundleSigning,
-                "bundle signing",
-            ),
-            spec(
-                KeyMaterial::ed25519(&runtime.master_ed25519()),
-                Role::Runtime,
-                "runtime",
-            ),
-            spec(
-                KeyMaterial::secp256k1(&runtime.master_secp256k1()?),
-                Role::Runtime,
-                "runtime on-chain",
-            ),
-            spec(
-                KeyMaterial::ed25519(&master.master_ed25519()),
-                Role::AttestorMaster,
-                "attestor master",
-            ),
-            spec(
-                KeyMaterial::secp256k1(&master.master_secp256k1()?),
-                Role::AttestorMaster,
-                "attestor master on-chain",
-            ),
+            spec(KeyMaterial::ed25519(&root.master_ed25519()), Role::Root, "root 2026"),
+            spec(KeyMaterial::ed25519(&bundle_key.master_ed25519()), Role::BundleSigning, "bundle signing"),
+            spec(KeyMaterial::ed25519(&runtime.master_ed25519()), Role::Runtime, "runtime"),
+            spec(KeyMaterial::secp256k1(&runtime.master_secp256k1()?), Role::Runtime, "runtime on-chain"),
+            spec(KeyMaterial::ed25519(&master.master_ed25519()), Role::AttestorMaster, "attestor master"),
+            spec(KeyMaterial::secp256k1(&master.master_secp256k1()?), Role::AttestorMaster, "attestor master on-chain"),
         ];
         for k in &keys {
             // Distinct keys by construction.
@@ -143,9 +117,13 @@ impl Scenario {
         let bundle_files = vec![
             (
                 "policy.json".to_string(),
-                br#"{"rules":[{"if":{"signal":"credit_score","gte":700},"then":"approve"},{"else":"manual_review"}]}"#.to_vec(),
+                br#"{"rules":[{"if":{"signal":"credit_score","gte":700},"then":"approve"},{"else":"manual_review"}]}"#
+                    .to_vec(),
             ),
-            ("schema/signals.schema.json".to_string(), br#"{"type":"object","required":["credit_score","amount"]}"#.to_vec()),
+            (
+                "schema/signals.schema.json".to_string(),
+                br#"{"type":"object","required":["credit_score","amount"]}"#.to_vec(),
+            ),
         ];
         let info = BundleInfo {
             policy_id: "loan-approval".into(),
@@ -153,21 +131,19 @@ impl Scenario {
             schema_version: "1.0.0".into(),
             created_at: t(times::BUNDLE_CREATED),
         };
-        let manifest =
-            sign_manifest(&info, &bundle_files, &bundle_key.master_ed25519()).map_err(|e| {
-                SignError::Invalid(attest_verifier::doc::DocumentError::Member {
-                    path: "$".into(),
-                    problem: e.to_string().into(),
-                })
-            })?;
+        let manifest = sign_manifest(&info, &bundle_files, &bundle_key.master_ed25519()).map_err(|e| {
+            SignError::Invalid(attest_verifier::doc::DocumentError::Member {
+                path: "$".into(),
+                problem: e.to_string().into(),
+            })
+        })?;
         let signals = attest_verifier::doc::parse_json(
             br#"{"amount":25000,"applicant":"A-1029","credit_score":742,"ratio":0.31}"#,
         )?;
         let output = br#"{"decision":"approve","limit":25000}"#.to_vec();
         let onchain_domain = OnchainDomain {
             chain_id: 31337,
-            verifying_contract: EthAddress::from_checksummed(ANVIL_FIRST_CONTRACT)
-                .unwrap_or(EthAddress::ZERO),
+            verifying_contract: EthAddress::from_checksummed(ANVIL_FIRST_CONTRACT).unwrap_or(EthAddress::ZERO),
         };
         Ok(Self {
             root,
@@ -188,9 +164,7 @@ impl Scenario {
 
     /// The parsed manifest.
     pub fn parsed_manifest(&self) -> Result<attest_verifier::bundle::BundleManifest, SignError> {
-        Ok(attest_verifier::bundle::parse_bundle_manifest_value(
-            &self.manifest,
-        )?)
+        Ok(attest_verifier::bundle::parse_bundle_manifest_value(&self.manifest)?)
     }
 
     /// An attestation draft for an execution id, bound to the bundle and the output.
@@ -226,8 +200,7 @@ impl Scenario {
 
     /// Signed directly by the runtime key.
     pub fn direct(&self, execution_id: &str) -> Result<Value, SignError> {
-        self.draft(execution_id)?
-            .sign_with_runtime(&self.runtime.master_ed25519(), None)
+        self.draft(execution_id)?.sign_with_runtime(&self.runtime.master_ed25519(), None)
     }
 
     /// Signed by per-execution keys delegated by the master, with EIP-712 signatures.

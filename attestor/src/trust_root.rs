@@ -35,10 +35,7 @@ pub enum KeyMaterial {
     /// Ed25519 public key.
     Ed25519(attest_verifier::types::Ed25519PublicKey),
     /// secp256k1 public key with its address.
-    Secp256k1(
-        attest_verifier::types::Secp256k1PublicKey,
-        attest_verifier::types::EthAddress,
-    ),
+    Secp256k1(attest_verifier::types::Secp256k1PublicKey, attest_verifier::types::EthAddress),
 }
 
 impl KeyMaterial {
@@ -72,28 +69,21 @@ impl KeySpec {
     pub fn to_value(&self) -> Value {
         let mut b = ObjectBuilder::new();
         b = match &self.key {
-            KeyMaterial::Ed25519(k) => b
-                .set("keyId", s(k.key_id().to_hex()))
-                .set("algorithm", s("ed25519"))
-                .set("publicKey", s(k.to_hex())),
+            KeyMaterial::Ed25519(k) => {
+                b.set("keyId", s(k.key_id().to_hex())).set("algorithm", s("ed25519")).set("publicKey", s(k.to_hex()))
+            }
             KeyMaterial::Secp256k1(k, a) => b
                 .set("keyId", s(k.key_id().to_hex()))
                 .set("algorithm", s("secp256k1"))
                 .set("publicKey", s(k.to_hex()))
                 .set("address", s(a.to_checksum())),
         };
-        b.set(
-            "roles",
-            Value::Array(self.roles.iter().map(|r| s(r.as_str())).collect()),
-        )
-        .set("validFrom", s(self.valid_from.to_rfc3339()))
-        .set(
-            "validUntil",
-            self.valid_until.map_or(Value::Null, |u| s(u.to_rfc3339())),
-        )
-        .set("revoked", Value::Bool(false))
-        .set_opt("label", self.label.clone().map(s))
-        .value()
+        b.set("roles", Value::Array(self.roles.iter().map(|r| s(r.as_str())).collect()))
+            .set("validFrom", s(self.valid_from.to_rfc3339()))
+            .set("validUntil", self.valid_until.map_or(Value::Null, |u| s(u.to_rfc3339())))
+            .set("revoked", Value::Bool(false))
+            .set_opt("label", self.label.clone().map(s))
+            .value()
     }
 }
 
@@ -113,10 +103,7 @@ impl RuntimeSpec {
         ObjectBuilder::new()
             .set("runtimeVersion", s(self.runtime_version.clone()))
             .set("runtimeHash", s(self.runtime_hash.to_hex()))
-            .set(
-                "releaseManifestHash",
-                s(self.release_manifest_hash.to_hex()),
-            )
+            .set("releaseManifestHash", s(self.release_manifest_hash.to_hex()))
             .value()
     }
 }
@@ -144,11 +131,7 @@ impl TrustRootDraft {
 
     /// The next document after `previous` (a trust-root object): same keys and
     /// runtimes, `version + 1`, `previousDigest = digest(previous)`, new times.
-    pub fn next_of(
-        previous: &Value,
-        issued_at: Timestamp,
-        expires_at: Timestamp,
-    ) -> Result<Self, TrustRootEditError> {
+    pub fn next_of(previous: &Value, issued_at: Timestamp, expires_at: Timestamp) -> Result<Self, TrustRootEditError> {
         let Value::Object(prev) = previous else {
             return Err(TrustRootEditError::NotATrustRoot("not an object".into()));
         };
@@ -164,11 +147,7 @@ impl TrustRootDraft {
         set(&mut obj, "version", int(version as u64 + 1));
         set(&mut obj, "issuedAt", s(issued_at.to_rfc3339()));
         set(&mut obj, "expiresAt", s(expires_at.to_rfc3339()));
-        set(
-            &mut obj,
-            "previousDigest",
-            s(document_digest(TRUST_ROOT_TYPE, prev).to_hex()),
-        );
+        set(&mut obj, "previousDigest", s(document_digest(TRUST_ROOT_TYPE, prev).to_hex()));
         Ok(Self { obj })
     }
 
@@ -198,15 +177,13 @@ impl TrustRootDraft {
 
     /// Marks a key revoked (it stays listed so that it is refused at every time).
     pub fn revoke_key(&mut self, key_id: &str) -> Result<&mut Self, TrustRootEditError> {
-        self.with_keys(
-            |keys| match keys.iter_mut().find(|k| key_id_of(k) == key_id) {
-                Some(Value::Object(o)) => {
-                    set(o, "revoked", Value::Bool(true));
-                    Ok(())
-                }
-                _ => Err(TrustRootEditError::UnknownKey(key_id.to_string())),
-            },
-        )?;
+        self.with_keys(|keys| match keys.iter_mut().find(|k| key_id_of(k) == key_id) {
+            Some(Value::Object(o)) => {
+                set(o, "revoked", Value::Bool(true));
+                Ok(())
+            }
+            _ => Err(TrustRootEditError::UnknownKey(key_id.to_string())),
+        })?;
         Ok(self)
     }
 
@@ -255,9 +232,5 @@ impl TrustRootDraft {
 }
 
 fn key_id_of(v: &Value) -> String {
-    v.as_object()
-        .and_then(|o| o.get("keyId"))
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string()
+    v.as_object().and_then(|o| o.get("keyId")).and_then(Value::as_str).unwrap_or("").to_string()
 }

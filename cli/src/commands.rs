@@ -41,9 +41,7 @@ pub enum KeyCommand {
 
 fn public_info(secret: &MasterSecret) -> Result<serde_json::Value, CliError> {
     let ed = secret.master_ed25519();
-    let ec = secret
-        .master_secp256k1()
-        .map_err(|e| CliError::new(e.to_string()))?;
+    let ec = secret.master_secp256k1().map_err(|e| CliError::new(e.to_string()))?;
     Ok(serde_json::json!({
         "ed25519": {"publicKey": ed.public_key().to_hex(), "keyId": ed.key_id().to_hex()},
         "secp256k1": {"publicKey": ec.public_key().to_hex(), "keyId": ec.key_id().to_hex(), "address": ec.address().to_checksum()},
@@ -61,11 +59,7 @@ pub fn keygen(a: &KeygenArgs) -> Result<i32, CliError> {
     let secret = MasterSecret::from_bytes(bytes);
     io::write_secret(&a.out, format!("{}\n", secret.to_hex()).as_bytes())?;
     if let Some(p) = &a.pub_out {
-        write_file(
-            p,
-            format!("{}\n", secret.master_ed25519().public_key()).as_bytes(),
-            "public key file",
-        )?;
+        write_file(p, format!("{}\n", secret.master_ed25519().public_key()).as_bytes(), "public key file")?;
     }
     print_json(&public_info(&secret)?);
     Ok(0)
@@ -116,23 +110,15 @@ pub struct Issue {
 
 impl Issue {
     fn times(&self) -> (Timestamp, Timestamp) {
-        let issued = self
-            .issued_at
-            .unwrap_or_else(|| Timestamp::from_unix(clock_now().unix_seconds(), 0));
-        let expires = self.expires_at.unwrap_or_else(|| {
-            Timestamp::from_unix(
-                issued.unix_seconds() + i64::from(self.valid_days) * 86_400,
-                0,
-            )
-        });
+        let issued = self.issued_at.unwrap_or_else(|| Timestamp::from_unix(clock_now().unix_seconds(), 0));
+        let expires = self
+            .expires_at
+            .unwrap_or_else(|| Timestamp::from_unix(issued.unix_seconds() + i64::from(self.valid_days) * 86_400, 0));
         (issued, expires)
     }
 
     fn signers(&self) -> Result<Vec<Ed25519Signer>, CliError> {
-        self.sign
-            .iter()
-            .map(|p| read_secret(p).map(|s| s.master_ed25519()))
-            .collect()
+        self.sign.iter().map(|p| read_secret(p).map(|s| s.master_ed25519())).collect()
     }
 }
 
@@ -166,18 +152,14 @@ impl NewKey {
     fn spec(&self, issued: Timestamp) -> Result<KeySpec, CliError> {
         let key = match (&self.key, &self.public_key, self.algorithm.as_str()) {
             (Some(p), _, "ed25519") => KeyMaterial::ed25519(&read_secret(p)?.master_ed25519()),
-            (Some(p), _, _) => KeyMaterial::secp256k1(
-                &read_secret(p)?
-                    .master_secp256k1()
-                    .map_err(|e| CliError::new(e.to_string()))?,
-            ),
+            (Some(p), _, _) => {
+                KeyMaterial::secp256k1(&read_secret(p)?.master_secp256k1().map_err(|e| CliError::new(e.to_string()))?)
+            }
             (None, Some(h), "ed25519") => KeyMaterial::Ed25519(
-                Ed25519PublicKey::from_hex(h)
-                    .map_err(|e| CliError::new(format!("--public-key: {e}")))?,
+                Ed25519PublicKey::from_hex(h).map_err(|e| CliError::new(format!("--public-key: {e}")))?,
             ),
             (None, Some(h), _) => {
-                let k = Secp256k1PublicKey::from_hex(h)
-                    .map_err(|e| CliError::new(format!("--public-key: {e}")))?;
+                let k = Secp256k1PublicKey::from_hex(h).map_err(|e| CliError::new(format!("--public-key: {e}")))?;
                 let a = attest_verifier::secp256k1::address_of(&k)
                     .map_err(|e| CliError::new(format!("--public-key: {e}")))?;
                 KeyMaterial::Secp256k1(k, a)
@@ -269,8 +251,7 @@ pub enum TrustRootCommand {
 
 fn read_value(path: &Path, what: &str) -> Result<attest_json::Value, CliError> {
     let bytes = read_document(path, what)?;
-    attest_verifier::doc::parse_json(&bytes)
-        .map_err(|e| CliError::new(format!("{what} {}: {e}", path.display())))
+    attest_verifier::doc::parse_json(&bytes).map_err(|e| CliError::new(format!("{what} {}: {e}", path.display())))
 }
 
 fn finish_root(draft: TrustRootDraft, issue: &Issue) -> Result<i32, CliError> {
@@ -306,41 +287,24 @@ pub fn trust_root(c: &TrustRootCommand) -> Result<i32, CliError> {
             }
             finish_root(draft, issue)
         }
-        TrustRootCommand::AddKey {
-            previous,
-            new_key,
-            issue,
-        } => {
+        TrustRootCommand::AddKey { previous, new_key, issue } => {
             let (issued, expires) = issue.times();
             let mut draft =
-                TrustRootDraft::next_of(&read_value(previous, "trust root")?, issued, expires)
-                    .map_err(edit)?;
+                TrustRootDraft::next_of(&read_value(previous, "trust root")?, issued, expires).map_err(edit)?;
             draft.add_key(&new_key.spec(issued)?).map_err(edit)?;
             finish_root(draft, issue)
         }
-        TrustRootCommand::Revoke {
-            previous,
-            key_id,
-            issue,
-        } => {
+        TrustRootCommand::Revoke { previous, key_id, issue } => {
             let (issued, expires) = issue.times();
             let mut draft =
-                TrustRootDraft::next_of(&read_value(previous, "trust root")?, issued, expires)
-                    .map_err(edit)?;
+                TrustRootDraft::next_of(&read_value(previous, "trust root")?, issued, expires).map_err(edit)?;
             draft.revoke_key(key_id).map_err(edit)?;
             finish_root(draft, issue)
         }
-        TrustRootCommand::AddRuntime {
-            previous,
-            runtime_version,
-            runtime_hash,
-            release_manifest_hash,
-            issue,
-        } => {
+        TrustRootCommand::AddRuntime { previous, runtime_version, runtime_hash, release_manifest_hash, issue } => {
             let (issued, expires) = issue.times();
             let mut draft =
-                TrustRootDraft::next_of(&read_value(previous, "trust root")?, issued, expires)
-                    .map_err(edit)?;
+                TrustRootDraft::next_of(&read_value(previous, "trust root")?, issued, expires).map_err(edit)?;
             draft.add_runtime(&RuntimeSpec {
                 runtime_version: runtime_version.clone(),
                 runtime_hash: *runtime_hash,
@@ -348,16 +312,10 @@ pub fn trust_root(c: &TrustRootCommand) -> Result<i32, CliError> {
             });
             finish_root(draft, issue)
         }
-        TrustRootCommand::Rotate {
-            previous,
-            threshold,
-            remove,
-            issue,
-        } => {
+        TrustRootCommand::Rotate { previous, threshold, remove, issue } => {
             let (issued, expires) = issue.times();
             let mut draft =
-                TrustRootDraft::next_of(&read_value(previous, "trust root")?, issued, expires)
-                    .map_err(edit)?;
+                TrustRootDraft::next_of(&read_value(previous, "trust root")?, issued, expires).map_err(edit)?;
             if let Some(t) = threshold {
                 draft.set_threshold(*t);
             }
@@ -366,28 +324,13 @@ pub fn trust_root(c: &TrustRootCommand) -> Result<i32, CliError> {
             }
             finish_root(draft, issue)
         }
-        TrustRootCommand::Verify {
-            chain,
-            root_key,
-            now,
-        } => {
+        TrustRootCommand::Verify { chain, root_key, now } => {
             let now = parse_now(now.as_deref())?;
             let text = io::read_text(root_key, "root key file")?;
-            let pinned =
-                attest_verifier::trust_root::parse_root_keys(&text).map_err(|(line, e)| {
-                    CliError::new(format!(
-                        "root key file {} line {line}: {e}",
-                        root_key.display()
-                    ))
-                })?;
-            let docs = chain
-                .iter()
-                .map(|p| read_document(p, "trust root"))
-                .collect::<Result<Vec<_>, _>>()?;
-            let opts = attest_verifier::trust_root::ChainOptions {
-                now,
-                min_version: None,
-            };
+            let pinned = attest_verifier::trust_root::parse_root_keys(&text)
+                .map_err(|(line, e)| CliError::new(format!("root key file {} line {line}: {e}", root_key.display())))?;
+            let docs = chain.iter().map(|p| read_document(p, "trust root")).collect::<Result<Vec<_>, _>>()?;
+            let opts = attest_verifier::trust_root::ChainOptions { now, min_version: None };
             match crate::verify::verify_chain(&docs, chain, &pinned, &opts) {
                 Ok(c) => {
                     let n = c.newest();
@@ -437,14 +380,7 @@ pub enum BundleCommand {
 /// `attest bundle …`.
 pub fn bundle(c: &BundleCommand) -> Result<i32, CliError> {
     match c {
-        BundleCommand::Sign {
-            dir,
-            key,
-            policy_id,
-            policy_version,
-            schema_version,
-            created_at,
-        } => {
+        BundleCommand::Sign { dir, key, policy_id, policy_version, schema_version, created_at } => {
             let key = read_secret(key)?.master_ed25519();
             let entries = io::walk_dir(dir)?;
             let mut files = Vec::new();
@@ -464,11 +400,9 @@ pub fn bundle(c: &BundleCommand) -> Result<i32, CliError> {
                 policy_id: policy_id.clone(),
                 policy_version: policy_version.clone(),
                 schema_version: schema_version.clone(),
-                created_at: created_at
-                    .unwrap_or_else(|| Timestamp::from_unix(clock_now().unix_seconds(), 0)),
+                created_at: created_at.unwrap_or_else(|| Timestamp::from_unix(clock_now().unix_seconds(), 0)),
             };
-            let v = sign_manifest(&info, &files, &key)
-                .map_err(|e| CliError::new(format!("{}: {e}", dir.display())))?;
+            let v = sign_manifest(&info, &files, &key).map_err(|e| CliError::new(format!("{}: {e}", dir.display())))?;
             let out = dir.join(MANIFEST_FILE_NAME);
             write_file(&out, to_pretty(&v).as_bytes(), "manifest")?;
             eprintln!(
@@ -485,12 +419,7 @@ pub fn bundle(c: &BundleCommand) -> Result<i32, CliError> {
 #[derive(Debug, Args)]
 pub struct SignArgs {
     /// Runtime secret: sign directly with its Ed25519 key (and its secp256k1 key on-chain).
-    #[arg(
-        long = "key",
-        value_name = "SECRET",
-        required_unless_present = "master",
-        conflicts_with = "master"
-    )]
+    #[arg(long = "key", value_name = "SECRET", required_unless_present = "master", conflicts_with = "master")]
     pub key: Option<PathBuf>,
     /// Attestor master secret: sign with per-execution keys it delegates.
     #[arg(long = "master", value_name = "SECRET")]
@@ -559,11 +488,7 @@ pub struct SignArgs {
 
 /// `attest sign`.
 pub fn sign(a: &SignArgs) -> Result<i32, CliError> {
-    let manifest_path = if a.bundle.is_dir() {
-        a.bundle.join(MANIFEST_FILE_NAME)
-    } else {
-        a.bundle.clone()
-    };
+    let manifest_path = if a.bundle.is_dir() { a.bundle.join(MANIFEST_FILE_NAME) } else { a.bundle.clone() };
     let manifest = parse_bundle_manifest(&read_document(&manifest_path, "bundle manifest")?)
         .map_err(|e| CliError::new(format!("bundle manifest {}: {e}", manifest_path.display())))?;
     let signals = read_value(&a.signals, "signals file")?;
@@ -575,9 +500,7 @@ pub fn sign(a: &SignArgs) -> Result<i32, CliError> {
         }),
         _ => None,
     };
-    let issued_at = a
-        .issued_at
-        .unwrap_or_else(|| Timestamp::from_unix(clock_now().unix_seconds(), 0));
+    let issued_at = a.issued_at.unwrap_or_else(|| Timestamp::from_unix(clock_now().unix_seconds(), 0));
     let mut draft = AttestationDraft {
         execution_id: a.execution_id.clone(),
         policy_id: String::new(),
@@ -609,15 +532,12 @@ pub fn sign(a: &SignArgs) -> Result<i32, CliError> {
     let signed = match (&a.key, &a.master) {
         (Some(k), _) => {
             let secret = read_secret(k)?;
-            let ec = secret
-                .master_secp256k1()
-                .map_err(|e| CliError::new(e.to_string()))?;
+            let ec = secret.master_secp256k1().map_err(|e| CliError::new(e.to_string()))?;
             draft.sign_with_runtime(&secret.master_ed25519(), Some(&ec))
         }
         (None, Some(m)) => {
             let secret = read_secret(m)?;
-            let not_after =
-                Timestamp::from_unix(issued_at.unix_seconds() + i64::from(a.delegation_ttl), 0);
+            let not_after = Timestamp::from_unix(issued_at.unix_seconds() + i64::from(a.delegation_ttl), 0);
             draft.sign_delegated(&secret, issued_at, not_after)
         }
         (None, None) => return Err(CliError::new("give --key SECRET or --master SECRET")),

@@ -22,65 +22,25 @@ pub struct DemoArgs {
 
 fn write_world(dir: &Path, s: &Scenario) -> Result<(), CliError> {
     let err = |e: attest_attestor::attestation::SignError| CliError::new(format!("demo: {e}"));
-    write_file(
-        &dir.join("keys/root.pub"),
-        s.root_key_line().as_bytes(),
-        "root key",
-    )?;
-    for (name, secret) in [
-        ("root", &s.root),
-        ("bundle", &s.bundle_key),
-        ("runtime", &s.runtime),
-        ("master", &s.master),
-    ] {
-        write_file(
-            &dir.join(format!("keys/{name}.secret")),
-            format!("{}\n", secret.to_hex()).as_bytes(),
-            "demo key",
-        )?;
+    write_file(&dir.join("keys/root.pub"), s.root_key_line().as_bytes(), "root key")?;
+    for (name, secret) in [("root", &s.root), ("bundle", &s.bundle_key), ("runtime", &s.runtime), ("master", &s.master)]
+    {
+        write_file(&dir.join(format!("keys/{name}.secret")), format!("{}\n", secret.to_hex()).as_bytes(), "demo key")?;
     }
-    write_file(
-        &dir.join("trust-root.json"),
-        to_pretty(&s.trust_root).as_bytes(),
-        "trust root",
-    )?;
+    write_file(&dir.join("trust-root.json"), to_pretty(&s.trust_root).as_bytes(), "trust root")?;
     for (path, bytes) in &s.bundle_files {
         write_file(&dir.join("bundle").join(path), bytes, "bundle file")?;
     }
-    write_file(
-        &dir.join("bundle/manifest.json"),
-        to_pretty(&s.manifest).as_bytes(),
-        "manifest",
-    )?;
-    write_file(
-        &dir.join("signals.json"),
-        s.signals_text().as_bytes(),
-        "signals",
-    )?;
+    write_file(&dir.join("bundle/manifest.json"), to_pretty(&s.manifest).as_bytes(), "manifest")?;
+    write_file(&dir.join("signals.json"), s.signals_text().as_bytes(), "signals")?;
     write_file(&dir.join("output.json"), &s.output, "output")?;
-    let direct = s
-        .direct("88a9db95-1c7e-4f5b-9a65-demo00000001")
-        .map_err(err)?;
-    write_file(
-        &dir.join("attestation.json"),
-        to_pretty(&direct).as_bytes(),
-        "attestation",
-    )?;
-    let delegated = s
-        .delegated("88a9db95-1c7e-4f5b-9a65-demo00000002")
-        .map_err(err)?;
-    write_file(
-        &dir.join("attestation-delegated.json"),
-        to_pretty(&delegated).as_bytes(),
-        "attestation",
-    )?;
+    let direct = s.direct("88a9db95-1c7e-4f5b-9a65-demo00000001").map_err(err)?;
+    write_file(&dir.join("attestation.json"), to_pretty(&direct).as_bytes(), "attestation")?;
+    let delegated = s.delegated("88a9db95-1c7e-4f5b-9a65-demo00000002").map_err(err)?;
+    write_file(&dir.join("attestation-delegated.json"), to_pretty(&delegated).as_bytes(), "attestation")?;
     // The tampered copy: the decision flipped after signing.
     let text = to_pretty(&direct).replace("\"action\": \"approve\"", "\"action\": \"reject\"");
-    write_file(
-        &dir.join("attestation-tampered.json"),
-        text.as_bytes(),
-        "attestation",
-    )?;
+    write_file(&dir.join("attestation-tampered.json"), text.as_bytes(), "attestation")?;
     Ok(())
 }
 
@@ -105,17 +65,14 @@ pub fn run(a: &DemoArgs) -> Result<i32, CliError> {
     let dir = match &a.dir {
         Some(d) => d.clone(),
         None => {
-            tmp = tempfile::tempdir()
-                .map_err(|e| CliError::new(format!("cannot create a temporary directory: {e}")))?;
+            tmp =
+                tempfile::tempdir().map_err(|e| CliError::new(format!("cannot create a temporary directory: {e}")))?;
             tmp.path().to_path_buf()
         }
     };
     let s = Scenario::new("demo").map_err(|e| CliError::new(format!("demo: {e}")))?;
     write_world(&dir, &s)?;
-    println!(
-        "attest demo: keys, a trust root, a signed policy bundle and attestations in {}\n",
-        dir.display()
-    );
+    println!("attest demo: keys, a trust root, a signed policy bundle and attestations in {}\n", dir.display());
     let ev = evidence(&dir, a.json);
     let cmd = |f: &str| {
         format!(
@@ -123,14 +80,14 @@ pub fn run(a: &DemoArgs) -> Result<i32, CliError> {
             times::NOW
         )
     };
-    println!(
-        "1. An attestation signed by the runtime key:\n{}",
-        cmd("attestation.json")
-    );
+    println!("1. An attestation signed by the runtime key:\n{}", cmd("attestation.json"));
     let direct = run_verify(&dir.join("attestation.json"), &ev)?;
     println!("\n2. An attestation signed by a per-execution key delegated by the attestor master, with EIP-712 signatures:\n{}", cmd("attestation-delegated.json"));
     let delegated = run_verify(&dir.join("attestation-delegated.json"), &ev)?;
-    println!("\n3. The first attestation with its decision changed from approve to reject after signing:\n{}", cmd("attestation-tampered.json"));
+    println!(
+        "\n3. The first attestation with its decision changed from approve to reject after signing:\n{}",
+        cmd("attestation-tampered.json")
+    );
     let tampered = run_verify(&dir.join("attestation-tampered.json"), &ev)?;
     let ok = direct == 0 && delegated == 0 && tampered == 1;
     println!(

@@ -20,9 +20,7 @@ pub struct CliError {
 impl CliError {
     /// A new error.
     pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-        }
+        Self { message: message.into() }
     }
 }
 
@@ -34,13 +32,10 @@ impl fmt::Display for CliError {
 
 /// Reads a file of at most `limit` bytes.
 pub fn read_limited(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>, CliError> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| CliError::new(format!("cannot read {what} {}: {e}", path.display())))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| CliError::new(format!("cannot read {what} {}: {e}", path.display())))?;
     if meta.is_dir() {
-        return Err(CliError::new(format!(
-            "cannot read {what} {}: it is a directory",
-            path.display()
-        )));
+        return Err(CliError::new(format!("cannot read {what} {}: it is a directory", path.display())));
     }
     if meta.len() > limit {
         return Err(CliError::new(format!(
@@ -49,8 +44,8 @@ pub fn read_limited(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>, CliE
             meta.len()
         )));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| CliError::new(format!("cannot read {what} {}: {e}", path.display())))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| CliError::new(format!("cannot read {what} {}: {e}", path.display())))?;
     if bytes.len() as u64 > limit {
         return Err(CliError::new(format!(
             "cannot read {what} {}: grew beyond {limit} bytes while reading",
@@ -68,22 +63,16 @@ pub fn read_document(path: &Path, what: &str) -> Result<Vec<u8>, CliError> {
 /// Reads a UTF-8 text file.
 pub fn read_text(path: &Path, what: &str) -> Result<String, CliError> {
     let bytes = read_document(path, what)?;
-    String::from_utf8(bytes)
-        .map_err(|_| CliError::new(format!("{what} {} is not UTF-8 text", path.display())))
+    String::from_utf8(bytes).map_err(|_| CliError::new(format!("{what} {} is not UTF-8 text", path.display())))
 }
 
 /// Writes a file, creating parent directories.
 pub fn write_file(path: &Path, bytes: &[u8], what: &str) -> Result<(), CliError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| {
-            CliError::new(format!(
-                "cannot create directory {} for {what}: {e}",
-                parent.display()
-            ))
-        })?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| CliError::new(format!("cannot create directory {} for {what}: {e}", parent.display())))?;
     }
-    std::fs::write(path, bytes)
-        .map_err(|e| CliError::new(format!("cannot write {what} {}: {e}", path.display())))
+    std::fs::write(path, bytes).map_err(|e| CliError::new(format!("cannot write {what} {}: {e}", path.display())))
 }
 
 /// Writes a secret file readable by the owner only.
@@ -101,8 +90,7 @@ pub fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
             path.display()
         ))
     })?;
-    f.write_all(bytes)
-        .map_err(|e| CliError::new(format!("cannot write key file {}: {e}", path.display())))
+    f.write_all(bytes).map_err(|e| CliError::new(format!("cannot write key file {}: {e}", path.display())))
 }
 
 /// One walked directory entry with its contents.
@@ -123,46 +111,23 @@ pub fn walk_dir(root: &Path) -> Result<Vec<WalkedEntry>, CliError> {
     let mut total = 0u64;
     let mut stack: Vec<(PathBuf, String)> = vec![(root.to_path_buf(), String::new())];
     while let Some((dir, prefix)) = stack.pop() {
-        let rd = std::fs::read_dir(&dir).map_err(|e| {
-            CliError::new(format!(
-                "cannot read bundle directory {}: {e}",
-                dir.display()
-            ))
-        })?;
+        let rd = std::fs::read_dir(&dir)
+            .map_err(|e| CliError::new(format!("cannot read bundle directory {}: {e}", dir.display())))?;
         for entry in rd {
-            let entry = entry.map_err(|e| {
-                CliError::new(format!(
-                    "cannot read bundle directory {}: {e}",
-                    dir.display()
-                ))
-            })?;
+            let entry =
+                entry.map_err(|e| CliError::new(format!("cannot read bundle directory {}: {e}", dir.display())))?;
             let name = entry.file_name();
             let name = name.to_str().ok_or_else(|| {
-                CliError::new(format!(
-                    "bundle entry {} has a name that is not UTF-8",
-                    entry.path().display()
-                ))
+                CliError::new(format!("bundle entry {} has a name that is not UTF-8", entry.path().display()))
             })?;
-            let rel = if prefix.is_empty() {
-                name.to_string()
-            } else {
-                format!("{prefix}/{name}")
-            };
-            let meta = std::fs::symlink_metadata(entry.path()).map_err(|e| {
-                CliError::new(format!(
-                    "cannot stat bundle entry {}: {e}",
-                    entry.path().display()
-                ))
-            })?;
+            let rel = if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
+            let meta = std::fs::symlink_metadata(entry.path())
+                .map_err(|e| CliError::new(format!("cannot stat bundle entry {}: {e}", entry.path().display())))?;
             let ft = meta.file_type();
             if ft.is_dir() {
                 stack.push((entry.path(), rel));
             } else if ft.is_symlink() {
-                out.push(WalkedEntry {
-                    path: rel,
-                    kind: EntryKind::Symlink,
-                    bytes: Vec::new(),
-                });
+                out.push(WalkedEntry { path: rel, kind: EntryKind::Symlink, bytes: Vec::new() });
             } else if ft.is_file() {
                 total += meta.len();
                 if total > MAX_INPUT_BYTES {
@@ -172,17 +137,9 @@ pub fn walk_dir(root: &Path) -> Result<Vec<WalkedEntry>, CliError> {
                     )));
                 }
                 let bytes = read_limited(&entry.path(), "bundle file", MAX_INPUT_BYTES)?;
-                out.push(WalkedEntry {
-                    path: rel,
-                    kind: EntryKind::File,
-                    bytes,
-                });
+                out.push(WalkedEntry { path: rel, kind: EntryKind::File, bytes });
             } else {
-                out.push(WalkedEntry {
-                    path: rel,
-                    kind: EntryKind::Other,
-                    bytes: Vec::new(),
-                });
+                out.push(WalkedEntry { path: rel, kind: EntryKind::Other, bytes: Vec::new() });
             }
         }
     }

@@ -7,6 +7,7 @@ mod commands;
 mod demo;
 mod inspect;
 mod io;
+mod network;
 mod render;
 mod verify;
 
@@ -59,6 +60,12 @@ enum Command {
     /// Create keys, a trust root, a bundle and attestations in a temporary
     /// directory, verify them, tamper with one and show the rejection.
     Demo(demo::DemoArgs),
+    /// Network logs (formats.md §5): summarize a log, prove one record, verify a record proof.
+    #[command(subcommand)]
+    Network(network::NetworkCommand),
+    /// Make one HTTPS request and record it: writes network.jsonl, body and
+    /// summary.json, prints the networkSummaryHash. Exit 0 ok, 2 error.
+    Fetch(network::FetchArgs),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +80,8 @@ fn main() -> ExitCode {
         Command::Sign(a) => commands::sign(&a),
         Command::Inspect(a) => inspect::run(&a),
         Command::Demo(a) => demo::run(&a),
+        Command::Network(c) => network::run(&c),
+        Command::Fetch(a) => network::fetch(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

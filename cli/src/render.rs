@@ -4,8 +4,7 @@ use attest_verifier::{Report, Status};
 
 /// The `--format json` object, pretty-printed, with a trailing newline.
 pub fn json(report: &Report) -> String {
-    let mut s =
-        serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }
@@ -26,20 +25,9 @@ pub fn human(report: &Report, name: &str) -> String {
     }
     for c in &report.checks {
         let reason = c.reason.map(|r| format!(" [{r}]")).unwrap_or_default();
-        out.push_str(&format!(
-            "  {} {:<19} {}{}\n",
-            tag(c.status),
-            c.id.as_str(),
-            c.detail,
-            reason
-        ));
+        out.push_str(&format!("  {} {:<19} {}{}\n", tag(c.status), c.id.as_str(), c.detail, reason));
     }
-    let failed: Vec<&str> = report
-        .checks
-        .iter()
-        .filter(|c| c.status == Status::Fail)
-        .map(|c| c.id.as_str())
-        .collect();
+    let failed: Vec<&str> = report.checks.iter().filter(|c| c.status == Status::Fail).map(|c| c.id.as_str()).collect();
     if report.valid {
         out.push_str("VALID\n");
     } else if failed.is_empty() {
@@ -61,22 +49,12 @@ pub fn audit_human_line(name: &str, report: &Report) -> String {
     match report.first_failure() {
         None if report.valid => format!("VALID   {name}\n"),
         None => format!("INVALID {name}: a required check did not run\n"),
-        Some(c) => format!(
-            "INVALID {name}: {} [{}] {}\n",
-            c.id,
-            c.reason.unwrap_or(""),
-            c.detail
-        ),
+        Some(c) => format!("INVALID {name}: {} [{}] {}\n", c.id, c.reason.unwrap_or(""), c.detail),
     }
 }
 
 /// The closing summary of `attest audit`.
-pub fn audit_summary(
-    total: usize,
-    valid: usize,
-    secs: f64,
-    format: super::verify::Format,
-) -> String {
+pub fn audit_summary(total: usize, valid: usize, secs: f64, format: super::verify::Format) -> String {
     let rate = if secs > 0.0 { total as f64 / secs } else { 0.0 };
     match format {
         super::verify::Format::Json => format!(
@@ -84,10 +62,7 @@ pub fn audit_summary(
             serde_json::json!({"summary": {"total": total, "valid": valid, "invalid": total - valid, "seconds": secs, "perSecond": rate.round()}})
         ),
         super::verify::Format::Human => {
-            format!(
-                "{total} attestation(s): {valid} valid, {} invalid ({rate:.0}/s)\n",
-                total - valid
-            )
+            format!("{total} attestation(s): {valid} valid, {} invalid ({rate:.0}/s)\n", total - valid)
         }
     }
 }

@@ -7,15 +7,13 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use attest_verifier::attestation::{
-    parse_attestation, verify_parsed_attestation, ATTESTATION_PLAN,
-};
+use attest_verifier::attestation::{parse_attestation, verify_parsed_attestation, ATTESTATION_PLAN};
 use attest_verifier::bundle::BundleEntry;
 use attest_verifier::replay::ReplayTracker;
 use attest_verifier::trust_root::{self, parse_root_keys, ChainOptions, TrustRootError};
 use attest_verifier::{
-    verify_document, AttestationInputs, BundleInput, CheckId, Report, ReportBuilder, Status,
-    Timestamp, TrustOutcome, VerifyContext,
+    verify_document, AttestationInputs, BundleInput, CheckId, Report, ReportBuilder, Status, Timestamp, TrustOutcome,
+    VerifyContext,
 };
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
@@ -87,9 +85,7 @@ pub struct Loaded {
 
 /// The current time from the system clock.
 pub fn clock_now() -> Timestamp {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     Timestamp::from_unix(d.as_secs() as i64, d.subsec_nanos())
 }
 
@@ -105,21 +101,14 @@ impl Loaded {
     /// Reads every input file and verifies the trust-root chain once.
     pub fn load(a: &EvidenceArgs) -> Result<Self, CliError> {
         let now = parse_now(a.now.as_deref())?;
-        let chain_opts = ChainOptions {
-            now,
-            min_version: a.min_trust_root_version,
-        };
+        let chain_opts = ChainOptions { now, min_version: a.min_trust_root_version };
         let mut pinned = Vec::new();
         for p in &a.root_keys {
             let text = io::read_text(p, "root key file")?;
-            let keys = parse_root_keys(&text).map_err(|(line, e)| {
-                CliError::new(format!("root key file {} line {line}: {e}", p.display()))
-            })?;
+            let keys = parse_root_keys(&text)
+                .map_err(|(line, e)| CliError::new(format!("root key file {} line {line}: {e}", p.display())))?;
             if keys.is_empty() {
-                return Err(CliError::new(format!(
-                    "root key file {} holds no key",
-                    p.display()
-                )));
+                return Err(CliError::new(format!("root key file {} holds no key", p.display())));
             }
             pinned.extend(keys);
         }
@@ -138,10 +127,9 @@ impl Loaded {
             }
             Some(p) => (Some(read_document(p, "bundle manifest")?), None),
         };
-        let opt_read =
-            |p: &Option<PathBuf>, what: &str, limit: u64| -> Result<Option<Vec<u8>>, CliError> {
-                p.as_ref().map(|p| read_limited(p, what, limit)).transpose()
-            };
+        let opt_read = |p: &Option<PathBuf>, what: &str, limit: u64| -> Result<Option<Vec<u8>>, CliError> {
+            p.as_ref().map(|p| read_limited(p, what, limit)).transpose()
+        };
         Ok(Self {
             trust,
             trust_docs,
@@ -152,29 +140,17 @@ impl Loaded {
             network: opt_read(&a.network, "network log", MAX_INPUT_BYTES)?,
             manifest,
             entries,
-            allow_hosts: a
-                .allow_hosts
-                .iter()
-                .map(|h| h.to_ascii_lowercase())
-                .collect(),
+            allow_hosts: a.allow_hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
         })
     }
 
     /// Runs `f` with the verifier inputs borrowed from this evidence.
     pub fn with_inputs<R>(&self, f: impl FnOnce(&AttestationInputs<'_>) -> R) -> R {
-        let entries: Option<Vec<BundleEntry<'_>>> = self.entries.as_ref().map(|es| {
-            es.iter()
-                .map(|e| BundleEntry {
-                    path: &e.path,
-                    kind: e.kind,
-                    bytes: &e.bytes,
-                })
-                .collect()
-        });
-        let bundle = self.manifest.as_deref().map(|m| BundleInput {
-            manifest: m,
-            entries: entries.as_deref(),
-        });
+        let entries: Option<Vec<BundleEntry<'_>>> = self
+            .entries
+            .as_ref()
+            .map(|es| es.iter().map(|e| BundleEntry { path: &e.path, kind: e.kind, bytes: &e.bytes }).collect());
+        let bundle = self.manifest.as_deref().map(|m| BundleInput { manifest: m, entries: entries.as_deref() });
         let inputs = AttestationInputs {
             signals: self.signals.as_deref(),
             output: self.output.as_deref(),
@@ -198,9 +174,7 @@ pub fn verify_chain(
         TrustRootError::Document { index, error } => TrustRootError::Document {
             index,
             error: attest_verifier::doc::DocumentError::Member {
-                path: names
-                    .get(index)
-                    .map_or_else(|| format!("#{index}"), |p| p.display().to_string()),
+                path: names.get(index).map_or_else(|| format!("#{index}"), |p| p.display().to_string()),
                 problem: error.to_string().into(),
             },
         },
@@ -215,9 +189,7 @@ pub fn run_verify(file: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
     // A trust-root document is verified as the newest link of the given chain.
     let is_trust_root = attest_verifier::doc::parse_json(&bytes)
         .ok()
-        .and_then(|v| {
-            attest_verifier::doc::document_type(&v).map(|t| t == trust_root::TRUST_ROOT_TYPE)
-        })
+        .and_then(|v| attest_verifier::doc::document_type(&v).map(|t| t == trust_root::TRUST_ROOT_TYPE))
         .unwrap_or(false);
     let report = if is_trust_root && loaded.trust_docs.last() != Some(&bytes) {
         let mut docs = loaded.trust_docs.clone();
@@ -225,25 +197,9 @@ pub fn run_verify(file: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
         let mut names = a.trust_roots.clone();
         names.push(file.to_path_buf());
         let trust = verify_chain(&docs, &names, &loaded.pinned, &loaded.chain_opts);
-        loaded.with_inputs(|inputs| {
-            verify_document(
-                &bytes,
-                &VerifyContext {
-                    trust: &trust,
-                    inputs: *inputs,
-                },
-            )
-        })
+        loaded.with_inputs(|inputs| verify_document(&bytes, &VerifyContext { trust: &trust, inputs: *inputs }))
     } else {
-        loaded.with_inputs(|inputs| {
-            verify_document(
-                &bytes,
-                &VerifyContext {
-                    trust: &loaded.trust,
-                    inputs: *inputs,
-                },
-            )
-        })
+        loaded.with_inputs(|inputs| verify_document(&bytes, &VerifyContext { trust: &loaded.trust, inputs: *inputs }))
     };
     print_report(&report, &file.display().to_string(), a.format);
     Ok(if report.valid { 0 } else { 1 })
@@ -268,13 +224,10 @@ struct Item {
 fn audit_items(source: &Path) -> Result<Vec<Item>, CliError> {
     if source.is_dir() {
         let mut names = Vec::new();
-        let rd = std::fs::read_dir(source).map_err(|e| {
-            CliError::new(format!("cannot read directory {}: {e}", source.display()))
-        })?;
+        let rd = std::fs::read_dir(source)
+            .map_err(|e| CliError::new(format!("cannot read directory {}: {e}", source.display())))?;
         for e in rd {
-            let e = e.map_err(|e| {
-                CliError::new(format!("cannot read directory {}: {e}", source.display()))
-            })?;
+            let e = e.map_err(|e| CliError::new(format!("cannot read directory {}: {e}", source.display())))?;
             let p = e.path();
             if p.extension().is_some_and(|x| x == "json") && p.is_file() {
                 names.push(p);
@@ -283,12 +236,7 @@ fn audit_items(source: &Path) -> Result<Vec<Item>, CliError> {
         names.sort();
         names
             .into_iter()
-            .map(|p| {
-                Ok(Item {
-                    name: p.display().to_string(),
-                    bytes: read_document(&p, "attestation")?,
-                })
-            })
+            .map(|p| Ok(Item { name: p.display().to_string(), bytes: read_document(&p, "attestation")? }))
             .collect()
     } else {
         let bytes = read_limited(source, "attestation log", MAX_INPUT_BYTES)?;
@@ -299,10 +247,7 @@ fn audit_items(source: &Path) -> Result<Vec<Item>, CliError> {
         Ok(body
             .split(|&b| b == b'\n')
             .enumerate()
-            .map(|(i, line)| Item {
-                name: format!("{}:{}", source.display(), i + 1),
-                bytes: line.to_vec(),
-            })
+            .map(|(i, line)| Item { name: format!("{}:{}", source.display(), i + 1), bytes: line.to_vec() })
             .collect())
     }
 }
@@ -310,40 +255,30 @@ fn audit_items(source: &Path) -> Result<Vec<Item>, CliError> {
 /// Verifies many attestations against one loaded evidence set, in parallel,
 /// then applies the batch `replay` check in input order.
 pub fn audit_reports(items: &[&[u8]], loaded: &Loaded) -> Vec<Report> {
-    let results: Vec<(
-        Report,
-        Option<(String, Option<attest_verifier::types::Ed25519PublicKey>)>,
-    )> = loaded.with_inputs(|inputs| {
-        items
-            .par_iter()
-            .with_min_len(16)
-            .map(|bytes| match parse_attestation(bytes) {
-                Ok(att) => {
-                    let key = (
-                        att.execution_id.clone(),
-                        att.delegation.as_ref().map(|d| d.ephemeral_public_key),
-                    );
-                    (
-                        verify_parsed_attestation(
-                            &att,
-                            &loaded.trust,
-                            inputs,
-                            ReportBuilder::new(ATTESTATION_PLAN),
-                        ),
-                        Some(key),
-                    )
-                }
-                Err(e) => (
-                    ReportBuilder::new(ATTESTATION_PLAN).halt(
-                        CheckId::Parse,
-                        "malformed",
-                        e.to_string(),
-                    ),
-                    None,
-                ),
-            })
-            .collect()
-    });
+    let results: Vec<(Report, Option<(String, Option<attest_verifier::types::Ed25519PublicKey>)>)> = loaded
+        .with_inputs(|inputs| {
+            items
+                .par_iter()
+                .with_min_len(16)
+                .map(|bytes| match parse_attestation(bytes) {
+                    Ok(att) => {
+                        let key = (att.execution_id.clone(), att.delegation.as_ref().map(|d| d.ephemeral_public_key));
+                        (
+                            verify_parsed_attestation(
+                                &att,
+                                &loaded.trust,
+                                inputs,
+                                ReportBuilder::new(ATTESTATION_PLAN),
+                            ),
+                            Some(key),
+                        )
+                    }
+                    Err(e) => {
+                        (ReportBuilder::new(ATTESTATION_PLAN).halt(CheckId::Parse, "malformed", e.to_string()), None)
+                    }
+                })
+                .collect()
+        });
     let mut tracker = ReplayTracker::new();
     results
         .into_iter()

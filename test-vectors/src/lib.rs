@@ -170,8 +170,8 @@ pub mod run {
     use attest_verifier::trust_root::{verify_trust_root_chain_bytes, ChainOptions, TRUST_ROOT_TYPE};
     use attest_verifier::types::Ed25519PublicKey;
     use attest_verifier::{
-        verify_document, AttestationInputs, BundleInput, CheckId, Report, ReportBuilder, Status, Timestamp, TrustOutcome,
-        VerifyContext,
+        verify_document, AttestationInputs, BundleInput, CheckId, Report, ReportBuilder, Status, Timestamp,
+        TrustOutcome, VerifyContext,
     };
 
     use super::{b64, Vector};
@@ -227,9 +227,12 @@ pub mod run {
     }
 
     fn with_inputs<R>(v: &Vector, o: &Owned, f: impl FnOnce(&AttestationInputs<'_>) -> R) -> R {
-        let entries: Option<Vec<BundleEntry<'_>>> =
-            o.entries.as_ref().map(|es| es.iter().map(|(p, k, b)| BundleEntry { path: p, kind: *k, bytes: b }).collect());
-        let bundle = v.bundle.as_ref().map(|b| BundleInput { manifest: b.manifest.as_bytes(), entries: entries.as_deref() });
+        let entries: Option<Vec<BundleEntry<'_>>> = o
+            .entries
+            .as_ref()
+            .map(|es| es.iter().map(|(p, k, b)| BundleEntry { path: p, kind: *k, bytes: b }).collect());
+        let bundle =
+            v.bundle.as_ref().map(|b| BundleInput { manifest: b.manifest.as_bytes(), entries: entries.as_deref() });
         let inputs = AttestationInputs {
             signals: v.signals.as_deref().map(str::as_bytes),
             output: o.output.as_deref(),
@@ -263,7 +266,8 @@ pub mod run {
                 .map(|(i, d)| match parse_attestation(d.as_bytes()) {
                     Err(e) => ReportBuilder::new(ATTESTATION_PLAN).halt(CheckId::Parse, "malformed", e.to_string()),
                     Ok(att) => {
-                        let mut r = verify_parsed_attestation(&att, &trust, inputs, ReportBuilder::new(ATTESTATION_PLAN));
+                        let mut r =
+                            verify_parsed_attestation(&att, &trust, inputs, ReportBuilder::new(ATTESTATION_PLAN));
                         let eph = att.delegation.as_ref().map(|d| d.ephemeral_public_key);
                         let res = tracker.observe(i, &att.execution_id, eph.as_ref());
                         if let Some(c) = r.checks.iter_mut().find(|c| c.id == CheckId::Replay) {
@@ -312,7 +316,8 @@ pub mod run {
         let r = report(v)?;
         let got = verdict(&r);
         if got != v.expect {
-            let detail = r.first_failure().map(|c| format!(" ({}: {})", c.reason.unwrap_or(""), c.detail)).unwrap_or_default();
+            let detail =
+                r.first_failure().map(|c| format!(" ({}: {})", c.reason.unwrap_or(""), c.detail)).unwrap_or_default();
             return Err(format!("{}: expected {}, got {got}{detail}", v.name, v.expect));
         }
         if let Some(reason) = &v.reason {

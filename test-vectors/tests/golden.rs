@@ -20,7 +20,11 @@ fn every_check_id_has_an_accepting_and_a_rejecting_vector() {
     let mut rejected = BTreeSet::new();
     let mut passed = BTreeSet::new();
     for v in &vectors {
-        let reports = if v.documents.is_empty() { vec![run::report(v).expect("runs")] } else { run::batch_reports(v).expect("runs") };
+        let reports = if v.documents.is_empty() {
+            vec![run::report(v).expect("runs")]
+        } else {
+            run::batch_reports(v).expect("runs")
+        };
         for r in &reports {
             for c in &r.checks {
                 match c.status {
@@ -49,5 +53,8 @@ fn committed_vectors_are_the_generated_ones() {
         .arg("--check")
         .status()
         .expect("generator runs");
-    assert!(status.success(), "test-vectors/vectors differ from the generator: run `cargo run -p attest-test-vectors --bin generate-vectors`");
+    assert!(
+        status.success(),
+        "test-vectors/vectors differ from the generator: run `cargo run -p attest-test-vectors --bin generate-vectors`"
+    );
 }

@@ -147,12 +147,7 @@ impl ExecutionAttestation {
 
     /// The context hash of formats.md §4, computed from this attestation.
     pub fn context_hash(&self) -> Sha256Digest {
-        delegation::context_hash(
-            &self.execution_id,
-            &self.policy_id,
-            &self.policy_version,
-            &self.runtime_hash,
-        )
+        delegation::context_hash(&self.execution_id, &self.policy_id, &self.policy_version, &self.runtime_hash)
     }
 
     /// The EIP-712 `Attestation` struct the contract sees.
@@ -243,10 +238,7 @@ pub fn parse_attestation_value(v: &Value) -> DocResult<ExecutionAttestation> {
     };
     let delegation = match m.opt("delegation") {
         None => None,
-        Some(dv) => Some(delegation::parse_delegation_value(
-            dv,
-            &m.path("delegation"),
-        )?),
+        Some(dv) => Some(delegation::parse_delegation_value(dv, &m.path("delegation"))?),
     };
     let onchain_domain = match m.opt("onchainDomain") {
         None => None,
@@ -260,18 +252,12 @@ pub fn parse_attestation_value(v: &Value) -> DocResult<ExecutionAttestation> {
             }
             Some(OnchainDomain {
                 chain_id,
-                verifying_contract: o
-                    .parse_str("verifyingContract", EthAddress::from_checksummed)?,
+                verifying_contract: o.parse_str("verifyingContract", EthAddress::from_checksummed)?,
             })
         }
     };
     let Value::Object(obj) = v else {
-        return err(
-            "$",
-            Problem::JsonType {
-                expected: "an object",
-            },
-        );
+        return err("$", Problem::JsonType { expected: "an object" });
     };
     Ok(ExecutionAttestation {
         execution_id: m.text("executionId")?.to_string(),
@@ -341,11 +327,7 @@ pub struct AttestationInputs<'a> {
 }
 
 /// Verifies one attestation from bytes.
-pub fn verify_attestation(
-    bytes: &[u8],
-    trust: &TrustOutcome,
-    inputs: &AttestationInputs<'_>,
-) -> Report {
+pub fn verify_attestation(bytes: &[u8], trust: &TrustOutcome, inputs: &AttestationInputs<'_>) -> Report {
     let mut r = ReportBuilder::new(ATTESTATION_PLAN);
     let att = match parse_attestation(bytes) {
         Ok(a) => a,
@@ -362,13 +344,7 @@ pub fn verify_parsed_attestation(
     mut r: ReportBuilder,
 ) -> Report {
     r.digest(att.payload_hash());
-    r.pass(
-        CheckId::Parse,
-        format!(
-            "well-formed {EXECUTION_ATTESTATION_TYPE}, executionId {:?}",
-            att.execution_id
-        ),
-    );
+    r.pass(CheckId::Parse, format!("well-formed {EXECUTION_ATTESTATION_TYPE}, executionId {:?}", att.execution_id));
     let chain = match trust {
         Ok(c) => c,
         Err(e) => return r.halt(CheckId::TrustRoot, e.reason(), e.to_string()),
@@ -387,14 +363,19 @@ pub fn verify_parsed_attestation(
     let signer = check_signer_and_delegation(att, root, &context, &mut r);
     match signer {
         Some(key) => match Ed25519Signature::from_base64(&att.signature) {
-            Err(_) => r.fail(CheckId::Signature, "signature-encoding", "signature is not canonical padded base64 of 64 bytes"),
+            Err(_) => {
+                r.fail(CheckId::Signature, "signature-encoding", "signature is not canonical padded base64 of 64 bytes")
+            }
             Ok(sig) if key.verify(&att.signed.message, &sig) => {
                 r.pass(CheckId::Signature, format!("Ed25519 signature verifies under {}", att.signer_key_id))
             }
             Ok(_) => r.fail(
                 CheckId::Signature,
                 "bad-signature",
-                format!("Ed25519 signature does not verify under {}: the attestation was altered or signed by another key", att.signer_key_id),
+                format!(
+                    "Ed25519 signature does not verify under {}: the attestation was altered or signed by another key",
+                    att.signer_key_id
+                ),
             ),
         },
         None => r.skip(CheckId::Signature, "not checked: no usable signing key"),
@@ -407,10 +388,7 @@ pub fn verify_parsed_attestation(
     check_output(att, inputs.output, &mut r);
     check_network(att, inputs, &mut r);
     check_onchain(att, root, &context, &mut r);
-    r.skip(
-        CheckId::Replay,
-        "single attestation: replay is checked across a batch by `attest audit`",
-    );
+    r.skip(CheckId::Replay, "single attestation: replay is checked across a batch by `attest audit`");
     r.finish()
 }
 
@@ -421,19 +399,13 @@ fn check_signer_and_delegation(
     r: &mut ReportBuilder,
 ) -> Option<StrictVerifyingKey> {
     let Some(d) = &att.delegation else {
-        r.skip(
-            CheckId::Delegation,
-            "no delegation: signed directly by a runtime key",
-        );
+        r.skip(CheckId::Delegation, "no delegation: signed directly by a runtime key");
         return match root.usable_key(&att.signer_key_id, Role::Runtime, att.issued_at) {
             Ok(entry) => match entry.ed25519() {
                 Some(k) => {
                     r.pass(
                         CheckId::Signer,
-                        format!(
-                            "{} is a runtime key usable at {}",
-                            att.signer_key_id, att.issued_at
-                        ),
+                        format!("{} is a runtime key usable at {}", att.signer_key_id, att.issued_at),
                     );
                     Some(k.clone())
                 }
@@ -467,19 +439,13 @@ fn check_signer_and_delegation(
         r.fail(
             CheckId::Signer,
             "signer-mismatch",
-            format!(
-                "signerKeyId {} is not the key id {} of the delegated ephemeral key",
-                att.signer_key_id, eph_id
-            ),
+            format!("signerKeyId {} is not the key id {} of the delegated ephemeral key", att.signer_key_id, eph_id),
         );
         return None;
     }
     match delegation::ephemeral_key(d) {
         Ok(k) => {
-            r.pass(
-                CheckId::Signer,
-                format!("{} is the delegated per-execution key", att.signer_key_id),
-            );
+            r.pass(CheckId::Signer, format!("{} is the delegated per-execution key", att.signer_key_id));
             Some(k)
         }
         Err(e) => {
@@ -518,20 +484,11 @@ fn check_fingerprint(att: &ExecutionAttestation, signals: Option<&[u8]>, r: &mut
     };
     let value = match doc::parse_json(bytes) {
         Ok(v) => v,
-        Err(e) => {
-            return r.fail(
-                CheckId::Fingerprint,
-                "signals-malformed",
-                format!("signals: {e}"),
-            )
-        }
+        Err(e) => return r.fail(CheckId::Fingerprint, "signals-malformed", format!("signals: {e}")),
     };
     let fp = fingerprint(&att.policy_id, &att.policy_version, &value);
     if fp == att.execution_fingerprint {
-        r.pass(
-            CheckId::Fingerprint,
-            format!("execution_fingerprint {fp} recomputed from the signals"),
-        );
+        r.pass(CheckId::Fingerprint, format!("execution_fingerprint {fp} recomputed from the signals"));
     } else {
         r.fail(
             CheckId::Fingerprint,
@@ -556,10 +513,7 @@ fn check_runtime(att: &ExecutionAttestation, root: &TrustRoot, r: &mut ReportBui
     if found {
         r.pass(
             CheckId::Runtime,
-            format!(
-                "runtime {} ({}) is listed in the trust root",
-                att.runtime_version, att.runtime_hash
-            ),
+            format!("runtime {} ({}) is listed in the trust root", att.runtime_version, att.runtime_hash),
         );
     } else {
         r.fail(
@@ -576,11 +530,7 @@ fn check_runtime(att: &ExecutionAttestation, root: &TrustRoot, r: &mut ReportBui
 /// Parses a `trustRootVersion` string: decimal digits, no sign, no leading zero.
 pub fn parse_trust_root_version(s: &str) -> Option<u64> {
     let b = s.as_bytes();
-    if b.is_empty()
-        || b.len() > 19
-        || !b.iter().all(u8::is_ascii_digit)
-        || (b.len() > 1 && b[0] == b'0')
-    {
+    if b.is_empty() || b.len() > 19 || !b.iter().all(u8::is_ascii_digit) || (b.len() > 1 && b[0] == b'0') {
         return None;
     }
     s.parse().ok()
@@ -609,11 +559,7 @@ fn check_bundle(
     r: &mut ReportBuilder,
 ) {
     let Some(input) = bundle else {
-        for id in [
-            CheckId::BundleManifest,
-            CheckId::BundleFiles,
-            CheckId::BundleBinding,
-        ] {
+        for id in [CheckId::BundleManifest, CheckId::BundleFiles, CheckId::BundleBinding] {
             r.skip(id, "no bundle given (--bundle)");
         }
         return;
@@ -621,65 +567,33 @@ fn check_bundle(
     let manifest = match bundle::parse_bundle_manifest(input.manifest) {
         Ok(m) => m,
         Err(e) => {
-            r.fail(
-                CheckId::BundleManifest,
-                "malformed",
-                format!("manifest: {e}"),
-            );
-            r.skip(
-                CheckId::BundleFiles,
-                "not checked: the manifest could not be read",
-            );
-            r.skip(
-                CheckId::BundleBinding,
-                "not checked: the manifest could not be read",
-            );
+            r.fail(CheckId::BundleManifest, "malformed", format!("manifest: {e}"));
+            r.skip(CheckId::BundleFiles, "not checked: the manifest could not be read");
+            r.skip(CheckId::BundleBinding, "not checked: the manifest could not be read");
             return;
         }
     };
     let manifest_ref = &manifest;
     match input.entries {
-        None => r.skip(
-            CheckId::BundleFiles,
-            "only a manifest was given, not the bundle directory",
-        ),
+        None => r.skip(CheckId::BundleFiles, "only a manifest was given, not the bundle directory"),
         Some(entries) => match bundle::check_bundle_files(manifest_ref, entries) {
-            Ok(n) => r.pass(
-                CheckId::BundleFiles,
-                format!("{n} file(s) match the manifest; no extra files, no symlinks"),
-            ),
+            Ok(n) => {
+                r.pass(CheckId::BundleFiles, format!("{n} file(s) match the manifest; no extra files, no symlinks"))
+            }
             Err(e) => r.fail(CheckId::BundleFiles, e.reason(), e.to_string()),
         },
     }
     let mismatch = [
-        (
-            "policyId",
-            att.policy_id == manifest.policy_id,
-            &att.policy_id,
-            &manifest.policy_id,
-        ),
-        (
-            "policyVersion",
-            att.policy_version == manifest.policy_version,
-            &att.policy_version,
-            &manifest.policy_version,
-        ),
-        (
-            "schemaVersion",
-            att.schema_version == manifest.schema_version,
-            &att.schema_version,
-            &manifest.schema_version,
-        ),
+        ("policyId", att.policy_id == manifest.policy_id, &att.policy_id, &manifest.policy_id),
+        ("policyVersion", att.policy_version == manifest.policy_version, &att.policy_version, &manifest.policy_version),
+        ("schemaVersion", att.schema_version == manifest.schema_version, &att.schema_version, &manifest.schema_version),
     ]
     .into_iter()
     .find(|(_, eq, _, _)| !eq)
     .map(|(name, _, a, m)| format!("{name}: attestation says {a:?}, manifest says {m:?}"))
     .or_else(|| {
         (att.bundle_hash != manifest.bundle_hash).then(|| {
-            format!(
-                "bundleHash: attestation says {}, manifest says {}",
-                att.bundle_hash, manifest.bundle_hash
-            )
+            format!("bundleHash: attestation says {}, manifest says {}", att.bundle_hash, manifest.bundle_hash)
         })
     })
     .or_else(|| {
@@ -719,59 +633,35 @@ fn check_bundle(
 
 fn check_output(att: &ExecutionAttestation, output: Option<&[u8]>, r: &mut ReportBuilder) {
     match (output, att.output_hash) {
-        (None, None) => r.skip(
-            CheckId::Output,
-            "no outputHash in the attestation and no --output given",
-        ),
-        (None, Some(h)) => r.skip(
-            CheckId::Output,
-            format!("outputHash {h} not checked: no --output given"),
-        ),
-        (Some(_), None) => r.fail(
-            CheckId::Output,
-            "no-output-hash",
-            "--output given but the attestation binds no outputHash",
-        ),
+        (None, None) => r.skip(CheckId::Output, "no outputHash in the attestation and no --output given"),
+        (None, Some(h)) => r.skip(CheckId::Output, format!("outputHash {h} not checked: no --output given")),
+        (Some(_), None) => {
+            r.fail(CheckId::Output, "no-output-hash", "--output given but the attestation binds no outputHash")
+        }
         (Some(bytes), Some(h)) => {
             let got = sha256(bytes);
             if got == h {
-                r.pass(
-                    CheckId::Output,
-                    format!("output ({} bytes) hashes to outputHash {h}", bytes.len()),
-                );
+                r.pass(CheckId::Output, format!("output ({} bytes) hashes to outputHash {h}", bytes.len()));
             } else {
-                r.fail(
-                    CheckId::Output,
-                    "output-mismatch",
-                    format!("output hashes to {got}, attestation says {h}"),
-                );
+                r.fail(CheckId::Output, "output-mismatch", format!("output hashes to {got}, attestation says {h}"));
             }
         }
     }
 }
 
-fn check_network(
-    att: &ExecutionAttestation,
-    inputs: &AttestationInputs<'_>,
-    r: &mut ReportBuilder,
-) {
+fn check_network(att: &ExecutionAttestation, inputs: &AttestationInputs<'_>, r: &mut ReportBuilder) {
     match (inputs.network, att.network_summary_hash) {
-        (None, None) => r.skip(
-            CheckId::Network,
-            "no networkSummaryHash in the attestation and no --network given",
-        ),
-        (None, Some(h)) => r.skip(
-            CheckId::Network,
-            format!("networkSummaryHash {h} not checked: no --network log given"),
-        ),
+        (None, None) => r.skip(CheckId::Network, "no networkSummaryHash in the attestation and no --network given"),
+        (None, Some(h)) => {
+            r.skip(CheckId::Network, format!("networkSummaryHash {h} not checked: no --network log given"))
+        }
         (Some(_), None) => r.fail(
             CheckId::Network,
             "no-network-hash",
             "--network given but the attestation binds no networkSummaryHash",
         ),
         (Some(log), Some(h)) => {
-            match crate::network::check_log_against(log, &att.execution_id, &h, inputs.allow_hosts)
-            {
+            match crate::network::check_log_against(log, &att.execution_id, &h, inputs.allow_hosts) {
                 Ok(detail) => r.pass(CheckId::Network, detail),
                 Err(e) => r.fail(CheckId::Network, e.reason(), e.to_string()),
             }
@@ -806,7 +696,9 @@ pub enum OnchainError {
         error: KeyUseError,
     },
     /// Window in whole seconds, as the contract evaluates it.
-    #[error("issuedAt {issued_at} is outside the on-chain delegation window [{not_before}, {not_after}) in Unix seconds")]
+    #[error(
+        "issuedAt {issued_at} is outside the on-chain delegation window [{not_before}, {not_after}) in Unix seconds"
+    )]
     Window {
         /// Seconds.
         issued_at: u64,
@@ -864,11 +756,8 @@ pub fn check_onchain_signatures(
     root: &TrustRoot,
     context: &Sha256Digest,
 ) -> Result<Option<EthAddress>, OnchainError> {
-    let has_any = att.onchain_signature.is_some()
-        || att
-            .delegation
-            .as_ref()
-            .is_some_and(|d| d.onchain_signature.is_some());
+    let has_any =
+        att.onchain_signature.is_some() || att.delegation.as_ref().is_some_and(|d| d.onchain_signature.is_some());
     if !has_any {
         return Ok(None);
     }
@@ -876,54 +765,33 @@ pub fn check_onchain_signatures(
     let a_struct = att.onchain_struct().map_err(|_| OnchainError::Time)?;
     let a_digest = eip712::attestation_digest(&domain, &a_struct);
     let Some(d) = &att.delegation else {
-        let text = att
-            .onchain_signature
-            .as_deref()
-            .ok_or(OnchainError::Incomplete("no onchainSignature"))?;
-        let sig = RecoverableSignature::parse(text).map_err(|error| OnchainError::Signature {
-            which: "attestation onchainSignature",
-            error,
-        })?;
+        let text = att.onchain_signature.as_deref().ok_or(OnchainError::Incomplete("no onchainSignature"))?;
+        let sig = RecoverableSignature::parse(text)
+            .map_err(|error| OnchainError::Signature { which: "attestation onchainSignature", error })?;
         let recovered = sig
             .recover(&a_digest)
-            .map_err(|error| OnchainError::Signature {
-                which: "attestation onchainSignature",
-                error,
-            })?;
-        let entry = root
-            .key_by_address(&recovered)
-            .ok_or(OnchainError::WrongSigner {
-                recovered,
-                expected: "a secp256k1 runtime key of the trust root".into(),
-            })?;
-        entry
-            .usable(Role::Runtime, att.issued_at)
-            .map_err(|_| OnchainError::WrongSigner {
-                recovered,
-                expected: "a secp256k1 runtime key usable at issuedAt".into(),
-            })?;
+            .map_err(|error| OnchainError::Signature { which: "attestation onchainSignature", error })?;
+        let entry = root.key_by_address(&recovered).ok_or(OnchainError::WrongSigner {
+            recovered,
+            expected: "a secp256k1 runtime key of the trust root".into(),
+        })?;
+        entry.usable(Role::Runtime, att.issued_at).map_err(|_| OnchainError::WrongSigner {
+            recovered,
+            expected: "a secp256k1 runtime key usable at issuedAt".into(),
+        })?;
         return Ok(Some(recovered));
     };
-    let (Some(a_text), Some(d_text)) = (
-        att.onchain_signature.as_deref(),
-        d.onchain_signature.as_deref(),
-    ) else {
+    let (Some(a_text), Some(d_text)) = (att.onchain_signature.as_deref(), d.onchain_signature.as_deref()) else {
         return Err(OnchainError::Incomplete(
             "a delegated attestation needs both the delegation's and the attestation's onchainSignature",
         ));
     };
-    let ephemeral = d.ephemeral_address.ok_or(OnchainError::Incomplete(
-        "the delegation has no ephemeralAddress",
-    ))?;
+    let ephemeral = d.ephemeral_address.ok_or(OnchainError::Incomplete("the delegation has no ephemeralAddress"))?;
     // (a) encodings: delegation signature first, then the attestation signature.
-    let d_sig = RecoverableSignature::parse(d_text).map_err(|error| OnchainError::Signature {
-        which: "delegation onchainSignature",
-        error,
-    })?;
-    let a_sig = RecoverableSignature::parse(a_text).map_err(|error| OnchainError::Signature {
-        which: "attestation onchainSignature",
-        error,
-    })?;
+    let d_sig = RecoverableSignature::parse(d_text)
+        .map_err(|error| OnchainError::Signature { which: "delegation onchainSignature", error })?;
+    let a_sig = RecoverableSignature::parse(a_text)
+        .map_err(|error| OnchainError::Signature { which: "attestation onchainSignature", error })?;
     // (a, continued) both signatures must recover a non-zero signer before any other rule.
     let d_struct = onchain_delegation(d).map_err(|_| OnchainError::Time)?;
     let master = d_sig
@@ -937,14 +805,13 @@ pub fn check_onchain_signatures(
         address: master,
         error: KeyUseError::Unknown { key_id: KeyId::from_bytes([0; 32]) },
     })?;
-    entry.usable(Role::AttestorMaster, att.issued_at).map_err(|error| OnchainError::Master { address: master, error })?;
+    entry
+        .usable(Role::AttestorMaster, att.issued_at)
+        .map_err(|error| OnchainError::Master { address: master, error })?;
     // (c) context: the contract compares the two structs' contextHash; the
     // attestation's is recomputed here, so a mismatch is the delegation's.
     if d.context_hash != *context {
-        return Err(OnchainError::Context {
-            stated: d.context_hash,
-            computed: *context,
-        });
+        return Err(OnchainError::Context { stated: d.context_hash, computed: *context });
     }
     // (d) window in whole seconds.
     let issued = a_struct.issuedAt;
@@ -956,37 +823,24 @@ pub fn check_onchain_signatures(
         });
     }
     // (e) attestation signer.
-    let recovered = a_sig
-        .recover(&a_digest)
-        .map_err(|error| OnchainError::Signature {
-            which: "attestation onchainSignature",
-            error,
-        })?;
     if recovered != ephemeral {
-        return Err(OnchainError::WrongSigner {
-            recovered,
-            expected: ephemeral.to_checksum(),
-        });
+        return Err(OnchainError::WrongSigner { recovered, expected: ephemeral.to_checksum() });
     }
     Ok(Some(master))
 }
 
-fn check_onchain(
-    att: &ExecutionAttestation,
-    root: &TrustRoot,
-    context: &Sha256Digest,
-    r: &mut ReportBuilder,
-) {
+fn check_onchain(att: &ExecutionAttestation, root: &TrustRoot, context: &Sha256Digest, r: &mut ReportBuilder) {
     match check_onchain_signatures(att, root, context) {
         Ok(None) => r.skip(CheckId::OnchainSignature, "no on-chain signatures"),
         Ok(Some(signer)) => {
-            let d = att.onchain_domain.map(|d| {
+            let d = att.onchain_domain.map(|d| format!(" (chainId {}, contract {})", d.chain_id, d.verifying_contract));
+            r.pass(
+                CheckId::OnchainSignature,
                 format!(
-                    " (chainId {}, contract {})",
-                    d.chain_id, d.verifying_contract
-                )
-            });
-            r.pass(CheckId::OnchainSignature, format!("EIP-712 signatures recover to the expected signers; on-chain signer {signer}{}", d.unwrap_or_default()))
+                    "EIP-712 signatures recover to the expected signers; on-chain signer {signer}{}",
+                    d.unwrap_or_default()
+                ),
+            )
         }
         Err(e) => r.fail(CheckId::OnchainSignature, e.reason(), e.to_string()),
     }

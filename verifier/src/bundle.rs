@@ -127,33 +127,18 @@ pub fn parse_bundle_manifest_value(v: &Value) -> DocResult<BundleManifest> {
         f.only(&["path", "size", "sha256"])?;
         let path = f.str("path")?;
         if let Err(why) = check_bundle_path(path) {
-            return err(
-                f.path("path"),
-                format!("invalid bundle path {path:?}: {why}"),
-            );
+            return err(f.path("path"), format!("invalid bundle path {path:?}: {why}"));
         }
         if let Some(prev) = files.last() {
             match prev.path.as_bytes().cmp(path.as_bytes()) {
                 core::cmp::Ordering::Less => {}
-                core::cmp::Ordering::Equal => {
-                    return err(f.path("path"), format!("duplicate path {path:?}"))
-                }
+                core::cmp::Ordering::Equal => return err(f.path("path"), format!("duplicate path {path:?}")),
                 core::cmp::Ordering::Greater => {
-                    return err(
-                        f.path("path"),
-                        format!(
-                            "files are not sorted by path: {path:?} after {:?}",
-                            prev.path
-                        ),
-                    )
+                    return err(f.path("path"), format!("files are not sorted by path: {path:?} after {:?}", prev.path))
                 }
             }
         }
-        files.push(FileEntry {
-            path: path.to_string(),
-            size: f.uint("size")?,
-            sha256: f.digest("sha256")?,
-        });
+        files.push(FileEntry { path: path.to_string(), size: f.uint("size")?, sha256: f.digest("sha256")? });
     }
     let computed_bundle_hash = sha256(&attest_json::to_canonical_vec(files_value));
     let signature_text = m.str("signature")?.to_string();
@@ -217,19 +202,10 @@ pub fn verify_bundle_manifest(
     trust: &Verified<TrustRootChain>,
 ) -> Result<Verified<BundleManifest>, BundleError> {
     if manifest.bundle_hash != manifest.computed_bundle_hash {
-        return Err(BundleError::BundleHash {
-            stated: manifest.bundle_hash,
-            computed: manifest.computed_bundle_hash,
-        });
+        return Err(BundleError::BundleHash { stated: manifest.bundle_hash, computed: manifest.computed_bundle_hash });
     }
-    let entry = trust.newest().usable_key(
-        &manifest.signer_key_id,
-        Role::BundleSigning,
-        manifest.created_at,
-    )?;
-    let key = entry
-        .ed25519()
-        .ok_or(BundleError::SignerAlgorithm(manifest.signer_key_id))?;
+    let entry = trust.newest().usable_key(&manifest.signer_key_id, Role::BundleSigning, manifest.created_at)?;
+    let key = entry.ed25519().ok_or(BundleError::SignerAlgorithm(manifest.signer_key_id))?;
     if !key.verify(&manifest.signed.message, &manifest.signature) {
         return Err(BundleError::Signature(manifest.signer_key_id));
     }
@@ -323,61 +299,35 @@ impl BundleFilesError {
 }
 
 /// Checks a directory's entries against a manifest. Returns the number of files checked.
-pub fn check_bundle_files(
-    manifest: &BundleManifest,
-    entries: &[BundleEntry<'_>],
-) -> Result<usize, BundleFilesError> {
+pub fn check_bundle_files(manifest: &BundleManifest, entries: &[BundleEntry<'_>]) -> Result<usize, BundleFilesError> {
     let mut seen = vec![false; manifest.files.len()];
     let mut sorted: Vec<&BundleEntry<'_>> = entries.iter().collect();
     sorted.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
     for e in sorted {
         match e.kind {
-            EntryKind::Symlink => {
-                return Err(BundleFilesError::Symlink {
-                    path: e.path.to_string(),
-                })
-            }
-            EntryKind::Other => {
-                return Err(BundleFilesError::NotRegular {
-                    path: e.path.to_string(),
-                })
-            }
+            EntryKind::Symlink => return Err(BundleFilesError::Symlink { path: e.path.to_string() }),
+            EntryKind::Other => return Err(BundleFilesError::NotRegular { path: e.path.to_string() }),
             EntryKind::File => {}
         }
         if e.path == MANIFEST_FILE_NAME {
             continue;
         }
-        let Ok(i) = manifest
-            .files
-            .binary_search_by(|f| f.path.as_bytes().cmp(e.path.as_bytes()))
-        else {
-            return Err(BundleFilesError::Unlisted {
-                path: e.path.to_string(),
-            });
+        let Ok(i) = manifest.files.binary_search_by(|f| f.path.as_bytes().cmp(e.path.as_bytes())) else {
+            return Err(BundleFilesError::Unlisted { path: e.path.to_string() });
         };
         let f = &manifest.files[i];
         let size = e.bytes.len() as u64;
         if size != f.size {
-            return Err(BundleFilesError::Size {
-                path: f.path.clone(),
-                expected: f.size,
-                found: size,
-            });
+            return Err(BundleFilesError::Size { path: f.path.clone(), expected: f.size, found: size });
         }
         let h = sha256(e.bytes);
         if h != f.sha256 {
-            return Err(BundleFilesError::Hash {
-                path: f.path.clone(),
-                expected: f.sha256,
-                found: h,
-            });
+            return Err(BundleFilesError::Hash { path: f.path.clone(), expected: f.sha256, found: h });
         }
         seen[i] = true;
     }
     if let Some(i) = seen.iter().position(|s| !s) {
-        return Err(BundleFilesError::Missing {
-            path: manifest.files[i].path.clone(),
-        });
+        return Err(BundleFilesError::Missing { path: manifest.files[i].path.clone() });
     }
     Ok(manifest.files.len())
 }

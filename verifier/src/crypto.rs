@@ -67,11 +67,7 @@ impl StrictVerifyingKey {
 }
 
 /// One-shot strict verification of raw bytes, as the whole stack applies it.
-pub fn ed25519_verify_strict(
-    key: &Ed25519PublicKey,
-    message: &[u8],
-    signature: &Ed25519Signature,
-) -> bool {
+pub fn ed25519_verify_strict(key: &Ed25519PublicKey, message: &[u8], signature: &Ed25519Signature) -> bool {
     match StrictVerifyingKey::new(*key) {
         Ok(k) => k.verify(message, signature),
         Err(_) => false,

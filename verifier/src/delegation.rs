@@ -140,9 +140,7 @@ impl DelegationError {
     /// Stable reason code, mirrored by the contract's custom errors.
     pub fn reason(&self) -> &'static str {
         match self {
-            DelegationError::Master(KeyUseError::Unknown { .. } | KeyUseError::Role { .. }) => {
-                "master-untrusted"
-            }
+            DelegationError::Master(KeyUseError::Unknown { .. } | KeyUseError::Role { .. }) => "master-untrusted",
             DelegationError::Master(KeyUseError::Revoked { .. }) => "master-revoked",
             DelegationError::Master(KeyUseError::Window { .. }) => "master-window",
             DelegationError::Master(_) | DelegationError::MasterAlgorithm(_) => "master-untrusted",
@@ -161,29 +159,17 @@ pub fn check_delegation(
     computed_context: &Sha256Digest,
     issued_at: Timestamp,
 ) -> Result<(), DelegationError> {
-    let master = root
-        .usable_key(&d.master_key_id, Role::AttestorMaster, issued_at)
-        .map_err(DelegationError::Master)?;
-    let key = master
-        .ed25519()
-        .ok_or(DelegationError::MasterAlgorithm(d.master_key_id))?;
-    let sig = Ed25519Signature::from_base64(&d.signature)
-        .map_err(|_| DelegationError::SignatureEncoding)?;
+    let master = root.usable_key(&d.master_key_id, Role::AttestorMaster, issued_at).map_err(DelegationError::Master)?;
+    let key = master.ed25519().ok_or(DelegationError::MasterAlgorithm(d.master_key_id))?;
+    let sig = Ed25519Signature::from_base64(&d.signature).map_err(|_| DelegationError::SignatureEncoding)?;
     if !key.verify(&d.signed.message, &sig) {
         return Err(DelegationError::Signature(d.master_key_id));
     }
     if &d.context_hash != computed_context {
-        return Err(DelegationError::Context {
-            stated: d.context_hash,
-            computed: *computed_context,
-        });
+        return Err(DelegationError::Context { stated: d.context_hash, computed: *computed_context });
     }
     if !(d.not_before <= issued_at && issued_at < d.not_after) {
-        return Err(DelegationError::Window {
-            issued_at,
-            not_before: d.not_before,
-            not_after: d.not_after,
-        });
+        return Err(DelegationError::Window { issued_at, not_before: d.not_before, not_after: d.not_after });
     }
     Ok(())
 }

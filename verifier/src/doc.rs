@@ -71,10 +71,7 @@ pub enum Problem {
 pub type DocResult<T> = Result<T, DocumentError>;
 
 pub(crate) fn err<T>(path: impl Into<String>, problem: impl Into<Problem>) -> DocResult<T> {
-    Err(DocumentError::Member {
-        path: path.into(),
-        problem: problem.into(),
-    })
+    Err(DocumentError::Member { path: path.into(), problem: problem.into() })
 }
 
 impl From<String> for Problem {
@@ -117,12 +114,7 @@ impl<'a> Members<'a> {
     pub(crate) fn of(v: &'a Value, path: &'a str) -> DocResult<Self> {
         match v {
             Value::Object(obj) => Ok(Self { obj, path }),
-            _ => err(
-                path,
-                Problem::JsonType {
-                    expected: "an object",
-                },
-            ),
+            _ => err(path, Problem::JsonType { expected: "an object" }),
         }
     }
 
@@ -154,12 +146,7 @@ impl<'a> Members<'a> {
     pub(crate) fn str(&self, key: &str) -> DocResult<&'a str> {
         match self.req(key)? {
             Value::String(s) => Ok(s),
-            _ => err(
-                self.path(key),
-                Problem::JsonType {
-                    expected: "a string",
-                },
-            ),
+            _ => err(self.path(key), Problem::JsonType { expected: "a string" }),
         }
     }
 
@@ -176,24 +163,14 @@ impl<'a> Members<'a> {
         match self.opt(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => err(
-                self.path(key),
-                Problem::JsonType {
-                    expected: "a string",
-                },
-            ),
+            Some(_) => err(self.path(key), Problem::JsonType { expected: "a string" }),
         }
     }
 
     pub(crate) fn bool(&self, key: &str) -> DocResult<bool> {
         match self.req(key)? {
             Value::Bool(b) => Ok(*b),
-            _ => err(
-                self.path(key),
-                Problem::JsonType {
-                    expected: "true or false",
-                },
-            ),
+            _ => err(self.path(key), Problem::JsonType { expected: "true or false" }),
         }
     }
 
@@ -202,12 +179,7 @@ impl<'a> Members<'a> {
         match self.req(key)? {
             Value::Number(Number::Int(n)) if *n >= 0 => Ok(*n as u64),
             Value::Number(Number::Int(_)) => err(self.path(key), "must not be negative"),
-            _ => err(
-                self.path(key),
-                Problem::JsonType {
-                    expected: "an integer",
-                },
-            ),
+            _ => err(self.path(key), Problem::JsonType { expected: "an integer" }),
         }
     }
 
@@ -217,10 +189,7 @@ impl<'a> Members<'a> {
         f: impl FnOnce(&str) -> Result<T, E>,
     ) -> DocResult<T> {
         let s = self.str(key)?;
-        f(s).map_err(|e| DocumentError::Member {
-            path: self.path(key),
-            problem: e.into(),
-        })
+        f(s).map_err(|e| DocumentError::Member { path: self.path(key), problem: e.into() })
     }
 
     pub(crate) fn opt_parse_str<T, E: Into<Problem>>(
@@ -230,10 +199,7 @@ impl<'a> Members<'a> {
     ) -> DocResult<Option<T>> {
         match self.opt_str(key)? {
             None => Ok(None),
-            Some(s) => f(s).map(Some).map_err(|e| DocumentError::Member {
-                path: self.path(key),
-                problem: e.into(),
-            }),
+            Some(s) => f(s).map(Some).map_err(|e| DocumentError::Member { path: self.path(key), problem: e.into() }),
         }
     }
 
@@ -251,28 +217,15 @@ impl<'a> Members<'a> {
             Value::Null => Ok(None),
             Value::String(s) => Timestamp::parse(s)
                 .map(Some)
-                .map_err(|e| DocumentError::Member {
-                    path: self.path(key),
-                    problem: e.into(),
-                }),
-            _ => err(
-                self.path(key),
-                Problem::JsonType {
-                    expected: "a timestamp string or null",
-                },
-            ),
+                .map_err(|e| DocumentError::Member { path: self.path(key), problem: e.into() }),
+            _ => err(self.path(key), Problem::JsonType { expected: "a timestamp string or null" }),
         }
     }
 
     pub(crate) fn array(&self, key: &str) -> DocResult<&'a [Value]> {
         match self.req(key)? {
             Value::Array(a) => Ok(a),
-            _ => err(
-                self.path(key),
-                Problem::JsonType {
-                    expected: "an array",
-                },
-            ),
+            _ => err(self.path(key), Problem::JsonType { expected: "an array" }),
         }
     }
 
@@ -280,13 +233,7 @@ impl<'a> Members<'a> {
     pub(crate) fn expect_type(&self, expected: &'static str) -> DocResult<()> {
         let t = self.str("type")?;
         if t != expected {
-            return err(
-                self.path("type"),
-                Problem::DocumentType {
-                    expected,
-                    found: t.to_string(),
-                },
-            );
+            return err(self.path("type"), Problem::DocumentType { expected, found: t.to_string() });
         }
         Ok(())
     }

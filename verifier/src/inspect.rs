@@ -32,8 +32,7 @@ pub fn decode(v: &Value) -> Result<serde_json::Value, String> {
     let obj = v.as_object().ok_or("not an object")?;
     let message = signing_message(t, obj);
     let digest = crate::crypto::sha256(&message);
-    let mut out =
-        json!({"type": t, "digest": digest.to_hex(), "signingMessageBytes": message.len()});
+    let mut out = json!({"type": t, "digest": digest.to_hex(), "signingMessageBytes": message.len()});
     let extra = match t {
         EXECUTION_ATTESTATION_TYPE => {
             let a = parse_attestation_value(v).map_err(|e| e.to_string())?;
@@ -123,4 +122,3 @@ pub fn decode(v: &Value) -> Result<serde_json::Value, String> {
     }
     Ok(out)
 }
-

@@ -42,10 +42,8 @@ use bundle::BUNDLE_MANIFEST_TYPE;
 use trust_root::TRUST_ROOT_TYPE;
 
 /// Checks of a trust-root document verified on its own (as the last link of the chain).
-pub const TRUST_ROOT_PLAN: Plan = Plan {
-    doc_type: TRUST_ROOT_TYPE,
-    checks: &[(CheckId::Parse, true), (CheckId::TrustRoot, true)],
-};
+pub const TRUST_ROOT_PLAN: Plan =
+    Plan { doc_type: TRUST_ROOT_TYPE, checks: &[(CheckId::Parse, true), (CheckId::TrustRoot, true)] };
 
 /// Checks of a bundle manifest verified on its own.
 pub const BUNDLE_MANIFEST_PLAN: Plan = Plan {
@@ -59,11 +57,7 @@ pub const BUNDLE_MANIFEST_PLAN: Plan = Plan {
 };
 
 /// Document types [`verify_document`] knows.
-pub const KNOWN_TYPES: &[&str] = &[
-    EXECUTION_ATTESTATION_TYPE,
-    TRUST_ROOT_TYPE,
-    BUNDLE_MANIFEST_TYPE,
-];
+pub const KNOWN_TYPES: &[&str] = &[EXECUTION_ATTESTATION_TYPE, TRUST_ROOT_TYPE, BUNDLE_MANIFEST_TYPE];
 
 /// Everything a verification may use besides the document.
 #[derive(Debug, Clone, Copy)]
@@ -94,18 +88,10 @@ pub fn verify_document(bytes: &[u8], ctx: &VerifyContext<'_>) -> Report {
         Some(TRUST_ROOT_TYPE) => verify_trust_root_document(&value, ctx.trust),
         Some(BUNDLE_MANIFEST_TYPE) => verify_bundle_document(&value, ctx),
         other => {
-            let mut r = ReportBuilder::new(Plan {
-                doc_type: "unknown",
-                checks: &[(CheckId::Parse, true)],
-            });
+            let mut r = ReportBuilder::new(Plan { doc_type: "unknown", checks: &[(CheckId::Parse, true)] });
             let detail = match other {
-                Some(t) => format!(
-                    "unknown document type {t:?}; known types: {}",
-                    KNOWN_TYPES.join(", ")
-                ),
-                None => {
-                    "not an attest document: no string `type` member at the top level".to_string()
-                }
+                Some(t) => format!("unknown document type {t:?}; known types: {}", KNOWN_TYPES.join(", ")),
+                None => "not an attest document: no string `type` member at the top level".to_string(),
             };
             r.halt(CheckId::Parse, "unknown-type", detail)
         }
@@ -119,10 +105,7 @@ fn verify_trust_root_document(value: &attest_json::Value, trust: &TrustOutcome) 
         Err(e) => return r.halt(CheckId::Parse, "malformed", e.to_string()),
     };
     r.digest(root.digest());
-    r.pass(
-        CheckId::Parse,
-        format!("well-formed {TRUST_ROOT_TYPE} version {}", root.version),
-    );
+    r.pass(CheckId::Parse, format!("well-formed {TRUST_ROOT_TYPE} version {}", root.version));
     match trust {
         Ok(chain) if chain.newest().digest() == root.digest() => r.pass(
             CheckId::TrustRoot,
@@ -154,35 +137,25 @@ fn verify_bundle_document(value: &attest_json::Value, ctx: &VerifyContext<'_>) -
     r.digest(manifest.manifest_hash());
     r.pass(
         CheckId::Parse,
-        format!(
-            "well-formed {BUNDLE_MANIFEST_TYPE} {} {}",
-            manifest.policy_id, manifest.policy_version
-        ),
+        format!("well-formed {BUNDLE_MANIFEST_TYPE} {} {}", manifest.policy_id, manifest.policy_version),
     );
     let chain = match ctx.trust {
         Ok(c) => c,
         Err(e) => return r.halt(CheckId::TrustRoot, e.reason(), e.to_string()),
     };
-    r.pass(
-        CheckId::TrustRoot,
-        format!("newest trust root version {}", chain.newest().version),
-    );
+    r.pass(CheckId::TrustRoot, format!("newest trust root version {}", chain.newest().version));
     match ctx.inputs.bundle.and_then(|b| b.entries) {
         None => r.skip(CheckId::BundleFiles, "no bundle directory given"),
         Some(entries) => match bundle::check_bundle_files(&manifest, entries) {
-            Ok(n) => r.pass(
-                CheckId::BundleFiles,
-                format!("{n} file(s) match the manifest"),
-            ),
+            Ok(n) => r.pass(CheckId::BundleFiles, format!("{n} file(s) match the manifest")),
             Err(e) => r.fail(CheckId::BundleFiles, e.reason(), e.to_string()),
         },
     }
     let signer = manifest.signer_key_id;
     match bundle::verify_bundle_manifest(manifest, chain) {
-        Ok(_) => r.pass(
-            CheckId::BundleManifest,
-            format!("signed by bundle-signing key {signer}; bundleHash recomputed"),
-        ),
+        Ok(_) => {
+            r.pass(CheckId::BundleManifest, format!("signed by bundle-signing key {signer}; bundleHash recomputed"))
+        }
         Err(e) => r.fail(CheckId::BundleManifest, e.reason(), e.to_string()),
     }
     r.finish()

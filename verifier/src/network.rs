@@ -17,6 +17,55 @@
 //! host has an earlier `dns` record, IP literals excepted), `allow-host`
 //! (with an allow list, every host is listed), and `summary` (the log
 //! recomputes the attested summary).
+//!
+//! # Decisions where formats.md §5 is silent
+//!
+//! - **Lines.** Every line is one JSON object parsed strictly (§0: duplicate
+//!   keys, lone surrogates, out-of-range integers refused; 16 MiB per line,
+//!   depth 128). One final `\n` is optional; any other empty line, including
+//!   a blank line in the middle or a `\n\n` ending, is a malformed record.
+//!   `\r` before `\n` is JSON whitespace and therefore tolerated, but the
+//!   recorder writes every line as exactly `C(r)` followed by `\n`, so a log
+//!   it writes is byte-for-byte the bytes that are hashed. The leaf hash never
+//!   depends on the line's own spelling: it is computed over `C(r)` of the
+//!   parsed record.
+//! - **Members.** Each kind has exactly the members of §5; a missing or
+//!   unknown member is a malformed record. `bodySha256` is **required** on
+//!   requests and responses, and is `SHA-256("")` for an empty body
+//!   (`e3b0c442…b855`). `tls` is required on responses (an object or `null`).
+//!   `name`, `rrtype`, `method`, `url`, `version` and `cipherSuite` are
+//!   non-empty strings; `resolver` and `serverName` may be empty (no SNI is
+//!   sent to an IP literal, so its `serverName` is `""`). `answers` may be
+//!   empty (a negative answer). DNS names compare case-insensitively (they
+//!   are lowercased when read). Header names are non-empty and lowercase;
+//!   a header value is a string or exactly `{"sha256": hex}`.
+//! - **URLs.** Only `http://` and `https://`; the host is the authority
+//!   without userinfo and port, lowercased; IPv4 dotted quads and bracketed
+//!   IPv6 literals are IP literals and need no `dns` record.
+//! - **Empty log.** A log of zero records (an empty file, or a single `\n`)
+//!   is valid: `records`, `dns`, `requests`, `responses` are 0, `hosts` is
+//!   `[]`, `firstAt` and `lastAt` are `null`, and `root` is `SHA-256("")`
+//!   (`e3b0c442…b855`), the RFC 9162 empty-tree hash.
+//! - **Times.** `at` is an RFC 3339 UTC timestamp (§0); `order` compares the
+//!   instants, so `…:59.5Z` and `…:59.500Z` are equal and allowed in
+//!   sequence. `firstAt`/`lastAt` copy the record's text unchanged.
+//! - **Plain http.** The `network` check of `attest verify` never allows
+//!   plain `http` requests: an unauthenticated exchange cannot be attested.
+//!   [`LogRules::allow_http`] exists for recording and summarizing
+//!   (`attest fetch --allow-http`, `attest network summarize --allow-http`);
+//!   such a log has responses with `"tls": null` and is refused by `verify`
+//!   with the rule `https`.
+//! - **executionId.** The log does not carry the execution id. When an
+//!   attestation is verified, the summary is recomputed with the
+//!   attestation's `executionId`; `attest network summarize` takes it from
+//!   `--execution-id` (default `""`).
+//! - **Statuses.** `status` is any non-negative integer the log records (the
+//!   recorder writes the HTTP status code as received); `requestSeq` must
+//!   name an earlier `request` record (not a `dns` or `response` record).
+//! - **Proofs.** `index` equals the record's `seq`; `treeSize` is the record
+//!   count; `path` lists sibling hashes from the leaf up (RFC 9162
+//!   §2.1.3.1), so its length is at most ⌈log2(treeSize)⌉. A proof checked
+//!   against a summary also needs `treeSize = summary.records`.
 
 use attest_json::{Number, Object, Value};
 
@@ -141,9 +190,7 @@ pub enum NetworkError {
         detail: String,
     },
     /// The recomputed summary does not hash to the attested value.
-    #[error(
-        "the log's summary digest {computed} is not the attested networkSummaryHash {expected}"
-    )]
+    #[error("the log's summary digest {computed} is not the attested networkSummaryHash {expected}")]
     Summary {
         /// Attested.
         expected: Sha256Digest,
@@ -175,10 +222,7 @@ fn headers(m: &Members<'_>, key: &str) -> DocResult<Vec<(String, HeaderValue)>> 
             return err(hp, "expected a [name, value] pair with a string name");
         };
         if name.is_empty() || name.bytes().any(|b| b.is_ascii_uppercase()) {
-            return err(
-                format!("{hp}[0]"),
-                "header names are non-empty and lowercase",
-            );
+            return err(format!("{hp}[0]"), "header names are non-empty and lowercase");
         }
         let value = match value {
             Value::String(s) => HeaderValue::Plain(s.clone()),
@@ -219,44 +263,20 @@ pub fn parse_url_host(url: &str) -> Result<(String, bool, bool), String> {
         (h.to_ascii_lowercase(), true)
     } else {
         let h = hostport.split(':').next().unwrap_or("");
-        (
-            h.to_ascii_lowercase(),
-            h.parse::<std::net::Ipv4Addr>().is_ok(),
-        )
+        (h.to_ascii_lowercase(), h.parse::<std::net::Ipv4Addr>().is_ok())
     };
     if host.is_empty() {
         return Err(format!("{url:?} has no host"));
     }
-    if !ip
-        && !host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-    {
+    if !ip && !host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') {
         return Err(format!("{url:?}: host {host:?} is not a DNS name"));
     }
     Ok((host, https, ip))
 }
 
 const DNS_MEMBERS: &[&str] = &["kind", "seq", "at", "name", "rrtype", "answers", "resolver"];
-const REQUEST_MEMBERS: &[&str] = &[
-    "kind",
-    "seq",
-    "at",
-    "method",
-    "url",
-    "headers",
-    "bodySha256",
-];
-const RESPONSE_MEMBERS: &[&str] = &[
-    "kind",
-    "seq",
-    "at",
-    "requestSeq",
-    "status",
-    "headers",
-    "bodySha256",
-    "tls",
-];
+const REQUEST_MEMBERS: &[&str] = &["kind", "seq", "at", "method", "url", "headers", "bodySha256"];
+const RESPONSE_MEMBERS: &[&str] = &["kind", "seq", "at", "requestSeq", "status", "headers", "bodySha256", "tls"];
 
 /// Parses one record (a JSON object) and computes its leaf.
 pub fn parse_record_value(v: &Value, path: &str) -> DocResult<Record> {
@@ -284,10 +304,7 @@ pub fn parse_record_value(v: &Value, path: &str) -> DocResult<Record> {
             m.only(REQUEST_MEMBERS)?;
             let url = m.text("url")?;
             let (host, https, ip_literal) =
-                parse_url_host(url).map_err(|e| DocumentError::Member {
-                    path: m.path("url"),
-                    problem: e.into(),
-                })?;
+                parse_url_host(url).map_err(|e| DocumentError::Member { path: m.path("url"), problem: e.into() })?;
             RecordBody::Request {
                 method: m.text("method")?.to_string(),
                 url: url.to_string(),
@@ -305,12 +322,7 @@ pub fn parse_record_value(v: &Value, path: &str) -> DocResult<Record> {
                 tv => {
                     let tp = m.path("tls");
                     let t = Members::of(tv, &tp)?;
-                    t.only(&[
-                        "version",
-                        "cipherSuite",
-                        "serverName",
-                        "peerCertificateSha256",
-                    ])?;
+                    t.only(&["version", "cipherSuite", "serverName", "peerCertificateSha256"])?;
                     Some(TlsFacts {
                         version: t.text("version")?.to_string(),
                         cipher_suite: t.text("cipherSuite")?.to_string(),
@@ -327,12 +339,7 @@ pub fn parse_record_value(v: &Value, path: &str) -> DocResult<Record> {
                 tls,
             }
         }
-        other => {
-            return err(
-                m.path("kind"),
-                format!("unknown record kind {other:?} (dns, request or response)"),
-            )
-        }
+        other => return err(m.path("kind"), format!("unknown record kind {other:?} (dns, request or response)")),
     };
     let mut leaf_input = vec![LEAF_PREFIX];
     attest_json::canonicalize(v, &mut leaf_input);
@@ -345,18 +352,24 @@ pub fn parse_record_value(v: &Value, path: &str) -> DocResult<Record> {
     })
 }
 
+/// The lines of a JSON Lines log: one final `\n` is optional; an empty log has no line.
+pub fn log_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    body.split(|&b| b == b'\n').filter(move |_| !body.is_empty())
+}
+
+/// Parses one line of a log (1-based `line` for errors).
+pub fn parse_log_line(line_bytes: &[u8], line: usize) -> Result<(Value, Record), NetworkError> {
+    doc::parse_json(line_bytes)
+        .and_then(|v| parse_record_value(&v, "$").map(|r| (v, r)))
+        .map_err(|error| NetworkError::Record { line, error })
+}
+
 /// Parses a JSON Lines log. Empty lines are refused except one final newline.
 pub fn parse_log(bytes: &[u8]) -> Result<Vec<Record>, NetworkError> {
-    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-    if body.is_empty() {
-        return Ok(Vec::new());
-    }
     let mut records = Vec::new();
-    for (i, line) in body.split(|&b| b == b'\n').enumerate() {
-        let rec = doc::parse_json(line)
-            .and_then(|v| parse_record_value(&v, "$"))
-            .map_err(|error| NetworkError::Record { line: i + 1, error })?;
-        records.push(rec);
+    for (i, line) in log_lines(bytes).enumerate() {
+        records.push(parse_log_line(line, i + 1)?.1);
     }
     Ok(records)
 }
@@ -496,18 +509,12 @@ impl NetworkSummary {
         let int = |n: u64| Value::Number(Number::Int(n as i64));
         let opt = |s: &Option<String>| s.as_ref().map_or(Value::Null, |s| Value::String(s.clone()));
         let _ = o.insert("type".into(), Value::String(NETWORK_SUMMARY_TYPE.into()));
-        let _ = o.insert(
-            "executionId".into(),
-            Value::String(self.execution_id.clone()),
-        );
+        let _ = o.insert("executionId".into(), Value::String(self.execution_id.clone()));
         let _ = o.insert("records".into(), int(self.records));
         let _ = o.insert("dns".into(), int(self.dns));
         let _ = o.insert("requests".into(), int(self.requests));
         let _ = o.insert("responses".into(), int(self.responses));
-        let _ = o.insert(
-            "hosts".into(),
-            Value::Array(self.hosts.iter().cloned().map(Value::String).collect()),
-        );
+        let _ = o.insert("hosts".into(), Value::Array(self.hosts.iter().cloned().map(Value::String).collect()));
         let _ = o.insert("firstAt".into(), opt(&self.first_at));
         let _ = o.insert("lastAt".into(), opt(&self.last_at));
         let _ = o.insert("root".into(), Value::String(self.root.to_hex()));
@@ -523,18 +530,8 @@ impl NetworkSummary {
     }
 }
 
-const SUMMARY_MEMBERS: &[&str] = &[
-    "type",
-    "executionId",
-    "records",
-    "dns",
-    "requests",
-    "responses",
-    "hosts",
-    "firstAt",
-    "lastAt",
-    "root",
-];
+const SUMMARY_MEMBERS: &[&str] =
+    &["type", "executionId", "records", "dns", "requests", "responses", "hosts", "firstAt", "lastAt", "root"];
 
 /// Parses a summary document.
 pub fn parse_summary_value(v: &Value) -> DocResult<NetworkSummary> {
@@ -584,9 +581,7 @@ pub fn check_records(
     execution_id: &str,
     rules: &LogRules<'_>,
 ) -> Result<NetworkSummary, NetworkError> {
-    let rule = |seq: u64, rule: &'static str, detail: String| {
-        Err(NetworkError::Rule { seq, rule, detail })
-    };
+    let rule = |seq: u64, rule: &'static str, detail: String| Err(NetworkError::Rule { seq, rule, detail });
     let mut dns_names: Vec<&str> = Vec::new();
     let mut answered: Vec<Option<bool>> = Vec::with_capacity(records.len()); // Some(answered?) for requests
     let mut request_https: Vec<bool> = Vec::with_capacity(records.len());
@@ -595,18 +590,10 @@ pub fn check_records(
     let mut prev_at: Option<Timestamp> = None;
     for (i, r) in records.iter().enumerate() {
         if r.seq != i as u64 {
-            return rule(
-                r.seq,
-                "seq",
-                format!("expected seq {i}: seq must be contiguous from 0"),
-            );
+            return rule(r.seq, "seq", format!("expected seq {i}: seq must be contiguous from 0"));
         }
         if prev_at.is_some_and(|p| r.at < p) {
-            return rule(
-                r.seq,
-                "order",
-                format!("at {} is before the previous record's", r.at_text),
-            );
+            return rule(r.seq, "order", format!("at {} is before the previous record's", r.at_text));
         }
         prev_at = Some(r.at);
         match &r.body {
@@ -616,35 +603,16 @@ pub fn check_records(
                 answered.push(None);
                 request_https.push(false);
             }
-            RecordBody::Request {
-                host,
-                https,
-                ip_literal,
-                url,
-                ..
-            } => {
+            RecordBody::Request { host, https, ip_literal, url, .. } => {
                 requests += 1;
                 if !https && !rules.allow_http {
                     return rule(r.seq, "https", format!("{url} is not https"));
                 }
                 if !ip_literal && !dns_names.contains(&host.as_str()) {
-                    return rule(
-                        r.seq,
-                        "dns",
-                        format!("host {host} has no earlier dns record"),
-                    );
+                    return rule(r.seq, "dns", format!("host {host} has no earlier dns record"));
                 }
-                if !rules.allow_hosts.is_empty()
-                    && !rules
-                        .allow_hosts
-                        .iter()
-                        .any(|h| h.eq_ignore_ascii_case(host))
-                {
-                    return rule(
-                        r.seq,
-                        "allow-host",
-                        format!("host {host} is not in the allowed hosts"),
-                    );
+                if !rules.allow_hosts.is_empty() && !rules.allow_hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+                    return rule(r.seq, "allow-host", format!("host {host} is not in the allowed hosts"));
                 }
                 if let Err(pos) = hosts.binary_search(host) {
                     hosts.insert(pos, host.clone());
@@ -652,28 +620,14 @@ pub fn check_records(
                 answered.push(Some(false));
                 request_https.push(*https);
             }
-            RecordBody::Response {
-                request_seq, tls, ..
-            } => {
+            RecordBody::Response { request_seq, tls, .. } => {
                 responses += 1;
                 let rs = *request_seq;
                 let target = usize::try_from(rs).ok().filter(|&t| t < i);
                 match target.map(|t| answered[t]) {
                     Some(Some(false)) => {}
-                    Some(Some(true)) => {
-                        return rule(
-                            r.seq,
-                            "binding",
-                            format!("request {rs} already has a response"),
-                        )
-                    }
-                    _ => {
-                        return rule(
-                            r.seq,
-                            "binding",
-                            format!("requestSeq {rs} is not an earlier request"),
-                        )
-                    }
+                    Some(Some(true)) => return rule(r.seq, "binding", format!("request {rs} already has a response")),
+                    _ => return rule(r.seq, "binding", format!("requestSeq {rs} is not an earlier request")),
                 }
                 let t = target.unwrap_or(0);
                 answered[t] = Some(true);
@@ -715,20 +669,10 @@ pub fn check_log_against(
     allow_hosts: &[String],
 ) -> Result<String, NetworkError> {
     let records = parse_log(log)?;
-    let summary = check_records(
-        &records,
-        execution_id,
-        &LogRules {
-            allow_hosts,
-            allow_http: false,
-        },
-    )?;
+    let summary = check_records(&records, execution_id, &LogRules { allow_hosts, allow_http: false })?;
     let computed = summary.digest();
     if &computed != expected {
-        return Err(NetworkError::Summary {
-            expected: *expected,
-            computed,
-        });
+        return Err(NetworkError::Summary { expected: *expected, computed });
     }
     Ok(format!(
         "{} record(s) ({} dns, {} requests, {} responses) to {} host(s) recompute networkSummaryHash; root {}",
@@ -739,6 +683,64 @@ pub fn check_log_against(
         summary.hosts.len(),
         summary.root
     ))
+}
+
+/// Parses a log, applies the rules and recomputes its summary (`attest network summarize`).
+pub fn summarize_log(log: &[u8], execution_id: &str, rules: &LogRules<'_>) -> Result<NetworkSummary, NetworkError> {
+    check_records(&parse_log(log)?, execution_id, rules)
+}
+
+/// Why a record proof cannot be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProveError {
+    /// The log is malformed or breaks a rule.
+    #[error("{0}")]
+    Log(#[from] NetworkError),
+    /// No record has that seq.
+    #[error("no record with seq {seq}: the log has {records} record(s)")]
+    NoSuchRecord {
+        /// Requested seq.
+        seq: u64,
+        /// Record count.
+        records: u64,
+    },
+}
+
+/// Builds the inclusion proof of record `seq` of a log after checking the
+/// log's rules (`attest network prove`). Returns the proof and the summary
+/// it proves against.
+pub fn prove_log_record(
+    log: &[u8],
+    execution_id: &str,
+    rules: &LogRules<'_>,
+    seq: u64,
+) -> Result<(RecordProof, NetworkSummary), ProveError> {
+    let mut records = Vec::new();
+    let mut wanted = None;
+    for (i, line) in log_lines(log).enumerate() {
+        let (v, r) = parse_log_line(line, i + 1)?;
+        if i as u64 == seq {
+            wanted = Some(v);
+        }
+        records.push(r);
+    }
+    let summary = check_records(&records, execution_id, rules)?;
+    let leaves: Vec<Sha256Digest> = records.iter().map(|r| r.leaf).collect();
+    let proof = match (wanted, usize::try_from(seq).ok()) {
+        (Some(record), Some(index)) => inclusion_proof(&leaves, index).map(|path| RecordProof {
+            record,
+            leaf: leaves[index],
+            index: seq,
+            tree_size: leaves.len() as u64,
+            path,
+        }),
+        _ => None,
+    };
+    match proof {
+        Some(p) => Ok((p, summary)),
+        None => Err(ProveError::NoSuchRecord { seq, records: records.len() as u64 }),
+    }
 }
 
 /// An inclusion proof of one record.
@@ -760,28 +762,11 @@ impl RecordProof {
     /// The proof document.
     pub fn to_value(&self) -> Value {
         let mut o = Object::new();
-        let _ = o.insert(
-            "type".into(),
-            Value::String(NETWORK_RECORD_PROOF_TYPE.into()),
-        );
+        let _ = o.insert("type".into(), Value::String(NETWORK_RECORD_PROOF_TYPE.into()));
         let _ = o.insert("record".into(), self.record.clone());
-        let _ = o.insert(
-            "index".into(),
-            Value::Number(Number::Int(self.index as i64)),
-        );
-        let _ = o.insert(
-            "treeSize".into(),
-            Value::Number(Number::Int(self.tree_size as i64)),
-        );
-        let _ = o.insert(
-            "path".into(),
-            Value::Array(
-                self.path
-                    .iter()
-                    .map(|d| Value::String(d.to_hex()))
-                    .collect(),
-            ),
-        );
+        let _ = o.insert("index".into(), Value::Number(Number::Int(self.index as i64)));
+        let _ = o.insert("treeSize".into(), Value::Number(Number::Int(self.tree_size as i64)));
+        let _ = o.insert("path".into(), Value::Array(self.path.iter().map(|d| Value::String(d.to_hex())).collect()));
         Value::Object(o)
     }
 
@@ -800,10 +785,7 @@ pub fn parse_record_proof_value(v: &Value) -> DocResult<RecordProof> {
     let record = parse_record_value(record_value, &m.path("record"))?;
     let index = m.uint("index")?;
     if record.seq != index {
-        return err(
-            m.path("index"),
-            format!("index {index} differs from the record's seq {}", record.seq),
-        );
+        return err(m.path("index"), format!("index {index} differs from the record's seq {}", record.seq));
     }
     let pp = m.path("path");
     let mut path = Vec::new();
@@ -812,19 +794,23 @@ pub fn parse_record_proof_value(v: &Value) -> DocResult<RecordProof> {
             return err(format!("{pp}[{i}]"), "expected a hex hash");
         };
         path.push(
-            Sha256Digest::from_hex(s).map_err(|e| DocumentError::Member {
-                path: format!("{pp}[{i}]"),
-                problem: e.into(),
-            })?,
+            Sha256Digest::from_hex(s)
+                .map_err(|e| DocumentError::Member { path: format!("{pp}[{i}]"), problem: e.into() })?,
         );
     }
-    Ok(RecordProof {
-        record: record_value.clone(),
-        leaf: record.leaf,
-        index,
-        tree_size: m.uint("treeSize")?,
-        path,
-    })
+    Ok(RecordProof { record: record_value.clone(), leaf: record.leaf, index, tree_size: m.uint("treeSize")?, path })
+}
+
+/// Verifies a proof against a summary: the tree size must be the summary's
+/// record count and the proof must lead to its root.
+pub fn verify_record_proof_against_summary(proof: &RecordProof, summary: &NetworkSummary) -> Result<(), String> {
+    if proof.tree_size != summary.records {
+        return Err(format!(
+            "proof is for a tree of {} record(s), the summary has {}",
+            proof.tree_size, summary.records
+        ));
+    }
+    verify_record_proof(proof, &summary.root)
 }
 
 /// Verifies a proof against a root.
@@ -846,9 +832,7 @@ mod tests {
     use super::*;
 
     fn leaves(n: usize) -> Vec<Sha256Digest> {
-        (0..n)
-            .map(|i| sha256(&[LEAF_PREFIX, i as u8, (i >> 8) as u8]))
-            .collect()
+        (0..n).map(|i| sha256(&[LEAF_PREFIX, i as u8, (i >> 8) as u8])).collect()
     }
 
     fn recursive_root(l: &[Sha256Digest]) -> Sha256Digest {
@@ -877,21 +861,12 @@ mod tests {
             let root = merkle_root(&l);
             for i in 0..n {
                 let p = inclusion_proof(&l, i).expect("index in range");
-                assert_eq!(
-                    root_from_inclusion_proof(&l[i], i as u64, n as u64, &p),
-                    Some(root)
-                );
+                assert_eq!(root_from_inclusion_proof(&l[i], i as u64, n as u64, &p), Some(root));
                 if !p.is_empty() {
                     let mut bad = p.clone();
                     bad[0] = sha256(b"x");
-                    assert_ne!(
-                        root_from_inclusion_proof(&l[i], i as u64, n as u64, &bad),
-                        Some(root)
-                    );
-                    assert_eq!(
-                        root_from_inclusion_proof(&l[i], i as u64, n as u64, &p[..p.len() - 1]),
-                        None
-                    );
+                    assert_ne!(root_from_inclusion_proof(&l[i], i as u64, n as u64, &bad), Some(root));
+                    assert_eq!(root_from_inclusion_proof(&l[i], i as u64, n as u64, &p[..p.len() - 1]), None);
                 }
                 assert_ne!(
                     root_from_inclusion_proof(&l[i], (i as u64 + 1) % n as u64, n as u64, &p),
@@ -907,14 +882,8 @@ mod tests {
             parse_url_host("https://API.example.com:8443/x?y").expect("ok"),
             ("api.example.com".into(), true, false)
         );
-        assert_eq!(
-            parse_url_host("http://u:p@1.2.3.4/").expect("ok"),
-            ("1.2.3.4".into(), false, true)
-        );
-        assert_eq!(
-            parse_url_host("https://[::1]:443/").expect("ok"),
-            ("::1".into(), true, true)
-        );
+        assert_eq!(parse_url_host("http://u:p@1.2.3.4/").expect("ok"), ("1.2.3.4".into(), false, true));
+        assert_eq!(parse_url_host("https://[::1]:443/").expect("ok"), ("::1".into(), true, true));
         assert!(parse_url_host("ftp://x/").is_err());
         assert!(parse_url_host("https:///x").is_err());
         assert!(parse_url_host("https://exa mple.com/").is_err());

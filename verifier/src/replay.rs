@@ -63,23 +63,15 @@ impl ReplayTracker {
         ephemeral: Option<&Ed25519PublicKey>,
     ) -> Result<(), ReplayError> {
         if let Some(&first) = self.executions.get(execution_id) {
-            return Err(ReplayError::ExecutionId {
-                execution_id: execution_id.to_string(),
-                first,
-            });
+            return Err(ReplayError::ExecutionId { execution_id: execution_id.to_string(), first });
         }
         if let Some(key) = ephemeral {
             if let Some((other, first)) = self.ephemeral.get(key) {
                 if other != execution_id {
-                    return Err(ReplayError::EphemeralKey {
-                        key: *key,
-                        other: other.clone(),
-                        first: *first,
-                    });
+                    return Err(ReplayError::EphemeralKey { key: *key, other: other.clone(), first: *first });
                 }
             }
-            self.ephemeral
-                .insert(*key, (execution_id.to_string(), index));
+            self.ephemeral.insert(*key, (execution_id.to_string(), index));
         }
         self.executions.insert(execution_id.to_string(), index);
         Ok(())

@@ -185,11 +185,7 @@ impl Report {
 
     /// Ids of all failed checks.
     pub fn failed_ids(&self) -> Vec<CheckId> {
-        self.checks
-            .iter()
-            .filter(|c| c.status == Status::Fail)
-            .map(|c| c.id)
-            .collect()
+        self.checks.iter().filter(|c| c.status == Status::Fail).map(|c| c.id).collect()
     }
 }
 
@@ -214,29 +210,16 @@ pub struct ReportBuilder {
 impl ReportBuilder {
     /// Starts a report.
     pub fn new(plan: Plan) -> Self {
-        Self {
-            plan,
-            slots: vec![None; plan.checks.len()],
-            digest: None,
-            halted: None,
-        }
+        Self { plan, slots: vec![None; plan.checks.len()], digest: None, halted: None }
     }
 
     fn set(&mut self, id: CheckId, status: Status, detail: String, reason: Option<&'static str>) {
         if let Some(i) = self.plan.checks.iter().position(|(c, _)| *c == id) {
             // The first outcome recorded for a check wins: a failure is never overwritten.
-            if self.slots[i]
-                .as_ref()
-                .is_some_and(|c| c.status == Status::Fail)
-            {
+            if self.slots[i].as_ref().is_some_and(|c| c.status == Status::Fail) {
                 return;
             }
-            self.slots[i] = Some(Check {
-                id,
-                status,
-                detail,
-                reason,
-            });
+            self.slots[i] = Some(Check { id, status, detail, reason });
         }
     }
 
@@ -269,10 +252,7 @@ impl ReportBuilder {
 
     /// Whether a check has failed so far.
     pub fn failed(&self, id: CheckId) -> bool {
-        self.slots
-            .iter()
-            .flatten()
-            .any(|c| c.id == id && c.status == Status::Fail)
+        self.slots.iter().flatten().any(|c| c.id == id && c.status == Status::Fail)
     }
 
     fn finish_ref(&mut self) -> Report {
@@ -293,12 +273,7 @@ impl ReportBuilder {
             }
             checks.push(check);
         }
-        Report {
-            valid,
-            doc_type: self.plan.doc_type.to_string(),
-            checks,
-            digest: self.digest,
-        }
+        Report { valid, doc_type: self.plan.doc_type.to_string(), checks, digest: self.digest }
     }
 
     /// Finishes the report.

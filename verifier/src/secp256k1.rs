@@ -12,14 +12,14 @@ use crate::types::{decode_lower_hex, EncodingError, EthAddress, Secp256k1PublicK
 
 /// The curve order n.
 pub const SECP256K1_N: [u8; 32] = [
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe,
-    0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48, 0xa0, 0x3b, 0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xba, 0xae, 0xdc,
+    0xe6, 0xaf, 0x48, 0xa0, 0x3b, 0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41,
 ];
 
 /// n / 2 (floor): the largest accepted `s`.
 pub const SECP256K1_HALF_N: [u8; 32] = [
-    0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0x5d, 0x57, 0x6e, 0x73, 0x57, 0xa4, 0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0,
+    0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x5d, 0x57, 0x6e,
+    0x73, 0x57, 0xa4, 0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0,
 ];
 
 /// Why a recoverable signature is refused. The reason codes are shared with
@@ -118,7 +118,25 @@ impl RecoverableSignature {
     }
 }
 
-fn recover_address(
+/// Recovery with libsecp256k1 (native builds).
+#[cfg(not(target_arch = "wasm32"))]
+fn recover_address(r: &[u8; 32], s: &[u8; 32], recid: u8, prehash: &[u8; 32]) -> Result<EthAddress, EcdsaError> {
+    use secp256k1::ecdsa::{RecoverableSignature as LibSig, RecoveryId as LibId};
+    let mut rs = [0u8; 64];
+    rs[..32].copy_from_slice(r);
+    rs[32..].copy_from_slice(s);
+    let id = LibId::try_from(i32::from(recid)).map_err(|_| EcdsaError::V { v: recid + 27 })?;
+    let sig = LibSig::from_compact(&rs, id).map_err(|_| EcdsaError::Range)?;
+    let msg = secp256k1::Message::from_digest(*prehash);
+    let key = secp256k1::SECP256K1.recover_ecdsa(msg, &sig).map_err(|_| EcdsaError::Unrecoverable)?;
+    let hash = keccak256(&key.serialize_uncompressed()[1..]);
+    let mut a = [0u8; 20];
+    a.copy_from_slice(&hash[12..]);
+    Ok(EthAddress::from_bytes(a))
+}
+
+/// Recovery with k256 (pure Rust): the WASM backend, and the cross-check natively.
+pub(crate) fn recover_address_k256(
     r: &[u8; 32],
     s: &[u8; 32],
     recid: u8,
@@ -129,9 +147,33 @@ fn recover_address(
     rs[32..].copy_from_slice(s);
     let sig = Signature::from_slice(&rs).map_err(|_| EcdsaError::Range)?;
     let id = RecoveryId::from_byte(recid).ok_or(EcdsaError::V { v: recid + 27 })?;
-    let key = VerifyingKey::recover_from_prehash(prehash, &sig, id)
-        .map_err(|_| EcdsaError::Unrecoverable)?;
+    let key = VerifyingKey::recover_from_prehash(prehash, &sig, id).map_err(|_| EcdsaError::Unrecoverable)?;
     Ok(address_of_point(&key))
+}
+
+#[cfg(target_arch = "wasm32")]
+fn recover_address(r: &[u8; 32], s: &[u8; 32], recid: u8, prehash: &[u8; 32]) -> Result<EthAddress, EcdsaError> {
+    recover_address_k256(r, s, recid, prehash)
+}
+
+/// Recovers with libsecp256k1 only (benchmarks).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn recover_both_native(sig: &RecoverableSignature, prehash: &[u8; 32]) -> Result<EthAddress, EcdsaError> {
+    recover_address(&sig.r, &sig.s, sig.v - 27, prehash)
+}
+
+/// Recovers with k256 only (benchmarks, cross-checks).
+pub fn recover_both_k256(sig: &RecoverableSignature, prehash: &[u8; 32]) -> Result<EthAddress, EcdsaError> {
+    recover_address_k256(&sig.r, &sig.s, sig.v - 27, prehash)
+}
+
+/// Recovers with both backends (native builds): they must agree.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn recover_both(
+    sig: &RecoverableSignature,
+    prehash: &[u8; 32],
+) -> (Result<EthAddress, EcdsaError>, Result<EthAddress, EcdsaError>) {
+    (recover_address(&sig.r, &sig.s, sig.v - 27, prehash), recover_address_k256(&sig.r, &sig.s, sig.v - 27, prehash))
 }
 
 fn address_of_point(key: &VerifyingKey) -> EthAddress {
@@ -144,14 +186,10 @@ fn address_of_point(key: &VerifyingKey) -> EthAddress {
 
 /// The Ethereum address of a compressed public key.
 pub fn address_of(key: &Secp256k1PublicKey) -> Result<EthAddress, EncodingError> {
-    let vk =
-        VerifyingKey::from_sec1_bytes(key.as_bytes()).map_err(|_| EncodingError::InvalidKey {
-            algorithm: "secp256k1",
-        })?;
+    let vk = VerifyingKey::from_sec1_bytes(key.as_bytes())
+        .map_err(|_| EncodingError::InvalidKey { algorithm: "secp256k1" })?;
     if key.as_bytes()[0] != 0x02 && key.as_bytes()[0] != 0x03 {
-        return Err(EncodingError::InvalidKey {
-            algorithm: "secp256k1",
-        });
+        return Err(EncodingError::InvalidKey { algorithm: "secp256k1" });
     }
     Ok(address_of_point(&vk))
 }

@@ -36,14 +36,7 @@ pub struct Timestamp {
 impl Timestamp {
     /// A timestamp from Unix seconds and nanoseconds (`nanos` is clamped below 10^9).
     pub const fn from_unix(secs: i64, nanos: u32) -> Self {
-        Self {
-            secs,
-            nanos: if nanos < 1_000_000_000 {
-                nanos
-            } else {
-                999_999_999
-            },
-        }
+        Self { secs, nanos: if nanos < 1_000_000_000 { nanos } else { 999_999_999 } }
     }
 
     /// Parses the strict RFC 3339 UTC form.
@@ -107,8 +100,7 @@ impl Timestamp {
             return Err(TimestampError::Range { field: "second" });
         }
         let days = days_from_civil(i64::from(year), month, day);
-        let secs =
-            days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
+        let secs = days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
         Ok(Self { secs, nanos })
     }
 
@@ -132,12 +124,7 @@ impl Timestamp {
         let days = self.secs.div_euclid(86_400);
         let rem = self.secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        let mut s = format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-            rem / 3600,
-            (rem / 60) % 60,
-            rem % 60
-        );
+        let mut s = format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, (rem / 60) % 60, rem % 60);
         if self.nanos != 0 {
             let frac = format!("{:09}", self.nanos);
             s.push('.');
@@ -227,16 +214,9 @@ mod tests {
         assert!(a < b);
         assert_eq!(b.subsec_nanos(), 500_000_000);
         assert_eq!(b.to_rfc3339(), "2026-11-21T10:00:00.5Z");
+        assert_eq!(Timestamp::parse("1970-01-01T00:00:00Z").expect("epoch").unix_seconds(), 0);
         assert_eq!(
-            Timestamp::parse("1970-01-01T00:00:00Z")
-                .expect("epoch")
-                .unix_seconds(),
-            0
-        );
-        assert_eq!(
-            Timestamp::parse("2000-02-29T23:59:59.999999999Z")
-                .expect("leap")
-                .to_rfc3339(),
+            Timestamp::parse("2000-02-29T23:59:59.999999999Z").expect("leap").to_rfc3339(),
             "2000-02-29T23:59:59.999999999Z"
         );
     }
@@ -265,9 +245,7 @@ mod tests {
 
     #[test]
     fn round_trips_many_days() {
-        let mut t = Timestamp::parse("1600-01-01T00:00:00Z")
-            .expect("valid")
-            .unix_seconds();
+        let mut t = Timestamp::parse("1600-01-01T00:00:00Z").expect("valid").unix_seconds();
         for _ in 0..200_000 {
             let ts = Timestamp::from_unix(t, 0);
             assert_eq!(Timestamp::parse(&ts.to_rfc3339()).expect("round trip"), ts);

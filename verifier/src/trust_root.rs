@@ -23,9 +23,7 @@ use crate::crypto::StrictVerifyingKey;
 use crate::doc::{self, err, join, DocResult, Members, Problem, Signed};
 use crate::report::Verified;
 use crate::time::Timestamp;
-use crate::types::{
-    Ed25519PublicKey, Ed25519Signature, EthAddress, KeyId, Secp256k1PublicKey, Sha256Digest,
-};
+use crate::types::{Ed25519PublicKey, Ed25519Signature, EthAddress, KeyId, Secp256k1PublicKey, Sha256Digest};
 
 /// Document type and signing domain of trust roots.
 pub const TRUST_ROOT_TYPE: &str = "attest.trust-root.v1";
@@ -194,15 +192,10 @@ impl KeyEntry {
     /// `validFrom ≤ t`, (`validUntil` is null or `t < validUntil`) and it is not revoked.
     pub fn usable(&self, role: Role, t: Timestamp) -> Result<(), KeyUseError> {
         if self.revoked {
-            return Err(KeyUseError::Revoked {
-                key_id: self.key_id,
-            });
+            return Err(KeyUseError::Revoked { key_id: self.key_id });
         }
         if !self.has_role(role) {
-            return Err(KeyUseError::Role {
-                key_id: self.key_id,
-                role: role.as_str(),
-            });
+            return Err(KeyUseError::Role { key_id: self.key_id, role: role.as_str() });
         }
         let in_window = self.valid_from <= t && self.valid_until.is_none_or(|u| t < u);
         if !in_window {
@@ -210,9 +203,7 @@ impl KeyEntry {
                 key_id: self.key_id,
                 at: t,
                 from: self.valid_from,
-                until: self
-                    .valid_until
-                    .map_or_else(|| "open".to_string(), |u| u.to_rfc3339()),
+                until: self.valid_until.map_or_else(|| "open".to_string(), |u| u.to_rfc3339()),
             });
         }
         Ok(())
@@ -290,12 +281,7 @@ impl TrustRoot {
     }
 
     /// Looks up a key and checks it is usable for `role` at `t`.
-    pub fn usable_key(
-        &self,
-        id: &KeyId,
-        role: Role,
-        t: Timestamp,
-    ) -> Result<&KeyEntry, KeyUseError> {
+    pub fn usable_key(&self, id: &KeyId, role: Role, t: Timestamp) -> Result<&KeyEntry, KeyUseError> {
         let k = self.key(id).ok_or(KeyUseError::Unknown { key_id: *id })?;
         k.usable(role, t)?;
         Ok(k)
@@ -303,18 +289,12 @@ impl TrustRoot {
 
     /// The secp256k1 key with this address.
     pub fn key_by_address(&self, address: &EthAddress) -> Option<&KeyEntry> {
-        self.keys
-            .iter()
-            .find(|k| k.address().as_ref() == Some(address))
+        self.keys.iter().find(|k| k.address().as_ref() == Some(address))
     }
 
     /// Distinct key ids of `self`'s signatures that verify under root keys of
     /// `signer` usable at `self.issued_at`, optionally restricted to pinned keys.
-    pub fn root_signers(
-        &self,
-        signer: &TrustRoot,
-        pinned: Option<&[Ed25519PublicKey]>,
-    ) -> Vec<KeyId> {
+    pub fn root_signers(&self, signer: &TrustRoot, pinned: Option<&[Ed25519PublicKey]>) -> Vec<KeyId> {
         let mut counted: Vec<KeyId> = Vec::new();
         for s in &self.signatures {
             if counted.contains(&s.key_id) {
@@ -335,28 +315,10 @@ impl TrustRoot {
     }
 }
 
-const TRUST_ROOT_MEMBERS: &[&str] = &[
-    "type",
-    "version",
-    "issuedAt",
-    "expiresAt",
-    "previousDigest",
-    "rootThreshold",
-    "keys",
-    "runtimes",
-    "signatures",
-];
-const KEY_MEMBERS: &[&str] = &[
-    "keyId",
-    "algorithm",
-    "publicKey",
-    "address",
-    "roles",
-    "validFrom",
-    "validUntil",
-    "revoked",
-    "label",
-];
+const TRUST_ROOT_MEMBERS: &[&str] =
+    &["type", "version", "issuedAt", "expiresAt", "previousDigest", "rootThreshold", "keys", "runtimes", "signatures"];
+const KEY_MEMBERS: &[&str] =
+    &["keyId", "algorithm", "publicKey", "address", "roles", "validFrom", "validUntil", "revoked", "label"];
 
 /// Parses a trust root from bytes.
 pub fn parse_trust_root(bytes: &[u8]) -> DocResult<TrustRoot> {
@@ -435,12 +397,7 @@ pub fn parse_trust_root_value(v: &Value) -> DocResult<TrustRoot> {
         return err(sp, "at least one signature is required");
     }
     let Value::Object(obj) = v else {
-        return err(
-            "$",
-            Problem::JsonType {
-                expected: "an object",
-            },
-        );
+        return err("$", Problem::JsonType { expected: "an object" });
     };
     Ok(TrustRoot {
         version,
@@ -466,55 +423,34 @@ fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
                 return err(k.path("address"), "only secp256k1 keys have an address");
             }
             let raw = k.parse_str("publicKey", Ed25519PublicKey::from_hex)?;
-            let key = StrictVerifyingKey::new(raw).map_err(|e| doc::DocumentError::Member {
-                path: k.path("publicKey"),
-                problem: e.to_string().into(),
-            })?;
+            let key = StrictVerifyingKey::new(raw)
+                .map_err(|e| doc::DocumentError::Member { path: k.path("publicKey"), problem: e.to_string().into() })?;
             PublicKey::Ed25519(key)
         }
         "secp256k1" => {
             let key = k.parse_str("publicKey", Secp256k1PublicKey::from_hex)?;
-            let derived =
-                crate::secp256k1::address_of(&key).map_err(|e| doc::DocumentError::Member {
-                    path: k.path("publicKey"),
-                    problem: e.into(),
-                })?;
+            let derived = crate::secp256k1::address_of(&key)
+                .map_err(|e| doc::DocumentError::Member { path: k.path("publicKey"), problem: e.into() })?;
             let address = k.parse_str("address", EthAddress::from_checksummed)?;
             if address != derived {
-                return err(
-                    k.path("address"),
-                    format!("does not match the public key (expected {derived})"),
-                );
+                return err(k.path("address"), format!("does not match the public key (expected {derived})"));
             }
             PublicKey::Secp256k1 { key, address }
         }
-        other => {
-            return err(
-                k.path("algorithm"),
-                format!("unknown algorithm {other:?} (ed25519 or secp256k1)"),
-            )
-        }
+        other => return err(k.path("algorithm"), format!("unknown algorithm {other:?} (ed25519 or secp256k1)")),
     };
     let raw: &[u8] = match &public_key {
         PublicKey::Ed25519(key) => key.public_key().as_bytes(),
         PublicKey::Secp256k1 { key, .. } => key.as_bytes(),
     };
     if KeyId::of_key_bytes(raw) != key_id {
-        return err(
-            k.path("keyId"),
-            "does not match the SHA-256 of the public key",
-        );
+        return err(k.path("keyId"), "does not match the SHA-256 of the public key");
     }
     let rp = k.path("roles");
     let mut roles = Vec::new();
     for (i, r) in k.array("roles")?.iter().enumerate() {
         let Value::String(name) = r else {
-            return err(
-                format!("{rp}[{i}]"),
-                Problem::JsonType {
-                    expected: "a role name",
-                },
-            );
+            return err(format!("{rp}[{i}]"), Problem::JsonType { expected: "a role name" });
         };
         let role = Role::from_name(name).ok_or_else(|| doc::DocumentError::Member {
             path: format!("{rp}[{i}]"),
@@ -524,10 +460,7 @@ fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
             return err(format!("{rp}[{i}]"), "duplicate role");
         }
         if role == Role::Root && !matches!(public_key, PublicKey::Ed25519(_)) {
-            return err(
-                format!("{rp}[{i}]"),
-                "the root role is for Ed25519 keys only",
-            );
+            return err(format!("{rp}[{i}]"), "the root role is for Ed25519 keys only");
         }
         roles.push(role);
     }
@@ -540,15 +473,7 @@ fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
         return err(k.path("validUntil"), "must be after validFrom");
     }
     let label = k.opt_str("label")?.map(str::to_string);
-    Ok(KeyEntry {
-        key_id,
-        public_key,
-        roles,
-        valid_from,
-        valid_until,
-        revoked: k.bool("revoked")?,
-        label,
-    })
+    Ok(KeyEntry { key_id, public_key, roles, valid_from, valid_until, revoked: k.bool("revoked")?, label })
 }
 
 /// Options of chain verification.
@@ -647,9 +572,7 @@ pub enum TrustRootError {
         now: Timestamp,
     },
     /// The newest document is issued after the verification time.
-    #[error(
-        "trust root version {version} is issued at {issued_at}, after the verification time {now}"
-    )]
+    #[error("trust root version {version} is issued at {issued_at}, after the verification time {now}")]
     NotYetValid {
         /// Version.
         version: u64,
@@ -731,19 +654,13 @@ pub fn verify_trust_root_chain(
         let (prev, next) = (&pair[0], &pair[1]);
         let index = i + 1;
         if prev.version.checked_add(1) != Some(next.version) {
-            return Err(TrustRootError::Version {
-                index,
-                previous: prev.version,
-                found: next.version,
-            });
+            return Err(TrustRootError::Version { index, previous: prev.version, found: next.version });
         }
         if next.previous_digest != Some(prev.digest()) {
             return Err(TrustRootError::PreviousDigest {
                 index,
                 expected: prev.digest(),
-                found: next
-                    .previous_digest
-                    .map_or_else(|| "null".to_string(), |d| d.to_hex()),
+                found: next.previous_digest.map_or_else(|| "null".to_string(), |d| d.to_hex()),
             });
         }
         let old = next.root_signers(prev, None).len();
@@ -775,18 +692,11 @@ pub fn verify_trust_root_chain(
         });
     }
     if opts.now >= newest.expires_at {
-        return Err(TrustRootError::Expired {
-            version: newest.version,
-            expires_at: newest.expires_at,
-            now: opts.now,
-        });
+        return Err(TrustRootError::Expired { version: newest.version, expires_at: newest.expires_at, now: opts.now });
     }
     if let Some(min) = opts.min_version {
         if newest.version < min {
-            return Err(TrustRootError::Rollback {
-                version: newest.version,
-                min,
-            });
+            return Err(TrustRootError::Rollback { version: newest.version, min });
         }
     }
     Ok(Verified::new(TrustRootChain { docs }))
@@ -800,18 +710,14 @@ pub fn verify_trust_root_chain_bytes(
 ) -> Result<Verified<TrustRootChain>, TrustRootError> {
     let mut parsed = Vec::with_capacity(docs.len());
     for (index, bytes) in docs.iter().enumerate() {
-        parsed.push(
-            parse_trust_root(bytes).map_err(|error| TrustRootError::Document { index, error })?,
-        );
+        parsed.push(parse_trust_root(bytes).map_err(|error| TrustRootError::Document { index, error })?);
     }
     verify_trust_root_chain(parsed, pinned, opts)
 }
 
 /// Parses a pinned root-key file: one lowercase hex Ed25519 key per line.
 /// Blank lines and lines starting with `#` are ignored.
-pub fn parse_root_keys(
-    text: &str,
-) -> Result<Vec<Ed25519PublicKey>, (usize, crate::types::EncodingError)> {
+pub fn parse_root_keys(text: &str) -> Result<Vec<Ed25519PublicKey>, (usize, crate::types::EncodingError)> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();

@@ -63,10 +63,7 @@ pub enum EncodingError {
 pub(crate) fn decode_lower_hex<const N: usize>(s: &str) -> Result<[u8; N], EncodingError> {
     let b = s.as_bytes();
     if b.len() != 2 * N {
-        return Err(EncodingError::Length {
-            expected: 2 * N,
-            found: s.chars().count(),
-        });
+        return Err(EncodingError::Length { expected: 2 * N, found: s.chars().count() });
     }
     let mut out = [0u8; N];
     for (i, pair) in b.chunks_exact(2).enumerate() {
@@ -285,10 +282,7 @@ impl EthAddress {
     pub fn from_checksummed(s: &str) -> Result<Self, EncodingError> {
         let rest = s.strip_prefix("0x").ok_or(EncodingError::MissingPrefix)?;
         if rest.len() != 40 {
-            return Err(EncodingError::Length {
-                expected: 42,
-                found: s.chars().count(),
-            });
+            return Err(EncodingError::Length { expected: 42, found: s.chars().count() });
         }
         let bytes = decode_lower_hex::<20>(&rest.to_ascii_lowercase()).map_err(|e| match e {
             EncodingError::NotLowerHex { index } => EncodingError::NotLowerHex { index: index + 2 },
@@ -336,18 +330,9 @@ mod tests {
     fn hex_is_lowercase_only() {
         let lower = "ab".repeat(32);
         assert!(Sha256Digest::from_hex(&lower).is_ok());
-        assert_eq!(
-            Sha256Digest::from_hex(&"AB".repeat(32)),
-            Err(EncodingError::NotLowerHex { index: 0 })
-        );
-        assert!(matches!(
-            Sha256Digest::from_hex("ab"),
-            Err(EncodingError::Length { .. })
-        ));
-        assert!(matches!(
-            Sha256Digest::from_hex(&"é".repeat(32)),
-            Err(EncodingError::Length { .. })
-        ));
+        assert_eq!(Sha256Digest::from_hex(&"AB".repeat(32)), Err(EncodingError::NotLowerHex { index: 0 }));
+        assert!(matches!(Sha256Digest::from_hex("ab"), Err(EncodingError::Length { .. })));
+        assert!(matches!(Sha256Digest::from_hex(&"é".repeat(32)), Err(EncodingError::Length { .. })));
     }
 
     #[test]

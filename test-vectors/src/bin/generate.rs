@@ -91,7 +91,11 @@ impl Gen {
             .iter()
             .map(|(p, b)| VectorEntry { path: p.clone(), kind: "file".into(), base64: to_b64(b) })
             .collect();
-        entries.push(VectorEntry { path: "manifest.json".into(), kind: "file".into(), base64: to_b64(to_pretty(&self.s.manifest).as_bytes()) });
+        entries.push(VectorEntry {
+            path: "manifest.json".into(),
+            kind: "file".into(),
+            base64: to_b64(to_pretty(&self.s.manifest).as_bytes()),
+        });
         entries
     }
 
@@ -166,38 +170,67 @@ impl Gen {
 
 fn key_entry<'a>(root: &'a mut Value, key_id: &str) -> &'a mut Object {
     let Some(Value::Array(keys)) = obj(root).get_mut("keys") else { panic!("keys") };
-    keys.iter_mut()
-        .map(obj)
-        .find(|k| k.get("keyId").and_then(Value::as_str) == Some(key_id))
-        .expect("key listed")
+    keys.iter_mut().map(obj).find(|k| k.get("keyId").and_then(Value::as_str) == Some(key_id)).expect("key listed")
 }
 
 fn accepts(g: &mut Gen) -> R<()> {
     let d = g.direct("exec-accept-direct")?;
-    g.add("accept/direct-full", "runtime-signed attestation with every input: bundle directory, signals, output", "accept", None, &d);
+    g.add(
+        "accept/direct-full",
+        "runtime-signed attestation with every input: bundle directory, signals, output",
+        "accept",
+        None,
+        &d,
+    );
 
-    let mut v = g.full("accept/direct-minimal", "runtime-signed attestation with no optional input: bundle, output and network checks skip", "accept", None, &d);
+    let mut v = g.full(
+        "accept/direct-minimal",
+        "runtime-signed attestation with no optional input: bundle, output and network checks skip",
+        "accept",
+        None,
+        &d,
+    );
     v.bundle = None;
     v.signals = None;
     v.output_base64 = None;
     g.push(v);
 
-    let mut v = g.full("accept/manifest-only", "a manifest file without its directory: bundle-files skips, manifest and binding still checked", "accept", None, &d);
+    let mut v = g.full(
+        "accept/manifest-only",
+        "a manifest file without its directory: bundle-files skips, manifest and binding still checked",
+        "accept",
+        None,
+        &d,
+    );
     if let Some(b) = v.bundle.as_mut() {
         b.entries = None;
     }
     g.push(v);
 
     let dl = g.s.delegated("exec-accept-delegated").map_err(e)?;
-    let mut v = g.full("accept/delegated-onchain", "per-execution key delegated by the attestor master; Ed25519 and EIP-712 signatures", "accept", None, &dl);
+    let mut v = g.full(
+        "accept/delegated-onchain",
+        "per-execution key delegated by the attestor master; Ed25519 and EIP-712 signatures",
+        "accept",
+        None,
+        &dl,
+    );
     v.onchain = Some(OnchainExpectation { expect: "accept".into(), register_masters: true });
     g.push(v);
 
     // Direct on-chain signature by the secp256k1 runtime key.
     let mut dr = g.draft("exec-accept-direct-onchain")?;
     dr.onchain_domain = Some(g.s.onchain_domain);
-    let v = dr.sign_with_runtime(&g.s.runtime.master_ed25519(), Some(&g.s.runtime.master_secp256k1().map_err(e)?)).map_err(e)?;
-    g.add("accept/direct-onchain", "no delegation; the EIP-712 signature recovers to a secp256k1 runtime key", "accept", None, &v);
+    let v = dr
+        .sign_with_runtime(&g.s.runtime.master_ed25519(), Some(&g.s.runtime.master_secp256k1().map_err(e)?))
+        .map_err(e)?;
+    g.add(
+        "accept/direct-onchain",
+        "no delegation; the EIP-712 signature recovers to a secp256k1 runtime key",
+        "accept",
+        None,
+        &v,
+    );
 
     // Rotation: v2 adds a second runtime key; attestation signed by it with trustRootVersion 2.
     let rt2 = secret("runtime2");
@@ -214,10 +247,22 @@ fn accepts(g: &mut Gen) -> R<()> {
     let mut dr = g.draft("exec-accept-rotated")?;
     dr.trust_root_version = 2;
     let att = dr.sign_with_runtime(&rt2.master_ed25519(), None).map_err(e)?;
-    let mut v = g.full("accept/rotated-chain", "chain v1 → v2 (version + 1, previousDigest, signed by the root key of both); signer added in v2", "accept", None, &att);
+    let mut v = g.full(
+        "accept/rotated-chain",
+        "chain v1 → v2 (version + 1, previousDigest, signed by the root key of both); signer added in v2",
+        "accept",
+        None,
+        &att,
+    );
     v.trust_roots.push(v2.clone());
     g.push(v);
-    let mut v = g.full("accept/older-trust-root-version", "trustRootVersion 1 while the newest verified trust root is version 2", "accept", None, &d);
+    let mut v = g.full(
+        "accept/older-trust-root-version",
+        "trustRootVersion 1 while the newest verified trust root is version 2",
+        "accept",
+        None,
+        &d,
+    );
     v.trust_roots.push(v2);
     g.push(v);
 
@@ -233,7 +278,13 @@ fn accepts(g: &mut Gen) -> R<()> {
     let mut dr = g.draft("exec-accept-unicode")?;
     dr.signals = signals.clone();
     let v = dr.sign_with_runtime(&g.s.runtime.master_ed25519(), None).map_err(e)?;
-    let mut vec = g.full("accept/unicode-float-signals", "fingerprint over signals with non-BMP keys (UTF-16 key order), floats in ES6 form", "accept", None, &v);
+    let mut vec = g.full(
+        "accept/unicode-float-signals",
+        "fingerprint over signals with non-BMP keys (UTF-16 key order), floats in ES6 form",
+        "accept",
+        None,
+        &v,
+    );
     vec.signals = Some("{\"list\":[0.1,2.5e-8,100],\"n\":-0,\"big\":1e21,\"ratio\":1e-7,\"\u{1F600}\":2,\"\u{E000}\":1,\"name\":\"Zo\\u00eb \u{1F600}\"}".into());
     g.push(vec);
 
@@ -241,7 +292,13 @@ fn accepts(g: &mut Gen) -> R<()> {
     let mut root = g.root_value();
     obj(&mut root).remove("runtimes");
     let root_text = g.resign_root(root, &[&g.s.root]);
-    let mut v = g.full("accept/no-runtime-list", "the trust root lists no runtimes: the runtime check skips", "accept", None, &d);
+    let mut v = g.full(
+        "accept/no-runtime-list",
+        "the trust root lists no runtimes: the runtime check skips",
+        "accept",
+        None,
+        &d,
+    );
     v.trust_roots = vec![root_text];
     g.push(v);
     Ok(())
@@ -251,20 +308,51 @@ fn parse_rejects(g: &mut Gen) -> R<()> {
     let d = g.direct("exec-parse")?;
     let text = to_pretty(&d);
     let add_text = |g: &mut Gen, name: &str, desc: &str, doc: String| {
-        let reason = if name == "parse/not-an-object" || name == "parse/unknown-type" { "unknown-type" } else { "malformed" };
+        let reason =
+            if name == "parse/not-an-object" || name == "parse/unknown-type" { "unknown-type" } else { "malformed" };
         let mut v = g.full(name, desc, "reject:parse", Some(reason), &d);
         v.document = Some(doc);
         g.push(v);
     };
-    add_text(g, "parse/duplicate-key", "a duplicate member (policyId twice) is rejected, not last-wins", text.replacen("\"policyId\": \"loan-approval\",", "\"policyId\": \"loan-approval\",\n  \"policyId\": \"loan-approval\",", 1));
-    add_text(g, "parse/duplicate-key-nested", "duplicate keys are rejected at any depth", text.replacen("\"action\": \"approve\",", "\"action\": \"approve\",\n    \"action\": \"approve\",", 1));
-    add_text(g, "parse/lone-surrogate", "a lone surrogate escape in a string is rejected", text.replacen("\"reason\": \"credit_score >= 700\"", "\"reason\": \"credit\\ud800score\"", 1));
+    add_text(
+        g,
+        "parse/duplicate-key",
+        "a duplicate member (policyId twice) is rejected, not last-wins",
+        text.replacen(
+            "\"policyId\": \"loan-approval\",",
+            "\"policyId\": \"loan-approval\",\n  \"policyId\": \"loan-approval\",",
+            1,
+        ),
+    );
+    add_text(
+        g,
+        "parse/duplicate-key-nested",
+        "duplicate keys are rejected at any depth",
+        text.replacen("\"action\": \"approve\",", "\"action\": \"approve\",\n    \"action\": \"approve\",", 1),
+    );
+    add_text(
+        g,
+        "parse/lone-surrogate",
+        "a lone surrogate escape in a string is rejected",
+        text.replacen("\"reason\": \"credit_score >= 700\"", "\"reason\": \"credit\\ud800score\"", 1),
+    );
     add_text(g, "parse/trailing-data", "data after the document is rejected", format!("{text}{{}}"));
     add_text(g, "parse/truncated", "a truncated document is rejected", text[..text.len() / 2].to_string());
     add_text(g, "parse/not-an-object", "the document must be an object", "[1,2,3]".into());
     add_text(g, "parse/bom", "a leading byte-order mark is rejected", format!("\u{FEFF}{text}"));
-    add_text(g, "parse/unknown-type", "an unknown document type is refused", text.replacen("attest.execution-attestation.v1", "attest.execution-attestation.v2", 1));
-    let mut v = g.full("parse/invalid-utf8", "invalid UTF-8 inside a string is rejected", "reject:parse", Some("malformed"), &d);
+    add_text(
+        g,
+        "parse/unknown-type",
+        "an unknown document type is refused",
+        text.replacen("attest.execution-attestation.v1", "attest.execution-attestation.v2", 1),
+    );
+    let mut v = g.full(
+        "parse/invalid-utf8",
+        "invalid UTF-8 inside a string is rejected",
+        "reject:parse",
+        Some("malformed"),
+        &d,
+    );
     let mut bytes = text.clone().into_bytes();
     let pos = text.find("credit_score >= 700").unwrap_or(0);
     bytes[pos] = 0xff;
@@ -273,43 +361,91 @@ fn parse_rejects(g: &mut Gen) -> R<()> {
     g.push(v);
 
     let edits: Vec<(&str, &str, Box<dyn Fn(&mut Object)>)> = vec![
-        ("parse/unknown-member", "an unknown member is rejected even when signed", Box::new(|o: &mut Object| set(o, "note", s("hi")))),
-        ("parse/missing-member", "a required member (runtimeHash) is missing", Box::new(|o: &mut Object| {
-            o.remove("runtimeHash");
-        })),
-        ("parse/uppercase-hex", "hashes are lowercase hex", Box::new(|o: &mut Object| {
-            let up = o.get("bundleHash").and_then(Value::as_str).unwrap_or("").to_ascii_uppercase();
-            set(o, "bundleHash", s(up))
-        })),
-        ("parse/short-hash", "hashes are 64 hex characters", Box::new(|o: &mut Object| set(o, "runtimeHash", s("abcd")))),
-        ("parse/timestamp-offset", "timestamps are UTC with Z, no offset", Box::new(|o: &mut Object| set(o, "issuedAt", s("2026-11-21T10:00:00+00:00")))),
-        ("parse/timestamp-range", "February 30 is not a date", Box::new(|o: &mut Object| set(o, "issuedAt", s("2026-02-30T10:00:00Z")))),
-        ("parse/execution-state", "execution_state is completed, pending_override or blocked", Box::new(|o: &mut Object| set(o, "execution_state", s("done")))),
-        ("parse/integer-out-of-range", "integers beyond 2^53-1 are rejected, never rounded", Box::new(|o: &mut Object| {
-            set(o, "onchainDomain", Value::Object({
+        (
+            "parse/unknown-member",
+            "an unknown member is rejected even when signed",
+            Box::new(|o: &mut Object| set(o, "note", s("hi"))),
+        ),
+        (
+            "parse/missing-member",
+            "a required member (runtimeHash) is missing",
+            Box::new(|o: &mut Object| {
+                o.remove("runtimeHash");
+            }),
+        ),
+        (
+            "parse/uppercase-hex",
+            "hashes are lowercase hex",
+            Box::new(|o: &mut Object| {
+                let up = o.get("bundleHash").and_then(Value::as_str).unwrap_or("").to_ascii_uppercase();
+                set(o, "bundleHash", s(up))
+            }),
+        ),
+        (
+            "parse/short-hash",
+            "hashes are 64 hex characters",
+            Box::new(|o: &mut Object| set(o, "runtimeHash", s("abcd"))),
+        ),
+        (
+            "parse/timestamp-offset",
+            "timestamps are UTC with Z, no offset",
+            Box::new(|o: &mut Object| set(o, "issuedAt", s("2026-11-21T10:00:00+00:00"))),
+        ),
+        (
+            "parse/timestamp-range",
+            "February 30 is not a date",
+            Box::new(|o: &mut Object| set(o, "issuedAt", s("2026-02-30T10:00:00Z"))),
+        ),
+        (
+            "parse/execution-state",
+            "execution_state is completed, pending_override or blocked",
+            Box::new(|o: &mut Object| set(o, "execution_state", s("done"))),
+        ),
+        (
+            "parse/integer-out-of-range",
+            "integers beyond 2^53-1 are rejected, never rounded",
+            Box::new(|o: &mut Object| {
+                set(
+                    o,
+                    "onchainDomain",
+                    Value::Object({
+                        let mut d = Object::new();
+                        let _ = d.insert("chainId".into(), Value::Number(Number::Int(1)));
+                        let _ = d.insert("verifyingContract".into(), s("0x5FbDB2315678afecb367f032d93F642f64180aa3"));
+                        d
+                    }),
+                )
+            }),
+        ),
+        (
+            "parse/float-in-document",
+            "our documents hold no floats: chainId 1.5",
+            Box::new(|o: &mut Object| {
                 let mut d = Object::new();
-                let _ = d.insert("chainId".into(), Value::Number(Number::Int(1)));
+                let _ = d.insert("chainId".into(), Value::Number(Number::Float(1.5)));
                 let _ = d.insert("verifyingContract".into(), s("0x5FbDB2315678afecb367f032d93F642f64180aa3"));
-                d
-            }))
-        })),
-        ("parse/float-in-document", "our documents hold no floats: chainId 1.5", Box::new(|o: &mut Object| {
-            let mut d = Object::new();
-            let _ = d.insert("chainId".into(), Value::Number(Number::Float(1.5)));
-            let _ = d.insert("verifyingContract".into(), s("0x5FbDB2315678afecb367f032d93F642f64180aa3"));
-            set(o, "onchainDomain", Value::Object(d))
-        })),
-        ("parse/address-checksum", "addresses carry their EIP-55 checksum", Box::new(|o: &mut Object| {
-            let mut d = Object::new();
-            let _ = d.insert("chainId".into(), Value::Number(Number::Int(31337)));
-            let _ = d.insert("verifyingContract".into(), s("0x5fbdb2315678afecb367f032d93f642f64180aa3"));
-            set(o, "onchainDomain", Value::Object(d))
-        })),
-        ("parse/wrong-json-type", "decision.requires_override is a boolean", Box::new(|o: &mut Object| {
-            if let Some(Value::Object(dec)) = o.get_mut("decision") {
-                set(dec, "requires_override", s("false"));
-            }
-        })),
+                set(o, "onchainDomain", Value::Object(d))
+            }),
+        ),
+        (
+            "parse/address-checksum",
+            "addresses carry their EIP-55 checksum",
+            Box::new(|o: &mut Object| {
+                let mut d = Object::new();
+                let _ = d.insert("chainId".into(), Value::Number(Number::Int(31337)));
+                let _ = d.insert("verifyingContract".into(), s("0x5fbdb2315678afecb367f032d93f642f64180aa3"));
+                set(o, "onchainDomain", Value::Object(d))
+            }),
+        ),
+        (
+            "parse/wrong-json-type",
+            "decision.requires_override is a boolean",
+            Box::new(|o: &mut Object| {
+                if let Some(Value::Object(dec)) = o.get_mut("decision") {
+                    set(dec, "requires_override", s("false"));
+                }
+            }),
+        ),
     ];
     for (name, desc, f) in edits {
         let mut v = g.edited("exec-parse", |o| f(o))?;
@@ -330,38 +466,86 @@ fn parse_rejects(g: &mut Gen) -> R<()> {
 fn trust_root_rejects(g: &mut Gen) -> R<()> {
     let d = g.direct("exec-trust")?;
     let other = secret("other-root");
-    let mut v = g.full("trust-root/not-anchored", "the pinned root key did not sign the first trust root", "reject:trust-root", Some("not-anchored"), &d);
+    let mut v = g.full(
+        "trust-root/not-anchored",
+        "the pinned root key did not sign the first trust root",
+        "reject:trust-root",
+        Some("not-anchored"),
+        &d,
+    );
     v.root_keys = vec![other.master_ed25519().public_key().to_hex()];
     g.push(v);
-    let mut v = g.full("trust-root/expired", "the newest trust root is expired at the verification time", "reject:trust-root", Some("expired"), &d);
+    let mut v = g.full(
+        "trust-root/expired",
+        "the newest trust root is expired at the verification time",
+        "reject:trust-root",
+        Some("expired"),
+        &d,
+    );
     v.now = "2027-11-01T00:00:00Z".into();
     g.push(v);
-    let mut v = g.full("trust-root/not-yet-valid", "the newest trust root is issued after the verification time", "reject:trust-root", Some("not-yet-valid"), &d);
+    let mut v = g.full(
+        "trust-root/not-yet-valid",
+        "the newest trust root is issued after the verification time",
+        "reject:trust-root",
+        Some("not-yet-valid"),
+        &d,
+    );
     v.now = "2026-10-31T23:59:59Z".into();
     g.push(v);
-    let mut v = g.full("trust-root/rollback", "--min-trust-root-version 2 refuses a chain whose newest version is 1", "reject:trust-root", Some("rollback"), &d);
+    let mut v = g.full(
+        "trust-root/rollback",
+        "--min-trust-root-version 2 refuses a chain whose newest version is 1",
+        "reject:trust-root",
+        Some("rollback"),
+        &d,
+    );
     v.min_trust_root_version = Some(2);
     g.push(v);
     let mut root = g.root_value();
     set(obj(&mut root), "expiresAt", s("2030-01-01T00:00:00Z"));
-    let mut v = g.full("trust-root/tampered", "a trust root edited after signing (expiry extended) is not anchored", "reject:trust-root", Some("not-anchored"), &d);
+    let mut v = g.full(
+        "trust-root/tampered",
+        "a trust root edited after signing (expiry extended) is not anchored",
+        "reject:trust-root",
+        Some("not-anchored"),
+        &d,
+    );
     v.trust_roots = vec![to_pretty(&root)];
     g.push(v);
     let mut root = g.root_value();
     set(obj(&mut root), "rootThreshold", Value::Number(Number::Int(0)));
-    let mut v = g.full("trust-root/threshold-zero", "a threshold below 1 is invalid", "reject:trust-root", Some("malformed"), &d);
+    let mut v = g.full(
+        "trust-root/threshold-zero",
+        "a threshold below 1 is invalid",
+        "reject:trust-root",
+        Some("malformed"),
+        &d,
+    );
     v.trust_roots = vec![g.resign_root(root, &[&g.s.root])];
     g.push(v);
     let mut root = g.root_value();
     let rid = g.s.runtime.master_ed25519().key_id().to_hex();
     set(key_entry(&mut root, &rid), "keyId", s(g.s.bundle_key.master_ed25519().key_id().to_hex().replace('a', "b")));
-    let mut v = g.full("trust-root/key-id-mismatch", "a key entry whose keyId is not SHA-256 of its key is rejected", "reject:trust-root", Some("malformed"), &d);
+    let mut v = g.full(
+        "trust-root/key-id-mismatch",
+        "a key entry whose keyId is not SHA-256 of its key is rejected",
+        "reject:trust-root",
+        Some("malformed"),
+        &d,
+    );
     v.trust_roots = vec![g.resign_root(root, &[&g.s.root])];
     g.push(v);
     let mut root = g.root_value();
     let root_id = g.s.root.master_ed25519().key_id().to_hex();
     set(key_entry(&mut root, &root_id), "revoked", Value::Bool(true));
-    let mut v = g.full("trust-root/revoked-root-key", "a revoked root key does not count toward the threshold", "reject:trust-root", Some("not-anchored"), &d);
+    let mut v = g.full(
+        "trust-root/revoked-root-key",
+        "a revoked root key does not count toward the threshold",
+        "reject:trust-root",
+        Some("not-anchored"),
+        &d,
+    );
     v.trust_roots = vec![g.resign_root(root, &[&g.s.root])];
     g.push(v);
     // Threshold 2 with one root key signing twice.
@@ -369,27 +553,52 @@ fn trust_root_rejects(g: &mut Gen) -> R<()> {
     let mut first = TrustRootDraft::first(t(times::ROOT_ISSUED), t(times::ROOT_EXPIRES), 2);
     for k in [&g.s.root, &second] {
         first
-            .add_key(&KeySpec { key: KeyMaterial::ed25519(&k.master_ed25519()), roles: vec![Role::Root], valid_from: t(times::ROOT_ISSUED), valid_until: None, label: None })
+            .add_key(&KeySpec {
+                key: KeyMaterial::ed25519(&k.master_ed25519()),
+                roles: vec![Role::Root],
+                valid_from: t(times::ROOT_ISSUED),
+                valid_until: None,
+                label: None,
+            })
             .map_err(e)?;
     }
     let k = g.s.runtime.master_ed25519();
     first
-        .add_key(&KeySpec { key: KeyMaterial::ed25519(&k), roles: vec![Role::Runtime], valid_from: t(times::ROOT_ISSUED), valid_until: None, label: None })
+        .add_key(&KeySpec {
+            key: KeyMaterial::ed25519(&k),
+            roles: vec![Role::Runtime],
+            valid_from: t(times::ROOT_ISSUED),
+            valid_until: None,
+            label: None,
+        })
         .map_err(e)?;
     let rk = g.s.root.master_ed25519();
     let twice = first.clone().sign(&[&rk, &rk]);
-    let mut v = g.full("trust-root/signature-counted-once", "threshold 2: two signatures by one keyId count once", "reject:trust-root", Some("not-anchored"), &d);
+    let mut v = g.full(
+        "trust-root/signature-counted-once",
+        "threshold 2: two signatures by one keyId count once",
+        "reject:trust-root",
+        Some("not-anchored"),
+        &d,
+    );
     v.trust_roots = vec![to_pretty(&twice)];
     v.root_keys.push(second.master_ed25519().public_key().to_hex());
     v.bundle = None;
     g.push(v);
     let both = first.sign(&[&rk, &second.master_ed25519()]);
-    let mut v = g.full("trust-root/threshold-two", "threshold 2 met by two distinct pinned root keys", "accept", None, &d);
+    let mut v =
+        g.full("trust-root/threshold-two", "threshold 2 met by two distinct pinned root keys", "accept", None, &d);
     v.trust_roots = vec![to_pretty(&both)];
     v.root_keys.push(second.master_ed25519().public_key().to_hex());
     v.bundle = None;
     g.push(v);
-    let mut v = g.full("trust-root/threshold-one-pinned", "threshold 2 but only one of the signing root keys is pinned", "reject:trust-root", Some("not-anchored"), &d);
+    let mut v = g.full(
+        "trust-root/threshold-one-pinned",
+        "threshold 2 but only one of the signing root keys is pinned",
+        "reject:trust-root",
+        Some("not-anchored"),
+        &d,
+    );
     v.trust_roots = vec![to_pretty(&both)];
     v.bundle = None;
     g.push(v);
@@ -399,29 +608,65 @@ fn trust_root_rejects(g: &mut Gen) -> R<()> {
     let good_v2 = next.clone().sign(&[&g.s.root.master_ed25519()]);
     let mut bad = good_v2.clone();
     set(obj(&mut bad), "previousDigest", s(sha256(b"not the previous").to_hex()));
-    let mut v = g.full("trust-root/previous-digest", "v2's previousDigest must be digest(v1)", "reject:trust-root", Some("previous-digest"), &d);
+    let mut v = g.full(
+        "trust-root/previous-digest",
+        "v2's previousDigest must be digest(v1)",
+        "reject:trust-root",
+        Some("previous-digest"),
+        &d,
+    );
     v.trust_roots.push(g.resign_root(bad, &[&g.s.root]));
     g.push(v);
     let mut gap = good_v2.clone();
     set(obj(&mut gap), "version", Value::Number(Number::Int(3)));
-    let mut v = g.full("trust-root/version-gap", "versions must increase by exactly one", "reject:trust-root", Some("version-sequence"), &d);
+    let mut v = g.full(
+        "trust-root/version-gap",
+        "versions must increase by exactly one",
+        "reject:trust-root",
+        Some("version-sequence"),
+        &d,
+    );
     v.trust_roots.push(g.resign_root(gap, &[&g.s.root]));
     g.push(v);
     let new_root = secret("root-2027");
     let mut rot = g.next_root()?;
-    rot.add_key(&KeySpec { key: KeyMaterial::ed25519(&new_root.master_ed25519()), roles: vec![Role::Root], valid_from: t("2026-11-15T00:00:00Z"), valid_until: None, label: Some("root 2027".into()) })
-        .map_err(e)?;
+    rot.add_key(&KeySpec {
+        key: KeyMaterial::ed25519(&new_root.master_ed25519()),
+        roles: vec![Role::Root],
+        valid_from: t("2026-11-15T00:00:00Z"),
+        valid_until: None,
+        label: Some("root 2027".into()),
+    })
+    .map_err(e)?;
     rot.remove_key(&g.s.root.master_ed25519().key_id().to_hex()).map_err(e)?;
     let only_new = rot.clone().sign(&[&new_root.master_ed25519()]);
-    let mut v = g.full("trust-root/rotation-old-threshold", "v2 must carry rootThreshold signatures of v1's root keys", "reject:trust-root", Some("rotation-threshold"), &d);
+    let mut v = g.full(
+        "trust-root/rotation-old-threshold",
+        "v2 must carry rootThreshold signatures of v1's root keys",
+        "reject:trust-root",
+        Some("rotation-threshold"),
+        &d,
+    );
     v.trust_roots.push(to_pretty(&only_new));
     g.push(v);
     let only_old = rot.clone().sign(&[&g.s.root.master_ed25519()]);
-    let mut v = g.full("trust-root/rotation-new-threshold", "v2 must also carry its own rootThreshold root signatures", "reject:trust-root", Some("threshold"), &d);
+    let mut v = g.full(
+        "trust-root/rotation-new-threshold",
+        "v2 must also carry its own rootThreshold root signatures",
+        "reject:trust-root",
+        Some("threshold"),
+        &d,
+    );
     v.trust_roots.push(to_pretty(&only_old));
     g.push(v);
     let both = rot.sign(&[&g.s.root.master_ed25519(), &new_root.master_ed25519()]);
-    let mut v = g.full("trust-root/root-key-rotated", "v1's root key hands over to a new root key: both sign v2", "accept", None, &d);
+    let mut v = g.full(
+        "trust-root/root-key-rotated",
+        "v1's root key hands over to a new root key: both sign v2",
+        "accept",
+        None,
+        &d,
+    );
     v.trust_roots.push(to_pretty(&both));
     g.push(v);
     Ok(())
@@ -433,7 +678,13 @@ fn signer_rejects(g: &mut Gen) -> R<()> {
     let v = dr.sign_with_runtime(&stranger.master_ed25519(), None).map_err(e)?;
     g.add("signer/unknown-key", "the signing key is not in the trust root", "reject:signer", Some("unknown-key"), &v);
     let v = dr.sign_with_runtime(&g.s.bundle_key.master_ed25519(), None).map_err(e)?;
-    g.add("signer/wrong-role", "a bundle-signing key may not sign attestations", "reject:signer", Some("wrong-role"), &v);
+    g.add(
+        "signer/wrong-role",
+        "a bundle-signing key may not sign attestations",
+        "reject:signer",
+        Some("wrong-role"),
+        &v,
+    );
     let v = dr.sign_with_runtime(&g.s.root.master_ed25519(), None).map_err(e)?;
     g.add("signer/root-key", "a root key may not sign attestations", "reject:signer", Some("wrong-role"), &v);
     // secp256k1 runtime key id as signer.
@@ -441,34 +692,70 @@ fn signer_rejects(g: &mut Gen) -> R<()> {
     let mut d2 = d.clone();
     set(obj(&mut d2), "signerKeyId", s(g.s.runtime.master_secp256k1().map_err(e)?.key_id().to_hex()));
     sign_single(obj(&mut d2), &g.s.runtime.master_ed25519());
-    g.add("signer/wrong-algorithm", "signerKeyId names a secp256k1 runtime key", "reject:signer", Some("wrong-algorithm"), &d2);
+    g.add(
+        "signer/wrong-algorithm",
+        "signerKeyId names a secp256k1 runtime key",
+        "reject:signer",
+        Some("wrong-algorithm"),
+        &d2,
+    );
     // Revoked in v2.
     let mut next = g.next_root()?;
     next.revoke_key(&g.s.runtime.master_ed25519().key_id().to_hex()).map_err(e)?;
     let v2 = to_pretty(&next.sign(&[&g.s.root.master_ed25519()]));
-    let mut v = g.full("signer/revoked", "a key revoked in the newest trust root is refused at every time", "reject:signer", Some("key-revoked"), &d);
+    let mut v = g.full(
+        "signer/revoked",
+        "a key revoked in the newest trust root is refused at every time",
+        "reject:signer",
+        Some("key-revoked"),
+        &d,
+    );
     v.trust_roots.push(v2);
     g.push(v);
     // Window.
     let mut root = g.root_value();
     let rid = g.s.runtime.master_ed25519().key_id().to_hex();
     set(key_entry(&mut root, &rid), "validUntil", s("2026-11-20T00:00:00Z"));
-    let mut v = g.full("signer/key-expired", "the runtime key's validUntil is before issuedAt", "reject:signer", Some("key-window"), &d);
+    let mut v = g.full(
+        "signer/key-expired",
+        "the runtime key's validUntil is before issuedAt",
+        "reject:signer",
+        Some("key-window"),
+        &d,
+    );
     v.trust_roots = vec![g.resign_root(root, &[&g.s.root])];
     g.push(v);
     let mut root = g.root_value();
     set(key_entry(&mut root, &rid), "validFrom", s("2026-11-21T10:00:00.000000001Z"));
-    let mut v = g.full("signer/key-not-yet-valid", "validFrom is one nanosecond after issuedAt", "reject:signer", Some("key-window"), &d);
+    let mut v = g.full(
+        "signer/key-not-yet-valid",
+        "validFrom is one nanosecond after issuedAt",
+        "reject:signer",
+        Some("key-window"),
+        &d,
+    );
     v.trust_roots = vec![g.resign_root(root, &[&g.s.root])];
     g.push(v);
     let mut root = g.root_value();
     set(key_entry(&mut root, &rid), "validUntil", s("2026-11-21T10:00:00Z"));
-    let mut v = g.full("signer/key-until-exclusive", "validUntil equal to issuedAt: the window end is exclusive", "reject:signer", Some("key-window"), &d);
+    let mut v = g.full(
+        "signer/key-until-exclusive",
+        "validUntil equal to issuedAt: the window end is exclusive",
+        "reject:signer",
+        Some("key-window"),
+        &d,
+    );
     v.trust_roots = vec![g.resign_root(root, &[&g.s.root])];
     g.push(v);
     let mut root = g.root_value();
     set(key_entry(&mut root, &rid), "validFrom", s("2026-11-21T10:00:00Z"));
-    let mut v = g.full("signer/key-from-inclusive", "validFrom equal to issuedAt: the window start is inclusive", "accept", None, &d);
+    let mut v = g.full(
+        "signer/key-from-inclusive",
+        "validFrom equal to issuedAt: the window start is inclusive",
+        "accept",
+        None,
+        &d,
+    );
     v.trust_roots = vec![g.resign_root(root, &[&g.s.root])];
     g.push(v);
     // Delegated attestation whose signerKeyId is not the ephemeral key.
@@ -477,7 +764,13 @@ fn signer_rejects(g: &mut Gen) -> R<()> {
     o.remove("onchainSignature");
     set(o, "signerKeyId", s(g.s.runtime.master_ed25519().key_id().to_hex()));
     sign_single(o, &g.s.runtime.master_ed25519());
-    g.add("signer/delegated-mismatch", "with a delegation, signerKeyId must be the ephemeral key's id", "reject:signer", Some("signer-mismatch"), &dl);
+    g.add(
+        "signer/delegated-mismatch",
+        "with a delegation, signerKeyId must be the ephemeral key's id",
+        "reject:signer",
+        Some("signer-mismatch"),
+        &dl,
+    );
     Ok(())
 }
 
@@ -515,10 +808,16 @@ fn delegated_with(
     if onchain {
         let parsed = parse_delegation_value(&Value::Object(d.clone()), "$").map_err(e)?;
         let dg = eip712::delegation_digest(&g.s.onchain_domain, &onchain_delegation(&parsed).map_err(e)?);
-        set(&mut d, "onchainSignature", s(master.master_secp256k1().map_err(e)?.sign_digest(&dg).map_err(e)?.to_text()));
+        set(
+            &mut d,
+            "onchainSignature",
+            s(master.master_secp256k1().map_err(e)?.sign_digest(&dg).map_err(e)?.to_text()),
+        );
     }
     // Start from a runtime-signed body, then swap in the delegation and re-sign.
-    let mut v = dr.sign_with_runtime(&g.s.runtime.master_ed25519(), Some(&g.s.runtime.master_secp256k1().map_err(e)?)).map_err(e)?;
+    let mut v = dr
+        .sign_with_runtime(&g.s.runtime.master_ed25519(), Some(&g.s.runtime.master_secp256k1().map_err(e)?))
+        .map_err(e)?;
     let o = obj(&mut v);
     o.remove("signature");
     o.remove("onchainSignature");
@@ -545,18 +844,36 @@ fn delegation_rejects(g: &mut Gen) -> R<()> {
     let master = g.s.master.clone();
     let stranger = secret("stranger-master");
     let v = delegated_with(g, "exec-del-untrusted", &stranger, None, |_| {}, |_| {}, true)?;
-    let mut vec = g.full("delegation/master-untrusted", "the delegating master is not in the trust root", "reject:delegation", Some("master-untrusted"), &v);
+    let mut vec = g.full(
+        "delegation/master-untrusted",
+        "the delegating master is not in the trust root",
+        "reject:delegation",
+        Some("master-untrusted"),
+        &v,
+    );
     vec.onchain = onchain("reject:master-untrusted");
     g.push(vec);
     let v = delegated_with(g, "exec-del-rolewrong", &g.s.runtime.clone(), None, |_| {}, |_| {}, false)?;
-    g.add("delegation/master-wrong-role", "a runtime key may not delegate", "reject:delegation", Some("master-untrusted"), &v);
+    g.add(
+        "delegation/master-wrong-role",
+        "a runtime key may not delegate",
+        "reject:delegation",
+        Some("master-untrusted"),
+        &v,
+    );
     let v = delegated_with(g, "exec-del-ok", &master, None, |_| {}, |_| {}, true)?;
     // Revoke the master (both keys) in v2.
     let mut next = g.next_root()?;
     next.revoke_key(&master.master_ed25519().key_id().to_hex()).map_err(e)?;
     next.revoke_key(&master.master_secp256k1().map_err(e)?.key_id().to_hex()).map_err(e)?;
     let v2 = to_pretty(&next.sign(&[&g.s.root.master_ed25519()]));
-    let mut vec = g.full("delegation/master-revoked", "the master key is revoked in the newest trust root", "reject:delegation", Some("master-revoked"), &v);
+    let mut vec = g.full(
+        "delegation/master-revoked",
+        "the master key is revoked in the newest trust root",
+        "reject:delegation",
+        Some("master-revoked"),
+        &v,
+    );
     vec.trust_roots.push(v2);
     vec.onchain = onchain("reject:master-revoked");
     g.push(vec);
@@ -565,7 +882,13 @@ fn delegation_rejects(g: &mut Gen) -> R<()> {
     let mec = master.master_secp256k1().map_err(e)?.key_id().to_hex();
     set(key_entry(&mut root, &mid), "validUntil", s("2026-11-21T09:00:00Z"));
     set(key_entry(&mut root, &mec), "validUntil", s("2026-11-21T09:00:00Z"));
-    let mut vec = g.full("delegation/master-window", "the master key's window ended before issuedAt", "reject:delegation", Some("master-window"), &v);
+    let mut vec = g.full(
+        "delegation/master-window",
+        "the master key's window ended before issuedAt",
+        "reject:delegation",
+        Some("master-window"),
+        &v,
+    );
     vec.trust_roots = vec![g.resign_root(root, &[&g.s.root])];
     vec.onchain = onchain("reject:master-window");
     g.push(vec);
@@ -577,25 +900,68 @@ fn delegation_rejects(g: &mut Gen) -> R<()> {
     }
     let ctx = context_hash("exec-del-badsig", "loan-approval", "1.0.0", &g.s.runtime_hash);
     sign_single(o, &master.ephemeral_ed25519(&ctx));
-    g.add("delegation/bad-signature", "the delegation was edited after the master signed it", "reject:delegation", Some("bad-signature"), &bad);
+    g.add(
+        "delegation/bad-signature",
+        "the delegation was edited after the master signed it",
+        "reject:delegation",
+        Some("bad-signature"),
+        &bad,
+    );
     // Context: a delegation for execution X used for execution Y.
     let x_ctx = context_hash("exec-del-x", "loan-approval", "1.0.0", &g.s.runtime_hash);
-    let v = delegated_with(g, "exec-del-y", &master, Some(x_ctx), |_| {}, |d| set(d, "contextHash", s(x_ctx.to_hex())), true)?;
-    let mut vec = g.full("delegation/context-mismatch", "the delegation binds another execution's context", "reject:delegation", Some("context-mismatch"), &v);
+    let v = delegated_with(
+        g,
+        "exec-del-y",
+        &master,
+        Some(x_ctx),
+        |_| {},
+        |d| set(d, "contextHash", s(x_ctx.to_hex())),
+        true,
+    )?;
+    let mut vec = g.full(
+        "delegation/context-mismatch",
+        "the delegation binds another execution's context",
+        "reject:delegation",
+        Some("context-mismatch"),
+        &v,
+    );
     vec.onchain = onchain("reject:context-mismatch");
     g.push(vec);
-    let v = delegated_with(g, "exec-del-window", &master, None, |_| {}, |d| {
-        set(d, "notBefore", s("2026-11-21T08:00:00Z"));
-        set(d, "notAfter", s("2026-11-21T10:00:00Z"));
-    }, true)?;
-    let mut vec = g.full("delegation/window", "issuedAt equals notAfter: the delegation window end is exclusive", "reject:delegation", Some("delegation-window"), &v);
+    let v = delegated_with(
+        g,
+        "exec-del-window",
+        &master,
+        None,
+        |_| {},
+        |d| {
+            set(d, "notBefore", s("2026-11-21T08:00:00Z"));
+            set(d, "notAfter", s("2026-11-21T10:00:00Z"));
+        },
+        true,
+    )?;
+    let mut vec = g.full(
+        "delegation/window",
+        "issuedAt equals notAfter: the delegation window end is exclusive",
+        "reject:delegation",
+        Some("delegation-window"),
+        &v,
+    );
     vec.onchain = onchain("reject:delegation-window");
     g.push(vec);
-    let v = delegated_with(g, "exec-del-early", &master, None, |_| {}, |d| {
-        set(d, "notBefore", s("2026-11-21T10:00:01Z"));
-        set(d, "notAfter", s("2026-11-21T11:00:00Z"));
-    }, true)?;
-    let mut vec = g.full("delegation/not-yet", "issuedAt before notBefore", "reject:delegation", Some("delegation-window"), &v);
+    let v = delegated_with(
+        g,
+        "exec-del-early",
+        &master,
+        None,
+        |_| {},
+        |d| {
+            set(d, "notBefore", s("2026-11-21T10:00:01Z"));
+            set(d, "notAfter", s("2026-11-21T11:00:00Z"));
+        },
+        true,
+    )?;
+    let mut vec =
+        g.full("delegation/not-yet", "issuedAt before notBefore", "reject:delegation", Some("delegation-window"), &v);
     vec.onchain = onchain("reject:delegation-window");
     g.push(vec);
     Ok(())
@@ -607,15 +973,33 @@ fn signature_rejects(g: &mut Gen) -> R<()> {
     if let Some(Value::Object(dec)) = obj(&mut t).get_mut("decision") {
         set(dec, "action", s("reject"));
     }
-    g.add("signature/tampered", "the decision was changed after signing", "reject:signature", Some("bad-signature"), &t);
+    g.add(
+        "signature/tampered",
+        "the decision was changed after signing",
+        "reject:signature",
+        Some("bad-signature"),
+        &t,
+    );
     let mut t = d.clone();
     set(obj(&mut t), "networkSummaryHash", s(sha256(b"x").to_hex()));
-    g.add("signature/member-added", "a member added after signing breaks the signature", "reject:signature", Some("bad-signature"), &t);
+    g.add(
+        "signature/member-added",
+        "a member added after signing breaks the signature",
+        "reject:signature",
+        Some("bad-signature"),
+        &t,
+    );
     let sig_text = obj(&mut d.clone()).get("signature").and_then(Value::as_str).unwrap_or("").to_string();
     let sig = Ed25519Signature::from_base64(&sig_text).map_err(e)?;
     let mut t = d.clone();
     set(obj(&mut t), "signature", s(s_plus_l(&sig).to_base64()));
-    g.add("signature/s-not-reduced", "S + L: a non-canonical scalar is rejected (strict verification)", "reject:signature", Some("bad-signature"), &t);
+    g.add(
+        "signature/s-not-reduced",
+        "S + L: a non-canonical scalar is rejected (strict verification)",
+        "reject:signature",
+        Some("bad-signature"),
+        &t,
+    );
     let mut chars: Vec<char> = sig_text.chars().collect();
     let i = chars.len() - 3;
     chars[i] = match chars[i] {
@@ -627,7 +1011,13 @@ fn signature_rejects(g: &mut Gen) -> R<()> {
     };
     let mut t = d.clone();
     set(obj(&mut t), "signature", s(chars.into_iter().collect::<String>()));
-    g.add("signature/non-canonical-base64", "base64 with non-zero trailing bits is rejected", "reject:signature", Some("signature-encoding"), &t);
+    g.add(
+        "signature/non-canonical-base64",
+        "base64 with non-zero trailing bits is rejected",
+        "reject:signature",
+        Some("signature-encoding"),
+        &t,
+    );
     let mut t = d.clone();
     set(obj(&mut t), "signature", s(sig_text.trim_end_matches('=')));
     g.add("signature/unpadded-base64", "base64 must be padded", "reject:signature", Some("signature-encoding"), &t);
@@ -641,69 +1031,171 @@ fn signature_rejects(g: &mut Gen) -> R<()> {
     o.remove("signature");
     let c = attest_json::to_canonical_vec(&Value::Object(o.clone()));
     set(o, "signature", s(g.s.runtime.master_ed25519().sign(&c).to_base64()));
-    g.add("signature/no-domain-separation", "a signature over C(D) without the type ‖ 0x00 prefix is refused", "reject:signature", Some("bad-signature"), &t);
+    g.add(
+        "signature/no-domain-separation",
+        "a signature over C(D) without the type ‖ 0x00 prefix is refused",
+        "reject:signature",
+        Some("bad-signature"),
+        &t,
+    );
     Ok(())
 }
 
 fn content_rejects(g: &mut Gen) -> R<()> {
     let v = g.edited("exec-fp", |o| set(o, "signalsHash", s(sha256(b"other").to_hex())))?;
-    g.add("fingerprint/alias-mismatch", "signalsHash must equal execution_fingerprint", "reject:fingerprint", Some("alias-mismatch"), &v);
+    g.add(
+        "fingerprint/alias-mismatch",
+        "signalsHash must equal execution_fingerprint",
+        "reject:fingerprint",
+        Some("alias-mismatch"),
+        &v,
+    );
     let v = g.edited("exec-fp", |o| set(o, "evaluatorHash", s(sha256(b"other").to_hex())))?;
-    g.add("fingerprint/evaluator-alias", "evaluatorHash must equal evaluatorSemanticHash", "reject:fingerprint", Some("alias-mismatch"), &v);
+    g.add(
+        "fingerprint/evaluator-alias",
+        "evaluatorHash must equal evaluatorSemanticHash",
+        "reject:fingerprint",
+        Some("alias-mismatch"),
+        &v,
+    );
     let d = g.direct("exec-fp")?;
-    let mut vec = g.full("fingerprint/signals-mismatch", "other signals than the evaluated ones", "reject:fingerprint", Some("fingerprint-mismatch"), &d);
+    let mut vec = g.full(
+        "fingerprint/signals-mismatch",
+        "other signals than the evaluated ones",
+        "reject:fingerprint",
+        Some("fingerprint-mismatch"),
+        &d,
+    );
     vec.signals = Some("{\"amount\":25000,\"applicant\":\"A-1029\",\"credit_score\":743,\"ratio\":0.31}".into());
     g.push(vec);
-    let mut vec = g.full("fingerprint/signals-malformed", "signals with a duplicate key are refused", "reject:fingerprint", Some("signals-malformed"), &d);
+    let mut vec = g.full(
+        "fingerprint/signals-malformed",
+        "signals with a duplicate key are refused",
+        "reject:fingerprint",
+        Some("signals-malformed"),
+        &d,
+    );
     vec.signals = Some("{\"amount\":1,\"amount\":2}".into());
     g.push(vec);
-    let mut vec = g.full("fingerprint/signals-reordered", "signals are hashed canonically: member order and whitespace do not matter", "accept", None, &d);
-    vec.signals = Some("{ \"ratio\": 0.31, \"credit_score\": 742, \"applicant\": \"A-1029\", \"amount\": 2.5e4 }".into());
+    let mut vec = g.full(
+        "fingerprint/signals-reordered",
+        "signals are hashed canonically: member order and whitespace do not matter",
+        "accept",
+        None,
+        &d,
+    );
+    vec.signals =
+        Some("{ \"ratio\": 0.31, \"credit_score\": 742, \"applicant\": \"A-1029\", \"amount\": 2.5e4 }".into());
     g.push(vec);
 
     let v = g.edited("exec-rt", |o| set(o, "runtimeHash", s(sha256(b"patched runtime").to_hex())))?;
-    g.add("runtime/unlisted", "the runtime hash is not listed in the trust root", "reject:runtime", Some("unlisted-runtime"), &v);
+    g.add(
+        "runtime/unlisted",
+        "the runtime hash is not listed in the trust root",
+        "reject:runtime",
+        Some("unlisted-runtime"),
+        &v,
+    );
     let v = g.edited("exec-rt", |o| set(o, "releaseManifestHash", s(sha256(b"other release").to_hex())))?;
-    g.add("runtime/release-manifest", "the release manifest hash differs from the listed runtime's", "reject:runtime", Some("unlisted-runtime"), &v);
+    g.add(
+        "runtime/release-manifest",
+        "the release manifest hash differs from the listed runtime's",
+        "reject:runtime",
+        Some("unlisted-runtime"),
+        &v,
+    );
     let v = g.edited("exec-trv", |o| set(o, "trustRootVersion", s("2")))?;
-    g.add("trust-root-version/ahead", "trustRootVersion 2 with only version 1 verified", "reject:trust-root-version", Some("version-ahead"), &v);
+    g.add(
+        "trust-root-version/ahead",
+        "trustRootVersion 2 with only version 1 verified",
+        "reject:trust-root-version",
+        Some("version-ahead"),
+        &v,
+    );
     let v = g.edited("exec-trv", |o| set(o, "trustRootVersion", s("01")))?;
-    g.add("trust-root-version/leading-zero", "trustRootVersion is a plain decimal string", "reject:trust-root-version", Some("malformed-version"), &v);
+    g.add(
+        "trust-root-version/leading-zero",
+        "trustRootVersion is a plain decimal string",
+        "reject:trust-root-version",
+        Some("malformed-version"),
+        &v,
+    );
     let v = g.edited("exec-trv", |o| set(o, "trustRootVersion", s("one")))?;
-    g.add("trust-root-version/not-a-number", "trustRootVersion is a decimal string", "reject:trust-root-version", Some("malformed-version"), &v);
+    g.add(
+        "trust-root-version/not-a-number",
+        "trustRootVersion is a decimal string",
+        "reject:trust-root-version",
+        Some("malformed-version"),
+        &v,
+    );
 
     // Output.
     let d = g.direct("exec-out")?;
-    let mut vec = g.full("output/mismatch", "the output bytes do not hash to outputHash", "reject:output", Some("output-mismatch"), &d);
+    let mut vec = g.full(
+        "output/mismatch",
+        "the output bytes do not hash to outputHash",
+        "reject:output",
+        Some("output-mismatch"),
+        &d,
+    );
     vec.output_base64 = Some(to_b64(b"{\"decision\":\"approve\",\"limit\":250000}"));
     g.push(vec);
     let v = g.edited("exec-out", |o| {
         o.remove("outputHash");
     })?;
-    g.add("output/not-bound", "--output given but the attestation binds no outputHash", "reject:output", Some("no-output-hash"), &v);
+    g.add(
+        "output/not-bound",
+        "--output given but the attestation binds no outputHash",
+        "reject:output",
+        Some("no-output-hash"),
+        &v,
+    );
     Ok(())
 }
 
 fn bundle_rejects(g: &mut Gen) -> R<()> {
     let d = g.direct("exec-bundle")?;
-    let info = BundleInfo { policy_id: "loan-approval".into(), policy_version: "1.0.0".into(), schema_version: "1.0.0".into(), created_at: t(times::BUNDLE_CREATED) };
+    let info = BundleInfo {
+        policy_id: "loan-approval".into(),
+        policy_version: "1.0.0".into(),
+        schema_version: "1.0.0".into(),
+        created_at: t(times::BUNDLE_CREATED),
+    };
     let mut m = g.s.manifest.clone();
     set(obj(&mut m), "createdAt", s("2026-11-10T09:30:01Z"));
-    let mut vec = g.full("bundle-manifest/bad-signature", "the manifest was edited after signing", "reject:bundle-manifest", Some("bad-signature"), &d);
+    let mut vec = g.full(
+        "bundle-manifest/bad-signature",
+        "the manifest was edited after signing",
+        "reject:bundle-manifest",
+        Some("bad-signature"),
+        &d,
+    );
     vec.bundle = Some(VectorBundle { manifest: to_pretty(&m), entries: None });
     g.push(vec);
     let wrong = sign_manifest(&info, &g.s.bundle_files, &g.s.runtime.master_ed25519()).map_err(e)?;
     let mut dr = g.draft("exec-bundle-wrong")?;
     dr.bind_manifest(&attest_verifier::bundle::parse_bundle_manifest_value(&wrong).map_err(e)?);
     let v = dr.sign_with_runtime(&g.s.runtime.master_ed25519(), None).map_err(e)?;
-    let mut vec = g.full("bundle-manifest/wrong-role", "the manifest is signed by a runtime key, not a bundle-signing key", "reject:bundle-manifest", Some("wrong-role"), &v);
+    let mut vec = g.full(
+        "bundle-manifest/wrong-role",
+        "the manifest is signed by a runtime key, not a bundle-signing key",
+        "reject:bundle-manifest",
+        Some("wrong-role"),
+        &v,
+    );
     vec.bundle = Some(VectorBundle { manifest: to_pretty(&wrong), entries: None });
     g.push(vec);
     let mut m = g.s.manifest.clone();
     let o = obj(&mut m);
     set(o, "bundleHash", s(sha256(b"other files").to_hex()));
     sign_single(o, &g.s.bundle_key.master_ed25519());
-    let mut vec = g.full("bundle-manifest/bundle-hash", "bundleHash is not SHA-256 of the canonical file list", "reject:bundle-manifest", Some("bundle-hash"), &d);
+    let mut vec = g.full(
+        "bundle-manifest/bundle-hash",
+        "bundleHash is not SHA-256 of the canonical file list",
+        "reject:bundle-manifest",
+        Some("bundle-hash"),
+        &d,
+    );
     vec.bundle = Some(VectorBundle { manifest: to_pretty(&m), entries: None });
     g.push(vec);
     for (name, path, why) in [
@@ -717,7 +1209,13 @@ fn bundle_rejects(g: &mut Gen) -> R<()> {
             set(obj(&mut files[0]), "path", s(path));
         }
         sign_single(o, &g.s.bundle_key.master_ed25519());
-        let mut vec = g.full(name, &format!("bundle paths may not contain {why}"), "reject:bundle-manifest", Some("malformed"), &d);
+        let mut vec = g.full(
+            name,
+            &format!("bundle paths may not contain {why}"),
+            "reject:bundle-manifest",
+            Some("malformed"),
+            &d,
+        );
         vec.bundle = Some(VectorBundle { manifest: to_pretty(&m), entries: None });
         g.push(vec);
     }
@@ -727,7 +1225,13 @@ fn bundle_rejects(g: &mut Gen) -> R<()> {
         files.reverse();
     }
     sign_single(o, &g.s.bundle_key.master_ed25519());
-    let mut vec = g.full("bundle-manifest/unsorted", "files must be sorted by path", "reject:bundle-manifest", Some("malformed"), &d);
+    let mut vec = g.full(
+        "bundle-manifest/unsorted",
+        "files must be sorted by path",
+        "reject:bundle-manifest",
+        Some("malformed"),
+        &d,
+    );
     vec.bundle = Some(VectorBundle { manifest: to_pretty(&m), entries: None });
     g.push(vec);
 
@@ -737,24 +1241,60 @@ fn bundle_rejects(g: &mut Gen) -> R<()> {
         entries
     };
     let cases: Vec<(&str, &str, &str, Box<dyn Fn(&mut Vec<VectorEntry>)>)> = vec![
-        ("bundle-files/extra-file", "a file not listed in the manifest", "unlisted-file", Box::new(|es: &mut Vec<VectorEntry>| es.push(VectorEntry { path: "notes.txt".into(), kind: "file".into(), base64: to_b64(b"x") }))),
-        ("bundle-files/missing-file", "a listed file is absent", "missing-file", Box::new(|es: &mut Vec<VectorEntry>| es.retain(|e| e.path != "policy.json"))),
-        ("bundle-files/modified-file", "a listed file's content differs (same size)", "hash-mismatch", Box::new(|es: &mut Vec<VectorEntry>| {
-            if let Some(e) = es.iter_mut().find(|e| e.path == "policy.json") {
-                let mut b = attest_test_vectors::b64(&e.base64);
-                b[10] ^= 1;
-                e.base64 = to_b64(&b);
-            }
-        })),
-        ("bundle-files/size-mismatch", "a listed file's size differs", "size-mismatch", Box::new(|es: &mut Vec<VectorEntry>| {
-            if let Some(e) = es.iter_mut().find(|e| e.path == "policy.json") {
-                let mut b = attest_test_vectors::b64(&e.base64);
-                b.push(b'\n');
-                e.base64 = to_b64(&b);
-            }
-        })),
-        ("bundle-files/symlink", "a symlink in the bundle directory", "symlink", Box::new(|es: &mut Vec<VectorEntry>| es.push(VectorEntry { path: "link".into(), kind: "symlink".into(), base64: String::new() }))),
-        ("bundle-files/special-file", "a FIFO or device in the bundle directory", "not-regular", Box::new(|es: &mut Vec<VectorEntry>| es.push(VectorEntry { path: "fifo".into(), kind: "other".into(), base64: String::new() }))),
+        (
+            "bundle-files/extra-file",
+            "a file not listed in the manifest",
+            "unlisted-file",
+            Box::new(|es: &mut Vec<VectorEntry>| {
+                es.push(VectorEntry { path: "notes.txt".into(), kind: "file".into(), base64: to_b64(b"x") })
+            }),
+        ),
+        (
+            "bundle-files/missing-file",
+            "a listed file is absent",
+            "missing-file",
+            Box::new(|es: &mut Vec<VectorEntry>| es.retain(|e| e.path != "policy.json")),
+        ),
+        (
+            "bundle-files/modified-file",
+            "a listed file's content differs (same size)",
+            "hash-mismatch",
+            Box::new(|es: &mut Vec<VectorEntry>| {
+                if let Some(e) = es.iter_mut().find(|e| e.path == "policy.json") {
+                    let mut b = attest_test_vectors::b64(&e.base64);
+                    b[10] ^= 1;
+                    e.base64 = to_b64(&b);
+                }
+            }),
+        ),
+        (
+            "bundle-files/size-mismatch",
+            "a listed file's size differs",
+            "size-mismatch",
+            Box::new(|es: &mut Vec<VectorEntry>| {
+                if let Some(e) = es.iter_mut().find(|e| e.path == "policy.json") {
+                    let mut b = attest_test_vectors::b64(&e.base64);
+                    b.push(b'\n');
+                    e.base64 = to_b64(&b);
+                }
+            }),
+        ),
+        (
+            "bundle-files/symlink",
+            "a symlink in the bundle directory",
+            "symlink",
+            Box::new(|es: &mut Vec<VectorEntry>| {
+                es.push(VectorEntry { path: "link".into(), kind: "symlink".into(), base64: String::new() })
+            }),
+        ),
+        (
+            "bundle-files/special-file",
+            "a FIFO or device in the bundle directory",
+            "not-regular",
+            Box::new(|es: &mut Vec<VectorEntry>| {
+                es.push(VectorEntry { path: "fifo".into(), kind: "other".into(), base64: String::new() })
+            }),
+        ),
     ];
     for (name, desc, reason, f) in cases {
         let mut vec = g.full(name, desc, "reject:bundle-files", Some(reason), &d);
@@ -767,7 +1307,13 @@ fn bundle_rejects(g: &mut Gen) -> R<()> {
     // Binding.
     let info2 = BundleInfo { policy_version: "1.0.1".into(), ..info.clone() };
     let m2 = sign_manifest(&info2, &g.s.bundle_files, &g.s.bundle_key.master_ed25519()).map_err(e)?;
-    let mut vec = g.full("bundle-binding/other-bundle", "a valid bundle, but not the one the attestation names", "reject:bundle-binding", Some("binding-mismatch"), &d);
+    let mut vec = g.full(
+        "bundle-binding/other-bundle",
+        "a valid bundle, but not the one the attestation names",
+        "reject:bundle-binding",
+        Some("binding-mismatch"),
+        &d,
+    );
     let mut entries = g.bundle_entries();
     if let Some(e) = entries.iter_mut().find(|e| e.path == "manifest.json") {
         e.base64 = to_b64(to_pretty(&m2).as_bytes());
@@ -775,9 +1321,22 @@ fn bundle_rejects(g: &mut Gen) -> R<()> {
     vec.bundle = Some(VectorBundle { manifest: to_pretty(&m2), entries: Some(entries) });
     g.push(vec);
     let v = g.edited("exec-bundle", |o| set(o, "manifestHash", s(sha256(b"x").to_hex())))?;
-    g.add("bundle-binding/manifest-hash", "manifestHash is not the digest of the manifest", "reject:bundle-binding", Some("binding-mismatch"), &v);
-    let v = g.edited("exec-bundle", |o| set(o, "manifestSignature", s(Ed25519Signature::from_bytes([1; 64]).to_base64())))?;
-    g.add("bundle-binding/manifest-signature", "manifestSignature is not the manifest's signature", "reject:bundle-binding", Some("binding-mismatch"), &v);
+    g.add(
+        "bundle-binding/manifest-hash",
+        "manifestHash is not the digest of the manifest",
+        "reject:bundle-binding",
+        Some("binding-mismatch"),
+        &v,
+    );
+    let v =
+        g.edited("exec-bundle", |o| set(o, "manifestSignature", s(Ed25519Signature::from_bytes([1; 64]).to_base64())))?;
+    g.add(
+        "bundle-binding/manifest-signature",
+        "manifestSignature is not the manifest's signature",
+        "reject:bundle-binding",
+        Some("binding-mismatch"),
+        &v,
+    );
     Ok(())
 }
 
@@ -795,9 +1354,15 @@ fn default_log() -> Vec<String> {
     let empty = sha256(b"").to_hex();
     let auth = sha256(b"Bearer secret-token").to_hex();
     vec![
-        format!(r#"{{"kind":"dns","seq":0,"at":"2026-11-21T09:59:58Z","name":"api.example.com","rrtype":"A","answers":["93.184.216.34"],"resolver":"1.1.1.1"}}"#),
-        format!(r#"{{"kind":"request","seq":1,"at":"2026-11-21T09:59:58.5Z","method":"GET","url":"{H}","headers":[["accept","application/json"],["authorization",{{"sha256":"{auth}"}}]],"bodySha256":"{empty}"}}"#),
-        format!(r#"{{"kind":"response","seq":2,"at":"2026-11-21T09:59:59Z","requestSeq":1,"status":200,"headers":[["content-type","application/json"]],"bodySha256":"{body}","tls":{{"version":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","serverName":"api.example.com","peerCertificateSha256":"{cert}"}}}}"#),
+        format!(
+            r#"{{"kind":"dns","seq":0,"at":"2026-11-21T09:59:58Z","name":"api.example.com","rrtype":"A","answers":["93.184.216.34"],"resolver":"1.1.1.1"}}"#
+        ),
+        format!(
+            r#"{{"kind":"request","seq":1,"at":"2026-11-21T09:59:58.5Z","method":"GET","url":"{H}","headers":[["accept","application/json"],["authorization",{{"sha256":"{auth}"}}]],"bodySha256":"{empty}"}}"#
+        ),
+        format!(
+            r#"{{"kind":"response","seq":2,"at":"2026-11-21T09:59:59Z","requestSeq":1,"status":200,"headers":[["content-type","application/json"]],"bodySha256":"{body}","tls":{{"version":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","serverName":"api.example.com","peerCertificateSha256":"{cert}"}}}}"#
+        ),
     ]
 }
 
@@ -809,14 +1374,21 @@ fn network_vectors(g: &mut Gen) -> R<()> {
     let mut dr = g.draft(id)?;
     dr.network_summary_hash = Some(summary.digest());
     let att = dr.sign_with_runtime(&g.s.runtime.master_ed25519(), None).map_err(e)?;
-    let mut v = g.full("network/accept", "the log recomputes networkSummaryHash and follows every rule", "accept", None, &att);
+    let mut v =
+        g.full("network/accept", "the log recomputes networkSummaryHash and follows every rule", "accept", None, &att);
     v.network = Some(good.clone());
     g.push(v);
     let mut v = g.full("network/allow-host-accept", "--allow-host lists every host", "accept", None, &att);
     v.network = Some(good.clone());
     v.allow_hosts = vec!["api.example.com".into()];
     g.push(v);
-    let mut v = g.full("network/not-given", "networkSummaryHash without --network: the network check skips", "accept", None, &att);
+    let mut v = g.full(
+        "network/not-given",
+        "networkSummaryHash without --network: the network check skips",
+        "accept",
+        None,
+        &att,
+    );
     v.network = None;
     g.push(v);
     let mut v = g.full("network/allow-host", "a host outside --allow-host", "reject:network", Some("allow-host"), &att);
@@ -825,11 +1397,16 @@ fn network_vectors(g: &mut Gen) -> R<()> {
     g.push(v);
     let base = default_log();
     let variants: Vec<(&str, &str, &str, Vec<String>)> = vec![
-        ("network/summary-mismatch", "a log with a changed response body hash no longer recomputes the summary", "summary", {
-            let mut l = base.clone();
-            l[2] = l[2].replace(&sha256(b"{\"price\":3150.25}").to_hex(), &sha256(b"{\"price\":9999}").to_hex());
-            l
-        }),
+        (
+            "network/summary-mismatch",
+            "a log with a changed response body hash no longer recomputes the summary",
+            "summary",
+            {
+                let mut l = base.clone();
+                l[2] = l[2].replace(&sha256(b"{\"price\":3150.25}").to_hex(), &sha256(b"{\"price\":9999}").to_hex());
+                l
+            },
+        ),
         ("network/seq-gap", "seq must be contiguous from 0", "seq", {
             let mut l = base.clone();
             l[2] = l[2].replace("\"seq\":2", "\"seq\":3");
@@ -884,8 +1461,15 @@ fn network_vectors(g: &mut Gen) -> R<()> {
     }
     // IP literal needs no DNS record.
     let lines = vec![
-        format!(r#"{{"kind":"request","seq":0,"at":"2026-11-21T09:59:58Z","method":"POST","url":"https://10.0.0.7:8443/v1/score","headers":[],"bodySha256":"{}"}}"#, sha256(b"{}").to_hex()),
-        format!(r#"{{"kind":"response","seq":1,"at":"2026-11-21T09:59:59Z","requestSeq":0,"status":200,"headers":[],"bodySha256":"{}","tls":{{"version":"TLSv1.3","cipherSuite":"TLS_AES_256_GCM_SHA384","serverName":"","peerCertificateSha256":"{}"}}}}"#, sha256(b"ok").to_hex(), sha256(b"cert").to_hex()),
+        format!(
+            r#"{{"kind":"request","seq":0,"at":"2026-11-21T09:59:58Z","method":"POST","url":"https://10.0.0.7:8443/v1/score","headers":[],"bodySha256":"{}"}}"#,
+            sha256(b"{}").to_hex()
+        ),
+        format!(
+            r#"{{"kind":"response","seq":1,"at":"2026-11-21T09:59:59Z","requestSeq":0,"status":200,"headers":[],"bodySha256":"{}","tls":{{"version":"TLSv1.3","cipherSuite":"TLS_AES_256_GCM_SHA384","serverName":"","peerCertificateSha256":"{}"}}}}"#,
+            sha256(b"ok").to_hex(),
+            sha256(b"cert").to_hex()
+        ),
     ];
     let log = log_lines(&lines);
     let records = parse_log(log.as_bytes()).map_err(e)?;
@@ -897,7 +1481,13 @@ fn network_vectors(g: &mut Gen) -> R<()> {
     v.network = Some(log);
     g.push(v);
     let d = g.direct("exec-network-none")?;
-    let mut v = g.full("network/not-bound", "--network given but the attestation binds no networkSummaryHash", "reject:network", Some("no-network-hash"), &d);
+    let mut v = g.full(
+        "network/not-bound",
+        "--network given but the attestation binds no networkSummaryHash",
+        "reject:network",
+        Some("no-network-hash"),
+        &d,
+    );
     v.network = Some(good);
     g.push(v);
     Ok(())
@@ -922,25 +1512,54 @@ fn onchain_vectors(g: &mut Gen) -> R<()> {
     };
     let mut cases: Vec<(&str, &str, &str, Value)> = vec![
         ("onchain/high-s", "the attestation's EIP-712 signature with s > n/2", "high-s", with_a(high_s(&a_sig))),
-        ("onchain/bad-v", "v must be 27 or 28", "signature-encoding", with_a(format!("{}1d", &a_sig[..a_sig.len() - 2]))),
-        ("onchain/short", "a signature is 65 bytes", "signature-encoding", with_a(a_sig[..a_sig.len() - 2].to_string())),
-        ("onchain/zero-r", "r = 0 is out of range", "signature-encoding", with_a(format!("0x{}{}", "0".repeat(64), &a_sig[66..]))),
+        (
+            "onchain/bad-v",
+            "v must be 27 or 28",
+            "signature-encoding",
+            with_a(format!("{}1d", &a_sig[..a_sig.len() - 2])),
+        ),
+        (
+            "onchain/short",
+            "a signature is 65 bytes",
+            "signature-encoding",
+            with_a(a_sig[..a_sig.len() - 2].to_string()),
+        ),
+        (
+            "onchain/zero-r",
+            "r = 0 is out of range",
+            "signature-encoding",
+            with_a(format!("0x{}{}", "0".repeat(64), &a_sig[66..])),
+        ),
     ];
     // Wrong signer: the attestation's EIP-712 signature by the master instead of the ephemeral key.
     let att = parse_attestation_value(&dl).map_err(e)?;
     let dg = eip712::attestation_digest(&g.s.onchain_domain, &att.onchain_struct().map_err(e)?);
     let by_master = master.master_secp256k1().map_err(e)?.sign_digest(&dg).map_err(e)?.to_text();
-    cases.push(("onchain/wrong-signer", "the attestation's EIP-712 signature is not by the ephemeral address", "wrong-signer", with_a(by_master)));
+    cases.push((
+        "onchain/wrong-signer",
+        "the attestation's EIP-712 signature is not by the ephemeral address",
+        "wrong-signer",
+        with_a(by_master),
+    ));
     // Delegation EIP-712 signature by an unknown key (the Ed25519 side stays valid).
     let mut v = dl.clone();
     let ctx = att.context_hash();
     if let Some(Value::Object(d)) = obj(&mut v).get_mut("delegation") {
         let parsed = parse_delegation_value(&Value::Object(d.clone()), "$").map_err(e)?;
         let dg = eip712::delegation_digest(&g.s.onchain_domain, &onchain_delegation(&parsed).map_err(e)?);
-        set(d, "onchainSignature", s(secret("stranger-ec").master_secp256k1().map_err(e)?.sign_digest(&dg).map_err(e)?.to_text()));
+        set(
+            d,
+            "onchainSignature",
+            s(secret("stranger-ec").master_secp256k1().map_err(e)?.sign_digest(&dg).map_err(e)?.to_text()),
+        );
     }
     sign_single(obj(&mut v), &master.ephemeral_ed25519(&ctx));
-    cases.push(("onchain/master-untrusted", "the delegation's EIP-712 signature recovers to a key not in the trust root", "master-untrusted", v));
+    cases.push((
+        "onchain/master-untrusted",
+        "the delegation's EIP-712 signature recovers to a key not in the trust root",
+        "master-untrusted",
+        v,
+    ));
     let mut v = dl.clone();
     if let Some(Value::Object(d)) = obj(&mut v).get_mut("delegation") {
         set(d, "onchainSignature", s(high_s(&d_sig)));
@@ -953,22 +1572,48 @@ fn onchain_vectors(g: &mut Gen) -> R<()> {
         g.push(vec);
     }
     // Sub-second window: valid off-chain, refused in whole seconds.
-    let v = delegated_with(g, "exec-onchain-frac", &master, None, |d| d.issued_at = t("2026-11-21T10:00:00.2Z"), |d| {
-        set(d, "notBefore", s("2026-11-21T10:00:00.1Z"));
-        set(d, "notAfter", s("2026-11-21T10:00:00.7Z"));
-    }, true)?;
-    let mut vec = g.full("onchain/subsecond-window", "inside the window off-chain, outside it in the contract's whole seconds: refused on both", "reject:onchain-signature", Some("delegation-window"), &v);
+    let v = delegated_with(
+        g,
+        "exec-onchain-frac",
+        &master,
+        None,
+        |d| d.issued_at = t("2026-11-21T10:00:00.2Z"),
+        |d| {
+            set(d, "notBefore", s("2026-11-21T10:00:00.1Z"));
+            set(d, "notAfter", s("2026-11-21T10:00:00.7Z"));
+        },
+        true,
+    )?;
+    let mut vec = g.full(
+        "onchain/subsecond-window",
+        "inside the window off-chain, outside it in the contract's whole seconds: refused on both",
+        "reject:onchain-signature",
+        Some("delegation-window"),
+        &v,
+    );
     vec.onchain = onchain("reject:delegation-window");
     g.push(vec);
     // Incomplete: the attestation lacks its onchainSignature.
     let mut v = dl.clone();
     obj(&mut v).remove("onchainSignature");
-    g.add("onchain/incomplete", "a delegated attestation with only the delegation's EIP-712 signature", "reject:onchain-signature", Some("incomplete"), &v);
+    g.add(
+        "onchain/incomplete",
+        "a delegated attestation with only the delegation's EIP-712 signature",
+        "reject:onchain-signature",
+        Some("incomplete"),
+        &v,
+    );
     // Missing domain.
     let mut v = dl.clone();
     obj(&mut v).remove("onchainDomain");
     sign_single(obj(&mut v), &master.ephemeral_ed25519(&ctx));
-    g.add("onchain/missing-domain", "EIP-712 signatures without onchainDomain", "reject:onchain-signature", Some("missing-domain"), &v);
+    g.add(
+        "onchain/missing-domain",
+        "EIP-712 signatures without onchainDomain",
+        "reject:onchain-signature",
+        Some("missing-domain"),
+        &v,
+    );
     Ok(())
 }
 
@@ -977,7 +1622,13 @@ fn replay_vectors(g: &mut Gen) -> R<()> {
     let mut dr = g.draft("exec-replay")?;
     dr.issued_at = t("2026-11-21T10:30:00Z");
     let b = dr.sign_with_runtime(&g.s.runtime.master_ed25519(), None).map_err(e)?;
-    let mut v = g.full("replay/execution-id", "two attestations with one executionId in a batch: the second fails replay", "", None, &a);
+    let mut v = g.full(
+        "replay/execution-id",
+        "two attestations with one executionId in a batch: the second fails replay",
+        "",
+        None,
+        &a,
+    );
     v.document = None;
     v.documents = vec![to_pretty(&a), to_pretty(&b)];
     v.expect_each = vec!["accept".into(), "reject:replay".into()];
@@ -993,7 +1644,13 @@ fn replay_vectors(g: &mut Gen) -> R<()> {
     let x_ctx = context_hash("exec-eph-x", "loan-approval", "1.0.0", &g.s.runtime_hash);
     let x = delegated_with(g, "exec-eph-x", &master, Some(x_ctx), |_| {}, |_| {}, false)?;
     let y = delegated_with(g, "exec-eph-y", &master, Some(x_ctx), |_| {}, |_| {}, false)?;
-    let mut v = g.full("replay/ephemeral-key", "one ephemeral key signing two executions: the second fails replay", "", None, &x);
+    let mut v = g.full(
+        "replay/ephemeral-key",
+        "one ephemeral key signing two executions: the second fails replay",
+        "",
+        None,
+        &x,
+    );
     v.document = None;
     v.documents = vec![to_pretty(&x), to_pretty(&y)];
     v.expect_each = vec!["accept".into(), "reject:replay".into()];
@@ -1003,12 +1660,24 @@ fn replay_vectors(g: &mut Gen) -> R<()> {
 
 fn trust_root_documents(g: &mut Gen) -> R<()> {
     let root = Value::Object(obj(&mut g.root_value()).clone());
-    let mut v = g.full("document/trust-root", "a trust-root document verified on its own as the newest link", "accept", None, &root);
+    let mut v = g.full(
+        "document/trust-root",
+        "a trust-root document verified on its own as the newest link",
+        "accept",
+        None,
+        &root,
+    );
     v.bundle = None;
     v.signals = None;
     v.output_base64 = None;
     g.push(v);
-    let mut v = g.full("document/bundle-manifest", "a bundle manifest verified on its own with its directory", "accept", None, &g.s.manifest.clone());
+    let mut v = g.full(
+        "document/bundle-manifest",
+        "a bundle manifest verified on its own with its directory",
+        "accept",
+        None,
+        &g.s.manifest.clone(),
+    );
     v.signals = None;
     v.output_base64 = None;
     g.push(v);
