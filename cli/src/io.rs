@@ -55,9 +55,20 @@ pub fn read_limited(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>, CliE
     Ok(bytes)
 }
 
-/// Reads a document (16 MiB limit).
+/// Reads a document for checking. A file over the 16 MiB limit is read only
+/// up to one byte past the limit, so that the strict parser refuses it as
+/// malformed evidence (exit 1) without holding a huge file in memory.
 pub fn read_document(path: &Path, what: &str) -> Result<Vec<u8>, CliError> {
-    read_limited(path, what, MAX_DOCUMENT_BYTES)
+    use std::io::Read as _;
+    let f = std::fs::File::open(path).map_err(|e| CliError::new(format!("cannot read {what} {}: {e}", path.display())))?;
+    if f.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(CliError::new(format!("cannot read {what} {}: it is a directory", path.display())));
+    }
+    let mut bytes = Vec::new();
+    f.take(MAX_DOCUMENT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| CliError::new(format!("cannot read {what} {}: {e}", path.display())))?;
+    Ok(bytes)
 }
 
 /// Reads a UTF-8 text file.
