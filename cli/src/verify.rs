@@ -215,6 +215,9 @@ pub fn print_report(report: &Report, name: &str, format: Format) {
     let _ = stdout.write_all(out.as_bytes());
 }
 
+/// What the replay check looks at: the execution id and the delegated key.
+type ReplayKey = (String, Option<attest_verifier::types::Ed25519PublicKey>);
+
 /// One item of an audit.
 struct Item {
     name: String,
@@ -255,7 +258,7 @@ fn audit_items(source: &Path) -> Result<Vec<Item>, CliError> {
 /// Verifies many attestations against one loaded evidence set, in parallel,
 /// then applies the batch `replay` check in input order.
 pub fn audit_reports(items: &[&[u8]], loaded: &Loaded) -> Vec<Report> {
-    let results: Vec<(Report, Option<(String, Option<attest_verifier::types::Ed25519PublicKey>)>)> = loaded
+    let results: Vec<(Report, Option<ReplayKey>)> = loaded
         .with_inputs(|inputs| {
             items
                 .par_iter()

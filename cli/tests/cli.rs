@@ -218,7 +218,7 @@ fn could_not_check_exits_2_naming_the_file() {
         (vec!["verify".into(), ".".into()], "directory"),
     ];
     for (mut args, needle) in cases {
-        let extra: Vec<String> = base.iter().cloned().collect();
+        let extra: Vec<String> = base.to_vec();
         // Later flags override the defaults for single-valued options; repeated ones add.
         args.extend(extra);
         let out = run_in(d, &args);

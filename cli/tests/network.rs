@@ -16,10 +16,7 @@ use serde_json::Value;
 const PRICE: &[u8] = br#"{"price":3150.25}"#;
 
 fn attest(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_attest"))
-        .args(args)
-        .output()
-        .expect("run attest")
+    Command::new(env!("CARGO_BIN_EXE_attest")).args(args).output().expect("run attest")
 }
 
 fn code(o: &Output) -> i32 {
@@ -45,11 +42,7 @@ fn read_request<S: Read>(s: &mut S) -> Option<(String, Vec<(String, String)>)> {
         let mut slots = [httparse::EMPTY_HEADER; 64];
         let mut req = httparse::Request::new(&mut slots);
         if let Ok(httparse::Status::Complete(_)) = req.parse(&buf) {
-            let headers = req
-                .headers
-                .iter()
-                .map(|h| (h.name.to_string(), text(h.value)))
-                .collect();
+            let headers = req.headers.iter().map(|h| (h.name.to_string(), text(h.value))).collect();
             return Some((req.path.unwrap_or("").to_string(), headers));
         }
         let n = s.read(&mut b).ok()?;
@@ -88,8 +81,7 @@ struct Server {
 /// An HTTPS server on 127.0.0.1 with a fresh self-signed certificate for
 /// `localhost` and `127.0.0.1`; it serves connections until the test ends.
 fn https_server() -> Server {
-    let ck = rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
-        .expect("certificate");
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).expect("certificate");
     let cert_der = ck.cert.der().to_vec();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(ck.signing_key.serialize_der()));
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -124,12 +116,7 @@ fn https_server() -> Server {
             });
         }
     });
-    Server {
-        port,
-        cert_pem: ck.cert.pem(),
-        cert_der,
-        seen,
-    }
+    Server { port, cert_pem: ck.cert.pem(), cert_der, seen }
 }
 
 /// A plain HTTP server on 127.0.0.1.
@@ -148,19 +135,11 @@ fn http_server() -> u16 {
 }
 
 fn lines(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .expect("log")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("json line"))
-        .collect()
+    std::fs::read_to_string(path).expect("log").lines().map(|l| serde_json::from_str(l).expect("json line")).collect()
 }
 
 fn header<'a>(record: &'a Value, name: &str) -> Option<&'a Value> {
-    record["headers"]
-        .as_array()?
-        .iter()
-        .find(|h| h[0] == name)
-        .map(|h| &h[1])
+    record["headers"].as_array()?.iter().find(|h| h[0] == name).map(|h| &h[1])
 }
 
 struct Fetched {
@@ -203,11 +182,7 @@ fn fetch_price(exec: &str) -> Fetched {
     assert_eq!(code(&o), 0, "stderr: {}", text(&o.stderr));
     let hash = text(&o.stdout).trim().to_string();
     assert_eq!(hash.len(), 64, "stdout: {hash}");
-    Fetched {
-        dir,
-        server,
-        hash,
-    }
+    Fetched { dir, server, hash }
 }
 
 #[test]
@@ -222,9 +197,7 @@ fn fetch_records_an_https_exchange_and_the_network_commands_check_it() {
     let dns: Vec<&Value> = recs.iter().filter(|r| r["kind"] == "dns").collect();
     assert!(!dns.is_empty());
     assert!(dns.iter().all(|d| d["name"] == "localhost" && d["resolver"] == "system"));
-    assert!(dns
-        .iter()
-        .any(|d| d["answers"].as_array().unwrap().iter().any(|a| a == "127.0.0.1")));
+    assert!(dns.iter().any(|d| d["answers"].as_array().unwrap().iter().any(|a| a == "127.0.0.1")));
     let req_i = recs.iter().position(|r| r["kind"] == "request").unwrap();
     assert_eq!(req_i, dns.len());
     let req = &recs[req_i];
@@ -240,10 +213,7 @@ fn fetch_records_an_https_exchange_and_the_network_commands_check_it() {
     assert_eq!(header(req, "accept").unwrap(), "application/json");
     let seen = f.server.seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 1);
-    assert!(seen[0]
-        .1
-        .iter()
-        .any(|(n, v)| n.eq_ignore_ascii_case("authorization") && v == "Bearer x"));
+    assert!(seen[0].1.iter().any(|(n, v)| n.eq_ignore_ascii_case("authorization") && v == "Bearer x"));
     let raw = std::fs::read_to_string(&log_path).unwrap();
     assert!(!raw.contains("Bearer x") && !raw.contains("s3cr3t"));
 
@@ -251,10 +221,7 @@ fn fetch_records_an_https_exchange_and_the_network_commands_check_it() {
     assert_eq!(resp["requestSeq"], req_i);
     assert_eq!(resp["status"], 200);
     assert_eq!(resp["bodySha256"], sha256(PRICE).to_hex());
-    assert_eq!(
-        header(resp, "set-cookie").unwrap(),
-        &serde_json::json!({"sha256": sha256(b"session=s3cr3t").to_hex()})
-    );
+    assert_eq!(header(resp, "set-cookie").unwrap(), &serde_json::json!({"sha256": sha256(b"session=s3cr3t").to_hex()}));
     let tls = &resp["tls"];
     assert_eq!(tls["peerCertificateSha256"], sha256(&f.server.cert_der).to_hex());
     assert_eq!(tls["version"], "TLSv1.3");
@@ -278,15 +245,7 @@ fn fetch_records_an_https_exchange_and_the_network_commands_check_it() {
     assert_eq!(summary["executionId"], exec);
     assert_eq!(summary["hosts"], serde_json::json!(["localhost"]));
     assert_eq!(summary["records"], recs.len());
-    let o = attest(&[
-        "network",
-        "summarize",
-        p(&log_path),
-        "--execution-id",
-        exec,
-        "--out",
-        p(&f.path("s2.json")),
-    ]);
+    let o = attest(&["network", "summarize", p(&log_path), "--execution-id", exec, "--out", p(&f.path("s2.json"))]);
     assert_eq!(code(&o), 0);
     assert_eq!(text(&o.stdout).trim(), f.hash);
 
@@ -378,12 +337,7 @@ fn fetch_records_an_https_exchange_and_the_network_commands_check_it() {
     let o = verify(&[]);
     assert_eq!(code(&o), 0, "{}", text(&o.stdout));
     let report: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let net = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "network")
-        .unwrap();
+    let net = report["checks"].as_array().unwrap().iter().find(|c| c["id"] == "network").unwrap();
     assert_eq!(net["status"], "pass");
     let o = verify(&["--allow-host", "localhost"]);
     assert_eq!(code(&o), 0);
@@ -415,14 +369,7 @@ fn fetch_decodes_chunked_bodies_and_ip_literals_need_no_dns() {
     let ca = dir.path().join("cert.pem");
     std::fs::write(&ca, &server.cert_pem).unwrap();
     let url = format!("https://127.0.0.1:{}/chunked", server.port);
-    let o = attest(&[
-        "fetch",
-        &url,
-        "--ca-cert",
-        p(&ca),
-        "--out-dir",
-        p(dir.path()),
-    ]);
+    let o = attest(&["fetch", &url, "--ca-cert", p(&ca), "--out-dir", p(dir.path())]);
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
     assert_eq!(std::fs::read(dir.path().join("body")).unwrap(), b"hello world");
     let recs = lines(&dir.path().join("network.jsonl"));
@@ -431,8 +378,7 @@ fn fetch_decodes_chunked_bodies_and_ip_literals_need_no_dns() {
     assert_eq!(recs[1]["tls"]["serverName"], "");
     assert_eq!(recs[1]["bodySha256"], sha256(b"hello world").to_hex());
     // A random UUID executionId by default.
-    let summary: Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    let summary: Value = serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["executionId"].as_str().unwrap().len(), 36);
     assert_eq!(summary["hosts"], serde_json::json!(["127.0.0.1"]));
 }
@@ -489,10 +435,7 @@ fn fetch_plain_http_only_when_allowed() {
     assert_eq!(recs[1]["tls"], Value::Null);
     let o = attest(&["network", "summarize", p(&log), "--execution-id", "e", "--allow-http"]);
     assert_eq!(code(&o), 0);
-    assert_eq!(
-        text(&o.stdout),
-        std::fs::read_to_string(dir.path().join("summary.json")).unwrap()
-    );
+    assert_eq!(text(&o.stdout), std::fs::read_to_string(dir.path().join("summary.json")).unwrap());
     let o = attest(&["network", "summarize", p(&log)]);
     assert_eq!(code(&o), 1);
     let err = text(&o.stderr);
@@ -549,6 +492,7 @@ fn summarize_names_the_rule_and_seq_and_survives_hostile_logs() {
         ("crlf-nul", b"\r\n\0".to_vec()),
     ];
     for (name, bytes) in hostile {
+        assert!(bytes != good.as_bytes() && bytes != lines_[0].as_bytes(), "{name} changed nothing");
         let path = write(&format!("{name}.jsonl"), &bytes);
         let o = attest(&["network", "summarize", p(&path)]);
         assert_eq!(code(&o), 1, "{name}: {}", text(&o.stderr));

@@ -2,6 +2,7 @@
 //! key lookup, verify) side by side with a bare ed25519-dalek `verify_strict`
 //! of the same message, and secp256k1 recovery with libsecp256k1 and k256.
 //! `scripts/bench-report` turns one run into the ratios of docs/benchmarks.md.
+#![allow(missing_docs)]
 
 use std::hint::black_box;
 use std::path::PathBuf;

@@ -339,9 +339,10 @@ pub fn parse_trust_root_value(v: &Value) -> DocResult<TrustRoot> {
     if expires_at <= issued_at {
         return err(m.path("expiresAt"), "must be after issuedAt");
     }
-    let previous_digest = match m.req("previousDigest")? {
-        Value::Null => None,
-        _ => Some(m.digest("previousDigest")?),
+    // Absent and null both mean "first document of a chain".
+    let previous_digest = match m.opt("previousDigest") {
+        None | Some(Value::Null) => None,
+        Some(_) => Some(m.digest("previousDigest")?),
     };
     let root_threshold = m.uint("rootThreshold")?;
     if root_threshold < 1 {
@@ -468,12 +469,13 @@ fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
         return err(rp, "at least one role is required");
     }
     let valid_from = k.time("validFrom")?;
-    let valid_until = k.time_or_null("validUntil")?;
+    // `validUntil` absent or null: open-ended.
+    let valid_until = if k.opt("validUntil").is_some() { k.time_or_null("validUntil")? } else { None };
     if valid_until.is_some_and(|u| u <= valid_from) {
         return err(k.path("validUntil"), "must be after validFrom");
     }
     let label = k.opt_str("label")?.map(str::to_string);
-    Ok(KeyEntry { key_id, public_key, roles, valid_from, valid_until, revoked: k.bool("revoked")?, label })
+    Ok(KeyEntry { key_id, public_key, roles, valid_from, valid_until, revoked: if k.opt("revoked").is_some() { k.bool("revoked")? } else { false }, label })
 }
 
 /// Options of chain verification.

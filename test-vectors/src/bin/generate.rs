@@ -25,6 +25,8 @@ use attest_verifier::trust_root::Role;
 use attest_verifier::types::Ed25519Signature;
 
 type R<T> = Result<T, String>;
+type Edit = Box<dyn Fn(&mut Object)>;
+type EntriesEdit = Box<dyn Fn(&mut Vec<VectorEntry>)>;
 
 fn e<E: std::fmt::Display>(x: E) -> String {
     x.to_string()
@@ -360,7 +362,7 @@ fn parse_rejects(g: &mut Gen) -> R<()> {
     v.document_base64 = Some(to_b64(&bytes));
     g.push(v);
 
-    let edits: Vec<(&str, &str, Box<dyn Fn(&mut Object)>)> = vec![
+    let edits: Vec<(&str, &str, Edit)> = vec![
         (
             "parse/unknown-member",
             "an unknown member is rejected even when signed",
@@ -1240,7 +1242,7 @@ fn bundle_rejects(g: &mut Gen) -> R<()> {
         f(&mut entries);
         entries
     };
-    let cases: Vec<(&str, &str, &str, Box<dyn Fn(&mut Vec<VectorEntry>)>)> = vec![
+    let cases: Vec<(&str, &str, &str, EntriesEdit)> = vec![
         (
             "bundle-files/extra-file",
             "a file not listed in the manifest",
