@@ -24,10 +24,7 @@ pub fn canonicalize(v: &Value, out: &mut Vec<u8>) {
 pub fn canonicalize_object_without(o: &Object, exclude: &[&str], out: &mut Vec<u8>) {
     let mut stack: Vec<Frame<'_>> = Vec::new();
     out.push(b'{');
-    stack.push(Frame::Object {
-        members: Members::new(o, exclude),
-        first: true,
-    });
+    stack.push(Frame::Object { members: Members::new(o, exclude), first: true });
     drain(out, &mut stack);
 }
 
@@ -123,11 +120,8 @@ struct Members<'a> {
 impl<'a> Members<'a> {
     fn new(o: &'a Object, exclude: &[&str]) -> Members<'a> {
         let slice = o.as_slice();
-        let in_order = slice
-            .windows(2)
-            .all(|w| matches!(w, [a, b] if cmp_utf16(&a.0, &b.0) == Ordering::Less));
-        let excluding =
-            !exclude.is_empty() && slice.iter().any(|(k, _)| exclude.contains(&k.as_str()));
+        let in_order = slice.windows(2).all(|w| matches!(w, [a, b] if cmp_utf16(&a.0, &b.0) == Ordering::Less));
+        let excluding = !exclude.is_empty() && slice.iter().any(|(k, _)| exclude.contains(&k.as_str()));
         let sorted = if in_order && !excluding {
             None
         } else {
@@ -141,11 +135,7 @@ impl<'a> Members<'a> {
             }
             Some(v)
         };
-        Members {
-            sorted,
-            slice,
-            next: 0,
-        }
+        Members { sorted, slice, next: 0 }
     }
 
     fn next_member(&mut self) -> Option<&'a Member> {
@@ -159,14 +149,8 @@ impl<'a> Members<'a> {
 }
 
 enum Frame<'a> {
-    Array {
-        items: core::slice::Iter<'a, Value>,
-        first: bool,
-    },
-    Object {
-        members: Members<'a>,
-        first: bool,
-    },
+    Array { items: core::slice::Iter<'a, Value>, first: bool },
+    Object { members: Members<'a>, first: bool },
 }
 
 /// Writes a scalar, or opens a container and pushes its frame.
@@ -179,17 +163,11 @@ fn write_value<'a>(v: &'a Value, out: &mut Vec<u8>, stack: &mut Vec<Frame<'a>>) 
         Value::String(s) => write_string(s, out),
         Value::Array(a) => {
             out.push(b'[');
-            stack.push(Frame::Array {
-                items: a.iter(),
-                first: true,
-            });
+            stack.push(Frame::Array { items: a.iter(), first: true });
         }
         Value::Object(o) => {
             out.push(b'{');
-            stack.push(Frame::Object {
-                members: Members::new(o, &[]),
-                first: true,
-            });
+            stack.push(Frame::Object { members: Members::new(o, &[]), first: true });
         }
     }
 }
@@ -297,14 +275,7 @@ pub(crate) fn write_string(s: &str, out: &mut Vec<u8>) {
             b'\n' => out.extend_from_slice(b"\\n"),
             b'\r' => out.extend_from_slice(b"\\r"),
             b'\t' => out.extend_from_slice(b"\\t"),
-            _ => out.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[usize::from(c >> 4)],
-                HEX[usize::from(c & 15)],
-            ]),
+            _ => out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[usize::from(c >> 4)], HEX[usize::from(c & 15)]]),
         }
         start = i + 1;
     }

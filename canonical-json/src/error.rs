@@ -91,10 +91,9 @@ pub enum ParseErrorKind {
 impl fmt::Display for ParseErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ParseErrorKind::TooLarge { size, limit } => write!(
-                f,
-                "input of {size} bytes is larger than the limit of {limit} bytes"
-            ),
+            ParseErrorKind::TooLarge { size, limit } => {
+                write!(f, "input of {size} bytes is larger than the limit of {limit} bytes")
+            }
             ParseErrorKind::TooDeep { limit } => {
                 write!(f, "nesting is deeper than the limit of {limit} levels")
             }
@@ -104,10 +103,9 @@ impl fmt::Display for ParseErrorKind {
                 f.write_str("duplicate key ")?;
                 write_quoted(f, key)
             }
-            ParseErrorKind::IntegerOutOfRange { literal } => write!(
-                f,
-                "integer {literal} is outside the range ±(2^53-1) and is not rounded"
-            ),
+            ParseErrorKind::IntegerOutOfRange { literal } => {
+                write!(f, "integer {literal} is outside the range ±(2^53-1) and is not rounded")
+            }
             ParseErrorKind::NumberNotFinite { literal } => {
                 write!(f, "number {literal} is too large for a 64-bit float")
             }
@@ -130,11 +128,7 @@ impl fmt::Display for ParseErrorKind {
 impl fmt::Display for ParseError {
     /// For example `duplicate key "a" at $.decision (line 3, column 5)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} at {} (line {}, column {})",
-            self.kind, self.path, self.line, self.column
-        )
+        write!(f, "{} at {} (line {}, column {})", self.kind, self.path, self.line, self.column)
     }
 }
 
@@ -152,8 +146,7 @@ pub(crate) fn literal_for_error(bytes: &[u8]) -> String {
     if bytes.len() <= MAX_LITERAL_IN_ERROR {
         String::from_utf8_lossy(bytes).into_owned()
     } else {
-        let mut s = String::from_utf8_lossy(bytes.get(..MAX_LITERAL_IN_ERROR).unwrap_or(bytes))
-            .into_owned();
+        let mut s = String::from_utf8_lossy(bytes.get(..MAX_LITERAL_IN_ERROR).unwrap_or(bytes)).into_owned();
         s.push_str("...");
         s
     }

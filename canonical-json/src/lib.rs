@@ -105,9 +105,7 @@ mod parse;
 mod scan;
 mod value;
 
-pub use canon::{
-    canonicalize, canonicalize_object_without, cmp_utf16, to_canonical_string, to_canonical_vec,
-};
+pub use canon::{canonicalize, canonicalize_object_without, cmp_utf16, to_canonical_string, to_canonical_vec};
 pub use error::{ParseError, ParseErrorKind};
 pub use parse::parse;
 pub use value::{DuplicateKey, Number, Object, Value, MAX_SAFE_INTEGER};
@@ -131,10 +129,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits {
-            max_bytes: 16 * 1024 * 1024,
-            max_depth: 128,
-        }
+        Limits { max_bytes: 16 * 1024 * 1024, max_depth: 128 }
     }
 }
 

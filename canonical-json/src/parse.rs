@@ -21,10 +21,7 @@ const LINEAR_DUP_CHECK: usize = 64;
 pub fn parse(input: &[u8], limits: &Limits) -> Result<Value, ParseError> {
     if input.len() > limits.max_bytes {
         return Err(ParseError {
-            kind: ParseErrorKind::TooLarge {
-                size: input.len(),
-                limit: limits.max_bytes,
-            },
+            kind: ParseErrorKind::TooLarge { size: input.len(), limit: limits.max_bytes },
             offset: 0,
             line: 1,
             column: 1,
@@ -36,8 +33,7 @@ pub fn parse(input: &[u8], limits: &Limits) -> Result<Value, ParseError> {
     // the next byte starts an invalid sequence.
     let text = match core::str::from_utf8(input) {
         Ok(s) => s,
-        Err(e) => core::str::from_utf8(input.get(..e.valid_up_to()).unwrap_or_default())
-            .unwrap_or_default(),
+        Err(e) => core::str::from_utf8(input.get(..e.valid_up_to()).unwrap_or_default()).unwrap_or_default(),
     };
     let mut p = Parser {
         text,
@@ -100,14 +96,7 @@ impl Parser<'_> {
             self.skip_ws();
             let mut value = match self.peek() {
                 Some(b'[') | Some(b'{') if stack.len() >= self.max_depth => {
-                    return Err(self.error(
-                        ParseErrorKind::TooDeep {
-                            limit: self.max_depth,
-                        },
-                        self.pos,
-                        &stack,
-                        true,
-                    ));
+                    return Err(self.error(ParseErrorKind::TooDeep { limit: self.max_depth }, self.pos, &stack, true));
                 }
                 Some(b'[') => {
                     self.pos += 1;
@@ -119,9 +108,7 @@ impl Parser<'_> {
                         if self.items.capacity() == 0 {
                             self.items.reserve(16);
                         }
-                        stack.push(Frame::Array {
-                            start: self.items.len(),
-                        });
+                        stack.push(Frame::Array { start: self.items.len() });
                         continue;
                     }
                 }
@@ -135,11 +122,7 @@ impl Parser<'_> {
                         if self.members.capacity() == 0 {
                             self.members.reserve(32);
                         }
-                        stack.push(Frame::Object {
-                            start: self.members.len(),
-                            key: String::new(),
-                            index: None,
-                        });
+                        stack.push(Frame::Object { start: self.members.len(), key: String::new(), index: None });
                         self.member_key(&mut stack)?;
                         continue;
                     }
@@ -172,9 +155,7 @@ impl Parser<'_> {
                         match self.peek() {
                             Some(b',') => Next::Value,
                             Some(b']') => Next::Close,
-                            _ => {
-                                return Err(self.unexpected(self.pos, "',' or ']'", &stack, false))
-                            }
+                            _ => return Err(self.unexpected(self.pos, "',' or ']'", &stack, false)),
                         }
                     }
                     Some(Frame::Object { key, .. }) => {
@@ -183,9 +164,7 @@ impl Parser<'_> {
                         match self.peek() {
                             Some(b',') => Next::Value,
                             Some(b'}') => Next::Close,
-                            _ => {
-                                return Err(self.unexpected(self.pos, "',' or '}'", &stack, false))
-                            }
+                            _ => return Err(self.unexpected(self.pos, "',' or '}'", &stack, false)),
                         }
                     }
                 };
@@ -199,12 +178,10 @@ impl Parser<'_> {
                     }
                     Next::Close => {
                         value = match stack.pop() {
-                            Some(Frame::Array { start }) => {
-                                Value::Array(self.items.drain(start..).collect())
+                            Some(Frame::Array { start }) => Value::Array(self.items.drain(start..).collect()),
+                            Some(Frame::Object { start, .. }) => {
+                                Value::Object(Object::from_vec_unchecked(self.members.drain(start..).collect()))
                             }
-                            Some(Frame::Object { start, .. }) => Value::Object(
-                                Object::from_vec_unchecked(self.members.drain(start..).collect()),
-                            ),
                             None => Value::Null, // not reachable: the stack was not empty
                         };
                     }
@@ -227,12 +204,7 @@ impl Parser<'_> {
             _ => false,
         };
         if duplicate {
-            return Err(self.error(
-                ParseErrorKind::DuplicateKey { key },
-                key_start,
-                stack,
-                false,
-            ));
+            return Err(self.error(ParseErrorKind::DuplicateKey { key }, key_start, stack, false));
         }
         if let Some(Frame::Object { key: k, .. }) = stack.last_mut() {
             *k = key;
@@ -253,12 +225,7 @@ impl Parser<'_> {
             return members.iter().any(|(k, _)| k == key);
         }
         let hasher = self.hasher.get_or_insert_with(RandomState::new);
-        let index = index.get_or_insert_with(|| {
-            members
-                .iter()
-                .map(|(k, _)| hasher.hash_one(k.as_str()))
-                .collect()
-        });
+        let index = index.get_or_insert_with(|| members.iter().map(|(k, _)| hasher.hash_one(k.as_str())).collect());
         if index.insert(hasher.hash_one(key)) {
             false
         } else {
@@ -304,14 +271,7 @@ impl Parser<'_> {
                 Some(b'\\') => {
                     i = self.escape(i, &mut out, stack, inner)?;
                 }
-                Some(&c) => {
-                    return Err(self.error(
-                        ParseErrorKind::ControlCharacter { byte: c },
-                        i,
-                        stack,
-                        inner,
-                    ))
-                }
+                Some(&c) => return Err(self.error(ParseErrorKind::ControlCharacter { byte: c }, i, stack, inner)),
                 None => return Err(self.end_error(i, "'\"' (end of string)", stack, inner)),
             }
             let run_start = i;
@@ -331,13 +291,7 @@ impl Parser<'_> {
 
     /// Decodes the escape at `i` (a backslash) into `out`; returns the index
     /// after it.
-    fn escape(
-        &self,
-        i: usize,
-        out: &mut String,
-        stack: &[Frame],
-        inner: bool,
-    ) -> Result<usize, ParseError> {
+    fn escape(&self, i: usize, out: &mut String, stack: &[Frame], inner: bool) -> Result<usize, ParseError> {
         let c = match self.bytes.get(i + 1) {
             Some(&c) => c,
             None => return Err(self.end_error(i + 1, "an escape character", stack, inner)),
@@ -357,8 +311,7 @@ impl Parser<'_> {
                     0xD800..=0xDBFF => {
                         // Needs a following \uDC00..\uDFFF.
                         let j = i + 6;
-                        if self.bytes.get(j) == Some(&b'\\') && self.bytes.get(j + 1) == Some(&b'u')
-                        {
+                        if self.bytes.get(j) == Some(&b'\\') && self.bytes.get(j + 1) == Some(&b'u') {
                             let lo = self.hex4(j, stack, inner)?;
                             if (0xDC00..=0xDFFF).contains(&lo) {
                                 let cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
@@ -443,12 +396,7 @@ impl Parser<'_> {
             i = self.digits(i, stack)?;
         }
         if !float && b.get(int_start) == Some(&b'0') && matches!(b.get(i), Some(b'0'..=b'9')) {
-            return Err(self.unexpected(
-                i,
-                "the end of the number (leading zeros are not allowed)",
-                stack,
-                true,
-            ));
+            return Err(self.unexpected(i, "the end of the number (leading zeros are not allowed)", stack, true));
         }
         let literal = b.get(start..i).unwrap_or_default();
         self.pos = i;
@@ -466,9 +414,7 @@ impl Parser<'_> {
                 }
             }
             return Err(self.error(
-                ParseErrorKind::IntegerOutOfRange {
-                    literal: literal_for_error(literal),
-                },
+                ParseErrorKind::IntegerOutOfRange { literal: literal_for_error(literal) },
                 start,
                 stack,
                 true,
@@ -476,15 +422,11 @@ impl Parser<'_> {
         }
         // The grammar has been checked, and Rust's float parser rounds
         // correctly (any number of digits, any exponent).
-        let f = core::str::from_utf8(literal)
-            .ok()
-            .and_then(|s| s.parse::<f64>().ok());
+        let f = core::str::from_utf8(literal).ok().and_then(|s| s.parse::<f64>().ok());
         match f {
             Some(f) if f.is_finite() => Ok(Number::Float(f)),
             _ => Err(self.error(
-                ParseErrorKind::NumberNotFinite {
-                    literal: literal_for_error(literal),
-                },
+                ParseErrorKind::NumberNotFinite { literal: literal_for_error(literal) },
                 start,
                 stack,
                 true,
@@ -505,12 +447,7 @@ impl Parser<'_> {
         Ok(i)
     }
 
-    fn literal(
-        &mut self,
-        word: &'static [u8],
-        v: Value,
-        stack: &[Frame],
-    ) -> Result<Value, ParseError> {
+    fn literal(&mut self, word: &'static [u8], v: Value, stack: &[Frame]) -> Result<Value, ParseError> {
         let expected = match word {
             b"true" => "'true'",
             b"false" => "'false'",
@@ -530,13 +467,7 @@ impl Parser<'_> {
 
     /// A byte that is not allowed at `i`: a syntax error, or invalid UTF-8
     /// if the valid prefix ends there.
-    fn unexpected(
-        &self,
-        i: usize,
-        expected: &'static str,
-        stack: &[Frame],
-        inner: bool,
-    ) -> ParseError {
+    fn unexpected(&self, i: usize, expected: &'static str, stack: &[Frame], inner: bool) -> ParseError {
         if i >= self.bytes.len() {
             self.end_error(i, expected, stack, inner)
         } else {
@@ -546,13 +477,7 @@ impl Parser<'_> {
 
     /// The valid prefix ends at `i`: the input is truncated, or the next
     /// byte starts an invalid UTF-8 sequence.
-    fn end_error(
-        &self,
-        i: usize,
-        expected: &'static str,
-        stack: &[Frame],
-        inner: bool,
-    ) -> ParseError {
+    fn end_error(&self, i: usize, expected: &'static str, stack: &[Frame], inner: bool) -> ParseError {
         if i < self.input.len() {
             self.error(ParseErrorKind::InvalidUtf8, i, stack, inner)
         } else {
@@ -564,26 +489,12 @@ impl Parser<'_> {
     /// container; `inner` says whether it includes the current position in
     /// the innermost one (the member or element being parsed).
     #[cold]
-    fn error(
-        &self,
-        kind: ParseErrorKind,
-        offset: usize,
-        stack: &[Frame],
-        inner: bool,
-    ) -> ParseError {
+    fn error(&self, kind: ParseErrorKind, offset: usize, stack: &[Frame], inner: bool) -> ParseError {
         let offset = offset.min(self.input.len());
         let before = self.input.get(..offset).unwrap_or_default();
         let line = 1 + before.iter().filter(|&&c| c == b'\n').count();
-        let line_start = before
-            .iter()
-            .rposition(|&c| c == b'\n')
-            .map_or(0, |p| p + 1);
-        let column = 1 + before
-            .get(line_start..)
-            .unwrap_or_default()
-            .iter()
-            .filter(|&&c| c & 0xC0 != 0x80)
-            .count();
+        let line_start = before.iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
+        let column = 1 + before.get(line_start..).unwrap_or_default().iter().filter(|&&c| c & 0xC0 != 0x80).count();
         let mut path = String::from("$");
         for (n, frame) in stack.iter().enumerate() {
             if n + 1 == stack.len() && !inner {
@@ -601,11 +512,7 @@ impl Parser<'_> {
                         (Frame::Object { start, .. }, false) => Some(*start),
                         _ => None,
                     })
-                    .unwrap_or(if arrays {
-                        self.items.len()
-                    } else {
-                        self.members.len()
-                    })
+                    .unwrap_or(if arrays { self.items.len() } else { self.members.len() })
             };
             match frame {
                 Frame::Array { start } => {
@@ -614,13 +521,7 @@ impl Parser<'_> {
                 Frame::Object { key, .. } => push_key(&mut path, key),
             }
         }
-        ParseError {
-            kind,
-            offset,
-            line,
-            column,
-            path,
-        }
+        ParseError { kind, offset, line, column, path }
     }
 }
 

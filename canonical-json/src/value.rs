@@ -60,9 +60,7 @@ pub enum Number {
 impl Number {
     /// `Some(Int(n))` if |n| ≤ 2^53 − 1, else `None`.
     pub fn from_i64(n: i64) -> Option<Number> {
-        (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER)
-            .contains(&n)
-            .then_some(Number::Int(n))
+        (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&n).then_some(Number::Int(n))
     }
 
     /// `Some(Float(f))` if `f` is finite, else `None`.
@@ -253,9 +251,7 @@ impl std::error::Error for DuplicateKey {}
 
 impl fmt::Debug for Object {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map()
-            .entries(self.members.iter().map(|(k, v)| (k, v)))
-            .finish()
+        f.debug_map().entries(self.members.iter().map(|(k, v)| (k, v))).finish()
     }
 }
 
@@ -265,10 +261,7 @@ impl PartialEq for Object {
             return false;
         }
         if self.members.len() <= 16 {
-            return self
-                .members
-                .iter()
-                .all(|(k, v)| other.get(k).is_some_and(|w| v == w));
+            return self.members.iter().all(|(k, v)| other.get(k).is_some_and(|w| v == w));
         }
         let mut a: Vec<&(String, Value)> = self.members.iter().collect();
         let mut b: Vec<&(String, Value)> = other.members.iter().collect();
@@ -281,16 +274,12 @@ impl PartialEq for Object {
 impl Object {
     /// An empty object.
     pub fn new() -> Object {
-        Object {
-            members: Vec::new(),
-        }
+        Object { members: Vec::new() }
     }
 
     /// An empty object with room for `n` members.
     pub fn with_capacity(n: usize) -> Object {
-        Object {
-            members: Vec::with_capacity(n),
-        }
+        Object { members: Vec::with_capacity(n) }
     }
 
     /// The value of member `key`, if present.
@@ -300,10 +289,7 @@ impl Object {
 
     /// The value of member `key`, mutably, if present.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
-        self.members
-            .iter_mut()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v)
+        self.members.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
     /// `true` if a member named `key` is present.

@@ -7,8 +7,8 @@ mod common;
 use std::cmp::Ordering;
 
 use attest_json::{
-    canonicalize, canonicalize_object_without, cmp_utf16, parse, to_canonical_string,
-    to_canonical_vec, DuplicateKey, Limits, Number, Object, Value,
+    canonicalize, canonicalize_object_without, cmp_utf16, parse, to_canonical_string, to_canonical_vec, DuplicateKey,
+    Limits, Number, Object, Value,
 };
 use common::{write_noisy, Rng};
 
@@ -21,10 +21,7 @@ fn canon(json: &str) -> String {
 fn keys_sort_by_utf16_code_units() {
     // U+1F600 is D83D DE00 in UTF-16, so it sorts before U+E000, although
     // its UTF-8 bytes (F0 ..) sort after EE 80 80.
-    assert_eq!(
-        canon("{\"\u{e000}\":1,\"\u{1f600}\":2}"),
-        "{\"\u{1f600}\":2,\"\u{e000}\":1}"
-    );
+    assert_eq!(canon("{\"\u{e000}\":1,\"\u{1f600}\":2}"), "{\"\u{1f600}\":2,\"\u{e000}\":1}");
     assert_eq!(cmp_utf16("\u{e000}", "\u{1f600}"), Ordering::Greater);
     assert_eq!(cmp_utf16("\u{ffff}", "\u{10000}"), Ordering::Greater);
     assert_eq!(cmp_utf16("\u{d7ff}", "\u{10000}"), Ordering::Less);
@@ -100,10 +97,7 @@ fn strings_use_minimal_escaping() {
         "\"\\\"\\\\/\u{7f}\u{80}é€😀\u{2028}\u{feff}<>&'\""
     );
     // Escapes in the input are decoded, then written minimally.
-    assert_eq!(
-        canon(r#"["\u0041\u00e9\/\u001F\u007f\ud83d\ude00"]"#),
-        "[\"Aé/\\u001f\u{7f}😀\"]"
-    );
+    assert_eq!(canon(r#"["\u0041\u00e9\/\u001F\u007f\ud83d\ude00"]"#), "[\"Aé/\\u001f\u{7f}😀\"]");
     // Long strings (the SWAR path) with escapes at every position.
     for pos in 0..40 {
         let mut s = "x".repeat(40);
@@ -158,10 +152,7 @@ fn numbers_use_ecmascript_form() {
     assert_eq!(n(Number::Float(f64::INFINITY)), "null");
     assert_eq!(n(Number::Float(-0.0)), "0");
     assert_eq!(Number::from_i64(1 << 53), None);
-    assert_eq!(
-        Number::from_i64(-(1 << 53) + 1),
-        Some(Number::Int(-(1 << 53) + 1))
-    );
+    assert_eq!(Number::from_i64(-(1 << 53) + 1), Some(Number::Int(-(1 << 53) + 1)));
     assert_eq!(Number::from_f64(f64::NAN), None);
     assert_eq!(Number::from_f64(0.5), Some(Number::Float(0.5)));
     // Numeric equality.
@@ -177,24 +168,13 @@ fn object_without_skips_top_level_members_only() {
     let v = parse(doc.as_bytes(), &Limits::default()).unwrap();
     let o = v.as_object().unwrap();
     let mut out = Vec::new();
-    canonicalize_object_without(
-        o,
-        &["signature", "signatures", "onchainSignature"],
-        &mut out,
-    );
-    assert_eq!(
-        String::from_utf8(out).unwrap(),
-        r#"{"a":1,"body":{"signature":"kept"},"type":"t"}"#
-    );
+    canonicalize_object_without(o, &["signature", "signatures", "onchainSignature"], &mut out);
+    assert_eq!(String::from_utf8(out).unwrap(), r#"{"a":1,"body":{"signature":"kept"},"type":"t"}"#);
     let mut out = Vec::new();
     canonicalize_object_without(o, &[], &mut out);
     assert_eq!(out, to_canonical_vec(&v));
     let mut out = b"prefix:".to_vec();
-    canonicalize_object_without(
-        o,
-        &["type", "signature", "body", "signatures", "a"],
-        &mut out,
-    );
+    canonicalize_object_without(o, &["type", "signature", "body", "signatures", "a"], &mut out);
     assert_eq!(out, b"prefix:{}");
     // Equivalent to removing the members and canonicalizing.
     let mut copy = o.clone();
@@ -226,10 +206,7 @@ fn canonicalize_appends_and_handles_any_depth() {
         };
     }
     let out = to_canonical_vec(&v);
-    assert_eq!(
-        out.len(),
-        4 + (depth / 2) * ("[,true]".len() + "{\"k\":}".len())
-    );
+    assert_eq!(out.len(), 4 + (depth / 2) * ("[,true]".len() + "{\"k\":}".len()));
     assert!(out.starts_with(b"{\"k\":[{\"k\":["));
     // Take it apart iteratively: dropping it whole would recurse.
     loop {
@@ -254,14 +231,8 @@ fn object_api() {
     o.insert("b".into(), Value::from(1.5 == 1.5)).unwrap();
     o.insert("a".into(), Value::Number(Number::Int(2))).unwrap();
     o.insert("c".into(), Value::from("x")).unwrap();
-    assert_eq!(
-        o.insert("a".into(), Value::Null),
-        Err(DuplicateKey { key: "a".into() })
-    );
-    assert_eq!(
-        DuplicateKey { key: "a".into() }.to_string(),
-        "duplicate key \"a\""
-    );
+    assert_eq!(o.insert("a".into(), Value::Null), Err(DuplicateKey { key: "a".into() }));
+    assert_eq!(DuplicateKey { key: "a".into() }.to_string(), "duplicate key \"a\"");
     assert_eq!(o.len(), 3);
     assert_eq!(o.get("a").and_then(Value::as_i64), Some(2));
     assert_eq!(o.get("zz"), None);
@@ -274,11 +245,7 @@ fn object_api() {
     assert!(o.get("c").unwrap().is_null());
     // Equality ignores member order.
     let a = parse(br#"{"x":1,"y":[true,{"p":1,"q":2}]}"#, &Limits::default()).unwrap();
-    let b = parse(
-        br#"{"y":[true,{"q":2,"p":1.0}],"x":1e0}"#,
-        &Limits::default(),
-    )
-    .unwrap();
+    let b = parse(br#"{"y":[true,{"q":2,"p":1.0}],"x":1e0}"#, &Limits::default()).unwrap();
     assert_eq!(a, b);
     let c = parse(br#"{"y":[{"q":2,"p":1},true],"x":1}"#, &Limits::default()).unwrap();
     assert_ne!(a, c);
@@ -290,16 +257,12 @@ fn object_api() {
             keys.reverse();
         }
         for k in keys {
-            o.insert(k.to_string(), Value::Number(Number::Int(k as i64)))
-                .unwrap();
+            o.insert(k.to_string(), Value::Number(Number::Int(k as i64))).unwrap();
         }
         o
     };
     assert_eq!(big(false), big(true));
-    let members = vec![
-        ("a".to_string(), Value::Null),
-        ("a".to_string(), Value::Null),
-    ];
+    let members = vec![("a".to_string(), Value::Null), ("a".to_string(), Value::Null)];
     assert!(Object::try_from(members).is_err());
     // Accessors.
     let v = Value::from(vec![Value::from("s"), Value::from(true)]);
@@ -316,8 +279,7 @@ fn round_trip_parse_canonicalize_parse() {
     for i in 0..3000 {
         let v = rng.value(5);
         let c = to_canonical_vec(&v);
-        let back = parse(&c, &limits)
-            .unwrap_or_else(|e| panic!("case {i}: {e}\n{}", String::from_utf8_lossy(&c)));
+        let back = parse(&c, &limits).unwrap_or_else(|e| panic!("case {i}: {e}\n{}", String::from_utf8_lossy(&c)));
         assert_eq!(back, v, "case {i}");
         assert_eq!(to_canonical_vec(&back), c, "case {i}: not a fixed point");
 
@@ -325,8 +287,7 @@ fn round_trip_parse_canonicalize_parse() {
         // equal value with the same canonical form.
         let mut noisy = String::new();
         write_noisy(&v, &mut rng, &mut noisy);
-        let parsed =
-            parse(noisy.as_bytes(), &limits).unwrap_or_else(|e| panic!("case {i}: {e}\n{noisy}"));
+        let parsed = parse(noisy.as_bytes(), &limits).unwrap_or_else(|e| panic!("case {i}: {e}\n{noisy}"));
         assert_eq!(parsed, v, "case {i}: {noisy}");
         assert_eq!(to_canonical_vec(&parsed), c, "case {i}: {noisy}");
     }

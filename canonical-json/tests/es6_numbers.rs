@@ -4,9 +4,7 @@
 //! be that string, and parsing the string back must give the same double.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use attest_json::{
-    parse, to_canonical_vec, Limits, Number, ParseErrorKind, Value, MAX_SAFE_INTEGER,
-};
+use attest_json::{parse, to_canonical_vec, Limits, Number, ParseErrorKind, Value, MAX_SAFE_INTEGER};
 
 const DATA: &str = include_str!("data/es6-numbers.txt");
 
@@ -21,19 +19,11 @@ fn canonical_numbers_match_javascript() {
         assert!(f.is_finite(), "{line}");
         let got = to_canonical_vec(&Value::Number(Number::Float(f)));
         if got != js.as_bytes() {
-            failures.push(format!(
-                "{hex}: js {js}, got {}",
-                String::from_utf8_lossy(&got)
-            ));
+            failures.push(format!("{hex}: js {js}, got {}", String::from_utf8_lossy(&got)));
         }
         count += 1;
     }
-    assert!(
-        failures.is_empty(),
-        "{} mismatches:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
     assert!(count >= 50_000, "only {count} numbers");
 }
 
@@ -49,10 +39,7 @@ fn javascript_strings_parse_back_to_the_same_double() {
         let plain_integer = !js.contains(['.', 'e']);
         if plain_integer && f.abs() > MAX_SAFE_INTEGER as f64 {
             let err = parse(js.as_bytes(), &limits).unwrap_err();
-            assert!(
-                matches!(err.kind, ParseErrorKind::IntegerOutOfRange { .. }),
-                "{line}: {err}"
-            );
+            assert!(matches!(err.kind, ParseErrorKind::IntegerOutOfRange { .. }), "{line}: {err}");
             assert_eq!(js.parse::<f64>().unwrap().to_bits(), bits, "{line}");
             continue;
         }
@@ -62,11 +49,7 @@ fn javascript_strings_parse_back_to_the_same_double() {
             assert!(matches!(n, Number::Int(_)), "{line}");
         }
         // -0 prints as "0" (ECMAScript), which reads back as +0.
-        let want = if bits == 0x8000_0000_0000_0000 {
-            0
-        } else {
-            bits
-        };
+        let want = if bits == 0x8000_0000_0000_0000 { 0 } else { bits };
         assert_eq!(n.as_f64().to_bits(), want, "{line}");
     }
 }

@@ -10,14 +10,7 @@ fn jcs_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors/jcs")
 }
 
-const CASES: [&str; 6] = [
-    "arrays.json",
-    "french.json",
-    "structures.json",
-    "unicode.json",
-    "values.json",
-    "weird.json",
-];
+const CASES: [&str; 6] = ["arrays.json", "french.json", "structures.json", "unicode.json", "values.json", "weird.json"];
 
 #[test]
 fn all_pairs_byte_identical() {
@@ -32,11 +25,7 @@ fn all_pairs_byte_identical() {
         let expected = std::fs::read(jcs_dir().join("output").join(name)).unwrap();
         let value = parse(&input, &Limits::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
         let got = to_canonical_vec(&value);
-        assert_eq!(
-            String::from_utf8_lossy(&got),
-            String::from_utf8_lossy(&expected),
-            "{name}"
-        );
+        assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&expected), "{name}");
         assert_eq!(got, expected, "{name}");
 
         // The canonical form is a fixed point.

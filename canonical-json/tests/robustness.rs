@@ -4,9 +4,7 @@
 
 mod common;
 
-use attest_json::{
-    parse, to_canonical_vec, Limits, Number, ParseErrorKind, Value, MAX_SAFE_INTEGER,
-};
+use attest_json::{parse, to_canonical_vec, Limits, Number, ParseErrorKind, Value, MAX_SAFE_INTEGER};
 use common::{write_noisy, Rng};
 
 /// `true` if `v` holds a float with an integral value beyond 2^53 - 1 and
@@ -15,9 +13,7 @@ use common::{write_noisy, Rng};
 /// one case where canonical output does not parse back.
 fn has_big_integral_float(v: &Value) -> bool {
     match v {
-        Value::Number(Number::Float(f)) => {
-            f.fract() == 0.0 && f.abs() > MAX_SAFE_INTEGER as f64 && f.abs() < 1e21
-        }
+        Value::Number(Number::Float(f)) => f.fract() == 0.0 && f.abs() > MAX_SAFE_INTEGER as f64 && f.abs() < 1e21,
         Value::Array(a) => a.iter().any(has_big_integral_float),
         Value::Object(o) => o.iter().any(|(_, x)| has_big_integral_float(x)),
         _ => false,
@@ -34,8 +30,7 @@ fn check(input: &[u8], limits: &Limits) -> Option<Value> {
                 assert!(matches!(e.kind, ParseErrorKind::IntegerOutOfRange { .. }));
                 return Some(v);
             }
-            let again = parse(&c, limits)
-                .unwrap_or_else(|e| panic!("canonical form of {input:?} does not parse: {e}"));
+            let again = parse(&c, limits).unwrap_or_else(|e| panic!("canonical form of {input:?} does not parse: {e}"));
             assert_eq!(again, v);
             assert_eq!(to_canonical_vec(&again), c);
             Some(v)
@@ -94,10 +89,7 @@ const TOKENS: &[&[u8]] = &[
 #[test]
 fn random_bytes_never_panic() {
     let mut rng = Rng::new(3);
-    let small = Limits {
-        max_bytes: 1 << 20,
-        max_depth: 8,
-    };
+    let small = Limits { max_bytes: 1 << 20, max_depth: 8 };
     let mut accepted = 0;
     for _ in 0..100_000 {
         let mut input = Vec::new();
@@ -136,11 +128,7 @@ fn truncations_and_mutations_never_panic() {
             for cut in 0..doc.len() {
                 let r = check(&doc[..cut], &limits);
                 if rooted_in_container {
-                    assert!(
-                        r.is_none(),
-                        "prefix {cut} of {:?}",
-                        String::from_utf8_lossy(&doc)
-                    );
+                    assert!(r.is_none(), "prefix {cut} of {:?}", String::from_utf8_lossy(&doc));
                 }
             }
             // Random byte changes, insertions and deletions.
@@ -170,17 +158,11 @@ fn huge_inputs() {
     let mut s = vec![b'"'];
     s.extend(std::iter::repeat_n(b'a', 4 << 20));
     s.push(b'"');
-    assert_eq!(
-        parse(&s, &limits).unwrap().as_str().map(str::len),
-        Some(4 << 20)
-    );
+    assert_eq!(parse(&s, &limits).unwrap().as_str().map(str::len), Some(4 << 20));
     let digits = [b"0.".as_slice(), &[b'1'; 1 << 20]].concat();
     assert!(parse(&digits, &limits).is_ok());
     let int = vec![b'7'; 1 << 20];
-    assert!(matches!(
-        parse(&int, &limits).unwrap_err().kind,
-        ParseErrorKind::IntegerOutOfRange { .. }
-    ));
+    assert!(matches!(parse(&int, &limits).unwrap_err().kind, ParseErrorKind::IntegerOutOfRange { .. }));
     let mut ws = vec![b' '; 8 << 20];
     ws.extend(b"[]");
     assert!(parse(&ws, &limits).is_ok());
@@ -189,10 +171,7 @@ fn huge_inputs() {
         arr.extend(b"0,");
     }
     arr.extend(b"0]");
-    assert_eq!(
-        parse(&arr, &limits).unwrap().as_array().map(<[_]>::len),
-        Some(1_000_001)
-    );
+    assert_eq!(parse(&arr, &limits).unwrap().as_array().map(<[_]>::len), Some(1_000_001));
     // Garbage of the maximum size.
     let mut rng = Rng::new(5);
     let garbage: Vec<u8> = (0..limits.max_bytes).map(|_| rng.next() as u8).collect();

@@ -15,10 +15,7 @@ impl Rng {
     }
 
     pub fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         let x = self.0;
         let x = (x ^ (x >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
         x ^ (x >> 33)
@@ -68,8 +65,7 @@ impl Rng {
                 2 => self.below(1000) as f64 / 8.0 - 60.0,
                 _ => (self.next() % 2_000_000) as f64 * 10f64.powi(self.below(60) as i32 - 30),
             };
-            let integral_unsafe =
-                f.fract() == 0.0 && f.abs() > MAX_SAFE_INTEGER as f64 && f.abs() < 1e21;
+            let integral_unsafe = f.fract() == 0.0 && f.abs() > MAX_SAFE_INTEGER as f64 && f.abs() < 1e21;
             if f.is_finite() && !integral_unsafe {
                 return f;
             }
@@ -104,8 +100,7 @@ impl Rng {
                     let k = if self.chance(2) {
                         self.string(6)
                     } else {
-                        self.pick(&["a", "b", "type", "", "\u{e000}", "\u{1f600}", "é"])
-                            .to_string()
+                        self.pick(&["a", "b", "type", "", "\u{e000}", "\u{1f600}", "é"]).to_string()
                     };
                     let v = self.value(depth - 1);
                     let _ = o.insert(k, v); // repeated keys are skipped
