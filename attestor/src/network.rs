@@ -315,7 +315,7 @@ pub fn example_log(n: usize, execution_id: &str) -> String {
             1 => {
                 let url = format!(
                     "https://{host}/v1/item/{}?exec={execution_id}",
-                    sha256(format!("{execution_id}/{triple}").as_bytes()).to_hex()[..12].to_string()
+                    &sha256(format!("{execution_id}/{triple}").as_bytes()).to_hex()[..12]
                 );
                 let token = format!("Bearer token-{triple}");
                 let (method, body) =
@@ -355,6 +355,7 @@ pub fn example_log(n: usize, execution_id: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used)]
 mod tests {
     use super::*;
     use attest_verifier::network::{parse_log, root_from_inclusion_proof, summarize_log, verify_record_proof};
@@ -402,16 +403,14 @@ mod tests {
         let body = sha256(b"{\"price\":3150.25}").to_hex();
         let empty = sha256(b"").to_hex();
         let auth = sha256(b"Bearer secret-token").to_hex();
-        let expected = format!(
-            "{}\n{}\n{}\n",
-            r#"{"answers":["93.184.216.34"],"at":"2026-11-21T09:59:58Z","kind":"dns","name":"api.example.com","resolver":"1.1.1.1","rrtype":"A","seq":0}"#,
-            format!(
-                r#"{{"at":"2026-11-21T09:59:58.5Z","bodySha256":"{empty}","headers":[["accept","application/json"],["authorization",{{"sha256":"{auth}"}}]],"kind":"request","method":"GET","seq":1,"url":"https://api.example.com/v1/price?asset=ETH"}}"#
-            ),
-            format!(
-                r#"{{"at":"2026-11-21T09:59:59Z","bodySha256":"{body}","headers":[["content-type","application/json"]],"kind":"response","requestSeq":1,"seq":2,"status":200,"tls":{{"cipherSuite":"TLS_AES_128_GCM_SHA256","peerCertificateSha256":"{cert}","serverName":"api.example.com","version":"TLSv1.3"}}}}"#
-            ),
+        let dns = r#"{"answers":["93.184.216.34"],"at":"2026-11-21T09:59:58Z","kind":"dns","name":"api.example.com","resolver":"1.1.1.1","rrtype":"A","seq":0}"#;
+        let request = format!(
+            r#"{{"at":"2026-11-21T09:59:58.5Z","bodySha256":"{empty}","headers":[["accept","application/json"],["authorization",{{"sha256":"{auth}"}}]],"kind":"request","method":"GET","seq":1,"url":"https://api.example.com/v1/price?asset=ETH"}}"#
         );
+        let response = format!(
+            r#"{{"at":"2026-11-21T09:59:59Z","bodySha256":"{body}","headers":[["content-type","application/json"]],"kind":"response","requestSeq":1,"seq":2,"status":200,"tls":{{"cipherSuite":"TLS_AES_128_GCM_SHA256","peerCertificateSha256":"{cert}","serverName":"api.example.com","version":"TLSv1.3"}}}}"#
+        );
+        let expected = format!("{dns}\n{request}\n{response}\n");
         assert_eq!(log, expected);
         // Every line is exactly its canonical form.
         for line in log.lines() {

@@ -8,6 +8,8 @@ mod demo;
 mod inspect;
 mod io;
 mod network;
+#[cfg(feature = "onchain")]
+mod onchain;
 mod render;
 mod verify;
 
@@ -66,6 +68,11 @@ enum Command {
     /// Make one HTTPS request and record it: writes network.jsonl, body and
     /// summary.json, prints the networkSummaryHash. Exit 0 ok, 2 error.
     Fetch(network::FetchArgs),
+    /// AttestationVerifier (formats.md §4): consumeDelegated calldata, or verifyDelegated
+    /// on a node beside the off-chain check. Exit 0 accepted, 1 refused or disagreeing, 2 error.
+    #[cfg(feature = "onchain")]
+    #[command(subcommand)]
+    Onchain(onchain::OnchainCommand),
 }
 
 fn main() -> ExitCode {
@@ -82,6 +89,8 @@ fn main() -> ExitCode {
         Command::Demo(a) => demo::run(&a),
         Command::Network(c) => network::run(&c),
         Command::Fetch(a) => network::fetch(&a),
+        #[cfg(feature = "onchain")]
+        Command::Onchain(c) => onchain::run(&c),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

@@ -550,7 +550,7 @@ fn read_response<R: Read>(stream: &mut R, method: &str, max_body: u64) -> Result
                 if (body.len() as u64).saturating_add(size) > max_body {
                     return Err(too_big());
                 }
-                let size = size as usize;
+                let size = usize::try_from(size).ok().filter(|s| *s < usize::MAX / 2).ok_or_else(too_big)?;
                 input.need(size + 2, "chunked body")?;
                 let avail = input.available();
                 if &avail[size..size + 2] != b"\r\n" {
@@ -570,7 +570,7 @@ fn read_response<R: Read>(stream: &mut R, method: &str, max_body: u64) -> Result
         if len > max_body {
             return Err(too_big());
         }
-        let len = len as usize;
+        let len = usize::try_from(len).map_err(|_| too_big())?;
         input.need(len, "response body")?;
         body.extend_from_slice(&input.available()[..len]);
         input.pos += len;
@@ -611,7 +611,9 @@ fn connect(addrs: &[SocketAddr], timeout: Duration) -> Result<TcpStream, String>
 }
 
 /// Resolves the host with the system resolver: (A answers, AAAA answers, addresses).
-fn resolve(host: &str, port: u16) -> Result<(Vec<String>, Vec<String>, Vec<SocketAddr>), String> {
+type Resolved = (Vec<String>, Vec<String>, Vec<SocketAddr>);
+
+fn resolve(host: &str, port: u16) -> Result<Resolved, String> {
     let addrs: Vec<SocketAddr> =
         (host, port).to_socket_addrs().map_err(|e| format!("cannot resolve {host}: {e}"))?.collect();
     if addrs.is_empty() {
@@ -794,6 +796,7 @@ pub fn fetch(a: &FetchArgs) -> Result<i32, CliError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used)]
 mod tests {
     use super::*;
 

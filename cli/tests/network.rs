@@ -108,8 +108,8 @@ fn https_server() -> Server {
                 };
                 let mut tls = rustls::StreamOwned::new(conn, tcp);
                 if let Some((path, headers)) = read_request(&mut tls) {
+                    seen.lock().expect("lock").push((path.clone(), headers));
                     respond(&mut tls, &path);
-                    seen.lock().expect("lock").push((path, headers));
                     tls.conn.send_close_notify();
                     let _ = tls.flush();
                 }

@@ -110,13 +110,14 @@ fn proofs(c: &mut Criterion) {
         let root = merkle_root(&leaves);
         let index = n / 2 + 1;
         let path = inclusion_proof(&leaves, index).expect("index in range");
-        let proof = RecordProof {
-            record: record.clone(),
-            leaf: leaves[index],
-            index: index as u64,
-            tree_size: n as u64,
-            path: path.clone(),
-        };
+        let mut record = record.clone();
+        if let Value::Object(o) = &mut record {
+            if let Some(seq) = o.get_mut("seq") {
+                *seq = Value::Number(attest_json::Number::Int(index as i64));
+            }
+        }
+        let proof =
+            RecordProof { record, leaf: leaves[index], index: index as u64, tree_size: n as u64, path: path.clone() };
         let doc = attest_json::to_canonical_string(&proof.to_value());
         eprintln!("| {n} | {index} | {} | {} | {} |", path.len(), path.len() * 32, doc.len());
         assert_eq!(root_from_inclusion_proof(&leaves[index], index as u64, n as u64, &path), Some(root));

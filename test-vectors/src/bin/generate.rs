@@ -1482,6 +1482,30 @@ fn network_vectors(g: &mut Gen) -> R<()> {
     let mut v = g.full("network/ip-literal", "requests to IP literals need no dns record", "accept", None, &att);
     v.network = Some(log);
     g.push(v);
+    // Empty log: zero records, root SHA-256(""), firstAt/lastAt null.
+    let records = parse_log(b"").map_err(e)?;
+    let summary = check_records(&records, "exec-network-empty", &LogRules::default()).map_err(e)?;
+    let mut dr = g.draft("exec-network-empty")?;
+    dr.network_summary_hash = Some(summary.digest());
+    let att = dr.sign_with_runtime(&g.s.runtime.master_ed25519(), None).map_err(e)?;
+    let mut v = g.full("network/empty-log", "an execution with no network traffic: an empty log and its summary", "accept", None, &att);
+    v.network = Some(String::new());
+    g.push(v);
+    // A 10,000-record log.
+    let big = attest_attestor::network::example_log(10_000, "exec-network-10k");
+    let records = parse_log(big.as_bytes()).map_err(e)?;
+    let summary = check_records(&records, "exec-network-10k", &LogRules::default()).map_err(e)?;
+    let mut dr = g.draft("exec-network-10k")?;
+    dr.network_summary_hash = Some(summary.digest());
+    let att = dr.sign_with_runtime(&g.s.runtime.master_ed25519(), None).map_err(e)?;
+    let mut v = g.full("network/10k-records", "a 10,000-record log over five hosts recomputes the summary", "accept", None, &att);
+    v.network = Some(big.clone());
+    g.push(v);
+    let mut lines: Vec<String> = big.lines().map(str::to_string).collect();
+    lines.swap(5000, 5001);
+    let mut v = g.full("network/10k-records-reordered", "two records of the 10,000 swapped: seq is no longer contiguous", "reject:network", Some("seq"), &att);
+    v.network = Some(log_lines(&lines));
+    g.push(v);
     let d = g.direct("exec-network-none")?;
     let mut v = g.full(
         "network/not-bound",
