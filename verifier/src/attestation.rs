@@ -695,6 +695,12 @@ pub enum OnchainError {
         /// Why it is not usable.
         error: KeyUseError,
     },
+    /// The delegation's signer is no key of the trust root.
+    #[error("delegation onchainSignature recovers to {address}, which is not a key of the trust root")]
+    UnknownMaster {
+        /// Recovered address.
+        address: EthAddress,
+    },
     /// Window in whole seconds, as the contract evaluates it.
     #[error(
         "issuedAt {issued_at} is outside the on-chain delegation window [{not_before}, {not_after}) in Unix seconds"
@@ -740,6 +746,7 @@ impl OnchainError {
                 KeyUseError::Window { .. } => "master-window",
                 _ => "master-untrusted",
             },
+            OnchainError::UnknownMaster { .. } => "master-untrusted",
             OnchainError::Window { .. } => "delegation-window",
             OnchainError::Context { .. } => "context-mismatch",
             OnchainError::WrongSigner { .. } => "wrong-signer",
@@ -787,24 +794,17 @@ pub fn check_onchain_signatures(
         ));
     };
     let ephemeral = d.ephemeral_address.ok_or(OnchainError::Incomplete("the delegation has no ephemeralAddress"))?;
-    // (a) encodings: delegation signature first, then the attestation signature.
-    let d_sig = RecoverableSignature::parse(d_text)
-        .map_err(|error| OnchainError::Signature { which: "delegation onchainSignature", error })?;
-    let a_sig = RecoverableSignature::parse(a_text)
-        .map_err(|error| OnchainError::Signature { which: "attestation onchainSignature", error })?;
-    // (a, continued) both signatures must recover a non-zero signer before any other rule.
+    // (a) each signature completely (encoding, then recovery of a non-zero
+    // address): the delegation's first, then the attestation's.
     let d_struct = onchain_delegation(d).map_err(|_| OnchainError::Time)?;
-    let master = d_sig
-        .recover(&eip712::delegation_digest(&domain, &d_struct))
+    let master = RecoverableSignature::parse(d_text)
+        .and_then(|sig| sig.recover(&eip712::delegation_digest(&domain, &d_struct)))
         .map_err(|error| OnchainError::Signature { which: "delegation onchainSignature", error })?;
-    let recovered = a_sig
-        .recover(&a_digest)
+    let recovered = RecoverableSignature::parse(a_text)
+        .and_then(|sig| sig.recover(&a_digest))
         .map_err(|error| OnchainError::Signature { which: "attestation onchainSignature", error })?;
     // (b) master.
-    let entry = root.key_by_address(&master).ok_or(OnchainError::Master {
-        address: master,
-        error: KeyUseError::Unknown { key_id: KeyId::from_bytes([0; 32]) },
-    })?;
+    let entry = root.key_by_address(&master).ok_or(OnchainError::UnknownMaster { address: master })?;
     entry
         .usable(Role::AttestorMaster, att.issued_at)
         .map_err(|error| OnchainError::Master { address: master, error })?;

@@ -1592,6 +1592,27 @@ fn onchain_vectors(g: &mut Gen) -> R<()> {
     }
     sign_single(obj(&mut v), &master.ephemeral_ed25519(&ctx));
     cases.push(("onchain/delegation-high-s", "the delegation's EIP-712 signature with s > n/2", "high-s", v));
+    // Rule a applies completely to the delegation signature first: a well-formed
+    // delegation signature from which no signer can be recovered is reported
+    // before a malformed attestation signature.
+    let unrecoverable = (1u8..=255)
+        .map(|i| {
+            let mut b = [0u8; 65];
+            b[31] = i;
+            b[63] = 1;
+            b[64] = 27;
+            b
+        })
+        .find(|b| RecoverableSignature::from_bytes(b).is_ok_and(|sig| sig.recover(&[7u8; 32]).is_err()))
+        .map(|b| format!("0x{}", attest_verifier::types::to_lower_hex(&b)))
+        .ok_or("no unrecoverable r below 256")?;
+    let mut v = dl.clone();
+    set(obj(&mut v), "onchainSignature", s(format!("{}1d", &a_sig[..a_sig.len() - 2])));
+    if let Some(Value::Object(d)) = obj(&mut v).get_mut("delegation") {
+        set(d, "onchainSignature", s(unrecoverable));
+    }
+    sign_single(obj(&mut v), &master.ephemeral_ed25519(&ctx));
+    cases.push(("onchain/delegation-unrecoverable-first", "the delegation signature recovers no signer; reported before the attestation signature's bad v", "invalid-signature", v));
     for (name, desc, reason, v) in cases {
         let mut vec = g.full(name, desc, "reject:onchain-signature", Some(reason), &v);
         vec.onchain = onchain(&format!("reject:{reason}"));
