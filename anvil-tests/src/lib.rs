@@ -50,71 +50,6 @@ const RECEIPT_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_mil
 #[allow(missing_docs)]
 mod bindings {
     alloy_sol_types::sol! {
-        /// The external interface of contracts/src/AttestationVerifier.sol (with the
-        /// `AttestVerifierLib` structs and the inherited Ownable / EIP-712 members).
-        #[derive(Debug, PartialEq, Eq)]
-        contract AttestationVerifier {
-            struct Delegation {
-                address ephemeral;
-                bytes32 contextHash;
-                uint64 notBefore;
-                uint64 notAfter;
-            }
-
-            struct Attestation {
-                string executionId;
-                bytes32 payloadHash;
-                bytes32 contextHash;
-                bytes32 bundleHash;
-                bytes32 runtimeHash;
-                bytes32 outputHash;
-                bytes32 networkSummaryHash;
-                uint64 issuedAt;
-            }
-
-            event MasterSet(address indexed master, uint64 validFrom, uint64 validUntil);
-            event MasterKeyRevoked(address indexed master);
-            event Consumed(bytes32 indexed executionKey, address indexed master, address indexed ephemeral);
-            event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
-            event EIP712DomainChanged();
-
-            error SignatureEncoding();
-            error HighS();
-            error InvalidSignature();
-            error MasterUntrusted(address master);
-            error MasterRevoked(address master);
-            error MasterOutsideWindow(address master, uint64 issuedAt, uint64 validFrom, uint64 validUntil);
-            error ContextMismatch(bytes32 expected, bytes32 actual);
-            error DelegationWindow(uint64 issuedAt, uint64 notBefore, uint64 notAfter);
-            error WrongSigner(address expected, address recovered);
-            error AlreadyConsumed(bytes32 key);
-            error ZeroMaster();
-            error EmptyMasterWindow(uint64 validFrom, uint64 validUntil);
-            error OwnableUnauthorizedAccount(address account);
-            error OwnableInvalidOwner(address owner);
-            error InvalidShortString();
-            error StringTooLong(string str);
-
-            function setMaster(address master, uint64 validFrom, uint64 validUntil) external;
-            function revokeMaster(address master) external;
-            function masterInfo(address master)
-                external view returns (uint64 validFrom, uint64 validUntil, bool registered, bool revoked);
-            function verifyDelegated(Attestation calldata a, bytes calldata attestationSig, Delegation calldata d, bytes calldata delegationSig)
-                external view returns (address master);
-            function consumeDelegated(Attestation calldata a, bytes calldata attestationSig, Delegation calldata d, bytes calldata delegationSig)
-                external returns (address master);
-            function tryVerifyDelegated(Attestation calldata a, bytes calldata attestationSig, Delegation calldata d, bytes calldata delegationSig)
-                external view returns (uint8 code, address master);
-            function tryConsumeDelegated(Attestation calldata a, bytes calldata attestationSig, Delegation calldata d, bytes calldata delegationSig)
-                external returns (uint8 code, address master);
-            function isConsumed(bytes32 key) external view returns (bool);
-            function executionKey(string calldata executionId) external pure returns (bytes32);
-            function hashAttestation(Attestation calldata a) external view returns (bytes32);
-            function hashDelegation(Delegation calldata d) external view returns (bytes32);
-            function domainSeparator() external view returns (bytes32);
-            function owner() external view returns (address);
-        }
-
         /// anvil-tests/harness/EcdsaRecoverHarness.sol: OpenZeppelin ECDSA.recover alone.
         #[derive(Debug, PartialEq, Eq)]
         contract EcdsaRecoverHarness {
@@ -123,43 +58,11 @@ mod bindings {
     }
 }
 
-pub use bindings::{AttestationVerifier, EcdsaRecoverHarness};
+pub use attest_verifier::eip712::AttestationVerifier;
+pub use bindings::EcdsaRecoverHarness;
 use AttestationVerifier::{AttestationVerifierCalls, AttestationVerifierErrors, AttestationVerifierEvents};
 
-/// Result codes of `tryVerifyDelegated` (`AttestVerifierLib.Code`) as reason codes,
-/// indexed by code; code 0 is `Ok`.
-pub const CODE_REASONS: [&str; 11] = [
-    "ok",
-    "signature-encoding",
-    "high-s",
-    "invalid-signature",
-    "master-untrusted",
-    "master-revoked",
-    "master-window",
-    "context-mismatch",
-    "delegation-window",
-    "wrong-signer",
-    "already-consumed",
-];
-
-/// The reason code of a verification error (the table at the top of
-/// AttestVerifierLib.sol); `None` for the registry and Ownable errors.
-pub fn error_reason(e: &AttestationVerifierErrors) -> Option<&'static str> {
-    use AttestationVerifierErrors as E;
-    Some(match e {
-        E::SignatureEncoding(_) => "signature-encoding",
-        E::HighS(_) => "high-s",
-        E::InvalidSignature(_) => "invalid-signature",
-        E::MasterUntrusted(_) => "master-untrusted",
-        E::MasterRevoked(_) => "master-revoked",
-        E::MasterOutsideWindow(_) => "master-window",
-        E::ContextMismatch(_) => "context-mismatch",
-        E::DelegationWindow(_) => "delegation-window",
-        E::WrongSigner(_) => "wrong-signer",
-        E::AlreadyConsumed(_) => "already-consumed",
-        _ => return None,
-    })
-}
+pub use attest_verifier::eip712::{contract_error_reason as error_reason, CODE_REASONS};
 
 /// Decodes revert data as one of the contract's custom errors.
 pub fn decode_revert(data: &[u8]) -> Result<AttestationVerifierErrors, String> {
@@ -401,28 +304,14 @@ pub struct DelegatedCall {
     pub delegation_sig: Bytes,
 }
 
-/// The verifier crate's `SolAttestation` as the binding's struct (same ABI type).
+/// The verifier crate's `SolAttestation` is the contract binding's struct.
 pub fn attestation_struct(a: &SolAttestation) -> AttestationVerifier::Attestation {
-    AttestationVerifier::Attestation {
-        executionId: a.executionId.clone(),
-        payloadHash: a.payloadHash,
-        contextHash: a.contextHash,
-        bundleHash: a.bundleHash,
-        runtimeHash: a.runtimeHash,
-        outputHash: a.outputHash,
-        networkSummaryHash: a.networkSummaryHash,
-        issuedAt: a.issuedAt,
-    }
+    a.clone()
 }
 
-/// The verifier crate's `SolDelegation` as the binding's struct (same ABI type).
+/// The verifier crate's `SolDelegation` is the contract binding's struct.
 pub fn delegation_struct(d: &SolDelegation) -> AttestationVerifier::Delegation {
-    AttestationVerifier::Delegation {
-        ephemeral: d.ephemeral,
-        contextHash: d.contextHash,
-        notBefore: d.notBefore,
-        notAfter: d.notAfter,
-    }
+    d.clone()
 }
 
 /// Decodes a `0x…` signature string to bytes as they are (any length).

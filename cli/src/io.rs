@@ -60,7 +60,8 @@ pub fn read_limited(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>, CliE
 /// malformed evidence (exit 1) without holding a huge file in memory.
 pub fn read_document(path: &Path, what: &str) -> Result<Vec<u8>, CliError> {
     use std::io::Read as _;
-    let f = std::fs::File::open(path).map_err(|e| CliError::new(format!("cannot read {what} {}: {e}", path.display())))?;
+    let f =
+        std::fs::File::open(path).map_err(|e| CliError::new(format!("cannot read {what} {}: {e}", path.display())))?;
     if f.metadata().is_ok_and(|m| m.is_dir()) {
         return Err(CliError::new(format!("cannot read {what} {}: it is a directory", path.display())));
     }

@@ -30,50 +30,7 @@ use crate::verify::{parse_now, verify_chain};
 /// How long `onchain verify` waits for the node (all requests together).
 const RPC_TIMEOUT: Duration = Duration::from_secs(30);
 
-#[allow(missing_docs)]
-mod abi {
-    alloy_sol_types::sol! {
-        /// The part of AttestationVerifier's interface used here.
-        #[derive(Debug, PartialEq, Eq)]
-        interface AttestationVerifier {
-            struct Delegation {
-                address ephemeral;
-                bytes32 contextHash;
-                uint64 notBefore;
-                uint64 notAfter;
-            }
-
-            struct Attestation {
-                string executionId;
-                bytes32 payloadHash;
-                bytes32 contextHash;
-                bytes32 bundleHash;
-                bytes32 runtimeHash;
-                bytes32 outputHash;
-                bytes32 networkSummaryHash;
-                uint64 issuedAt;
-            }
-
-            error SignatureEncoding();
-            error HighS();
-            error InvalidSignature();
-            error MasterUntrusted(address master);
-            error MasterRevoked(address master);
-            error MasterOutsideWindow(address master, uint64 issuedAt, uint64 validFrom, uint64 validUntil);
-            error ContextMismatch(bytes32 expected, bytes32 actual);
-            error DelegationWindow(uint64 issuedAt, uint64 notBefore, uint64 notAfter);
-            error WrongSigner(address expected, address recovered);
-            error AlreadyConsumed(bytes32 key);
-
-            function verifyDelegated(Attestation calldata a, bytes calldata attestationSig, Delegation calldata d, bytes calldata delegationSig)
-                external view returns (address master);
-            function consumeDelegated(Attestation calldata a, bytes calldata attestationSig, Delegation calldata d, bytes calldata delegationSig)
-                external returns (address master);
-        }
-    }
-}
-
-use abi::AttestationVerifier::{self as contract, AttestationVerifierErrors as ContractError};
+use attest_verifier::eip712::{AttestationVerifier as contract, ContractError};
 
 /// `attest onchain …`.
 #[derive(Debug, Subcommand)]
@@ -233,34 +190,9 @@ enum Verdict {
 /// The result code and reason of a custom error (table of AttestVerifierLib.sol),
 /// and a description with its arguments.
 fn describe(e: &ContractError) -> (u8, &'static str, String) {
-    use ContractError as E;
-    match e {
-        E::SignatureEncoding(_) => (1, "signature-encoding", "SignatureEncoding()".into()),
-        E::HighS(_) => (2, "high-s", "HighS()".into()),
-        E::InvalidSignature(_) => (3, "invalid-signature", "InvalidSignature()".into()),
-        E::MasterUntrusted(x) => (4, "master-untrusted", format!("MasterUntrusted(master {})", x.master)),
-        E::MasterRevoked(x) => (5, "master-revoked", format!("MasterRevoked(master {})", x.master)),
-        E::MasterOutsideWindow(x) => (
-            6,
-            "master-window",
-            format!(
-                "MasterOutsideWindow(master {}, issuedAt {}, validFrom {}, validUntil {})",
-                x.master, x.issuedAt, x.validFrom, x.validUntil
-            ),
-        ),
-        E::ContextMismatch(x) => {
-            (7, "context-mismatch", format!("ContextMismatch(expected {}, actual {})", x.expected, x.actual))
-        }
-        E::DelegationWindow(x) => (
-            8,
-            "delegation-window",
-            format!("DelegationWindow(issuedAt {}, notBefore {}, notAfter {})", x.issuedAt, x.notBefore, x.notAfter),
-        ),
-        E::WrongSigner(x) => {
-            (9, "wrong-signer", format!("WrongSigner(expected {}, recovered {})", x.expected, x.recovered))
-        }
-        E::AlreadyConsumed(x) => (10, "already-consumed", format!("AlreadyConsumed(key {})", x.key)),
-    }
+    let reason = attest_verifier::eip712::contract_error_reason(e).unwrap_or("not-a-verification-error");
+    let code = attest_verifier::eip712::CODE_REASONS.iter().position(|r| *r == reason).unwrap_or(0);
+    (code as u8, reason, format!("{e:?}"))
 }
 
 /// The node's answer.
@@ -428,7 +360,7 @@ mod tests {
 
     #[test]
     fn every_contract_error_has_its_table_code() {
-        use abi::AttestationVerifier as C;
+        use attest_verifier::eip712::AttestationVerifier as C;
         let z = Address::ZERO;
         let errors = [
             ContractError::SignatureEncoding(C::SignatureEncoding {}),

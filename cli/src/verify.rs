@@ -258,30 +258,22 @@ fn audit_items(source: &Path) -> Result<Vec<Item>, CliError> {
 /// Verifies many attestations against one loaded evidence set, in parallel,
 /// then applies the batch `replay` check in input order.
 pub fn audit_reports(items: &[&[u8]], loaded: &Loaded) -> Vec<Report> {
-    let results: Vec<(Report, Option<ReplayKey>)> = loaded
-        .with_inputs(|inputs| {
-            items
-                .par_iter()
-                .with_min_len(16)
-                .map(|bytes| match parse_attestation(bytes) {
-                    Ok(att) => {
-                        let key = (att.execution_id.clone(), att.delegation.as_ref().map(|d| d.ephemeral_public_key));
-                        (
-                            verify_parsed_attestation(
-                                &att,
-                                &loaded.trust,
-                                inputs,
-                                ReportBuilder::new(ATTESTATION_PLAN),
-                            ),
-                            Some(key),
-                        )
-                    }
-                    Err(e) => {
-                        (ReportBuilder::new(ATTESTATION_PLAN).halt(CheckId::Parse, "malformed", e.to_string()), None)
-                    }
-                })
-                .collect()
-        });
+    let results: Vec<(Report, Option<ReplayKey>)> = loaded.with_inputs(|inputs| {
+        items
+            .par_iter()
+            .with_min_len(16)
+            .map(|bytes| match parse_attestation(bytes) {
+                Ok(att) => {
+                    let key = (att.execution_id.clone(), att.delegation.as_ref().map(|d| d.ephemeral_public_key));
+                    (
+                        verify_parsed_attestation(&att, &loaded.trust, inputs, ReportBuilder::new(ATTESTATION_PLAN)),
+                        Some(key),
+                    )
+                }
+                Err(e) => (ReportBuilder::new(ATTESTATION_PLAN).halt(CheckId::Parse, "malformed", e.to_string()), None),
+            })
+            .collect()
+    });
     let mut tracker = ReplayTracker::new();
     results
         .into_iter()

@@ -80,7 +80,11 @@ fn run_in(dir: &Path, args: &[String]) -> Output {
 
 fn json_report(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("not JSON ({e}): {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     })
 }
 
@@ -111,7 +115,10 @@ fn every_single_vector_through_attest_verify() {
         let (got, reason) = verdict(&report);
         let want_code = if v.expect == "accept" { 0 } else { 1 };
         if got != v.expect || code != want_code || (v.reason.is_some() && reason != v.reason) {
-            failures.push(format!("{}: expected {} {:?} exit {want_code}, got {got} {reason:?} exit {code}", v.name, v.expect, v.reason));
+            failures.push(format!(
+                "{}: expected {} {:?} exit {want_code}, got {got} {reason:?} exit {code}",
+                v.name, v.expect, v.reason
+            ));
         }
         ran += 1;
     }
@@ -138,7 +145,8 @@ fn batch_vectors_through_attest_audit() {
         args.extend(w.args.iter().cloned());
         let out = run_in(w.dir.path(), &args);
         let stdout = String::from_utf8_lossy(&out.stdout);
-        let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+        let lines: Vec<serde_json::Value> =
+            stdout.lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
         assert_eq!(lines.len(), v.documents.len() + 1, "{}: one line per attestation and a summary", v.name);
         let got: Vec<String> = lines[..v.documents.len()].iter().map(|l| verdict(&l["report"]).0).collect();
         assert_eq!(got, v.expect_each, "{}", v.name);
@@ -280,7 +288,14 @@ fn snapshot_report(name: &str, format: &str) -> String {
 
 #[test]
 fn report_snapshots() {
-    for name in ["accept/direct-full", "accept/delegated-onchain", "signature/tampered", "delegation/master-revoked", "bundle-files/extra-file", "parse/duplicate-key"] {
+    for name in [
+        "accept/direct-full",
+        "accept/delegated-onchain",
+        "signature/tampered",
+        "delegation/master-revoked",
+        "bundle-files/extra-file",
+        "parse/duplicate-key",
+    ] {
         let key = name.replace('/', "__");
         insta::assert_snapshot!(format!("{key}__human"), snapshot_report(name, "human"));
         insta::assert_snapshot!(format!("{key}__json"), snapshot_report(name, "json"));
@@ -296,11 +311,24 @@ fn demo_runs_and_its_files_verify() {
     assert!(stdout.contains("INVALID: signature failed"), "{stdout}");
     let out = attest()
         .current_dir(dir.path())
-        .args(["verify", "attestation.json", "--trust-root", "trust-root.json", "--root-key", "keys/root.pub", "--now", "2026-11-21T12:00:00Z"])
+        .args([
+            "verify",
+            "attestation.json",
+            "--trust-root",
+            "trust-root.json",
+            "--root-key",
+            "keys/root.pub",
+            "--now",
+            "2026-11-21T12:00:00Z",
+        ])
         .output()
         .expect("verify runs");
     assert_eq!(out.status.code(), Some(0));
-    let out = attest().current_dir(dir.path()).args(["inspect", "attestation-delegated.json"]).output().expect("inspect runs");
+    let out = attest()
+        .current_dir(dir.path())
+        .args(["inspect", "attestation-delegated.json"])
+        .output()
+        .expect("inspect runs");
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0));
     for needle in ["payloadHash", "contextHash", "attestationSigner", "delegationSigner", "domainSeparator"] {
@@ -314,7 +342,12 @@ fn keygen_trust_root_bundle_sign_verify_round_trip() {
     let d = dir.path();
     let run = |args: &[&str]| {
         let out = attest().current_dir(d).args(args).output().expect("runs");
-        assert!(out.status.success(), "{args:?}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         out
     };
     run(&["keygen", "--out", "root.secret", "--pub-out", "root.pub"]);
@@ -327,27 +360,109 @@ fn keygen_trust_root_bundle_sign_verify_round_trip() {
     let mut a = vec!["trust-root", "create", "--sign", "root.secret", "--out", "tr1.json"];
     a.extend(t0);
     run(&a);
-    let mut a = vec!["trust-root", "add-key", "tr1.json", "--key", "bundle.secret", "--role", "bundle-signing", "--sign", "root.secret", "--out", "tr2.json"];
+    let mut a = vec![
+        "trust-root",
+        "add-key",
+        "tr1.json",
+        "--key",
+        "bundle.secret",
+        "--role",
+        "bundle-signing",
+        "--sign",
+        "root.secret",
+        "--out",
+        "tr2.json",
+    ];
     a.extend(t0);
     run(&a);
-    let mut a = vec!["trust-root", "add-key", "tr2.json", "--key", "runtime.secret", "--role", "runtime", "--sign", "root.secret", "--out", "tr3.json"];
+    let mut a = vec![
+        "trust-root",
+        "add-key",
+        "tr2.json",
+        "--key",
+        "runtime.secret",
+        "--role",
+        "runtime",
+        "--sign",
+        "root.secret",
+        "--out",
+        "tr3.json",
+    ];
     a.extend(t0);
     run(&a);
-    run(&["trust-root", "verify", "tr1.json", "tr2.json", "tr3.json", "--root-key", "root.pub", "--now", "2026-11-21T00:00:00Z"]);
+    run(&[
+        "trust-root",
+        "verify",
+        "tr1.json",
+        "tr2.json",
+        "tr3.json",
+        "--root-key",
+        "root.pub",
+        "--now",
+        "2026-11-21T00:00:00Z",
+    ]);
     std::fs::create_dir_all(d.join("bundle")).expect("mkdir");
     std::fs::write(d.join("bundle/policy.json"), b"{\"rules\":[]}").expect("write");
-    run(&["bundle", "sign", "bundle", "--key", "bundle.secret", "--policy-id", "p", "--policy-version", "1", "--created-at", "2026-11-02T00:00:00Z"]);
+    run(&[
+        "bundle",
+        "sign",
+        "bundle",
+        "--key",
+        "bundle.secret",
+        "--policy-id",
+        "p",
+        "--policy-version",
+        "1",
+        "--created-at",
+        "2026-11-02T00:00:00Z",
+    ]);
     std::fs::write(d.join("signals.json"), b"{\"x\":1}").expect("write");
     let h = "11".repeat(32);
     run(&[
-        "sign", "--key", "runtime.secret", "--bundle", "bundle", "--signals", "signals.json", "--execution-id", "e-1",
-        "--runtime-version", "1.0.0", "--runtime-hash", &h, "--release-manifest-hash", &h, "--evaluator-semantic-hash", &h,
-        "--evaluator-artifact-hash", &h, "--trust-root-version", "3", "--issued-at", "2026-11-20T00:00:00Z", "--out", "att.json",
+        "sign",
+        "--key",
+        "runtime.secret",
+        "--bundle",
+        "bundle",
+        "--signals",
+        "signals.json",
+        "--execution-id",
+        "e-1",
+        "--runtime-version",
+        "1.0.0",
+        "--runtime-hash",
+        &h,
+        "--release-manifest-hash",
+        &h,
+        "--evaluator-semantic-hash",
+        &h,
+        "--evaluator-artifact-hash",
+        &h,
+        "--trust-root-version",
+        "3",
+        "--issued-at",
+        "2026-11-20T00:00:00Z",
+        "--out",
+        "att.json",
     ]);
     let verify = |extra: &[&str]| {
         let mut a = vec![
-            "verify", "att.json", "--trust-root", "tr1.json", "--trust-root", "tr2.json", "--trust-root", "tr3.json",
-            "--root-key", "root.pub", "--bundle", "bundle", "--signals", "signals.json", "--now", "2026-11-21T00:00:00Z",
+            "verify",
+            "att.json",
+            "--trust-root",
+            "tr1.json",
+            "--trust-root",
+            "tr2.json",
+            "--trust-root",
+            "tr3.json",
+            "--root-key",
+            "root.pub",
+            "--bundle",
+            "bundle",
+            "--signals",
+            "signals.json",
+            "--now",
+            "2026-11-21T00:00:00Z",
         ];
         a.extend(extra);
         attest().current_dir(d).args(&a).output().expect("runs")
@@ -364,7 +479,24 @@ fn keygen_trust_root_bundle_sign_verify_round_trip() {
     run(&a);
     let out = attest()
         .current_dir(d)
-        .args(["verify", "att.json", "--trust-root", "tr1.json", "--trust-root", "tr2.json", "--trust-root", "tr3.json", "--trust-root", "tr4.json", "--root-key", "root.pub", "--now", "2026-11-21T00:00:00Z", "--format", "json"])
+        .args([
+            "verify",
+            "att.json",
+            "--trust-root",
+            "tr1.json",
+            "--trust-root",
+            "tr2.json",
+            "--trust-root",
+            "tr3.json",
+            "--trust-root",
+            "tr4.json",
+            "--root-key",
+            "root.pub",
+            "--now",
+            "2026-11-21T00:00:00Z",
+            "--format",
+            "json",
+        ])
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));

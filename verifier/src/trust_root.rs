@@ -475,7 +475,15 @@ fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
         return err(k.path("validUntil"), "must be after validFrom");
     }
     let label = k.opt_str("label")?.map(str::to_string);
-    Ok(KeyEntry { key_id, public_key, roles, valid_from, valid_until, revoked: if k.opt("revoked").is_some() { k.bool("revoked")? } else { false }, label })
+    Ok(KeyEntry {
+        key_id,
+        public_key,
+        roles,
+        valid_from,
+        valid_until,
+        revoked: if k.opt("revoked").is_some() { k.bool("revoked")? } else { false },
+        label,
+    })
 }
 
 /// Options of chain verification.

@@ -56,7 +56,12 @@ fn mutations_never_panic_and_never_forge() {
             }
             let r = verify_document(&m, &ctx);
             if r.valid {
-                assert_eq!(r.digest, original.digest, "{name}: a different document verified:\n{}", String::from_utf8_lossy(&m));
+                assert_eq!(
+                    r.digest,
+                    original.digest,
+                    "{name}: a different document verified:\n{}",
+                    String::from_utf8_lossy(&m)
+                );
             }
         }
     }

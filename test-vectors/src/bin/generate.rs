@@ -1488,7 +1488,13 @@ fn network_vectors(g: &mut Gen) -> R<()> {
     let mut dr = g.draft("exec-network-empty")?;
     dr.network_summary_hash = Some(summary.digest());
     let att = dr.sign_with_runtime(&g.s.runtime.master_ed25519(), None).map_err(e)?;
-    let mut v = g.full("network/empty-log", "an execution with no network traffic: an empty log and its summary", "accept", None, &att);
+    let mut v = g.full(
+        "network/empty-log",
+        "an execution with no network traffic: an empty log and its summary",
+        "accept",
+        None,
+        &att,
+    );
     v.network = Some(String::new());
     g.push(v);
     // A 10,000-record log.
@@ -1498,12 +1504,24 @@ fn network_vectors(g: &mut Gen) -> R<()> {
     let mut dr = g.draft("exec-network-10k")?;
     dr.network_summary_hash = Some(summary.digest());
     let att = dr.sign_with_runtime(&g.s.runtime.master_ed25519(), None).map_err(e)?;
-    let mut v = g.full("network/10k-records", "a 10,000-record log over five hosts recomputes the summary", "accept", None, &att);
+    let mut v = g.full(
+        "network/10k-records",
+        "a 10,000-record log over five hosts recomputes the summary",
+        "accept",
+        None,
+        &att,
+    );
     v.network = Some(big.clone());
     g.push(v);
     let mut lines: Vec<String> = big.lines().map(str::to_string).collect();
     lines.swap(5000, 5001);
-    let mut v = g.full("network/10k-records-reordered", "two records of the 10,000 swapped: seq is no longer contiguous", "reject:network", Some("seq"), &att);
+    let mut v = g.full(
+        "network/10k-records-reordered",
+        "two records of the 10,000 swapped: seq is no longer contiguous",
+        "reject:network",
+        Some("seq"),
+        &att,
+    );
     v.network = Some(log_lines(&lines));
     g.push(v);
     let d = g.direct("exec-network-none")?;
@@ -1612,7 +1630,12 @@ fn onchain_vectors(g: &mut Gen) -> R<()> {
         set(d, "onchainSignature", s(unrecoverable));
     }
     sign_single(obj(&mut v), &master.ephemeral_ed25519(&ctx));
-    cases.push(("onchain/delegation-unrecoverable-first", "the delegation signature recovers no signer; reported before the attestation signature's bad v", "invalid-signature", v));
+    cases.push((
+        "onchain/delegation-unrecoverable-first",
+        "the delegation signature recovers no signer; reported before the attestation signature's bad v",
+        "invalid-signature",
+        v,
+    ));
     for (name, desc, reason, v) in cases {
         let mut vec = g.full(name, desc, "reject:onchain-signature", Some(reason), &v);
         vec.onchain = onchain(&format!("reject:{reason}"));
