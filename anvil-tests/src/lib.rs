@@ -50,6 +50,16 @@ const RECEIPT_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_mil
 #[allow(missing_docs)]
 mod bindings {
     alloy_sol_types::sol! {
+        /// contracts/src/NetworkRecordProofVerifier.sol: the NetworkRecordProof library, externally.
+        #[derive(Debug, PartialEq, Eq)]
+        contract NetworkRecordProofVerifier {
+            function leafHash(bytes calldata record) external view returns (bytes32);
+            function rootFromProof(bytes32 leaf, uint256 index, uint256 treeSize, bytes32[] calldata path)
+                external view returns (bool ok, bytes32 root);
+            function verify(bytes calldata record, uint256 index, uint256 treeSize, bytes32[] calldata path, bytes32 root)
+                external view returns (bool);
+        }
+
         /// anvil-tests/harness/EcdsaRecoverHarness.sol: OpenZeppelin ECDSA.recover alone.
         #[derive(Debug, PartialEq, Eq)]
         contract EcdsaRecoverHarness {
@@ -59,7 +69,7 @@ mod bindings {
 }
 
 pub use attest_verifier::eip712::AttestationVerifier;
-pub use bindings::EcdsaRecoverHarness;
+pub use bindings::{EcdsaRecoverHarness, NetworkRecordProofVerifier};
 use AttestationVerifier::{AttestationVerifierCalls, AttestationVerifierErrors, AttestationVerifierEvents};
 
 pub use attest_verifier::eip712::{contract_error_reason as error_reason, CODE_REASONS};
@@ -152,6 +162,8 @@ pub struct Compiled {
     pub verifier: ContractArtifact,
     /// anvil-tests/harness/EcdsaRecoverHarness.sol.
     pub ecdsa_harness: ContractArtifact,
+    /// contracts/src/NetworkRecordProofVerifier.sol (external harness of the `NetworkRecordProof` library).
+    pub proof_verifier: ContractArtifact,
     /// `solc --version` of the wrapper, e.g. `0.8.37+commit.…`.
     pub solc_version: String,
 }
@@ -232,7 +244,11 @@ pub fn compile(tools: &Tools, cache_dir: &Path) -> Result<Compiled, String> {
         .build(SolcCompiler::Specific(solc))
         .map_err(|e| format!("foundry-compilers project: {e}"))?;
     let output = project
-        .compile_files([contracts.join("src/AttestationVerifier.sol"), harness_dir.join("EcdsaRecoverHarness.sol")])
+        .compile_files([
+            contracts.join("src/AttestationVerifier.sol"),
+            contracts.join("src/NetworkRecordProofVerifier.sol"),
+            harness_dir.join("EcdsaRecoverHarness.sol"),
+        ])
         .map_err(|e| format!("compiling the contracts: {e}"))?;
     if output.has_compiler_errors() {
         return Err(format!("solc reported errors:\n{output}"));
@@ -249,6 +265,7 @@ pub fn compile(tools: &Tools, cache_dir: &Path) -> Result<Compiled, String> {
     Ok(Compiled {
         verifier: artifact("AttestationVerifier")?,
         ecdsa_harness: artifact("EcdsaRecoverHarness")?,
+        proof_verifier: artifact("NetworkRecordProofVerifier")?,
         solc_version,
     })
 }
