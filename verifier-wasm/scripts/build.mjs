@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// Builds the WebAssembly module and its JS bindings:
+//   pkg/node/  CommonJS for Node (require('…/verifier-wasm/pkg/node'))
+//   pkg/web/   ES module for browsers (default export init(), then the functions)
+// Steps: cargo build (profile wasm-release, target wasm32-unknown-unknown) →
+// wasm-bindgen (must equal the wasm-bindgen crate version in Cargo.lock) →
+// wasm-opt -Oz when the `binaryen` npm package is installed (optional) →
+// sizes (raw and gzip -9) written to pkg/size.json and printed.
+// Flags: --min-size (every crate at opt-level z), --no-opt (skip wasm-opt).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync, constants as zc } from 'node:zlib';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pkgRoot = resolve(here, '..');
+const repo = resolve(pkgRoot, '..');
+const crate = 'attest_verifier_wasm';
+const profile = 'wasm-release';
+const target = 'wasm32-unknown-unknown';
+const targetDir = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(repo, 'target');
+const skipOpt = process.argv.includes('--no-opt') || process.env.ATTEST_WASM_NO_OPT === '1';
+// The profile builds the hot arithmetic crates at opt-level 3 (root
+// Cargo.toml); --min-size overrides them back to "z" (smallest, slower).
+const minSize = process.argv.includes('--min-size');
+const HOT = ['curve25519-dalek', 'k256', 'sha2', 'keccak', 'attest-json'];
+const sizeFlags = minSize ? HOT.flatMap((c) => ['--config', `profile.${'wasm-release'}.package.${c}.opt-level="z"`]) : [];
+const variant = minSize ? 'every crate at opt-level z (--min-size)' : `opt-level z, ${HOT.join('/')} at opt-level 3`;
+
+function run(cmd, args, opts = {}) {
+  console.error(`$ ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
+  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${cmd} exited with ${r.status}`);
+}
+
+// 1. The pinned wasm-bindgen version, from Cargo.lock.
+const lock = readFileSync(join(repo, 'Cargo.lock'), 'utf8');
+const m = lock.match(/\[\[package\]\]\nname = "wasm-bindgen"\nversion = "([^"]+)"/);
+if (!m) throw new Error('wasm-bindgen not found in Cargo.lock');
+const pinned = m[1];
+let cliVersion = '';
+try {
+  cliVersion = execFileSync('wasm-bindgen', ['--version'], { encoding: 'utf8' }).trim();
+} catch {
+  throw new Error(`wasm-bindgen CLI not found; install it with: cargo install wasm-bindgen-cli --version =${pinned}`);
+}
+if (cliVersion !== `wasm-bindgen ${pinned}`) {
+  throw new Error(`${cliVersion} does not match the wasm-bindgen crate ${pinned} in Cargo.lock; run: cargo install wasm-bindgen-cli --version =${pinned} --force`);
+}
+
+// 2. cargo build.
+run('cargo', ['build', '-p', 'attest-verifier-wasm', '--target', target, '--profile', profile, ...sizeFlags], { cwd: repo });
+const wasmIn = join(targetDir, target, profile, `${crate}.wasm`);
+
+// 3. wasm-bindgen, one output per target.
+const outs = { node: 'nodejs', web: 'web' };
+for (const [dir, t] of Object.entries(outs)) {
+  const out = join(pkgRoot, 'pkg', dir);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  run('wasm-bindgen', ['--target', t, '--out-dir', out, '--out-name', crate, wasmIn]);
+}
+
+// 4. wasm-opt (optional): optimise once, copy to both packages. The enabled
+// features are exactly those rustc emits by default for wasm32-unknown-unknown.
+const wasmOpt = join(pkgRoot, 'node_modules', '.bin', 'wasm-opt');
+let optimized = false;
+if (!skipOpt && existsSync(wasmOpt)) {
+  const src = join(pkgRoot, 'pkg', 'node', `${crate}_bg.wasm`);
+  const tmp = join(pkgRoot, 'pkg', `${crate}_opt.wasm`);
+  run(wasmOpt, ['-Oz', '--enable-bulk-memory', '--enable-reference-types', '--enable-multivalue',
+    '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals',
+    '--strip-debug', '--strip-producers', src, '-o', tmp]);
+  // Both targets get the same module only if wasm-bindgen emitted the same one.
+  const a = readFileSync(join(pkgRoot, 'pkg', 'node', `${crate}_bg.wasm`));
+  const b = readFileSync(join(pkgRoot, 'pkg', 'web', `${crate}_bg.wasm`));
+  if (Buffer.compare(a, b) === 0) {
+    copyFileSync(tmp, join(pkgRoot, 'pkg', 'node', `${crate}_bg.wasm`));
+    copyFileSync(tmp, join(pkgRoot, 'pkg', 'web', `${crate}_bg.wasm`));
+  } else {
+    copyFileSync(tmp, join(pkgRoot, 'pkg', 'node', `${crate}_bg.wasm`));
+    const webSrc = join(pkgRoot, 'pkg', 'web', `${crate}_bg.wasm`);
+    run(wasmOpt, ['-Oz', '--enable-bulk-memory', '--enable-reference-types', '--enable-multivalue',
+      '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals',
+      '--strip-debug', '--strip-producers', webSrc, '-o', webSrc]);
+  }
+  rmSync(tmp, { force: true });
+  optimized = true;
+} else if (!skipOpt) {
+  console.error('wasm-opt not installed (npm package binaryen): skipping the optional optimisation');
+}
+
+// 5. package.json of each output, so Node resolves the directories.
+const version = JSON.parse(readFileSync(join(pkgRoot, 'package.json'), 'utf8')).version;
+writeFileSync(join(pkgRoot, 'pkg', 'node', 'package.json'), JSON.stringify({
+  name: 'attest-verifier-wasm', version, type: 'commonjs',
+  main: `${crate}.js`, types: `${crate}.d.ts`,
+}, null, 2) + '\n');
+writeFileSync(join(pkgRoot, 'pkg', 'web', 'package.json'), JSON.stringify({
+  name: 'attest-verifier-wasm-web', version, type: 'module',
+  module: `${crate}.js`, main: `${crate}.js`, types: `${crate}.d.ts`, sideEffects: false,
+}, null, 2) + '\n');
+
+// 6. Sizes.
+const wasmOut = join(pkgRoot, 'pkg', 'web', `${crate}_bg.wasm`);
+const bytes = readFileSync(wasmOut);
+let gz;
+const g = spawnSync('gzip', ['-9', '-c', wasmOut]);
+gz = g.status === 0 ? g.stdout.length : gzipSync(bytes, { level: zc.Z_BEST_COMPRESSION }).length;
+const size = {
+  wasm: `${crate}_bg.wasm`, bytes: bytes.length, gzip9: gz, wasmOpt: optimized,
+  wasmBindgen: pinned, profile, variant, budgetGzip: 150 * 1024,
+};
+writeFileSync(join(pkgRoot, 'pkg', 'size.json'), JSON.stringify(size, null, 2) + '\n');
+console.log(`${size.wasm}: ${bytes.length} bytes, ${gz} bytes gzip -9 (${(gz / 1024).toFixed(1)} KiB; ${variant}; wasm-opt ${optimized ? 'applied' : 'not applied'})`);
+statSync(join(pkgRoot, 'pkg', 'node', `${crate}.js`));

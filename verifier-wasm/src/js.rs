@@ -1,0 +1,432 @@
+//! The wasm-bindgen exports: JavaScript options in, plain JS objects out.
+
+use attest_verifier::trust_root::parse_root_keys;
+use attest_verifier::types::Ed25519PublicKey;
+use attest_verifier::Timestamp;
+use js_sys::{Array, ArrayBuffer, JsString, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::native::{self, Evidence, MAX_DOCUMENT_BYTES, MAX_INPUT_BYTES};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** Text of a document, or its raw bytes (e.g. a dropped file). */
+export type DocumentInput = string | Uint8Array;
+
+/** Status of one check. */
+export type CheckStatus = "pass" | "fail" | "skip";
+
+/** One check of a report (formats.md §3). */
+export interface Check {
+  /** Stable check id: parse, trust-root, signer, delegation, signature, … */
+  id: string;
+  status: CheckStatus;
+  /** What was checked, or what is wrong and how to act on it. */
+  detail: string;
+  /** On failure: the stable reason code within the check (e.g. "not-anchored"). */
+  reason?: string;
+}
+
+/** The object `attest verify --format json` prints. */
+export interface VerifyReport {
+  /** True iff every required check passed and none failed. */
+  valid: boolean;
+  /** The document type (or the expected one when it could not be read). */
+  type: string;
+  checks: Check[];
+  /** digest(D), lowercase hex, when the document parsed. */
+  digest?: string;
+}
+
+/** Options of verifyAttestation (the flags of `attest verify`). */
+export interface VerifyOptions {
+  /** Trust-root documents, oldest first (--trust-root, repeated). */
+  trustRoots: DocumentInput[];
+  /** Pinned Ed25519 root keys, lowercase hex; an entry may also be a whole
+   * root-key file (one key a line, blank lines and # comments ignored). */
+  rootKeys: string[];
+  /** Verification time, RFC 3339 UTC (default: Date.now()). */
+  now?: string;
+  /** Signals JSON the fingerprint is recomputed from (--signals). */
+  signals?: DocumentInput;
+  /** Raw execution output checked against outputHash (--output). */
+  output?: Uint8Array;
+  /** Network log, JSON Lines (--network). */
+  network?: DocumentInput;
+  /** Allowed request hosts (--allow-host). */
+  allowHosts?: string[];
+  /** Bundle manifest (--bundle MANIFEST). */
+  bundleManifest?: DocumentInput;
+  /** Files of the bundle directory, path → bytes (--bundle DIR); needs bundleManifest. */
+  bundleFiles?: Record<string, Uint8Array | string>;
+  /** Refuse a newest trust root below this version (--min-trust-root-version). */
+  minTrustRootVersion?: number;
+}
+
+/** Options of verifyTrustRootChain. */
+export interface ChainOptions {
+  rootKeys: string[];
+  now?: string;
+  minTrustRootVersion?: number;
+}
+
+/** Verdict on a trust-root chain (`attest trust-root verify`). */
+export interface ChainVerdict {
+  valid: boolean;
+  detail: string;
+  /** On failure: the reason code the `trust-root` check would report. */
+  reason?: string;
+  /** On success: number of documents in the chain. */
+  length?: number;
+  /** On success: the newest document, used for key lookups. */
+  newest?: { version: number; digest: string; issuedAt: string; expiresAt: string };
+}
+
+/** The object `attest inspect --format json` prints. */
+export interface InspectResult {
+  decoded: { type: string; digest: string; signingMessageBytes: number; [field: string]: unknown };
+  document: unknown;
+}
+
+/** Errors thrown by this module carry a stable code. */
+export interface AttestError extends Error {
+  code: "ATTEST_INVALID_ARGUMENT" | "ATTEST_INPUT_TOO_LARGE" | "ATTEST_MALFORMED_DOCUMENT" | "ATTEST_INTERNAL";
+  /** The offending option, e.g. "rootKeys[1]" or "now". */
+  option?: string;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `String.prototype.isWellFormed.call(s)` (ES2024: Node 20, Chrome 111);
+    /// throws (caught) on engines without it.
+    #[wasm_bindgen(catch, js_namespace = ["String", "prototype", "isWellFormed"], js_name = call)]
+    fn is_well_formed(s: &JsString) -> Result<bool, JsValue>;
+}
+
+const INVALID: &str = "ATTEST_INVALID_ARGUMENT";
+const TOO_LARGE: &str = "ATTEST_INPUT_TOO_LARGE";
+const MALFORMED: &str = "ATTEST_MALFORMED_DOCUMENT";
+const INTERNAL: &str = "ATTEST_INTERNAL";
+
+/// A JS `Error` with `code` and (when given) `option` properties.
+fn error(code: &str, option: Option<&str>, message: &str) -> JsValue {
+    let e = js_sys::Error::new(message);
+    let _ = Reflect::set(&e, &JsValue::from_str("code"), &JsValue::from_str(code));
+    if let Some(o) = option {
+        let _ = Reflect::set(&e, &JsValue::from_str("option"), &JsValue::from_str(o));
+    }
+    e.into()
+}
+
+fn invalid(option: &str, message: impl AsRef<str>) -> JsValue {
+    error(INVALID, Some(option), &format!("{option}: {}", message.as_ref()))
+}
+
+/// A short description of a JS value's type for error messages.
+fn kind(v: &JsValue) -> String {
+    if v.is_null() {
+        "null".into()
+    } else if Array::is_array(v) {
+        "an array".into()
+    } else {
+        format!("a {}", v.js_typeof().as_string().unwrap_or_default())
+    }
+}
+
+/// UTF-8 bytes of a JS string. A string holding a lone surrogate cannot be
+/// UTF-8; it is encoded as WTF-8 (invalid UTF-8), so the strict parser
+/// refuses the document as malformed exactly as the CLI refuses a file that
+/// is not UTF-8, instead of verifying a silently repaired (U+FFFD) copy.
+fn string_bytes(s: &JsString) -> Vec<u8> {
+    let well_formed = match is_well_formed(s) {
+        Ok(b) => b,
+        Err(_) => s.is_valid_utf16(),
+    };
+    if well_formed {
+        return String::from(s).into_bytes();
+    }
+    let mut out = Vec::with_capacity(s.length() as usize);
+    for unit in char::decode_utf16(s.iter()) {
+        match unit {
+            Ok(c) => {
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+            Err(e) => {
+                let u = e.unpaired_surrogate();
+                out.extend_from_slice(&[
+                    0xE0 | (u >> 12) as u8,
+                    0x80 | ((u >> 6) & 0x3F) as u8,
+                    0x80 | (u & 0x3F) as u8,
+                ]);
+            }
+        }
+    }
+    out
+}
+
+/// Whether a value is a `Uint8Array` (Node `Buffer` included) or an `ArrayBuffer`.
+fn is_bytes(v: &JsValue) -> bool {
+    v.dyn_ref::<Uint8Array>().is_some() || v.is_instance_of::<ArrayBuffer>()
+}
+
+fn too_large(option: &str, size: u64, limit: usize) -> JsValue {
+    error(TOO_LARGE, Some(option), &format!("{option}: {size} bytes exceeds the limit of {limit} bytes"))
+}
+
+/// Text (UTF-8 encoded) or raw bytes, at most `limit` bytes; the size is
+/// checked before the bytes are copied into the module's memory.
+fn read_input(v: &JsValue, option: &str, limit: usize, text_ok: bool) -> Result<Vec<u8>, JsValue> {
+    let bytes = if let (true, Some(s)) = (text_ok, v.dyn_ref::<JsString>()) {
+        // Every UTF-16 code unit encodes to at least one byte.
+        if s.length() as usize > limit {
+            return Err(too_large(option, u64::from(s.length()), limit));
+        }
+        string_bytes(s)
+    } else if let Some(u) = v.dyn_ref::<Uint8Array>() {
+        if u.length() as usize > limit {
+            return Err(too_large(option, u64::from(u.length()), limit));
+        }
+        u.to_vec()
+    } else if let Some(b) = v.dyn_ref::<ArrayBuffer>() {
+        if b.byte_length() as usize > limit {
+            return Err(too_large(option, u64::from(b.byte_length()), limit));
+        }
+        Uint8Array::new(b).to_vec()
+    } else {
+        let expected = if text_ok { "a string or a Uint8Array" } else { "a Uint8Array" };
+        return Err(invalid(option, format!("must be {expected}, got {}", kind(v))));
+    };
+    if bytes.len() > limit {
+        return Err(too_large(option, bytes.len() as u64, limit));
+    }
+    Ok(bytes)
+}
+
+/// A document given as text or bytes, at most 16 MiB (the CLI's document limit).
+fn read_document(v: &JsValue, option: &str) -> Result<Vec<u8>, JsValue> {
+    read_input(v, option, MAX_DOCUMENT_BYTES, true)
+}
+
+fn string(v: &JsValue, option: &str) -> Result<String, JsValue> {
+    v.as_string().ok_or_else(|| invalid(option, format!("must be a string, got {}", kind(v))))
+}
+
+fn array(v: &JsValue, option: &str) -> Result<Array, JsValue> {
+    if Array::is_array(v) {
+        Ok(Array::from(v))
+    } else {
+        Err(invalid(option, format!("must be an array, got {}", kind(v))))
+    }
+}
+
+/// The options object: members read by name, unknown names refused.
+struct Options {
+    obj: JsValue,
+}
+
+impl Options {
+    fn new(v: &JsValue, what: &str, known: &[&str]) -> Result<Self, JsValue> {
+        if !v.is_object() || Array::is_array(v) || v.is_function() {
+            return Err(invalid(what, format!("must be an object, got {}", kind(v))));
+        }
+        let keys = Object::keys(v.unchecked_ref::<Object>());
+        for k in keys.iter() {
+            let name = k.as_string().unwrap_or_default();
+            if !known.contains(&name.as_str()) {
+                return Err(invalid(&name, format!("unknown option; known options: {}", known.join(", "))));
+            }
+        }
+        Ok(Self { obj: v.clone() })
+    }
+
+    /// A member; `undefined` and `null` read as absent.
+    fn get(&self, name: &str) -> Result<Option<JsValue>, JsValue> {
+        let v = Reflect::get(&self.obj, &JsValue::from_str(name)).map_err(|_| invalid(name, "cannot be read"))?;
+        Ok(if v.is_undefined() || v.is_null() { None } else { Some(v) })
+    }
+
+    fn required(&self, name: &str) -> Result<JsValue, JsValue> {
+        self.get(name)?.ok_or_else(|| invalid(name, "is required"))
+    }
+
+    fn root_keys(&self) -> Result<Vec<Ed25519PublicKey>, JsValue> {
+        let items = array(&self.required("rootKeys")?, "rootKeys")?;
+        let mut keys = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let name = format!("rootKeys[{i}]");
+            let text = string(&item, &name)?;
+            let parsed = parse_root_keys(&text).map_err(|(line, e)| {
+                invalid(&name, format!("line {line}: {e} (expected a lowercase hex Ed25519 public key)"))
+            })?;
+            if parsed.is_empty() {
+                return Err(invalid(&name, "holds no key"));
+            }
+            keys.extend(parsed);
+        }
+        Ok(keys)
+    }
+
+    fn now(&self) -> Result<Timestamp, JsValue> {
+        match self.get("now")? {
+            Some(v) => {
+                let s = string(&v, "now")?;
+                Timestamp::parse(&s).map_err(|e| invalid("now", format!("{s:?}: {e}")))
+            }
+            None => {
+                // The core reads no clock: the default time is taken here.
+                let ms = js_sys::Date::now();
+                let secs = (ms / 1000.0).floor();
+                let nanos = ((ms - secs * 1000.0) * 1_000_000.0) as u32;
+                Ok(Timestamp::from_unix(secs as i64, nanos))
+            }
+        }
+    }
+
+    fn min_version(&self) -> Result<Option<u64>, JsValue> {
+        const NAME: &str = "minTrustRootVersion";
+        let Some(v) = self.get(NAME)? else {
+            return Ok(None);
+        };
+        match v.as_f64() {
+            Some(n) if n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n) => Ok(Some(n as u64)),
+            Some(_) => {
+                // Formatted by JS: Rust's f64 formatting would add ~20 KB to the module.
+                let shown = js_sys::Number::from(v).to_string_with_radix(10).map(String::from).unwrap_or_default();
+                Err(invalid(NAME, format!("must be a non-negative safe integer, got {shown}")))
+            }
+            None => Err(invalid(NAME, format!("must be a number, got {}", kind(&v)))),
+        }
+    }
+
+    fn trust_roots(&self) -> Result<Vec<Vec<u8>>, JsValue> {
+        let items = array(&self.required("trustRoots")?, "trustRoots")?;
+        items.iter().enumerate().map(|(i, item)| read_document(&item, &format!("trustRoots[{i}]"))).collect()
+    }
+
+    fn opt_document(&self, name: &str) -> Result<Option<Vec<u8>>, JsValue> {
+        self.get(name)?.map(|v| read_document(&v, name)).transpose()
+    }
+}
+
+const VERIFY_OPTIONS: &[&str] = &[
+    "trustRoots",
+    "rootKeys",
+    "now",
+    "signals",
+    "output",
+    "network",
+    "allowHosts",
+    "bundleManifest",
+    "bundleFiles",
+    "minTrustRootVersion",
+];
+
+fn evidence(options: &JsValue) -> Result<Evidence, JsValue> {
+    let o = Options::new(options, "options", VERIFY_OPTIONS)?;
+    let mut e = Evidence::new(o.trust_roots()?, o.root_keys()?, o.now()?);
+    e.min_trust_root_version = o.min_version()?;
+    e.signals = o.opt_document("signals")?;
+    e.bundle_manifest = o.opt_document("bundleManifest")?;
+    e.network = o.get("network")?.map(|v| read_input(&v, "network", MAX_INPUT_BYTES, true)).transpose()?;
+    e.output = o.get("output")?.map(|v| read_input(&v, "output", MAX_INPUT_BYTES, false)).transpose()?;
+    if let Some(v) = o.get("allowHosts")? {
+        let items = array(&v, "allowHosts")?;
+        e.allow_hosts =
+            items.iter().enumerate().map(|(i, h)| string(&h, &format!("allowHosts[{i}]"))).collect::<Result<_, _>>()?;
+    }
+    if let Some(v) = o.get("bundleFiles")? {
+        if e.bundle_manifest.is_none() {
+            return Err(invalid("bundleFiles", "needs bundleManifest (the manifest.json of the bundle directory)"));
+        }
+        if !v.is_object() || Array::is_array(&v) || is_bytes(&v) {
+            return Err(invalid(
+                "bundleFiles",
+                format!("must be an object mapping paths to Uint8Array, got {}", kind(&v)),
+            ));
+        }
+        // Like the CLI's directory walk: at most MAX_INPUT_BYTES in all.
+        let mut files = Vec::new();
+        let mut left = MAX_INPUT_BYTES;
+        for pair in Object::entries(v.unchecked_ref::<Object>()).iter() {
+            let pair = Array::from(&pair);
+            let path = pair.get(0).as_string().unwrap_or_default();
+            let name = format!("bundleFiles[{path:?}]");
+            let bytes = read_input(&pair.get(1), &name, left, true).map_err(|e| {
+                if Reflect::get(&e, &JsValue::from_str("code")).ok().and_then(|c| c.as_string()).as_deref()
+                    == Some(TOO_LARGE)
+                {
+                    error(
+                        TOO_LARGE,
+                        Some("bundleFiles"),
+                        &format!("bundleFiles: more than {MAX_INPUT_BYTES} bytes in all"),
+                    )
+                } else {
+                    e
+                }
+            })?;
+            left = left.saturating_sub(bytes.len());
+            files.push((path, bytes));
+        }
+        e.bundle_files = Some(files);
+    }
+    Ok(e)
+}
+
+/// Parses JSON text produced by serde_json into a plain JS object.
+fn to_js(json: Result<String, String>) -> Result<JsValue, JsValue> {
+    let text = json.map_err(|e| error(INTERNAL, None, &format!("serialization failed: {e}")))?;
+    js_sys::JSON::parse(&text).map_err(|_| error(INTERNAL, None, "serialization produced invalid JSON"))
+}
+
+/// Verifies an attest document (an execution attestation, a trust root or a
+/// bundle manifest) and returns the report `attest verify --format json`
+/// prints. Throws (with `code`) only for wrongly shaped options; malformed
+/// evidence is a report with a failing check.
+#[wasm_bindgen(js_name = verifyAttestation, unchecked_return_type = "VerifyReport")]
+pub fn verify_attestation(
+    #[wasm_bindgen(unchecked_param_type = "DocumentInput")] attestation: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let doc = read_document(&attestation, "attestation")?;
+    let e = evidence(&options)?;
+    let report = native::verify(&doc, &e);
+    to_js(native::report_json(&report))
+}
+
+/// Verifies a trust-root chain (oldest first) against pinned root keys, as
+/// `attest trust-root verify` does.
+#[wasm_bindgen(js_name = verifyTrustRootChain, unchecked_return_type = "ChainVerdict")]
+#[allow(non_snake_case)]
+pub fn verify_trust_root_chain(
+    #[wasm_bindgen(unchecked_param_type = "DocumentInput[]")] trustRoots: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ChainOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let items = array(&trustRoots, "trustRoots")?;
+    let docs = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| read_document(&item, &format!("trustRoots[{i}]")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let o = Options::new(&options, "options", &["rootKeys", "now", "minTrustRootVersion"])?;
+    let verdict = native::chain_verdict(&docs, &o.root_keys()?, o.now()?, o.min_version()?);
+    to_js(serde_json::to_string(&verdict).map_err(|e| e.to_string()))
+}
+
+/// Decodes any attest document and shows its digests and derived values
+/// (the object `attest inspect --format json` prints). Throws with code
+/// `ATTEST_MALFORMED_DOCUMENT` when the document does not parse as its type.
+#[wasm_bindgen(unchecked_return_type = "InspectResult")]
+pub fn inspect(#[wasm_bindgen(unchecked_param_type = "DocumentInput")] document: JsValue) -> Result<JsValue, JsValue> {
+    let doc = read_document(&document, "document")?;
+    let out = native::inspect(&doc).map_err(|e| error(MALFORMED, Some("document"), &format!("document: {e}")))?;
+    to_js(serde_json::to_string(&out).map_err(|e| e.to_string()))
+}
+
+/// The version of this module (the attest workspace version).
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
