@@ -89,6 +89,21 @@ export interface InspectResult {
   document: unknown;
 }
 
+/** Verdict on a network-record inclusion proof (`attest network verify-proof`). */
+export interface ProofVerdict {
+  valid: boolean;
+  detail: string;
+  /** The proof's leaf index (the record's seq) and tree size. */
+  index?: number;
+  treeSize?: number;
+}
+
+/** Options of verifyRecordProof: the expected Merkle root (hex) or a network summary document. */
+export interface ProofOptions {
+  root?: string;
+  summary?: DocumentInput;
+}
+
 /** Errors thrown by this module carry a stable code. */
 export interface AttestError extends Error {
   code: "ATTEST_INVALID_ARGUMENT" | "ATTEST_INPUT_TOO_LARGE" | "ATTEST_MALFORMED_DOCUMENT" | "ATTEST_INTERNAL";
@@ -423,6 +438,30 @@ pub fn inspect(#[wasm_bindgen(unchecked_param_type = "DocumentInput")] document:
     let doc = read_document(&document, "document")?;
     let out = native::inspect(&doc).map_err(|e| error(MALFORMED, Some("document"), &format!("document: {e}")))?;
     to_js(serde_json::to_string(&out).map_err(|e| e.to_string()))
+}
+
+/// Verifies an `attest.network-record-proof.v1` inclusion proof against a
+/// Merkle root (hex) or a network summary document, as `attest network
+/// verify-proof` does. Throws `ATTEST_MALFORMED_DOCUMENT` for a proof or
+/// summary that does not parse, `ATTEST_INVALID_ARGUMENT` for bad options.
+#[wasm_bindgen(js_name = verifyRecordProof, unchecked_return_type = "ProofVerdict")]
+pub fn verify_record_proof(
+    #[wasm_bindgen(unchecked_param_type = "DocumentInput")] proof: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ProofOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let proof_bytes = read_document(&proof, "proof")?;
+    let o = Options::new(&options, "options", &["root", "summary"])?;
+    let root = match o.get("root")? {
+        Some(v) => Some(v.as_string().ok_or_else(|| error(INVALID, Some("root"), "root: expected a hex string"))?),
+        None => None,
+    };
+    let summary = match o.get("summary")? {
+        Some(v) => Some(read_document(&v, "summary")?),
+        None => None,
+    };
+    let verdict = native::proof_verdict(&proof_bytes, root.as_deref(), summary.as_deref())
+        .map_err(|(malformed, msg)| error(if malformed { MALFORMED } else { INVALID }, None, &msg))?;
+    to_js(serde_json::to_string(&verdict).map_err(|e| e.to_string()))
 }
 
 /// The version of this module (the attest workspace version).

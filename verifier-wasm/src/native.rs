@@ -169,3 +169,48 @@ pub fn inspect(document: &[u8]) -> Result<serde_json::Value, String> {
     let parsed: serde_json::Value = serde_json::from_slice(document).unwrap_or(serde_json::Value::Null);
     Ok(json!({"decoded": decoded, "document": parsed}))
 }
+
+/// Verdict on a network-record inclusion proof.
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProofVerdict {
+    /// The proof leads to the expected root (and fits the summary's size).
+    pub valid: bool,
+    /// What was checked or what is wrong.
+    pub detail: String,
+    /// Leaf index.
+    pub index: u64,
+    /// Tree size.
+    pub tree_size: u64,
+}
+
+/// Verifies a proof against a hex root or a summary document. `Err((true, …))`
+/// is a malformed document, `Err((false, …))` a bad option.
+pub fn proof_verdict(proof: &[u8], root: Option<&str>, summary: Option<&[u8]>) -> Result<ProofVerdict, (bool, String)> {
+    use attest_verifier::network::{
+        parse_record_proof_value, parse_summary_value, verify_record_proof, verify_record_proof_against_summary,
+    };
+    let value = attest_verifier::doc::parse_json(proof).map_err(|e| (true, format!("proof: {e}")))?;
+    let p = parse_record_proof_value(&value).map_err(|e| (true, format!("proof: {e}")))?;
+    let outcome = match (root, summary) {
+        (Some(r), None) => {
+            let r = attest_verifier::types::Sha256Digest::from_hex(r).map_err(|e| (false, format!("root: {e}")))?;
+            verify_record_proof(&p, &r)
+        }
+        (None, Some(s)) => {
+            let v = attest_verifier::doc::parse_json(s).map_err(|e| (true, format!("summary: {e}")))?;
+            let s = parse_summary_value(&v).map_err(|e| (true, format!("summary: {e}")))?;
+            verify_record_proof_against_summary(&p, &s)
+        }
+        _ => return Err((false, "give exactly one of root and summary".into())),
+    };
+    Ok(ProofVerdict {
+        valid: outcome.is_ok(),
+        detail: match outcome {
+            Ok(()) => format!("record {} is included in the log of {} record(s)", p.index, p.tree_size),
+            Err(e) => e,
+        },
+        index: p.index,
+        tree_size: p.tree_size,
+    })
+}

@@ -1,8 +1,8 @@
 // Type-level test of the generated declarations (npm run test:types):
 // compiles only if pkg/node's .d.ts matches the documented API.
 import {
-  verifyAttestation, verifyTrustRootChain, inspect, version,
-  type VerifyOptions, type VerifyReport, type Check, type ChainVerdict, type InspectResult, type AttestError,
+  verifyAttestation, verifyTrustRootChain, inspect, version, verifyRecordProof,
+  type VerifyOptions, type VerifyReport, type Check, type ChainVerdict, type InspectResult, type AttestError, type ProofVerdict,
 } from '../pkg/node';
 
 const options: VerifyOptions = {
@@ -49,3 +49,7 @@ verifyAttestation('{}', { trustRoots: [] });
 const bad: Check = { id: 'parse', status: 'ok', detail: '' };
 
 void [valid, type, status, reason, digest, newestVersion, d, v, bad];
+
+const proof: ProofVerdict = verifyRecordProof('{}', { root: '00' });
+const proofValid: boolean = proof.valid;
+verifyRecordProof(new Uint8Array(), { summary: '{}' });
