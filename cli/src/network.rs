@@ -231,12 +231,12 @@ fn verify_proof(a: &VerifyProofArgs) -> Result<i32, CliError> {
     let outcome = match (&a.root, &a.summary) {
         (Some(hex), _) => {
             let root = Sha256Digest::from_hex(hex).map_err(|e| CliError::new(format!("--root {hex:?}: {e}")))?;
-            verify_record_proof(&proof, &root).map(|()| root)
+            verify_record_proof(&proof, &root).map(|v| v.root).map_err(|e| e.to_string())
         }
         (None, Some(p)) => {
             let sbytes = read_document(p, "summary")?;
             match parse_json(&sbytes).and_then(|v| parse_summary_value(&v)) {
-                Ok(s) => verify_record_proof_against_summary(&proof, &s).map(|()| s.root),
+                Ok(s) => verify_record_proof_against_summary(&proof, &s).map(|v| v.root).map_err(|e| e.to_string()),
                 Err(e) => Err(format!("summary {}: {e}", p.display())),
             }
         }

@@ -207,8 +207,10 @@ pub fn proof_verdict(proof: &[u8], root: Option<&str>, summary: Option<&[u8]>) -
     Ok(ProofVerdict {
         valid: outcome.is_ok(),
         detail: match outcome {
-            Ok(()) => format!("record {} is included in the log of {} record(s)", p.index, p.tree_size),
-            Err(e) => e,
+            Ok(v) => {
+                format!("record {} is included in the log of {} record(s) with root {}", v.index, v.tree_size, v.root)
+            }
+            Err(e) => e.to_string(),
         },
         index: p.index,
         tree_size: p.tree_size,

@@ -71,6 +71,7 @@ use attest_json::{Number, Object, Value};
 
 use crate::crypto::sha256;
 use crate::doc::{self, err, DocResult, DocumentError, Members, Signed};
+use crate::report::Verified;
 use crate::time::Timestamp;
 use crate::types::Sha256Digest;
 
@@ -801,29 +802,76 @@ pub fn parse_record_proof_value(v: &Value) -> DocResult<RecordProof> {
     Ok(RecordProof { record: record_value.clone(), leaf: record.leaf, index, tree_size: m.uint("treeSize")?, path })
 }
 
-/// Verifies a proof against a summary: the tree size must be the summary's
-/// record count and the proof must lead to its root.
-pub fn verify_record_proof_against_summary(proof: &RecordProof, summary: &NetworkSummary) -> Result<(), String> {
+/// A record proven to be leaf `index` of the tree of `tree_size` leaves with `root`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IncludedRecord {
+    /// Leaf index (the record's seq).
+    pub index: u64,
+    /// Tree size.
+    pub tree_size: u64,
+    /// The record's leaf hash.
+    pub leaf: Sha256Digest,
+    /// The root it is included under.
+    pub root: Sha256Digest,
+}
+
+/// Why an inclusion proof is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProofError {
+    /// The path does not fit the index and tree size (RFC 9162 §2.1.3.2 fails).
+    #[error("malformed proof: {path_len} path hashes do not fit index {index} of a tree of {tree_size}")]
+    Malformed {
+        /// Path length.
+        path_len: usize,
+        /// Index.
+        index: u64,
+        /// Tree size.
+        tree_size: u64,
+    },
+    /// The proof leads to another root.
+    #[error("proof leads to root {computed}, expected {expected}")]
+    WrongRoot {
+        /// Expected root.
+        expected: Sha256Digest,
+        /// Root the proof leads to.
+        computed: Sha256Digest,
+    },
+    /// The proof is for a tree of another size than the summary's.
+    #[error("proof is for a tree of {proof} record(s), the summary has {summary}")]
+    TreeSize {
+        /// Proof's tree size.
+        proof: u64,
+        /// Summary's record count.
+        summary: u64,
+    },
+}
+
+/// Verifies a proof against a summary: its `treeSize` must be the summary's
+/// `records` and it must lead to the summary's `root`.
+pub fn verify_record_proof_against_summary(
+    proof: &RecordProof,
+    summary: &NetworkSummary,
+) -> Result<Verified<IncludedRecord>, ProofError> {
     if proof.tree_size != summary.records {
-        return Err(format!(
-            "proof is for a tree of {} record(s), the summary has {}",
-            proof.tree_size, summary.records
-        ));
+        return Err(ProofError::TreeSize { proof: proof.tree_size, summary: summary.records });
     }
     verify_record_proof(proof, &summary.root)
 }
 
 /// Verifies a proof against a root.
-pub fn verify_record_proof(proof: &RecordProof, root: &Sha256Digest) -> Result<(), String> {
+pub fn verify_record_proof(proof: &RecordProof, root: &Sha256Digest) -> Result<Verified<IncludedRecord>, ProofError> {
     match proof.root() {
-        None => Err(format!(
-            "malformed proof: {} path hashes do not fit index {} of a tree of {}",
-            proof.path.len(),
-            proof.index,
-            proof.tree_size
-        )),
-        Some(r) if &r == root => Ok(()),
-        Some(r) => Err(format!("proof leads to root {r}, expected {root}")),
+        None => {
+            Err(ProofError::Malformed { path_len: proof.path.len(), index: proof.index, tree_size: proof.tree_size })
+        }
+        Some(r) if &r == root => Ok(Verified::new(IncludedRecord {
+            index: proof.index,
+            tree_size: proof.tree_size,
+            leaf: proof.leaf,
+            root: r,
+        })),
+        Some(r) => Err(ProofError::WrongRoot { expected: *root, computed: r }),
     }
 }
 
