@@ -215,49 +215,89 @@ pub fn print_report(report: &Report, name: &str, format: Format) {
     let _ = stdout.write_all(out.as_bytes());
 }
 
-/// What the replay check looks at: the execution id and the delegated key.
-type ReplayKey = (String, Option<attest_verifier::types::Ed25519PublicKey>);
-
 /// One item of an audit.
 struct Item {
     name: String,
     bytes: Vec<u8>,
 }
 
-fn audit_items(source: &Path) -> Result<Vec<Item>, CliError> {
-    if source.is_dir() {
-        let mut names = Vec::new();
-        let rd = std::fs::read_dir(source)
-            .map_err(|e| CliError::new(format!("cannot read directory {}: {e}", source.display())))?;
-        for e in rd {
-            let e = e.map_err(|e| CliError::new(format!("cannot read directory {}: {e}", source.display())))?;
-            let p = e.path();
-            if p.extension().is_some_and(|x| x == "json") && p.is_file() {
-                names.push(p);
+/// Items read lazily, so that `attest audit` streams with bounded memory: a
+/// directory's `.json` files in name order, or the lines of a JSON Lines file
+/// (each line read up to one byte past the 16 MiB document limit, so that an
+/// oversized line is refused as malformed without being held in memory).
+enum Source {
+    Files(std::vec::IntoIter<std::path::PathBuf>),
+    Lines { name: String, reader: std::io::BufReader<std::fs::File>, line: usize },
+}
+
+impl Source {
+    fn open(source: &Path) -> Result<Self, CliError> {
+        let err = |e: std::io::Error| CliError::new(format!("cannot read {}: {e}", source.display()));
+        if source.is_dir() {
+            let mut names = Vec::new();
+            for e in std::fs::read_dir(source).map_err(err)? {
+                let p = e.map_err(err)?.path();
+                if p.extension().is_some_and(|x| x == "json") && p.is_file() {
+                    names.push(p);
+                }
             }
+            names.sort();
+            Ok(Source::Files(names.into_iter()))
+        } else {
+            let f = std::fs::File::open(source).map_err(err)?;
+            Ok(Source::Lines { name: source.display().to_string(), reader: std::io::BufReader::new(f), line: 0 })
         }
-        names.sort();
-        names
-            .into_iter()
-            .map(|p| Ok(Item { name: p.display().to_string(), bytes: read_document(&p, "attestation")? }))
-            .collect()
-    } else {
-        let bytes = read_limited(source, "attestation log", MAX_INPUT_BYTES)?;
-        let body = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
-        if body.is_empty() {
-            return Ok(Vec::new());
+    }
+
+    /// The next item, `None` at the end.
+    fn next_item(&mut self) -> Result<Option<Item>, CliError> {
+        use std::io::BufRead as _;
+        match self {
+            Source::Files(paths) => match paths.next() {
+                None => Ok(None),
+                Some(p) => Ok(Some(Item { name: p.display().to_string(), bytes: read_document(&p, "attestation")? })),
+            },
+            Source::Lines { name, reader, line } => loop {
+                let mut bytes = Vec::new();
+                let mut seen = 0usize;
+                let limit = io::MAX_DOCUMENT_BYTES as usize + 1;
+                loop {
+                    let buf = reader.fill_buf().map_err(|e| CliError::new(format!("cannot read {name}: {e}")))?;
+                    if buf.is_empty() {
+                        break;
+                    }
+                    let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+                        Some(i) => (&buf[..i], Some(i + 1)),
+                        None => (buf, None),
+                    };
+                    if bytes.len() < limit {
+                        let room = limit - bytes.len();
+                        bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                    }
+                    seen += chunk.len() + usize::from(done.is_some());
+                    let used = done.unwrap_or(buf.len());
+                    reader.consume(used);
+                    if done.is_some() {
+                        break;
+                    }
+                }
+                if seen == 0 {
+                    return Ok(None);
+                }
+                *line += 1;
+                // A final newline ends the file; empty lines in between are items (and malformed).
+                return Ok(Some(Item { name: format!("{name}:{line}"), bytes }));
+            },
         }
-        Ok(body
-            .split(|&b| b == b'\n')
-            .enumerate()
-            .map(|(i, line)| Item { name: format!("{}:{}", source.display(), i + 1), bytes: line.to_vec() })
-            .collect())
     }
 }
 
-/// Verifies many attestations against one loaded evidence set, in parallel,
-/// then applies the batch `replay` check in input order.
-pub fn audit_reports(items: &[&[u8]], loaded: &Loaded) -> Vec<Report> {
+/// What the replay check looks at: the execution id and the delegated key.
+type ReplayKey = (String, Option<attest_verifier::types::Ed25519PublicKey>);
+
+/// Verifies a chunk of attestations in parallel, then applies the batch
+/// `replay` check in input order with the tracker shared by the whole audit.
+pub fn audit_reports(items: &[&[u8]], loaded: &Loaded, tracker: &mut ReplayTracker, offset: usize) -> Vec<Report> {
     let results: Vec<(Report, Option<ReplayKey>)> = loaded.with_inputs(|inputs| {
         items
             .par_iter()
@@ -274,13 +314,12 @@ pub fn audit_reports(items: &[&[u8]], loaded: &Loaded) -> Vec<Report> {
             })
             .collect()
     });
-    let mut tracker = ReplayTracker::new();
     results
         .into_iter()
         .enumerate()
         .map(|(i, (mut report, key))| {
             if let Some((exec, eph)) = key {
-                let outcome = tracker.observe(i, &exec, eph.as_ref());
+                let outcome = tracker.observe(offset + i, &exec, eph.as_ref());
                 if let Some(c) = report.checks.iter_mut().find(|c| c.id == CheckId::Replay) {
                     match outcome {
                         Ok(()) => {
@@ -302,25 +341,42 @@ pub fn audit_reports(items: &[&[u8]], loaded: &Loaded) -> Vec<Report> {
         .collect()
 }
 
+/// Items verified together; output is written after each chunk.
+const AUDIT_CHUNK: usize = 1024;
+
 /// `attest audit`.
 pub fn run_audit(source: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
     let loaded = Loaded::load(a)?;
-    let items = audit_items(source)?;
+    let mut items = Source::open(source)?;
     let start = Instant::now();
-    let refs: Vec<&[u8]> = items.iter().map(|i| i.bytes.as_slice()).collect();
-    let reports = audit_reports(&refs, &loaded);
-    let secs = start.elapsed().as_secs_f64();
+    let mut tracker = ReplayTracker::new();
     let mut stdout = std::io::stdout().lock();
-    let mut valid = 0usize;
-    for (item, report) in items.iter().zip(&reports) {
-        valid += usize::from(report.valid);
-        let line = match a.format {
-            Format::Json => render::audit_line(&item.name, report),
-            Format::Human => render::audit_human_line(&item.name, report),
-        };
-        let _ = stdout.write_all(line.as_bytes());
+    let (mut total, mut valid) = (0usize, 0usize);
+    loop {
+        let mut chunk = Vec::with_capacity(AUDIT_CHUNK);
+        while chunk.len() < AUDIT_CHUNK {
+            match items.next_item()? {
+                Some(item) => chunk.push(item),
+                None => break,
+            }
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let refs: Vec<&[u8]> = chunk.iter().map(|i| i.bytes.as_slice()).collect();
+        let reports = audit_reports(&refs, &loaded, &mut tracker, total);
+        for (item, report) in chunk.iter().zip(&reports) {
+            valid += usize::from(report.valid);
+            let line = match a.format {
+                Format::Json => render::audit_line(&item.name, report),
+                Format::Human => render::audit_human_line(&item.name, report),
+            };
+            let _ = stdout.write_all(line.as_bytes());
+        }
+        let _ = stdout.flush();
+        total += chunk.len();
     }
-    let summary = render::audit_summary(items.len(), valid, secs, a.format);
+    let summary = render::audit_summary(total, valid, start.elapsed().as_secs_f64(), a.format);
     let _ = stdout.write_all(summary.as_bytes());
-    Ok(if valid == items.len() { 0 } else { 1 })
+    Ok(if valid == total { 0 } else { 1 })
 }
