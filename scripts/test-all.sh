@@ -11,6 +11,10 @@ export CARGO_TERM_COLOR=never
 
 step() { printf '\n==> %s\n' "$*"; }
 start=$(date +%s)
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+# Everything below also goes to $log, to count the tests at the end.
+exec > >(tee -a "$log") 2>&1
 
 step "contracts: npm ci (solc-js, forge, anvil, OpenZeppelin)"
 (cd contracts && npm ci --no-audit --no-fund --loglevel=error)
@@ -34,5 +38,10 @@ fi
 step "demo"
 cargo run -q -p attest-cli -- demo > /dev/null
 
+# One closing line over every runner: cargo test, forge, node --test.
+passed=$(grep -hoE '^test result: ok\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
+forge=$(grep -hoE '^contracts: [0-9]+ passed' "$log" | tail -1 | awk '{print $2+0}')
+node=$(grep -hoE '^# pass [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')
 echo
 echo "all tests passed in $(( $(date +%s) - start ))s"
+echo "test-all: $(( passed + ${forge:-0} + node )) passed, 0 failed"
