@@ -38,10 +38,17 @@ pub fn human(report: &Report, name: &str) -> String {
     out
 }
 
-/// One JSON line of `attest audit`.
+/// One JSON line of `attest audit`: `{"item": NAME, "report": REPORT}`.
 pub fn audit_line(name: &str, report: &Report) -> String {
-    let v = serde_json::json!({ "item": name, "report": report });
-    format!("{v}\n")
+    #[derive(serde::Serialize)]
+    struct Line<'a> {
+        item: &'a str,
+        report: &'a Report,
+    }
+    let mut s =
+        serde_json::to_string(&Line { item: name, report }).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
 }
 
 /// One human line of `attest audit`.

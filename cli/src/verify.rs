@@ -352,7 +352,7 @@ pub fn run_audit(source: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
     let mut tracker = ReplayTracker::new();
     let mut stdout = std::io::stdout().lock();
     let (mut total, mut valid) = (0usize, 0usize);
-    loop {
+    let read_chunk = |items: &mut Source| -> Result<Vec<Item>, CliError> {
         let mut chunk = Vec::with_capacity(AUDIT_CHUNK);
         while chunk.len() < AUDIT_CHUNK {
             match items.next_item()? {
@@ -360,21 +360,30 @@ pub fn run_audit(source: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
                 None => break,
             }
         }
-        if chunk.is_empty() {
-            break;
-        }
+        Ok(chunk)
+    };
+    let mut chunk = read_chunk(&mut items)?;
+    while !chunk.is_empty() {
+        // Verify this chunk on the pool while the next one is read.
         let refs: Vec<&[u8]> = chunk.iter().map(|i| i.bytes.as_slice()).collect();
-        let reports = audit_reports(&refs, &loaded, &mut tracker, total);
-        for (item, report) in chunk.iter().zip(&reports) {
-            valid += usize::from(report.valid);
-            let line = match a.format {
+        let (reports, next) =
+            rayon::join(|| audit_reports(&refs, &loaded, &mut tracker, total), || read_chunk(&mut items));
+        valid += reports.iter().filter(|r| r.valid).count();
+        let lines: Vec<String> = chunk
+            .par_iter()
+            .zip(reports.par_iter())
+            .with_min_len(16)
+            .map(|(item, report)| match a.format {
                 Format::Json => render::audit_line(&item.name, report),
                 Format::Human => render::audit_human_line(&item.name, report),
-            };
+            })
+            .collect();
+        for line in &lines {
             let _ = stdout.write_all(line.as_bytes());
         }
         let _ = stdout.flush();
         total += chunk.len();
+        chunk = next?;
     }
     let summary = render::audit_summary(total, valid, start.elapsed().as_secs_f64(), a.format);
     let _ = stdout.write_all(summary.as_bytes());
