@@ -46,12 +46,6 @@ pub enum CheckId {
     OnchainSignature,
     /// No execution id or ephemeral key is used twice in a batch.
     Replay,
-    /// The rotation chain of a trust root (documents of type trust root).
-    Chain,
-    /// Each root signature of a trust-root document (documents of type trust root).
-    Threshold,
-    /// Expiry of the newest trust root.
-    Expiry,
 }
 
 impl CheckId {
@@ -72,9 +66,6 @@ impl CheckId {
         CheckId::Network,
         CheckId::OnchainSignature,
         CheckId::Replay,
-        CheckId::Chain,
-        CheckId::Threshold,
-        CheckId::Expiry,
     ];
 
     /// The stable string id.
@@ -95,9 +86,6 @@ impl CheckId {
             CheckId::Network => "network",
             CheckId::OnchainSignature => "onchain-signature",
             CheckId::Replay => "replay",
-            CheckId::Chain => "chain",
-            CheckId::Threshold => "threshold",
-            CheckId::Expiry => "expiry",
         }
     }
 

@@ -581,16 +581,6 @@ pub enum TrustRootError {
         /// Verification time.
         now: Timestamp,
     },
-    /// The newest document is issued after the verification time.
-    #[error("trust root version {version} is issued at {issued_at}, after the verification time {now}")]
-    NotYetValid {
-        /// Version.
-        version: u64,
-        /// Issue time.
-        issued_at: Timestamp,
-        /// Verification time.
-        now: Timestamp,
-    },
     /// The newest version is below the rollback floor.
     #[error("newest trust root version {version} is below the minimum {min} (rollback refused)")]
     Rollback {
@@ -614,7 +604,6 @@ impl TrustRootError {
             TrustRootError::OldThreshold { .. } => "rotation-threshold",
             TrustRootError::NewThreshold { .. } => "threshold",
             TrustRootError::Expired { .. } => "expired",
-            TrustRootError::NotYetValid { .. } => "not-yet-valid",
             TrustRootError::Rollback { .. } => "rollback",
         }
     }
@@ -694,13 +683,8 @@ pub fn verify_trust_root_chain(
         }
     }
     let newest = &docs[docs.len() - 1];
-    if opts.now < newest.issued_at {
-        return Err(TrustRootError::NotYetValid {
-            version: newest.version,
-            issued_at: newest.issued_at,
-            now: opts.now,
-        });
-    }
+    // Only expiry is checked against `now` (formats.md §1): a trust root issued
+    // "after" a slow clock is not refused.
     if opts.now >= newest.expires_at {
         return Err(TrustRootError::Expired { version: newest.version, expires_at: newest.expires_at, now: opts.now });
     }
