@@ -257,7 +257,7 @@ impl Source {
                 None => Ok(None),
                 Some(p) => Ok(Some(Item { name: p.display().to_string(), bytes: read_document(&p, "attestation")? })),
             },
-            Source::Lines { name, reader, line } => loop {
+            Source::Lines { name, reader, line } => {
                 let mut bytes = Vec::new();
                 let mut seen = 0usize;
                 let limit = io::MAX_DOCUMENT_BYTES as usize + 1;
@@ -286,8 +286,8 @@ impl Source {
                 }
                 *line += 1;
                 // A final newline ends the file; empty lines in between are items (and malformed).
-                return Ok(Some(Item { name: format!("{name}:{line}"), bytes }));
-            },
+                Ok(Some(Item { name: format!("{name}:{line}"), bytes }))
+            }
         }
     }
 }
