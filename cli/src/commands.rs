@@ -326,10 +326,8 @@ pub fn trust_root(c: &TrustRootCommand) -> Result<i32, CliError> {
         }
         TrustRootCommand::Verify { chain, root_key, now } => {
             let now = parse_now(now.as_deref())?;
-            let text = io::read_text(root_key, "root key file")?;
-            let pinned = attest_verifier::trust_root::parse_root_keys(&text)
-                .map_err(|(line, e)| CliError::new(format!("root key file {} line {line}: {e}", root_key.display())))?;
-            let docs = chain.iter().map(|p| read_document(p, "trust root")).collect::<Result<Vec<_>, _>>()?;
+            let pinned = crate::verify::read_pinned_keys(std::slice::from_ref(root_key))?;
+            let docs = crate::verify::read_trust_roots(chain)?;
             let opts = attest_verifier::trust_root::ChainOptions { now, min_version: None };
             match crate::verify::verify_chain(&docs, chain, &pinned, &opts) {
                 Ok(c) => {

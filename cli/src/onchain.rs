@@ -21,10 +21,10 @@ use alloy_sol_types::{SolCall as _, SolInterface as _};
 use attest_verifier::attestation::{
     check_onchain_signatures, onchain_delegation, parse_attestation, ExecutionAttestation,
 };
-use attest_verifier::trust_root::{parse_root_keys, ChainOptions};
+use attest_verifier::trust_root::ChainOptions;
 use clap::{Args, Subcommand};
 
-use crate::io::{self, read_document, CliError};
+use crate::io::{read_document, CliError};
 use crate::verify::{parse_now, verify_chain};
 
 /// How long `onchain verify` waits for the node (all requests together).
@@ -264,20 +264,8 @@ fn offchain_verdict(a: &VerifyArgs, att: &ExecutionAttestation) -> Result<Option
         return Ok(None);
     }
     let now = parse_now(a.now.as_deref())?;
-    let mut pinned = Vec::new();
-    for p in &a.root_keys {
-        let text = io::read_text(p, "root key file")?;
-        let keys = parse_root_keys(&text)
-            .map_err(|(line, e)| CliError::new(format!("root key file {} line {line}: {e}", p.display())))?;
-        if keys.is_empty() {
-            return Err(CliError::new(format!("root key file {} holds no key", p.display())));
-        }
-        pinned.extend(keys);
-    }
-    let mut docs = Vec::new();
-    for p in &a.trust_roots {
-        docs.push(read_document(p, "trust root")?);
-    }
+    let pinned = crate::verify::read_pinned_keys(&a.root_keys)?;
+    let docs = crate::verify::read_trust_roots(&a.trust_roots)?;
     let opts = ChainOptions { now, min_version: a.min_trust_root_version };
     let chain = match verify_chain(&docs, &a.trust_roots, &pinned, &opts) {
         Ok(c) => c,

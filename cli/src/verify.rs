@@ -102,20 +102,8 @@ impl Loaded {
     pub fn load(a: &EvidenceArgs) -> Result<Self, CliError> {
         let now = parse_now(a.now.as_deref())?;
         let chain_opts = ChainOptions { now, min_version: a.min_trust_root_version };
-        let mut pinned = Vec::new();
-        for p in &a.root_keys {
-            let text = io::read_text(p, "root key file")?;
-            let keys = parse_root_keys(&text)
-                .map_err(|(line, e)| CliError::new(format!("root key file {} line {line}: {e}", p.display())))?;
-            if keys.is_empty() {
-                return Err(CliError::new(format!("root key file {} holds no key", p.display())));
-            }
-            pinned.extend(keys);
-        }
-        let mut trust_docs = Vec::new();
-        for p in &a.trust_roots {
-            trust_docs.push(read_document(p, "trust root")?);
-        }
+        let pinned = read_pinned_keys(&a.root_keys)?;
+        let trust_docs = read_trust_roots(&a.trust_roots)?;
         let trust = verify_chain(&trust_docs, &a.trust_roots, &pinned, &chain_opts);
         let (manifest, entries) = match &a.bundle {
             None => (None, None),
@@ -160,6 +148,26 @@ impl Loaded {
         };
         f(&inputs)
     }
+}
+
+/// Reads `--root-key` files: one lowercase hex Ed25519 key per line; every file must hold a key.
+pub fn read_pinned_keys(paths: &[PathBuf]) -> Result<Vec<attest_verifier::types::Ed25519PublicKey>, CliError> {
+    let mut pinned = Vec::new();
+    for p in paths {
+        let text = io::read_text(p, "root key file")?;
+        let keys = parse_root_keys(&text)
+            .map_err(|(line, e)| CliError::new(format!("root key file {} line {line}: {e}", p.display())))?;
+        if keys.is_empty() {
+            return Err(CliError::new(format!("root key file {} holds no key", p.display())));
+        }
+        pinned.extend(keys);
+    }
+    Ok(pinned)
+}
+
+/// Reads `--trust-root` files (their contents are checked by the chain verification).
+pub fn read_trust_roots(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, CliError> {
+    paths.iter().map(|p| read_document(p, "trust root")).collect()
 }
 
 /// Verifies a chain of raw documents; document errors name the file.
