@@ -714,52 +714,48 @@ fn signer_rejects(g: &mut Gen) -> R<()> {
     );
     v.trust_roots.push(v2);
     g.push(v);
-    // Window.
-    let mut root = g.root_value();
+    // Key windows: the runtime key's entry edited, the trust root re-signed.
     let rid = g.s.runtime.master_ed25519().key_id().to_hex();
-    set(key_entry(&mut root, &rid), "validUntil", s("2026-11-20T00:00:00Z"));
-    let mut v = g.full(
-        "signer/key-expired",
-        "the runtime key's validUntil is before issuedAt",
-        "reject:signer",
-        Some("key-window"),
-        &d,
-    );
-    v.trust_roots = vec![g.resign_root(root, &[&g.s.root])];
-    g.push(v);
-    let mut root = g.root_value();
-    set(key_entry(&mut root, &rid), "validFrom", s("2026-11-21T10:00:00.000000001Z"));
-    let mut v = g.full(
-        "signer/key-not-yet-valid",
-        "validFrom is one nanosecond after issuedAt",
-        "reject:signer",
-        Some("key-window"),
-        &d,
-    );
-    v.trust_roots = vec![g.resign_root(root, &[&g.s.root])];
-    g.push(v);
-    let mut root = g.root_value();
-    set(key_entry(&mut root, &rid), "validUntil", s("2026-11-21T10:00:00Z"));
-    let mut v = g.full(
-        "signer/key-until-exclusive",
-        "validUntil equal to issuedAt: the window end is exclusive",
-        "reject:signer",
-        Some("key-window"),
-        &d,
-    );
-    v.trust_roots = vec![g.resign_root(root, &[&g.s.root])];
-    g.push(v);
-    let mut root = g.root_value();
-    set(key_entry(&mut root, &rid), "validFrom", s("2026-11-21T10:00:00Z"));
-    let mut v = g.full(
-        "signer/key-from-inclusive",
-        "validFrom equal to issuedAt: the window start is inclusive",
-        "accept",
-        None,
-        &d,
-    );
-    v.trust_roots = vec![g.resign_root(root, &[&g.s.root])];
-    g.push(v);
+    for (name, desc, member, value, expect, reason) in [
+        (
+            "signer/key-expired",
+            "the runtime key's validUntil is before issuedAt",
+            "validUntil",
+            "2026-11-20T00:00:00Z",
+            "reject:signer",
+            Some("key-window"),
+        ),
+        (
+            "signer/key-not-yet-valid",
+            "validFrom is one nanosecond after issuedAt",
+            "validFrom",
+            "2026-11-21T10:00:00.000000001Z",
+            "reject:signer",
+            Some("key-window"),
+        ),
+        (
+            "signer/key-until-exclusive",
+            "validUntil equal to issuedAt: the window end is exclusive",
+            "validUntil",
+            "2026-11-21T10:00:00Z",
+            "reject:signer",
+            Some("key-window"),
+        ),
+        (
+            "signer/key-from-inclusive",
+            "validFrom equal to issuedAt: the window start is inclusive",
+            "validFrom",
+            "2026-11-21T10:00:00Z",
+            "accept",
+            None,
+        ),
+    ] {
+        let mut root = g.root_value();
+        set(key_entry(&mut root, &rid), member, s(value));
+        let mut v = g.full(name, desc, expect, reason, &d);
+        v.trust_roots = vec![g.resign_root(root, &[&g.s.root])];
+        g.push(v);
+    }
     // Delegated attestation whose signerKeyId is not the ephemeral key.
     let mut dl = g.s.delegated("exec-signer-delegated").map_err(e)?;
     let o = obj(&mut dl);
