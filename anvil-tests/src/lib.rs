@@ -28,9 +28,7 @@ use attest_verifier::attestation::{
     check_onchain_signatures, onchain_delegation, parse_attestation_value, ExecutionAttestation,
 };
 use attest_verifier::eip712::{SolAttestation, SolDelegation};
-use attest_verifier::trust_root::{verify_trust_root_chain_bytes, ChainOptions, PublicKey, Role, TrustRoot};
-use attest_verifier::types::Ed25519PublicKey;
-use attest_verifier::Timestamp;
+use attest_verifier::trust_root::{PublicKey, Role, TrustRoot};
 use foundry_compilers::artifacts::{BytecodeHash, EvmVersion, Optimizer, Remapping, Settings, SettingsMetadata};
 use foundry_compilers::solc::{Solc, SolcCompiler, SolcSettings};
 use foundry_compilers::{Artifact as _, ConfigurableArtifacts, ProjectBuilder, ProjectPathsConfig};
@@ -458,16 +456,7 @@ pub struct OnchainVector {
 
 /// The newest trust root of a vector's chain, verified as `attest verify` does.
 pub fn newest_root(v: &Vector) -> Result<TrustRoot, String> {
-    let now = Timestamp::parse(&v.now).map_err(|e| format!("now: {e}"))?;
-    let pinned = v
-        .root_keys
-        .iter()
-        .map(|k| Ed25519PublicKey::from_hex(k).map_err(|e| format!("rootKeys: {e}")))
-        .collect::<Result<Vec<_>, _>>()?;
-    let docs: Vec<&[u8]> = v.trust_roots.iter().map(|t| t.as_bytes()).collect();
-    let chain =
-        verify_trust_root_chain_bytes(&docs, &pinned, &ChainOptions { now, min_version: v.min_trust_root_version })
-            .map_err(|e| format!("trust-root chain: {e}"))?;
+    let chain = attest_test_vectors::run::trust_outcome(v)?.map_err(|e| format!("trust-root chain: {e}"))?;
     Ok(chain.newest().clone())
 }
 
@@ -763,22 +752,23 @@ impl Chain {
 
     /// `verifyDelegated` by eth_call, as a verdict (revert data decoded to the custom error).
     pub async fn verify_delegated(&self, c: &DelegatedCall) -> Result<Verdict, String> {
-        match self.call(self.verifier, c.verify()).await? {
-            Ok(ret) => {
-                let master = AttestationVerifier::verifyDelegatedCall::abi_decode_returns(&ret)
-                    .map_err(|e| format!("verifyDelegated return data: {e}"))?;
-                Ok(Verdict::Accept(master))
-            }
-            Err(data) => revert_verdict(&data),
-        }
+        self.master_call::<AttestationVerifier::verifyDelegatedCall>(c.verify(), "verifyDelegated").await
     }
 
     /// `consumeDelegated` by eth_call (a simulation on the current state).
     pub async fn simulate_consume(&self, c: &DelegatedCall) -> Result<Verdict, String> {
-        match self.call(self.verifier, c.consume()).await? {
+        self.master_call::<AttestationVerifier::consumeDelegatedCall>(c.consume(), "consumeDelegated").await
+    }
+
+    /// An eth_call of a function returning the master address, as a verdict.
+    async fn master_call<C: alloy_sol_types::SolCall<Return = Address>>(
+        &self,
+        data: Bytes,
+        name: &str,
+    ) -> Result<Verdict, String> {
+        match self.call(self.verifier, data).await? {
             Ok(ret) => {
-                let master = AttestationVerifier::consumeDelegatedCall::abi_decode_returns(&ret)
-                    .map_err(|e| format!("consumeDelegated return data: {e}"))?;
+                let master = C::abi_decode_returns(&ret).map_err(|e| format!("{name} return data: {e}"))?;
                 Ok(Verdict::Accept(master))
             }
             Err(data) => revert_verdict(&data),

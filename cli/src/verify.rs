@@ -194,17 +194,14 @@ pub fn verify_chain(
 pub fn run_verify(file: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
     let loaded = Loaded::load(a)?;
     let bytes = read_document(file, "document")?;
-    // A trust-root document is verified as the newest link of the given chain.
-    let is_trust_root = attest_verifier::doc::parse_json(&bytes)
-        .ok()
-        .and_then(|v| attest_verifier::doc::document_type(&v).map(|t| t == trust_root::TRUST_ROOT_TYPE))
-        .unwrap_or(false);
-    let report = if is_trust_root && loaded.trust_docs.last() != Some(&bytes) {
-        let mut docs = loaded.trust_docs.clone();
-        docs.push(bytes.clone());
+    let refs: Vec<&[u8]> = loaded.trust_docs.iter().map(Vec::as_slice).collect();
+    let docs = attest_verifier::chain_for_subject(&refs, &bytes);
+    let report = if docs.len() > refs.len() {
+        // The subject is a trust root: verify the chain that ends with it.
+        let owned: Vec<Vec<u8>> = docs.iter().map(|d| d.to_vec()).collect();
         let mut names = a.trust_roots.clone();
         names.push(file.to_path_buf());
-        let trust = verify_chain(&docs, &names, &loaded.pinned, &loaded.chain_opts);
+        let trust = verify_chain(&owned, &names, &loaded.pinned, &loaded.chain_opts);
         loaded.with_inputs(|inputs| verify_document(&bytes, &VerifyContext { trust: &trust, inputs: *inputs }))
     } else {
         loaded.with_inputs(|inputs| verify_document(&bytes, &VerifyContext { trust: &loaded.trust, inputs: *inputs }))

@@ -166,8 +166,9 @@ pub fn load_all() -> Result<Vec<Vector>, String> {
 pub mod run {
     use attest_verifier::attestation::{parse_attestation, verify_parsed_attestation, ATTESTATION_PLAN};
     use attest_verifier::bundle::{BundleEntry, EntryKind};
+    use attest_verifier::chain_for_subject;
     use attest_verifier::replay::ReplayTracker;
-    use attest_verifier::trust_root::{verify_trust_root_chain_bytes, ChainOptions, TRUST_ROOT_TYPE};
+    use attest_verifier::trust_root::{verify_trust_root_chain_bytes, ChainOptions};
     use attest_verifier::types::Ed25519PublicKey;
     use attest_verifier::{
         verify_document, AttestationInputs, BundleInput, CheckId, Report, ReportBuilder, Status, Timestamp,
@@ -215,14 +216,10 @@ pub mod run {
             })
         }
 
-        fn trust(&self, extra: Option<&[u8]>) -> TrustOutcome {
-            let mut refs: Vec<&[u8]> = self.trust_docs.iter().map(Vec::as_slice).collect();
-            if let Some(d) = extra {
-                if refs.last() != Some(&d) {
-                    refs.push(d);
-                }
-            }
-            verify_trust_root_chain_bytes(&refs, &self.pinned, &self.opts)
+        /// The chain outcome for a subject document (a trust-root subject becomes the newest link).
+        fn trust(&self, subject: &[u8]) -> TrustOutcome {
+            let refs: Vec<&[u8]> = self.trust_docs.iter().map(Vec::as_slice).collect();
+            verify_trust_root_chain_bytes(&chain_for_subject(&refs, subject), &self.pinned, &self.opts)
         }
     }
 
@@ -243,21 +240,23 @@ pub mod run {
         f(&inputs)
     }
 
+    /// The verified trust-root chain of a vector (without a subject document).
+    pub fn trust_outcome(v: &Vector) -> Result<TrustOutcome, String> {
+        Ok(Owned::new(v)?.trust(&[]))
+    }
+
     /// The report of a single-document vector.
     pub fn report(v: &Vector) -> Result<Report, String> {
         let o = Owned::new(v)?;
         let doc = v.document_bytes();
-        let is_root = attest_verifier::doc::parse_json(&doc)
-            .ok()
-            .is_some_and(|d| attest_verifier::doc::document_type(&d) == Some(TRUST_ROOT_TYPE));
-        let trust = o.trust(is_root.then_some(doc.as_slice()));
+        let trust = o.trust(&doc);
         Ok(with_inputs(v, &o, |inputs| verify_document(&doc, &VerifyContext { trust: &trust, inputs: *inputs })))
     }
 
     /// The reports of a batch vector, with the replay check applied in order.
     pub fn batch_reports(v: &Vector) -> Result<Vec<Report>, String> {
         let o = Owned::new(v)?;
-        let trust = o.trust(None);
+        let trust = o.trust(&[]);
         let mut tracker = ReplayTracker::new();
         Ok(with_inputs(v, &o, |inputs| {
             v.documents

@@ -3,7 +3,7 @@
 
 use attest_verifier::bundle::{BundleEntry, EntryKind};
 use attest_verifier::doc::{self, DocumentError};
-use attest_verifier::trust_root::{self, ChainOptions, TrustRootError, TRUST_ROOT_TYPE};
+use attest_verifier::trust_root::{self, ChainOptions, TrustRootError};
 use attest_verifier::types::Ed25519PublicKey;
 use attest_verifier::{
     verify_document, AttestationInputs, BundleInput, Report, Timestamp, TrustOutcome, VerifyContext,
@@ -83,11 +83,6 @@ pub fn verify_chain(docs: &[&[u8]], given: usize, pinned: &[Ed25519PublicKey], o
     })
 }
 
-/// Whether the bytes are a JSON document whose `type` is the trust-root type.
-fn is_trust_root(document: &[u8]) -> bool {
-    doc::parse_json(document).ok().and_then(|v| doc::document_type(&v).map(|t| t == TRUST_ROOT_TYPE)).unwrap_or(false)
-}
-
 /// Verifies any attest document against the evidence, as `attest verify` does:
 /// the trust-root chain is verified first; a trust-root document given as the
 /// subject is verified as the newest link (appended to the chain unless it
@@ -95,10 +90,8 @@ fn is_trust_root(document: &[u8]) -> bool {
 pub fn verify(document: &[u8], e: &Evidence) -> Report {
     let opts = ChainOptions { now: e.now, min_version: e.min_trust_root_version };
     let given = e.trust_roots.len();
-    let mut docs: Vec<&[u8]> = e.trust_roots.iter().map(Vec::as_slice).collect();
-    if is_trust_root(document) && docs.last() != Some(&document) {
-        docs.push(document);
-    }
+    let chain: Vec<&[u8]> = e.trust_roots.iter().map(Vec::as_slice).collect();
+    let docs = attest_verifier::chain_for_subject(&chain, document);
     let trust = verify_chain(&docs, given, &e.root_keys, &opts);
     let entries: Option<Vec<BundleEntry<'_>>> = e
         .bundle_files

@@ -152,11 +152,16 @@ impl ExecutionAttestation {
 
     /// The EIP-712 `Attestation` struct the contract sees.
     pub fn onchain_struct(&self) -> Result<SolAttestation, crate::time::TimestampError> {
+        self.onchain_struct_with(&self.context_hash())
+    }
+
+    /// The EIP-712 `Attestation` struct with an already computed context hash.
+    fn onchain_struct_with(&self, context: &Sha256Digest) -> Result<SolAttestation, crate::time::TimestampError> {
         let z = |h: &Option<Sha256Digest>| eip712::b256(&h.unwrap_or(Sha256Digest::ZERO));
         Ok(SolAttestation {
             executionId: self.execution_id.clone(),
             payloadHash: eip712::b256(&self.payload_hash()),
-            contextHash: eip712::b256(&self.context_hash()),
+            contextHash: eip712::b256(context),
             bundleHash: eip712::b256(&self.bundle_hash),
             runtimeHash: eip712::b256(&self.runtime_hash),
             outputHash: z(&self.output_hash),
@@ -774,7 +779,7 @@ pub fn check_onchain_signatures(
         return Ok(None);
     }
     let domain = att.onchain_domain.ok_or(OnchainError::MissingDomain)?;
-    let a_struct = att.onchain_struct().map_err(|_| OnchainError::Time)?;
+    let a_struct = att.onchain_struct_with(context).map_err(|_| OnchainError::Time)?;
     let a_digest = eip712::attestation_digest(&domain, &a_struct);
     let Some(d) = &att.delegation else {
         let text = att.onchain_signature.as_deref().ok_or(OnchainError::Incomplete("no onchainSignature"))?;

@@ -68,6 +68,19 @@ pub struct VerifyContext<'a> {
     pub inputs: AttestationInputs<'a>,
 }
 
+/// The chain a subject document is verified against. A trust-root document
+/// given as the subject is verified as the newest link: it is appended to the
+/// chain unless it is already its last document (formats.md §6; `attest
+/// verify`, WASM and the vector runner all use this one rule).
+pub fn chain_for_subject<'a>(chain: &[&'a [u8]], subject: &'a [u8]) -> Vec<&'a [u8]> {
+    let mut docs = chain.to_vec();
+    let is_trust_root = doc::parse_json(subject).ok().is_some_and(|v| doc::document_type(&v) == Some(TRUST_ROOT_TYPE));
+    if is_trust_root && docs.last() != Some(&subject) {
+        docs.push(subject);
+    }
+    docs
+}
+
 /// Verifies any attest document, dispatching on its `type`.
 pub fn verify_document(bytes: &[u8], ctx: &VerifyContext<'_>) -> Report {
     let value = match doc::parse_json(bytes) {

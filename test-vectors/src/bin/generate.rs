@@ -925,43 +925,38 @@ fn delegation_rejects(g: &mut Gen) -> R<()> {
     );
     vec.onchain = onchain("reject:context-mismatch");
     g.push(vec);
-    let v = delegated_with(
-        g,
-        "exec-del-window",
-        &master,
-        None,
-        |_| {},
-        |d| {
-            set(d, "notBefore", s("2026-11-21T08:00:00Z"));
-            set(d, "notAfter", s("2026-11-21T10:00:00Z"));
-        },
-        true,
-    )?;
-    let mut vec = g.full(
-        "delegation/window",
-        "issuedAt equals notAfter: the delegation window end is exclusive",
-        "reject:delegation",
-        Some("delegation-window"),
-        &v,
-    );
-    vec.onchain = onchain("reject:delegation-window");
-    g.push(vec);
-    let v = delegated_with(
-        g,
-        "exec-del-early",
-        &master,
-        None,
-        |_| {},
-        |d| {
-            set(d, "notBefore", s("2026-11-21T10:00:01Z"));
-            set(d, "notAfter", s("2026-11-21T11:00:00Z"));
-        },
-        true,
-    )?;
-    let mut vec =
-        g.full("delegation/not-yet", "issuedAt before notBefore", "reject:delegation", Some("delegation-window"), &v);
-    vec.onchain = onchain("reject:delegation-window");
-    g.push(vec);
+    for (name, id, desc, not_before, not_after) in [
+        (
+            "delegation/window",
+            "exec-del-window",
+            "issuedAt equals notAfter: the delegation window end is exclusive",
+            "2026-11-21T08:00:00Z",
+            "2026-11-21T10:00:00Z",
+        ),
+        (
+            "delegation/not-yet",
+            "exec-del-early",
+            "issuedAt before notBefore",
+            "2026-11-21T10:00:01Z",
+            "2026-11-21T11:00:00Z",
+        ),
+    ] {
+        let v = delegated_with(
+            g,
+            id,
+            &master,
+            None,
+            |_| {},
+            |d| {
+                set(d, "notBefore", s(not_before));
+                set(d, "notAfter", s(not_after));
+            },
+            true,
+        )?;
+        let mut vec = g.full(name, desc, "reject:delegation", Some("delegation-window"), &v);
+        vec.onchain = onchain("reject:delegation-window");
+        g.push(vec);
+    }
     Ok(())
 }
 
