@@ -101,13 +101,14 @@
 
 mod canon;
 mod error;
+mod float;
 mod parse;
 mod scan;
 mod value;
 
 pub use canon::{canonicalize, canonicalize_object_without, cmp_utf16, to_canonical_string, to_canonical_vec};
 pub use error::{ParseError, ParseErrorKind};
-pub use parse::parse;
+pub use parse::{parse, parse_f64};
 pub use value::{DuplicateKey, Number, Object, Value, MAX_SAFE_INTEGER};
 
 /// The largest nesting depth [`parse`] will allow, whatever

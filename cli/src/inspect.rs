@@ -39,7 +39,7 @@ pub fn run(a: &InspectArgs) -> Result<i32, CliError> {
     };
     match a.format {
         Format::Json => {
-            let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+            let doc = attest_verifier::inspect::to_serde_json(&v);
             println!(
                 "{}",
                 serde_json::to_string_pretty(&json!({"decoded": decoded, "document": doc})).unwrap_or_default()

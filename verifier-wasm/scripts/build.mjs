@@ -6,10 +6,12 @@
 // wasm-bindgen (must equal the wasm-bindgen crate version in Cargo.lock) →
 // wasm-opt -Oz when the `binaryen` npm package is installed (optional) →
 // sizes (raw and gzip -9) written to pkg/size.json and printed.
-// Flags: --min-size (every crate at opt-level z), --no-opt (skip wasm-opt).
+// Flags: --min-size (every crate at opt-level z), --no-opt (skip wasm-opt),
+// --check-budget (fail above the gzip budget, 150,000 bytes).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, constants as zc } from 'node:zlib';
 
@@ -24,7 +26,7 @@ const skipOpt = process.argv.includes('--no-opt') || process.env.ATTEST_WASM_NO_
 // The profile builds the hot arithmetic crates at opt-level 3 (root
 // Cargo.toml); --min-size overrides them back to "z" (smallest, slower).
 const minSize = process.argv.includes('--min-size');
-const HOT = ['curve25519-dalek', 'k256', 'sha2', 'keccak', 'attest-json'];
+const HOT = ['curve25519-dalek', 'sha2', 'keccak', 'attest-json'];
 const sizeFlags = minSize ? HOT.flatMap((c) => ['--config', `profile.${'wasm-release'}.package.${c}.opt-level="z"`]) : [];
 const variant = minSize ? 'every crate at opt-level z (--min-size)' : `opt-level z, ${HOT.join('/')} at opt-level 3`;
 
@@ -51,7 +53,15 @@ if (cliVersion !== `wasm-bindgen ${pinned}`) {
 }
 
 // 2. cargo build.
-run('cargo', ['build', '-p', 'attest-verifier-wasm', '--target', target, '--profile', profile, ...sizeFlags], { cwd: repo });
+// Source paths end up in the module (panic locations): strip the machine's
+// cargo home and checkout directory from them (smaller, reproducible module).
+const cargoHome = process.env.CARGO_HOME ? resolve(process.env.CARGO_HOME) : join(homedir(), '.cargo');
+const remap = [`--remap-path-prefix=${join(cargoHome, 'registry', 'src')}=`, `--remap-path-prefix=${repo}=`];
+const rustflags = [process.env.RUSTFLAGS || '', ...remap].filter(Boolean).join(' ');
+run('cargo', ['build', '-p', 'attest-verifier-wasm', '--target', target, '--profile', profile, ...sizeFlags], {
+  cwd: repo,
+  env: { ...process.env, RUSTFLAGS: rustflags },
+});
 const wasmIn = join(targetDir, target, profile, `${crate}.wasm`);
 
 // 3. wasm-bindgen, one output per target.
@@ -111,8 +121,14 @@ const g = spawnSync('gzip', ['-9', '-c', wasmOut]);
 gz = g.status === 0 ? g.stdout.length : gzipSync(bytes, { level: zc.Z_BEST_COMPRESSION }).length;
 const size = {
   wasm: `${crate}_bg.wasm`, bytes: bytes.length, gzip9: gz, wasmOpt: optimized,
-  wasmBindgen: pinned, profile, variant, budgetGzip: 150 * 1024,
+  wasmBindgen: pinned, profile, variant, budgetGzip: 150_000,
 };
 writeFileSync(join(pkgRoot, 'pkg', 'size.json'), JSON.stringify(size, null, 2) + '\n');
 console.log(`${size.wasm}: ${bytes.length} bytes, ${gz} bytes gzip -9 (${(gz / 1024).toFixed(1)} KiB; ${variant}; wasm-opt ${optimized ? 'applied' : 'not applied'})`);
 statSync(join(pkgRoot, 'pkg', 'node', `${crate}.js`));
+// --check-budget (CI): a module over the gzip budget (issue 4: under 150 KB)
+// is a failure, so a size regression cannot land unnoticed.
+if (process.argv.includes('--check-budget') && optimized && !minSize && gz >= size.budgetGzip) {
+  console.error(`size budget exceeded: ${gz} bytes gzip -9 >= ${size.budgetGzip}`);
+  process.exit(1);
+}

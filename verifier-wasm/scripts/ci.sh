@@ -54,7 +54,7 @@ step "attest CLI (for the report parity test)"
 export ATTEST_CLI="${CARGO_TARGET_DIR:-$repo/target}/debug/attest"
 
 step "build (pkg/node, pkg/web)"
-npm run build
+npm run build -- --check-budget
 
 step "rust tests of the native layer"
 (cd "$repo" && cargo test -p attest-verifier-wasm)

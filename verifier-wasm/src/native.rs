@@ -159,8 +159,7 @@ pub fn chain_verdict(
 pub fn inspect(document: &[u8]) -> Result<serde_json::Value, String> {
     let v = doc::parse_json(document).map_err(|e| e.to_string())?;
     let decoded = attest_verifier::inspect::decode(&v)?;
-    let parsed: serde_json::Value = serde_json::from_slice(document).unwrap_or(serde_json::Value::Null);
-    Ok(json!({"decoded": decoded, "document": parsed}))
+    Ok(json!({"decoded": decoded, "document": attest_verifier::inspect::to_serde_json(&v)}))
 }
 
 /// Verdict on a network-record inclusion proof.

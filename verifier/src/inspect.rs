@@ -26,6 +26,23 @@ fn recover(sig: Option<&str>, digest: &[u8; 32]) -> serde_json::Value {
     }
 }
 
+/// A parsed document as a `serde_json` value (for the `document` member of
+/// `inspect` output): objects, arrays and strings as they are, integers as
+/// integers, other numbers as doubles.
+pub fn to_serde_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Number(attest_json::Number::Int(i)) => serde_json::Value::from(*i),
+        Value::Number(attest_json::Number::Float(f)) => serde_json::Value::from(*f),
+        Value::String(s) => serde_json::Value::String(s.clone()),
+        Value::Array(a) => serde_json::Value::Array(a.iter().map(to_serde_json).collect()),
+        Value::Object(o) => {
+            serde_json::Value::Object(o.iter().map(|(k, v)| (k.to_owned(), to_serde_json(v))).collect())
+        }
+    }
+}
+
 /// Decoded fields of a document, or why it does not parse as its type.
 pub fn decode(v: &Value) -> Result<serde_json::Value, String> {
     let t = document_type(v).ok_or("no string `type` member at the top level")?;

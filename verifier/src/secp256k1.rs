@@ -5,7 +5,7 @@
 //! time so that the Rust verifier and the Solidity contract refuse the same
 //! encodings. A recovered address of zero is a failure.
 
-use k256::ecdsa::{RecoveryId, Signature, VerifyingKey};
+use k256::ecdsa::VerifyingKey;
 
 use crate::crypto::keccak256;
 use crate::types::{decode_lower_hex, EncodingError, EthAddress, Secp256k1PublicKey};
@@ -142,13 +142,39 @@ pub(crate) fn recover_address_k256(
     recid: u8,
     prehash: &[u8; 32],
 ) -> Result<EthAddress, EcdsaError> {
-    let mut rs = [0u8; 64];
-    rs[..32].copy_from_slice(r);
-    rs[32..].copy_from_slice(s);
-    let sig = Signature::from_slice(&rs).map_err(|_| EcdsaError::Range)?;
-    let id = RecoveryId::from_byte(recid).ok_or(EcdsaError::V { v: recid + 27 })?;
-    let key = VerifyingKey::recover_from_prehash(prehash, &sig, id).map_err(|_| EcdsaError::Unrecoverable)?;
-    Ok(address_of_point(&key))
+    use k256::elliptic_curve::ops::{Invert, LinearCombination, Reduce};
+    use k256::elliptic_curve::point::DecompressPoint;
+    use k256::elliptic_curve::sec1::ToEncodedPoint;
+    use k256::elliptic_curve::PrimeField;
+    use k256::{AffinePoint, FieldBytes, ProjectivePoint, Scalar, U256};
+
+    // Q = r⁻¹ (s·R − z·G), R the curve point with x = r and y parity = recid
+    // (SEC 1 §4.1.6). k256's `recover_from_prehash` computes the same Q and
+    // then verifies the signature again with it, which is redundant for a
+    // recovered key (and its high-s refusal is already a parse rule here).
+    // r is public, so its inverse may be variable-time.
+    if recid > 1 {
+        return Err(EcdsaError::V { v: recid.wrapping_add(27) });
+    }
+    let r_scalar = Option::<Scalar>::from(Scalar::from_repr(FieldBytes::from(*r))).ok_or(EcdsaError::Range)?;
+    let s_scalar = Option::<Scalar>::from(Scalar::from_repr(FieldBytes::from(*s)))
+        .filter(|s| !bool::from(s.is_zero()))
+        .ok_or(EcdsaError::Range)?;
+    let z = <Scalar as Reduce<U256>>::reduce_bytes(&FieldBytes::from(*prehash));
+    let big_r = Option::<AffinePoint>::from(AffinePoint::decompress(&FieldBytes::from(*r), (recid & 1).into()))
+        .ok_or(EcdsaError::Unrecoverable)?;
+    let r_inv = Option::<Scalar>::from(r_scalar.invert_vartime()).ok_or(EcdsaError::Range)?;
+    let u1 = -(r_inv * z);
+    let u2 = r_inv * s_scalar;
+    let q = ProjectivePoint::lincomb(&ProjectivePoint::GENERATOR, &u1, &ProjectivePoint::from(big_r), &u2).to_affine();
+    if q == AffinePoint::IDENTITY {
+        return Err(EcdsaError::Unrecoverable);
+    }
+    let point = q.to_encoded_point(false);
+    let hash = keccak256(&point.as_bytes()[1..]);
+    let mut a = [0u8; 20];
+    a.copy_from_slice(&hash[12..]);
+    Ok(EthAddress::from_bytes(a))
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -192,4 +218,57 @@ pub fn address_of(key: &Secp256k1PublicKey) -> Result<EthAddress, EncodingError>
         return Err(EncodingError::InvalidKey { algorithm: "secp256k1" });
     }
     Ok(address_of_point(&vk))
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use k256::ecdsa::{RecoveryId, SigningKey};
+    use sha2::{Digest, Sha256};
+
+    fn bytes32(seed: &str, i: u32) -> [u8; 32] {
+        Sha256::digest(format!("{seed}/{i}").as_bytes()).into()
+    }
+
+    /// The two recovery backends (libsecp256k1 natively, k256 in WASM) must
+    /// give the same address or the same refusal on every input: real
+    /// signatures, and arbitrary r/s/v that pass the parse rules.
+    #[test]
+    fn k256_recovery_agrees_with_libsecp256k1() {
+        let mut recovered = 0;
+        for i in 0..300u32 {
+            let key = SigningKey::from_bytes(&bytes32("key", i).into()).expect("key");
+            let digest = bytes32("digest", i);
+            let (sig, id) = key.sign_prehash_recoverable(&digest).expect("sign");
+            let sig = sig
+                .normalize_s()
+                .map(|n| (n, RecoveryId::from_byte(id.to_byte() ^ 1).expect("id")))
+                .unwrap_or((sig, id));
+            let mut raw = [0u8; 65];
+            raw[..64].copy_from_slice(&sig.0.to_bytes());
+            raw[64] = 27 + sig.1.to_byte();
+            let parsed = RecoverableSignature::from_bytes(&raw).expect("parse");
+            let (native, k) = recover_both(&parsed, &digest);
+            let expected = address_of_point(key.verifying_key());
+            assert_eq!(native, Ok(expected), "native, case {i}");
+            assert_eq!(k, Ok(expected), "k256, case {i}");
+            recovered += 1;
+        }
+        let mut refused = 0;
+        for i in 0..2000u32 {
+            let mut raw = [0u8; 65];
+            raw[..32].copy_from_slice(&bytes32("r", i));
+            raw[32..64].copy_from_slice(&bytes32("s", i));
+            raw[32] &= 0x7f;
+            raw[64] = 27 + (i % 2) as u8;
+            let Ok(parsed) = RecoverableSignature::from_bytes(&raw) else { continue };
+            let digest = bytes32("d", i);
+            let (native, k) = recover_both(&parsed, &digest);
+            assert_eq!(native, k, "case {i}");
+            refused += usize::from(native.is_err());
+        }
+        assert_eq!(recovered, 300);
+        // About half of all x coordinates are not on the curve.
+        assert!(refused > 700 && refused < 1300, "{refused}");
+    }
 }
