@@ -13,6 +13,11 @@ mod onchain;
 mod render;
 mod verify;
 
+/// mimalloc: `attest audit` allocates reports on worker threads and frees them
+/// on the writer thread; glibc malloc serializes that on arena locks.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
