@@ -266,8 +266,12 @@ async fn onchain_commands_fail_with_exit_2_when_they_cannot_check() {
             "invalid EIP-55 checksum",
         ),
         (
+            vec!["onchain", "verify", &files.document, "--rpc", "ftp://127.0.0.1/", "--contract", &contract],
+            "expected an http:// or https:// JSON-RPC endpoint",
+        ),
+        (
             vec!["onchain", "verify", &files.document, "--rpc", "https://127.0.0.1:1", "--contract", &contract],
-            "only plain http://",
+            "RPC https://127.0.0.1:1",
         ),
         // Nothing listens on port 1.
         (
@@ -296,5 +300,75 @@ async fn onchain_commands_fail_with_exit_2_when_they_cannot_check() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: stdout {} stderr {stderr}", text(&out.stdout));
         assert!(stderr.contains(message), "{args:?}: stderr {stderr:?} lacks {message:?}");
     }
+    std::fs::remove_dir_all(&files.dir).ok();
+}
+
+/// An HTTPS front for anvil on 127.0.0.1: TLS (a fresh self-signed
+/// certificate for 127.0.0.1) terminated here, bytes relayed to anvil's plain
+/// HTTP port. Runs on its own thread and runtime (the test blocks on the CLI).
+/// Returns the https:// URL and the certificate as PEM.
+fn https_front(anvil: &str) -> (String, String) {
+    use std::sync::Arc;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let ck = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into()]).expect("certificate");
+    let pem = ck.cert.pem();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(ck.signing_key.serialize_der()));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![CertificateDer::from(ck.cert.der().to_vec())], key)
+        .expect("server config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let backend = anvil.strip_prefix("http://").expect("anvil http endpoint").trim_end_matches('/').to_string();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    listener.set_nonblocking(true).expect("nonblocking");
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else { continue };
+                let (acceptor, backend) = (acceptor.clone(), backend.clone());
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(tcp).await else { return };
+                    let Ok(mut upstream) = tokio::net::TcpStream::connect(backend.as_str()).await else { return };
+                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut upstream).await;
+                });
+            }
+        });
+    });
+    (format!("https://127.0.0.1:{port}"), pem)
+}
+
+#[tokio::test]
+async fn onchain_verify_over_https_with_a_private_ca() {
+    // The same eth_call through TLS: refused without the CA (exit 2, certificate
+    // error named), accepted with --ca-cert.
+    let chain = Chain::start(common::compiled()).await.expect("anvil with AttestationVerifier");
+    let v = onchain_vector("accept/delegated-onchain").expect("accepting vector");
+    let masters = trust_root_masters(&v.root).expect("masters");
+    chain.register_masters(&masters).await.expect("register");
+    let files = Files::new("https", &v);
+    let (url, pem) = https_front(&chain.endpoint());
+    let ca = files.dir.join("ca.pem");
+    std::fs::write(&ca, pem).expect("write CA");
+    let contract = VECTOR_CONTRACT.to_checksum(None);
+
+    let out = attest(&files.verify_args(&url, &contract, &v.vector.now, true));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "without the CA: stdout {} stderr {stderr}", text(&out.stdout));
+    assert!(stderr.contains(&format!("RPC {url}")) && stderr.contains("certificate"), "{stderr}");
+
+    let mut args = files.verify_args(&url, &contract, &v.vector.now, true);
+    let ca_arg = ca.to_str().expect("utf-8 path").to_string();
+    args.extend(["--ca-cert", ca_arg.as_str()]);
+    let out = attest(&args);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "with the CA: stdout {stdout} stderr {}", text(&out.stderr));
+    assert!(stdout.contains(&format!("via {url}")), "{stdout}");
+    assert!(stdout.contains("node         accept: master"), "{stdout}");
     std::fs::remove_dir_all(&files.dir).ok();
 }

@@ -11,6 +11,7 @@ mod network;
 #[cfg(feature = "onchain")]
 mod onchain;
 mod render;
+mod tls;
 mod verify;
 
 /// mimalloc: `attest audit` allocates reports on worker threads and frees them

@@ -35,8 +35,7 @@ use attest_verifier::types::Sha256Digest;
 use attest_verifier::Timestamp;
 use clap::{Args, Subcommand};
 use rand_core::RngCore as _;
-use rustls::pki_types::pem::PemObject as _;
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::pki_types::ServerName;
 
 use crate::io::{read_document, read_limited, write_file, CliError, MAX_INPUT_BYTES};
 use crate::verify::clock_now;
@@ -377,31 +376,6 @@ fn tls_version_name(v: rustls::ProtocolVersion) -> String {
     }
 }
 
-fn tls_config(ca_certs: &[PathBuf]) -> Result<Arc<rustls::ClientConfig>, CliError> {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    for p in ca_certs {
-        let pem = read_document(p, "CA certificate")?;
-        let mut n = 0usize;
-        for cert in CertificateDer::pem_slice_iter(&pem) {
-            let cert = cert.map_err(|e| CliError::new(format!("CA certificate {}: {e}", p.display())))?;
-            roots.add(cert).map_err(|e| CliError::new(format!("CA certificate {}: {e}", p.display())))?;
-            n += 1;
-        }
-        if n == 0 {
-            return Err(CliError::new(format!("CA certificate {}: no PEM CERTIFICATE block", p.display())));
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut cfg = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| CliError::new(format!("TLS configuration: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Arc::new(cfg))
-}
-
 /// A parsed HTTP response.
 #[derive(Debug)]
 struct HttpResponse {
@@ -713,7 +687,7 @@ fn exchange(a: &FetchArgs, t: &Target) -> Result<Exchange, String> {
     let sent_refs: Vec<(&str, &str)> = sent.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
 
     let (response, tls) = if t.https {
-        let cfg = tls_config(&a.ca_certs).map_err(|e| e.message)?;
+        let cfg = Arc::new(crate::tls::client_config(&a.ca_certs).map_err(|e| e.message)?);
         let server_name: ServerName<'static> = match t.ip {
             Some(ip) => ServerName::IpAddress(ip.into()),
             None => ServerName::try_from(t.host.clone())

@@ -4,7 +4,8 @@
 //! - `calldata` prints the ABI-encoded `consumeDelegated(a, attestationSig, d,
 //!   delegationSig)` call, to be sent by any wallet or `cast send`.
 //! - `verify` calls `verifyDelegated` on a node with `eth_call` (JSON-RPC over
-//!   plain HTTP) and prints the node's verdict (the master it returns, or the
+//!   http:// or https://; TLS is the CLI's rustls configuration, `crate::tls`,
+//!   with `--ca-cert` for a private CA) and prints the node's verdict (the master it returns, or the
 //!   decoded custom error with its result code and reason) beside the off-chain
 //!   verdict of `check_onchain_signatures` when a trust root is given.
 //!
@@ -52,9 +53,12 @@ pub enum OnchainCommand {
 pub struct VerifyArgs {
     /// The execution attestation.
     pub attestation: PathBuf,
-    /// JSON-RPC endpoint of the node (plain http://, e.g. http://127.0.0.1:8545).
+    /// JSON-RPC endpoint of the node: http:// (e.g. http://127.0.0.1:8545) or https://.
     #[arg(long, value_name = "URL")]
     pub rpc: String,
+    /// Additional trusted root certificate(s) for an https:// endpoint, PEM (repeatable).
+    #[arg(long = "ca-cert", value_name = "PEM")]
+    pub ca_certs: Vec<PathBuf>,
     /// Address of the deployed AttestationVerifier.
     #[arg(long, value_name = "ADDR")]
     pub contract: String,
@@ -201,9 +205,26 @@ struct NodeAnswer {
     verdict: Verdict,
 }
 
-async fn ask_node(rpc: &str, contract: Address, calldata: Vec<u8>) -> Result<NodeAnswer, CliError> {
-    let rpc_err = |what: &str, e: &dyn std::fmt::Display| CliError::new(format!("RPC {rpc}: {what}: {e}"));
-    let provider: RootProvider = RootProvider::connect(rpc).await.map_err(|e| rpc_err("connect", &e))?;
+async fn ask_node(
+    provider: RootProvider,
+    rpc: &str,
+    contract: Address,
+    calldata: Vec<u8>,
+) -> Result<NodeAnswer, CliError> {
+    // The whole cause chain: reqwest's own message hides e.g. the TLS error.
+    let rpc_err = |what: &str, e: &dyn std::error::Error| {
+        let mut msg = format!("RPC {rpc}: {what}: {e}");
+        let mut cause = e.source();
+        while let Some(c) = cause {
+            let text = c.to_string();
+            if !msg.contains(&text) {
+                msg.push_str(": ");
+                msg.push_str(&text);
+            }
+            cause = c.source();
+        }
+        CliError::new(msg)
+    };
     let chain_id = provider.get_chain_id().await.map_err(|e| rpc_err("eth_chainId", &e))?;
     let code = provider.get_code_at(contract).await.map_err(|e| rpc_err("eth_getCode", &e))?;
     if code.is_empty() {
@@ -240,19 +261,29 @@ async fn ask_node(rpc: &str, contract: Address, calldata: Vec<u8>) -> Result<Nod
     Ok(NodeAnswer { chain_id, verdict })
 }
 
-fn node_verdict(rpc: &str, contract: Address, calldata: Vec<u8>) -> Result<NodeAnswer, CliError> {
-    if !rpc.starts_with("http://") {
-        return Err(CliError::new(format!(
-            "--rpc {rpc:?}: only plain http:// endpoints are supported (this build has no TLS); use a local node or an HTTP proxy"
-        )));
+/// A provider for `rpc` (http:// or https://) over reqwest with the CLI's TLS configuration.
+fn provider(rpc: &str, ca_certs: &[PathBuf]) -> Result<RootProvider, CliError> {
+    let url = reqwest::Url::parse(rpc).map_err(|e| CliError::new(format!("--rpc {rpc:?}: not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(CliError::new(format!("--rpc {rpc:?}: expected an http:// or https:// JSON-RPC endpoint")));
     }
+    let client = reqwest::Client::builder()
+        .use_preconfigured_tls(crate::tls::client_config(ca_certs)?)
+        .timeout(RPC_TIMEOUT)
+        .build()
+        .map_err(|e| CliError::new(format!("cannot build the HTTP client: {e}")))?;
+    Ok(alloy_provider::ProviderBuilder::default().connect_reqwest(client, url))
+}
+
+fn node_verdict(rpc: &str, ca_certs: &[PathBuf], contract: Address, calldata: Vec<u8>) -> Result<NodeAnswer, CliError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .enable_time()
         .build()
         .map_err(|e| CliError::new(format!("cannot start the async runtime: {e}")))?;
     rt.block_on(async {
-        tokio::time::timeout(RPC_TIMEOUT, ask_node(rpc, contract, calldata))
+        let provider = provider(rpc, ca_certs)?;
+        tokio::time::timeout(RPC_TIMEOUT, ask_node(provider, rpc, contract, calldata))
             .await
             .map_err(|_| CliError::new(format!("RPC {rpc}: no answer within {} s", RPC_TIMEOUT.as_secs())))?
     })
@@ -294,7 +325,7 @@ fn verify(a: &VerifyArgs) -> Result<i32, CliError> {
     let contract = parse_address(&a.contract)?;
     let (att, call) = load(&a.attestation)?;
     let offchain = offchain_verdict(a, &att)?;
-    let node = node_verdict(&a.rpc, contract, call.verify())?;
+    let node = node_verdict(&a.rpc, &a.ca_certs, contract, call.verify())?;
 
     println!("attestation  {} (executionId {:?})", a.attestation.display(), att.execution_id);
     println!("contract     {contract} on chain {} via {}", node.chain_id, a.rpc);
