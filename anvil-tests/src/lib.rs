@@ -566,6 +566,10 @@ impl Chain {
         if url.host_str() != Some("127.0.0.1") {
             return Err(format!("anvil endpoint {url} is not on 127.0.0.1"));
         }
+        // The workspace builds reqwest with rustls and no built-in crypto
+        // provider (the CLI passes its own TLS configuration); a default
+        // client needs a process-wide one, so install ring (once).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let provider = RootProvider::new_http(url);
         let owner = *anvil.addresses().first().ok_or("anvil reported no accounts")?;
         let chain_id = provider.get_chain_id().await.map_err(|e| format!("eth_chainId: {e}"))?;

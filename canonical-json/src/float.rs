@@ -17,7 +17,7 @@
 //! remainder. `N` is then rounded to the binary64 grid at its exponent
 //! (normal or subnormal).
 //! Digits past the 800th significant one only feed the sticky bit: a
-//! halfway point between doubles has at most 767 significant digits, so
+//! halfway point between doubles has at most 768 significant digits, so
 //! they cannot move a value across one.
 
 /// Little-endian base-2^32 natural number.

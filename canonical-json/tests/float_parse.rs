@@ -114,17 +114,20 @@ fn halfway_points_and_neighbours() {
         let k = rng.below(1 << 52);
         let n = times_pow5(2 * k + 1, 53);
         let frac = format!("{n:0>53}");
-        let exp = rng.below(600) as i64 - 300;
-        let mid = format!("1.{frac}e{exp}");
-        let above = format!("1.{frac}000000000000000000001e{exp}");
+        // The ties themselves (at exponent 0), then the same digits scaled
+        // by a power of ten (ordinary values with 54+ significant digits).
         let below_frac = times_pow5(2 * k + 1, 53);
         // The digits end in 5: replace it by 4 and append 9s.
-        let below = format!(
-            "1.{:0>53}99999999999999999999e{exp}",
-            &below_frac[..below_frac.len() - 1].to_string().add_digit(4)
-        );
-        for s in [&mid, &above, &below] {
-            check(s, &mut failures);
+        let below_frac = format!("{:0>53}", below_frac[..below_frac.len() - 1].to_string().add_digit(4));
+        let exp = rng.below(600) as i64 - 300;
+        for s in [
+            format!("1.{frac}"),
+            format!("1.{frac}000000000000000000001"),
+            format!("1.{below_frac}99999999999999999999"),
+            format!("1.{frac}e{exp}"),
+            format!("1.{below_frac}99999999999999999999e{exp}"),
+        ] {
+            check(&s, &mut failures);
         }
     }
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures[..failures.len().min(20)].join("\n"));
@@ -143,6 +146,12 @@ fn subnormal_and_overflow_halfway_points() {
         check(&format!("{n}1e-1076"), &mut failures);
         let below = n[..n.len() - 1].to_string().add_digit(4);
         check(&format!("{below}9e-1076"), &mut failures);
+        // Past the 800 kept digits: the tie padded with zeros stays a tie,
+        // a 1 far out makes it round up, trailing 9s far out keep it below.
+        let zeros = "0".repeat(150);
+        check(&format!("{n}{zeros}e-1225"), &mut failures);
+        check(&format!("{n}{zeros}1e-1226"), &mut failures);
+        check(&format!("{below}{}e-1226", "9".repeat(151)), &mut failures);
     }
     // Between the largest double (2^53−1)·2^971 and 2^1024: (2^54−1)·2^970,
     // a tie that rounds to even, i.e. to infinity (`from_str` gives inf).
@@ -166,7 +175,17 @@ fn subnormal_and_overflow_halfway_points() {
     let tie: String = big.iter().rev().map(|d| char::from(b'0' + *d as u8)).collect();
     check(&tie, &mut failures);
     check(&format!("{tie}.0"), &mut failures);
-    check(&format!("{}.9e0", &tie[..tie.len() - 1]), &mut failures);
+    // Just below and just above the tie.
+    let mut below_tie: Vec<u8> = tie.clone().into_bytes();
+    let mut i = below_tie.len() - 1;
+    while below_tie[i] == b'0' {
+        below_tie[i] = b'9';
+        i -= 1;
+    }
+    below_tie[i] -= 1;
+    let below_tie = String::from_utf8(below_tie).unwrap();
+    check(&format!("{below_tie}.999999999999"), &mut failures);
+    check(&format!("{tie}.000000000001"), &mut failures);
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures[..failures.len().min(20)].join("\n"));
 }
 

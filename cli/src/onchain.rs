@@ -268,7 +268,10 @@ fn provider(rpc: &str, ca_certs: &[PathBuf]) -> Result<RootProvider, CliError> {
         return Err(CliError::new(format!("--rpc {rpc:?}: expected an http:// or https:// JSON-RPC endpoint")));
     }
     let client = reqwest::Client::builder()
-        .use_preconfigured_tls(crate::tls::client_config(ca_certs)?)
+        .tls_backend_preconfigured(crate::tls::client_config(ca_certs)?)
+        // A JSON-RPC endpoint does not redirect; following one could move an
+        // https:// call to plain http.
+        .redirect(reqwest::redirect::Policy::none())
         .timeout(RPC_TIMEOUT)
         .build()
         .map_err(|e| CliError::new(format!("cannot build the HTTP client: {e}")))?;
