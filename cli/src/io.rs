@@ -117,7 +117,8 @@ pub struct WalkedEntry {
 }
 
 /// Walks a bundle directory without following symlinks. Directories are
-/// descended into, not reported; file names that are not UTF-8 are an error.
+/// descended into, not reported. A name that is not UTF-8 is reported with its
+/// bad bytes as `\\xNN` (see [`entry_name`]), so it is an unlisted file.
 pub fn walk_dir(root: &Path) -> Result<Vec<WalkedEntry>, CliError> {
     let mut out = Vec::new();
     let mut total = 0u64;
@@ -128,10 +129,8 @@ pub fn walk_dir(root: &Path) -> Result<Vec<WalkedEntry>, CliError> {
         for entry in rd {
             let entry =
                 entry.map_err(|e| CliError::new(format!("cannot read bundle directory {}: {e}", dir.display())))?;
-            let name = entry.file_name();
-            let name = name.to_str().ok_or_else(|| {
-                CliError::new(format!("bundle entry {} has a name that is not UTF-8", entry.path().display()))
-            })?;
+            let name = entry_name(&entry.file_name());
+            let name = name.as_str();
             let rel = if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
             let meta = std::fs::symlink_metadata(entry.path())
                 .map_err(|e| CliError::new(format!("cannot stat bundle entry {}: {e}", entry.path().display())))?;
@@ -164,4 +163,31 @@ pub fn read_secret(path: &Path) -> Result<attest_attestor::MasterSecret, CliErro
     let text = read_text(path, "key file")?;
     attest_attestor::MasterSecret::from_hex(&text)
         .map_err(|e| CliError::new(format!("key file {}: {e}", path.display())))
+}
+
+/// A directory entry's name as a bundle path segment. Manifest paths are JSON
+/// strings and may not contain `\\` (formats.md §2), so a name that is not
+/// UTF-8 can never be listed: its invalid bytes are written `\\xNN`, which
+/// keeps it readable in the report and guarantees `bundle-files` refuses it as
+/// an unlisted file (instead of failing to check the directory at all).
+fn entry_name(name: &std::ffi::OsStr) -> String {
+    if let Some(s) = name.to_str() {
+        return s.to_string();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt as _;
+        let mut out = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        format!("{}\\(not UTF-8)", name.to_string_lossy())
+    }
 }

@@ -123,7 +123,10 @@ impl Loaded {
             trust_docs,
             pinned,
             chain_opts,
-            signals: opt_read(&a.signals, "signals file", io::MAX_DOCUMENT_BYTES)?,
+            // Read like a document (up to one byte over the limit), so that an
+            // oversized signals file is malformed evidence (`fingerprint` fails,
+            // exit 1), not an unreadable file.
+            signals: a.signals.as_ref().map(|p| read_document(p, "signals file")).transpose()?,
             output: opt_read(&a.output, "output file", MAX_INPUT_BYTES)?,
             network: opt_read(&a.network, "network log", MAX_INPUT_BYTES)?,
             manifest,

@@ -505,3 +505,42 @@ fn keygen_trust_root_bundle_sign_verify_round_trip() {
     std::fs::write(d.join("bundle/policy.json"), b"{\"rules\":[1]}").expect("write");
     assert_eq!(verify(&[]).status.code(), Some(1));
 }
+
+/// A check's (status, reason) in a JSON report.
+fn check_of(report: &serde_json::Value, id: &str) -> (String, Option<String>) {
+    let c = report["checks"].as_array().expect("checks").iter().find(|c| c["id"] == id).expect("check present");
+    (c["status"].as_str().expect("status").to_string(), c["reason"].as_str().map(str::to_string))
+}
+
+#[test]
+fn oversized_signals_and_unnameable_bundle_files_are_checked_failures() {
+    // formats.md §6: malformed evidence is exit 1 (a failed check), not "could not check".
+    let v = accept_vector();
+    let w = write_inputs(&v);
+    assert!(w.args.iter().any(|a| a == "signals.json") && w.args.iter().any(|a| a == "bundle"), "fixture");
+    let mut args = vec!["verify".to_string(), "document.json".into(), "--format".into(), "json".into()];
+    args.extend(w.args.iter().cloned());
+    std::fs::write(w.dir.path().join("document.json"), v.document_bytes()).expect("write");
+    let out = run_in(w.dir.path(), &args);
+    assert_eq!(out.status.code(), Some(0), "baseline: {}", String::from_utf8_lossy(&out.stdout));
+
+    // A signals file one byte over the 16 MiB document limit.
+    let mut big = b"{\"a\":\"".to_vec();
+    big.resize(16 * 1024 * 1024 - 1, b'a');
+    big.extend_from_slice(b"\"}");
+    std::fs::write(w.dir.path().join("signals.json"), &big).expect("write");
+    let out = run_in(w.dir.path(), &args);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(check_of(&json_report(&out), "fingerprint"), ("fail".into(), Some("signals-malformed".into())));
+    std::fs::write(w.dir.path().join("signals.json"), v.signals.as_deref().expect("signals")).expect("write");
+
+    // A bundle file whose name is not UTF-8 can never be listed.
+    use std::os::unix::ffi::OsStrExt as _;
+    let name = std::ffi::OsStr::from_bytes(b"extra\xff\xfe.txt");
+    std::fs::write(w.dir.path().join("bundle").join(name), b"x").expect("write");
+    let out = run_in(w.dir.path(), &args);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = json_report(&out);
+    assert_eq!(check_of(&report, "bundle-files"), ("fail".into(), Some("unlisted-file".into())));
+    assert!(report.to_string().contains("extra\\\\xff\\\\xfe.txt"), "{report}");
+}

@@ -798,45 +798,62 @@ pub fn check_onchain_signatures(
         })?;
         return Ok(Some(recovered));
     };
-    let (Some(a_text), Some(d_text)) = (att.onchain_signature.as_deref(), d.onchain_signature.as_deref()) else {
-        return Err(OnchainError::Incomplete(
-            "a delegated attestation needs both the delegation's and the attestation's onchainSignature",
-        ));
+    // formats.md §3/§4: the attestation's onchainSignature is optional and each
+    // present signature has its own rule, so whichever of the two is present
+    // is checked (with both, exactly in the contract's order; the contract
+    // itself needs both, see `attest onchain calldata`).
+    let (a_text, d_text) = (att.onchain_signature.as_deref(), d.onchain_signature.as_deref());
+    let ephemeral = match a_text {
+        Some(_) => Some(d.ephemeral_address.ok_or(OnchainError::Incomplete("the delegation has no ephemeralAddress"))?),
+        None => None,
     };
-    let ephemeral = d.ephemeral_address.ok_or(OnchainError::Incomplete("the delegation has no ephemeralAddress"))?;
     // (a) each signature completely (encoding, then recovery of a non-zero
     // address): the delegation's first, then the attestation's.
-    let d_struct = onchain_delegation(d).map_err(|_| OnchainError::Time)?;
-    let master = RecoverableSignature::parse(d_text)
-        .and_then(|sig| sig.recover(&eip712::delegation_digest(&domain, &d_struct)))
-        .map_err(|error| OnchainError::Signature { which: "delegation onchainSignature", error })?;
-    let recovered = RecoverableSignature::parse(a_text)
-        .and_then(|sig| sig.recover(&a_digest))
-        .map_err(|error| OnchainError::Signature { which: "attestation onchainSignature", error })?;
-    // (b) master.
-    let entry = root.key_by_address(&master).ok_or(OnchainError::UnknownMaster { address: master })?;
-    entry
-        .usable(Role::AttestorMaster, att.issued_at)
-        .map_err(|error| OnchainError::Master { address: master, error })?;
-    // (c) context: the contract compares the two structs' contextHash; the
-    // attestation's is recomputed here, so a mismatch is the delegation's.
-    if d.context_hash != *context {
-        return Err(OnchainError::Context { stated: d.context_hash, computed: *context });
-    }
-    // (d) window in whole seconds.
-    let issued = a_struct.issuedAt;
-    if !(d_struct.notBefore <= issued && issued < d_struct.notAfter) {
-        return Err(OnchainError::Window {
-            issued_at: issued,
-            not_before: d_struct.notBefore,
-            not_after: d_struct.notAfter,
-        });
+    let master = match d_text {
+        Some(text) => {
+            let d_struct = onchain_delegation(d).map_err(|_| OnchainError::Time)?;
+            let master = RecoverableSignature::parse(text)
+                .and_then(|sig| sig.recover(&eip712::delegation_digest(&domain, &d_struct)))
+                .map_err(|error| OnchainError::Signature { which: "delegation onchainSignature", error })?;
+            Some((master, d_struct))
+        }
+        None => None,
+    };
+    let recovered = a_text
+        .map(|text| {
+            RecoverableSignature::parse(text)
+                .and_then(|sig| sig.recover(&a_digest))
+                .map_err(|error| OnchainError::Signature { which: "attestation onchainSignature", error })
+        })
+        .transpose()?;
+    if let Some((master, d_struct)) = &master {
+        // (b) master.
+        let entry = root.key_by_address(master).ok_or(OnchainError::UnknownMaster { address: *master })?;
+        entry
+            .usable(Role::AttestorMaster, att.issued_at)
+            .map_err(|error| OnchainError::Master { address: *master, error })?;
+        // (c) context: the contract compares the two structs' contextHash; the
+        // attestation's is recomputed here, so a mismatch is the delegation's.
+        if d.context_hash != *context {
+            return Err(OnchainError::Context { stated: d.context_hash, computed: *context });
+        }
+        // (d) window in whole seconds.
+        let issued = a_struct.issuedAt;
+        if !(d_struct.notBefore <= issued && issued < d_struct.notAfter) {
+            return Err(OnchainError::Window {
+                issued_at: issued,
+                not_before: d_struct.notBefore,
+                not_after: d_struct.notAfter,
+            });
+        }
     }
     // (e) attestation signer.
-    if recovered != ephemeral {
-        return Err(OnchainError::WrongSigner { recovered, expected: ephemeral.to_checksum() });
+    if let (Some(recovered), Some(ephemeral)) = (recovered, ephemeral) {
+        if recovered != ephemeral {
+            return Err(OnchainError::WrongSigner { recovered, expected: ephemeral.to_checksum() });
+        }
     }
-    Ok(Some(master))
+    Ok(master.map(|(m, _)| m).or(recovered))
 }
 
 fn check_onchain(att: &ExecutionAttestation, root: &TrustRoot, context: &Sha256Digest, r: &mut ReportBuilder) {
@@ -844,10 +861,20 @@ fn check_onchain(att: &ExecutionAttestation, root: &TrustRoot, context: &Sha256D
         Ok(None) => r.skip(CheckId::OnchainSignature, "no on-chain signatures"),
         Ok(Some(signer)) => {
             let d = att.onchain_domain.map(|d| format!(" (chainId {}, contract {})", d.chain_id, d.verifying_contract));
+            // With a delegation the contract needs both signatures; say so when one is absent.
+            let partial = match &att.delegation {
+                Some(_) if att.onchain_signature.is_none() => {
+                    "; the attestation has no onchainSignature, so the contract cannot verify it"
+                }
+                Some(del) if del.onchain_signature.is_none() => {
+                    "; the delegation has no onchainSignature, so the contract cannot verify it"
+                }
+                _ => "",
+            };
             r.pass(
                 CheckId::OnchainSignature,
                 format!(
-                    "EIP-712 signatures recover to the expected signers; on-chain signer {signer}{}",
+                    "EIP-712 signatures recover to the expected signers; on-chain signer {signer}{}{partial}",
                     d.unwrap_or_default()
                 ),
             )

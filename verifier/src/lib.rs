@@ -72,11 +72,23 @@ pub struct VerifyContext<'a> {
 /// given as the subject is verified as the newest link: it is appended to the
 /// chain unless it is already its last document (formats.md §6; `attest
 /// verify`, WASM and the vector runner all use this one rule).
+///
+/// "Already its last document" compares the whole documents as JSON values
+/// (their canonical bytes, signatures included), so the same trust root
+/// formatted differently is recognised, and a copy with other signatures is
+/// not (it is verified as a link of its own).
 pub fn chain_for_subject<'a>(chain: &[&'a [u8]], subject: &'a [u8]) -> Vec<&'a [u8]> {
     let mut docs = chain.to_vec();
-    let is_trust_root = doc::parse_json(subject).ok().is_some_and(|v| doc::document_type(&v) == Some(TRUST_ROOT_TYPE));
-    if is_trust_root && docs.last() != Some(&subject) {
-        docs.push(subject);
+    let trust_root_canonical = |bytes: &[u8]| {
+        let v = doc::parse_json(bytes).ok()?;
+        (doc::document_type(&v) == Some(TRUST_ROOT_TYPE)).then(|| attest_json::to_canonical_vec(&v))
+    };
+    if let Some(subject_canonical) = trust_root_canonical(subject) {
+        let same_as_last =
+            docs.last().is_some_and(|last| *last == subject || trust_root_canonical(last) == Some(subject_canonical));
+        if !same_as_last {
+            docs.push(subject);
+        }
     }
     docs
 }

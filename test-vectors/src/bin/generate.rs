@@ -940,6 +940,13 @@ fn delegation_rejects(g: &mut Gen) -> R<()> {
             "2026-11-21T10:00:01Z",
             "2026-11-21T11:00:00Z",
         ),
+        (
+            "delegation/inverted-window",
+            "exec-del-inverted",
+            "notAfter before notBefore: a well-formed but empty window, refused by the delegation check",
+            "2026-11-21T11:00:00Z",
+            "2026-11-21T09:00:00Z",
+        ),
     ] {
         let v = delegated_with(
             g,
@@ -1654,12 +1661,49 @@ fn onchain_vectors(g: &mut Gen) -> R<()> {
     );
     vec.onchain = onchain("reject:delegation-window");
     g.push(vec);
-    // Incomplete: the attestation lacks its onchainSignature.
+    // Only one of the two EIP-712 signatures: each present one is checked
+    // (formats.md §3: the attestation's is optional), so both are accepted.
     let mut v = dl.clone();
     obj(&mut v).remove("onchainSignature");
     g.add(
+        "onchain/delegation-signature-only",
+        "a delegated attestation with only the delegation's EIP-712 signature: that one is checked, accepted",
+        "accept",
+        None,
+        &v,
+    );
+    let mut v = dl.clone();
+    if let Some(Value::Object(d)) = obj(&mut v).get_mut("delegation") {
+        d.remove("onchainSignature");
+    }
+    sign_single(obj(&mut v), &master.ephemeral_ed25519(&ctx));
+    // payloadHash covers the delegation, so the attestation's EIP-712
+    // signature is made again by the ephemeral secp256k1 key.
+    let dg = eip712::attestation_digest(
+        &g.s.onchain_domain,
+        &parse_attestation_value(&v).map_err(e)?.onchain_struct().map_err(e)?,
+    );
+    let by_ephemeral = master.ephemeral_secp256k1(&ctx).map_err(e)?.sign_digest(&dg).map_err(e)?.to_text();
+    set(obj(&mut v), "onchainSignature", s(by_ephemeral));
+    g.add(
+        "onchain/attestation-signature-only",
+        "a delegated attestation with only its own EIP-712 signature (by ephemeralAddress): accepted",
+        "accept",
+        None,
+        &v,
+    );
+    // Incomplete: an attestation EIP-712 signature, but the delegation (validly
+    // signed by the master) names no ephemeralAddress to check it against.
+    let mut v = dl.clone();
+    if let Some(Value::Object(d)) = obj(&mut v).get_mut("delegation") {
+        d.remove("ephemeralAddress");
+        d.remove("onchainSignature");
+        sign_single(d, &master.master_ed25519());
+    }
+    sign_single(obj(&mut v), &master.ephemeral_ed25519(&ctx));
+    g.add(
         "onchain/incomplete",
-        "a delegated attestation with only the delegation's EIP-712 signature",
+        "an attestation EIP-712 signature while the delegation has no ephemeralAddress",
         "reject:onchain-signature",
         Some("incomplete"),
         &v,
