@@ -538,27 +538,50 @@ fn check_runtime(att: &ExecutionAttestation, root: &TrustRoot, r: &mut ReportBui
 }
 
 /// Parses a `trustRootVersion` string: decimal digits, no sign, no leading zero.
-pub fn parse_trust_root_version(s: &str) -> Option<u64> {
+pub fn parse_trust_root_version(s: &str) -> Option<TrustRootVersion> {
     let b = s.as_bytes();
-    if b.is_empty() || b.len() > 19 || !b.iter().all(u8::is_ascii_digit) || (b.len() > 1 && b[0] == b'0') {
+    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) || (b.len() > 1 && b[0] == b'0') {
         return None;
     }
-    s.parse().ok()
+    Some(match s.parse::<u64>() {
+        Ok(v) => TrustRootVersion::Version(v),
+        // All digits, no leading zero, yet no u64: above every trust root version.
+        Err(_) => TrustRootVersion::BeyondU64,
+    })
+}
+
+/// A well-formed `trustRootVersion`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrustRootVersion {
+    /// A version a trust root can have.
+    Version(u64),
+    /// A decimal larger than any trust root version (u64).
+    BeyondU64,
 }
 
 fn check_trust_root_version(att: &ExecutionAttestation, root: &TrustRoot, r: &mut ReportBuilder) {
+    let ahead = |r: &mut ReportBuilder| {
+        r.fail(
+            CheckId::TrustRootVersion,
+            "version-ahead",
+            format!(
+                "trustRootVersion {} is newer than the newest verified trust root (version {}): supply the newer trust root",
+                att.trust_root_version, root.version
+            ),
+        )
+    };
     match parse_trust_root_version(&att.trust_root_version) {
         None => r.fail(
             CheckId::TrustRootVersion,
             "malformed-version",
             format!("trustRootVersion {:?} is not a decimal version number", att.trust_root_version),
         ),
-        Some(v) if v > root.version => r.fail(
+        Some(TrustRootVersion::BeyondU64) => ahead(r),
+        Some(TrustRootVersion::Version(v)) if v > root.version => ahead(r),
+        Some(TrustRootVersion::Version(v)) => r.pass(
             CheckId::TrustRootVersion,
-            "version-ahead",
-            format!("trustRootVersion {v} is newer than the newest verified trust root (version {}): supply the newer trust root", root.version),
+            format!("trustRootVersion {v} ≤ newest verified version {}", root.version),
         ),
-        Some(v) => r.pass(CheckId::TrustRootVersion, format!("trustRootVersion {v} ≤ newest verified version {}", root.version)),
     }
 }
 

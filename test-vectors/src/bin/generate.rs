@@ -1112,6 +1112,14 @@ fn content_rejects(g: &mut Gen) -> R<()> {
         Some("version-ahead"),
         &v,
     );
+    let v = g.edited("exec-trv", |o| set(o, "trustRootVersion", s("123456789012345678901234567890")))?;
+    g.add(
+        "trust-root-version/beyond-u64",
+        "a decimal trustRootVersion too large for any trust root version is ahead, not malformed",
+        "reject:trust-root-version",
+        Some("version-ahead"),
+        &v,
+    );
     let v = g.edited("exec-trv", |o| set(o, "trustRootVersion", s("01")))?;
     g.add(
         "trust-root-version/leading-zero",
