@@ -15,8 +15,8 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use attest_anvil_tests::{
-    onchain_vector, onchain_vectors, trust_root_masters, verifier_events, AttestationVerifier, Chain, OnchainVector,
-    VECTOR_CONTRACT,
+    onchain_vector, onchain_vectors, trust_root_masters, verifier_events, AttestationVerifier, Chain, MasterEntry,
+    OnchainVector, VECTOR_CONTRACT,
 };
 use AttestationVerifier::AttestationVerifierEvents as Ev;
 
@@ -94,13 +94,20 @@ impl Files {
     }
 }
 
-#[tokio::test]
-async fn calldata_from_the_cli_consumes_the_attestation_on_chain() {
+/// anvil with AttestationVerifier, the masters of `accept/delegated-onchain`
+/// registered, and that vector's files (under `test`).
+async fn accepting_setup(test: &str) -> (Chain, OnchainVector, Vec<MasterEntry>, Files) {
     let chain = Chain::start(common::compiled()).await.expect("anvil with AttestationVerifier");
     let v = onchain_vector("accept/delegated-onchain").expect("accepting vector");
     let masters = trust_root_masters(&v.root).expect("masters");
     chain.register_masters(&masters).await.expect("register");
-    let files = Files::new("calldata", &v);
+    let files = Files::new(test, &v);
+    (chain, v, masters, files)
+}
+
+#[tokio::test]
+async fn calldata_from_the_cli_consumes_the_attestation_on_chain() {
+    let (chain, v, masters, files) = accepting_setup("calldata").await;
 
     let out = attest(&["onchain", "calldata", &files.document]);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
@@ -347,11 +354,7 @@ fn https_front(anvil: &str) -> (String, String) {
 async fn onchain_verify_over_https_with_a_private_ca() {
     // The same eth_call through TLS: refused without the CA (exit 2, certificate
     // error named), accepted with --ca-cert.
-    let chain = Chain::start(common::compiled()).await.expect("anvil with AttestationVerifier");
-    let v = onchain_vector("accept/delegated-onchain").expect("accepting vector");
-    let masters = trust_root_masters(&v.root).expect("masters");
-    chain.register_masters(&masters).await.expect("register");
-    let files = Files::new("https", &v);
+    let (chain, v, _, files) = accepting_setup("https").await;
     let (url, pem) = https_front(&chain.endpoint());
     let ca = files.dir.join("ca.pem");
     std::fs::write(&ca, pem).expect("write CA");

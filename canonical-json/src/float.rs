@@ -135,9 +135,10 @@ impl Big {
 /// Significant digits kept exactly; later ones only set the sticky bit.
 const MAX_DIGITS: usize = 800;
 
-/// Parses a literal matching the JSON number grammar (`-? int frac? exp?`).
-/// `None` if it does not; overflow gives ±∞, underflow ±0.
-pub(crate) fn parse_f64(literal: &[u8]) -> Option<f64> {
+/// Correctly rounded decimal → double of a literal matching the JSON number
+/// grammar (`-? int frac? exp?`; any number of digits, any exponent);
+/// `None` if it does not match. Overflow gives ±∞, underflow ±0.
+pub fn parse_f64(literal: &[u8]) -> Option<f64> {
     let (negative, rest) = match literal.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, literal),

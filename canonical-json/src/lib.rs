@@ -108,7 +108,8 @@ mod value;
 
 pub use canon::{canonicalize, canonicalize_object_without, cmp_utf16, to_canonical_string, to_canonical_vec};
 pub use error::{ParseError, ParseErrorKind};
-pub use parse::{parse, parse_f64};
+pub use float::parse_f64;
+pub use parse::parse;
 pub use value::{DuplicateKey, Number, Object, Value, MAX_SAFE_INTEGER};
 
 /// The largest nesting depth [`parse`] will allow, whatever

@@ -422,7 +422,7 @@ impl Parser<'_> {
         }
         // The grammar has been checked; the parser rounds correctly (any
         // number of digits, any exponent).
-        let f = parse_f64(literal);
+        let f = crate::float::parse_f64(literal);
         match f {
             Some(f) if f.is_finite() => Ok(Number::Float(f)),
             _ => Err(self.error(
@@ -540,11 +540,4 @@ pub(crate) fn push_key(path: &mut String, key: &str) {
         path.push_str(&String::from_utf8_lossy(&buf));
         path.push(']');
     }
-}
-
-/// Correctly rounded decimal → double of a literal that matches the JSON
-/// number grammar (any number of digits, any exponent; overflow gives ±∞,
-/// underflow ±0); `None` for anything else. See the `float` module.
-pub fn parse_f64(literal: &[u8]) -> Option<f64> {
-    crate::float::parse_f64(literal)
 }

@@ -5,9 +5,10 @@
 //!   delegationSig)` call, to be sent by any wallet or `cast send`.
 //! - `verify` calls `verifyDelegated` on a node with `eth_call` (JSON-RPC over
 //!   http:// or https://; TLS is the CLI's rustls configuration, `crate::tls`,
-//!   with `--ca-cert` for a private CA) and prints the node's verdict (the master it returns, or the
-//!   decoded custom error with its result code and reason) beside the off-chain
-//!   verdict of `check_onchain_signatures` when a trust root is given.
+//!   with `--ca-cert` for a private CA) and prints the node's verdict (the
+//!   master it returns, or the decoded custom error with its result code and
+//!   reason) beside the off-chain verdict of `check_onchain_signatures` when a
+//!   trust root is given.
 //!
 //! Exit codes: 0 the node accepts (and the off-chain check agrees, when given);
 //! 1 the node refuses, or the two disagree; 2 usage, file, document or RPC errors.

@@ -788,6 +788,14 @@ impl OnchainError {
     }
 }
 
+/// Rule (a) for one EIP-712 signature: its encoding, then recovery of a
+/// non-zero signer from `digest`.
+fn recover_onchain(text: &str, digest: &[u8; 32], which: &'static str) -> Result<EthAddress, OnchainError> {
+    RecoverableSignature::parse(text)
+        .and_then(|sig| sig.recover(digest))
+        .map_err(|error| OnchainError::Signature { which, error })
+}
+
 /// Verifies the on-chain signatures exactly as `AttestationVerifier.verifyDelegated`
 /// does (same order of rules), plus the no-delegation case. Returns the signer
 /// address the contract would return (the master for delegated attestations).
@@ -806,11 +814,7 @@ pub fn check_onchain_signatures(
     let a_digest = eip712::attestation_digest(&domain, &a_struct);
     let Some(d) = &att.delegation else {
         let text = att.onchain_signature.as_deref().ok_or(OnchainError::Incomplete("no onchainSignature"))?;
-        let sig = RecoverableSignature::parse(text)
-            .map_err(|error| OnchainError::Signature { which: "attestation onchainSignature", error })?;
-        let recovered = sig
-            .recover(&a_digest)
-            .map_err(|error| OnchainError::Signature { which: "attestation onchainSignature", error })?;
+        let recovered = recover_onchain(text, &a_digest, "attestation onchainSignature")?;
         let entry = root.key_by_address(&recovered).ok_or(OnchainError::WrongSigner {
             recovered,
             expected: "a secp256k1 runtime key of the trust root".into(),
@@ -835,20 +839,12 @@ pub fn check_onchain_signatures(
     let master = match d_text {
         Some(text) => {
             let d_struct = onchain_delegation(d).map_err(|_| OnchainError::Time)?;
-            let master = RecoverableSignature::parse(text)
-                .and_then(|sig| sig.recover(&eip712::delegation_digest(&domain, &d_struct)))
-                .map_err(|error| OnchainError::Signature { which: "delegation onchainSignature", error })?;
-            Some((master, d_struct))
+            let digest = eip712::delegation_digest(&domain, &d_struct);
+            Some((recover_onchain(text, &digest, "delegation onchainSignature")?, d_struct))
         }
         None => None,
     };
-    let recovered = a_text
-        .map(|text| {
-            RecoverableSignature::parse(text)
-                .and_then(|sig| sig.recover(&a_digest))
-                .map_err(|error| OnchainError::Signature { which: "attestation onchainSignature", error })
-        })
-        .transpose()?;
+    let recovered = a_text.map(|text| recover_onchain(text, &a_digest, "attestation onchainSignature")).transpose()?;
     if let Some((master, d_struct)) = &master {
         // (b) master.
         let entry = root.key_by_address(master).ok_or(OnchainError::UnknownMaster { address: *master })?;
