@@ -118,8 +118,11 @@ pub use value::{DuplicateKey, Number, Object, Value, MAX_SAFE_INTEGER};
 /// measured: a debug build on a 2 MiB thread stack handles 2,000 levels).
 pub const MAX_DEPTH_CAP: usize = 1024;
 
-/// Resource limits for [`parse`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The default size limit of [`Limits`]: 16 MiB (formats.md §0).
+pub const DEFAULT_MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// Size and depth limits of [`parse`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Longest accepted input in bytes (default 16 MiB). Checked before
     /// parsing.
@@ -131,7 +134,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_bytes: 16 * 1024 * 1024, max_depth: 128 }
+        Limits { max_bytes: DEFAULT_MAX_BYTES, max_depth: 128 }
     }
 }
 

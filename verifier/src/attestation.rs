@@ -11,15 +11,19 @@
 
 use attest_json::{Object, Value};
 
-use crate::bundle::{self, BundleEntry};
+use crate::reason::Reason;
+use crate::batch::{Pending, ReplayKey};
+use crate::bundle;
+use crate::evidence::{BundleEvidence, Evidence, VerifyContext};
+use crate::registry::Document;
 use crate::crypto::{sha256, StrictVerifyingKey};
 use crate::delegation::{self, Delegation};
 use crate::doc::{self, err, DocResult, Members, Problem, Signed};
 use crate::eip712::{self, OnchainDomain, SolAttestation, SolDelegation};
-use crate::report::{CheckId, Plan, Report, ReportBuilder, Verified};
+use crate::report::{CheckId, Outcome, Plan, ReportBuilder, Verified};
 use crate::secp256k1::{EcdsaError, RecoverableSignature};
 use crate::time::Timestamp;
-use crate::trust_root::{KeyUseError, Role, TrustRoot, TrustRootChain, TrustRootError};
+use crate::trust_root::{KeyUseError, Role, TrustRoot, TrustRootChain};
 use crate::types::{Ed25519Signature, EthAddress, KeyId, Sha256Digest};
 
 /// Document type and signing domain of execution attestations.
@@ -51,11 +55,28 @@ pub const ATTESTATION_PLAN: Plan = Plan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     /// `approve`, `reject` or a custom action.
-    pub action: String,
+    pub(crate) action: String,
     /// Whether a human override is required.
-    pub requires_override: bool,
+    pub(crate) requires_override: bool,
     /// Reason string of the matched rule.
-    pub reason: String,
+    pub(crate) reason: String,
+}
+
+impl Decision {
+    /// `approve`, `reject` or a custom action.
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+
+    /// Whether a human override is required.
+    pub fn requires_override(&self) -> bool {
+        self.requires_override
+    }
+
+    /// Reason string of the matched rule.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
 }
 
 /// `execution_state`.
@@ -84,65 +105,202 @@ impl ExecutionState {
 #[derive(Debug, Clone)]
 pub struct ExecutionAttestation {
     /// Business transaction id (the replay key).
-    pub execution_id: String,
+    pub(crate) execution_id: String,
     /// `execution_fingerprint`.
-    pub execution_fingerprint: Sha256Digest,
+    pub(crate) execution_fingerprint: Sha256Digest,
     /// Policy id.
-    pub policy_id: String,
+    pub(crate) policy_id: String,
     /// Policy version.
-    pub policy_version: String,
+    pub(crate) policy_version: String,
     /// Schema version.
-    pub schema_version: String,
+    pub(crate) schema_version: String,
     /// Runtime version.
-    pub runtime_version: String,
+    pub(crate) runtime_version: String,
     /// Runtime hash.
-    pub runtime_hash: Sha256Digest,
+    pub(crate) runtime_hash: Sha256Digest,
     /// Decision.
-    pub decision: Decision,
+    pub(crate) decision: Decision,
     /// State.
-    pub execution_state: ExecutionState,
+    pub(crate) execution_state: ExecutionState,
     /// `signalsHash` (equals the fingerprint).
-    pub signals_hash: Sha256Digest,
+    pub(crate) signals_hash: Sha256Digest,
     /// Bundle hash.
-    pub bundle_hash: Sha256Digest,
+    pub(crate) bundle_hash: Sha256Digest,
     /// Manifest hash.
-    pub manifest_hash: Sha256Digest,
+    pub(crate) manifest_hash: Sha256Digest,
     /// Release manifest hash.
-    pub release_manifest_hash: Sha256Digest,
+    pub(crate) release_manifest_hash: Sha256Digest,
     /// Deprecated alias of the semantic hash.
-    pub evaluator_hash: Sha256Digest,
+    pub(crate) evaluator_hash: Sha256Digest,
     /// Evaluator semantic hash.
-    pub evaluator_semantic_hash: Sha256Digest,
+    pub(crate) evaluator_semantic_hash: Sha256Digest,
     /// Evaluator artifact hash.
-    pub evaluator_artifact_hash: Sha256Digest,
+    pub(crate) evaluator_artifact_hash: Sha256Digest,
     /// The manifest's signature string.
-    pub manifest_signature: String,
+    pub(crate) manifest_signature: String,
     /// Trust-root version as stated (a decimal string; checked by `trust-root-version`).
-    pub trust_root_version: String,
+    pub(crate) trust_root_version: String,
     /// Signing key.
-    pub signer_key_id: KeyId,
+    pub(crate) signer_key_id: KeyId,
     /// Issue time.
-    pub issued_at: Timestamp,
+    pub(crate) issued_at: Timestamp,
     /// SHA-256 of the raw output, when bound.
-    pub output_hash: Option<Sha256Digest>,
+    pub(crate) output_hash: Option<Sha256Digest>,
     /// `digest(network summary)`, when bound.
-    pub network_summary_hash: Option<Sha256Digest>,
+    pub(crate) network_summary_hash: Option<Sha256Digest>,
     /// Per-execution key delegation.
-    pub delegation: Option<Delegation>,
+    pub(crate) delegation: Option<Delegation>,
     /// On-chain domain.
-    pub onchain_domain: Option<OnchainDomain>,
+    pub(crate) onchain_domain: Option<OnchainDomain>,
     /// Ed25519 signature text.
-    pub signature: String,
+    pub(crate) signature: String,
     /// EIP-712 signature text.
-    pub onchain_signature: Option<String>,
+    pub(crate) onchain_signature: Option<String>,
     /// Signing message and digest (`payloadHash`).
-    pub signed: Signed,
+    pub(crate) signed: Signed,
+}
+
+impl ExecutionAttestation {
+    /// Business transaction id (the replay key).
+    pub fn execution_id(&self) -> &str {
+        &self.execution_id
+    }
+
+    /// `execution_fingerprint`.
+    pub fn execution_fingerprint(&self) -> Sha256Digest {
+        self.execution_fingerprint
+    }
+
+    /// Policy id.
+    pub fn policy_id(&self) -> &str {
+        &self.policy_id
+    }
+
+    /// Policy version.
+    pub fn policy_version(&self) -> &str {
+        &self.policy_version
+    }
+
+    /// Schema version.
+    pub fn schema_version(&self) -> &str {
+        &self.schema_version
+    }
+
+    /// Runtime version.
+    pub fn runtime_version(&self) -> &str {
+        &self.runtime_version
+    }
+
+    /// Runtime hash.
+    pub fn runtime_hash(&self) -> Sha256Digest {
+        self.runtime_hash
+    }
+
+    /// Decision.
+    pub fn decision(&self) -> &Decision {
+        &self.decision
+    }
+
+    /// State.
+    pub fn execution_state(&self) -> ExecutionState {
+        self.execution_state
+    }
+
+    /// `signalsHash` (equals the fingerprint).
+    pub fn signals_hash(&self) -> Sha256Digest {
+        self.signals_hash
+    }
+
+    /// Bundle hash.
+    pub fn bundle_hash(&self) -> Sha256Digest {
+        self.bundle_hash
+    }
+
+    /// Manifest hash.
+    pub fn manifest_hash(&self) -> Sha256Digest {
+        self.manifest_hash
+    }
+
+    /// Release manifest hash.
+    pub fn release_manifest_hash(&self) -> Sha256Digest {
+        self.release_manifest_hash
+    }
+
+    /// Deprecated alias of the semantic hash.
+    pub fn evaluator_hash(&self) -> Sha256Digest {
+        self.evaluator_hash
+    }
+
+    /// Evaluator semantic hash.
+    pub fn evaluator_semantic_hash(&self) -> Sha256Digest {
+        self.evaluator_semantic_hash
+    }
+
+    /// Evaluator artifact hash.
+    pub fn evaluator_artifact_hash(&self) -> Sha256Digest {
+        self.evaluator_artifact_hash
+    }
+
+    /// The manifest's signature string.
+    pub fn manifest_signature(&self) -> &str {
+        &self.manifest_signature
+    }
+
+    /// Trust-root version as stated (a decimal string; checked by `trust-root-version`).
+    pub fn trust_root_version(&self) -> &str {
+        &self.trust_root_version
+    }
+
+    /// Signing key.
+    pub fn signer_key_id(&self) -> KeyId {
+        self.signer_key_id
+    }
+
+    /// Issue time.
+    pub fn issued_at(&self) -> Timestamp {
+        self.issued_at
+    }
+
+    /// SHA-256 of the raw output, when bound.
+    pub fn output_hash(&self) -> Option<Sha256Digest> {
+        self.output_hash
+    }
+
+    /// `digest(network summary)`, when bound.
+    pub fn network_summary_hash(&self) -> Option<Sha256Digest> {
+        self.network_summary_hash
+    }
+
+    /// Per-execution key delegation.
+    pub fn delegation(&self) -> Option<&Delegation> {
+        self.delegation.as_ref()
+    }
+
+    /// On-chain domain.
+    pub fn onchain_domain(&self) -> Option<OnchainDomain> {
+        self.onchain_domain
+    }
+
+    /// Ed25519 signature text.
+    pub fn signature(&self) -> &str {
+        &self.signature
+    }
+
+    /// EIP-712 signature text.
+    pub fn onchain_signature(&self) -> Option<&str> {
+        self.onchain_signature.as_deref()
+    }
+
+    /// Signing message and digest (`payloadHash`).
+    pub fn signed(&self) -> &Signed {
+        &self.signed
+    }
 }
 
 impl ExecutionAttestation {
     /// `payloadHash = digest(attestation)`.
     pub fn payload_hash(&self) -> Sha256Digest {
-        self.signed.digest
+        self.signed.digest()
     }
 
     /// The context hash of formats.md §4, computed from this attestation.
@@ -237,7 +395,7 @@ pub fn parse_attestation_value(v: &Value) -> DocResult<ExecutionAttestation> {
         other => {
             return err(
                 m.path("execution_state"),
-                format!("{other:?} is not one of completed, pending_override, blocked"),
+                Problem::UnknownValue { found: other.to_string(), expected: "completed, pending_override or blocked" },
             )
         }
     };
@@ -253,7 +411,7 @@ pub fn parse_attestation_value(v: &Value) -> DocResult<ExecutionAttestation> {
             o.only(&["chainId", "verifyingContract"])?;
             let chain_id = o.uint("chainId")?;
             if chain_id == 0 {
-                return err(o.path("chainId"), "must be at least 1");
+                return err(o.path("chainId"), Problem::BelowMinimum { min: 1 });
             }
             Some(OnchainDomain {
                 chain_id,
@@ -304,64 +462,54 @@ pub fn fingerprint(policy_id: &str, policy_version: &str, signals: &Value) -> Sh
     sha256(&attest_json::to_canonical_vec(&Value::Object(o)))
 }
 
-/// The trust evaluation shared by many verifications: a verified chain or why not.
-pub type TrustOutcome = Result<Verified<TrustRootChain>, TrustRootError>;
-
-/// A policy bundle given to the verifier.
-#[derive(Debug, Clone, Copy)]
-pub struct BundleInput<'a> {
-    /// Manifest bytes.
-    pub manifest: &'a [u8],
-    /// Directory entries, when a directory was given (not just a manifest file).
-    pub entries: Option<&'a [BundleEntry<'a>]>,
-}
-
-/// Optional evidence to check an attestation against.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct AttestationInputs<'a> {
-    /// Signals as JSON bytes (`--signals`).
-    pub signals: Option<&'a [u8]>,
-    /// Raw output bytes (`--output`).
-    pub output: Option<&'a [u8]>,
-    /// Policy bundle (`--bundle`).
-    pub bundle: Option<BundleInput<'a>>,
-    /// Network log, JSON Lines (`--network`).
-    pub network: Option<&'a [u8]>,
-    /// Allowed hosts (`--allow-host`); empty = no host restriction.
-    pub allow_hosts: &'a [String],
-}
-
-/// Verifies one attestation from bytes.
-pub fn verify_attestation(bytes: &[u8], trust: &TrustOutcome, inputs: &AttestationInputs<'_>) -> Report {
-    let mut r = ReportBuilder::new(ATTESTATION_PLAN);
-    let att = match parse_attestation(bytes) {
-        Ok(a) => a,
-        Err(e) => return r.halt(CheckId::Parse, "malformed", e.to_string()),
+/// Verifies one attestation from bytes: the report and, when it is valid,
+/// the verified attestation (formats.md §3).
+pub fn verify_attestation(bytes: &[u8], ctx: &VerifyContext<'_>) -> Outcome<ExecutionAttestation> {
+    let mut pending = match doc::parse_json(bytes) {
+        Ok(v) => verify_value(&v, ctx),
+        Err(e) => Pending::parse_failure(ATTESTATION_PLAN, &e),
     };
-    verify_parsed_attestation(&att, trust, inputs, r)
+    pending.single();
+    let (report, doc) = pending.finish_parts();
+    let att = match doc {
+        Some(Document::Attestation(a)) => Some(a),
+        _ => None,
+    };
+    Outcome::new(report, att)
 }
 
-/// Verifies a parsed attestation, continuing the given report.
-pub fn verify_parsed_attestation(
-    att: &ExecutionAttestation,
-    trust: &TrustOutcome,
-    inputs: &AttestationInputs<'_>,
-    mut r: ReportBuilder,
-) -> Report {
+/// The registry entry's verification: every check but `replay`, which the
+/// batch (or a single verification) completes.
+pub(crate) fn verify_value(v: &Value, ctx: &VerifyContext<'_>) -> Pending {
+    let mut r = ReportBuilder::new(ATTESTATION_PLAN);
+    let att = match parse_attestation_value(v) {
+        Ok(a) => a,
+        Err(e) => return Pending::from_document_error(r, &e),
+    };
+    let signature_ok = check_all(&att, ctx, &mut r);
+    let replay = signature_ok.then(|| ReplayKey {
+        execution_id: att.execution_id.clone(),
+        ephemeral: att.delegation.as_ref().map(|d| d.ephemeral_public_key),
+    });
+    Pending::new(r, Some(Document::Attestation(att)), replay)
+}
+
+/// Runs every single-document check; returns whether the signature verified.
+fn check_all(att: &ExecutionAttestation, ctx: &VerifyContext<'_>, r: &mut ReportBuilder) -> bool {
     r.digest(att.payload_hash());
     r.pass(CheckId::Parse, format!("well-formed {EXECUTION_ATTESTATION_TYPE}, executionId {:?}", att.execution_id));
-    let chain = match trust {
+    let chain = match ctx.trust {
         Ok(c) => c,
-        Err(e) => return r.halt(CheckId::TrustRoot, e.reason(), e.to_string()),
+        Err(e) => {
+            r.fail(CheckId::TrustRoot, e.reason(), e.to_string());
+            r.halted_at(CheckId::TrustRoot);
+            return false;
+        }
     };
     let root = chain.newest();
     r.pass(
         CheckId::TrustRoot,
-        format!(
-            "chain of {} trust root(s) anchored by pinned keys; newest version {}",
-            chain.documents().len(),
-            root.version
-        ),
+        format!("chain of {} trust root(s) anchored by pinned keys; newest version {}", chain.len(), root.version),
     );
 
     // The context hash is only read with a delegation or on-chain signatures.
@@ -370,18 +518,22 @@ pub fn verify_parsed_attestation(
     } else {
         Sha256Digest::ZERO
     };
-    let signer = check_signer_and_delegation(att, root, &context, &mut r);
+    let signer = check_signer_and_delegation(att, root, &context, ctx, r);
+    let mut signature_ok = false;
     match signer {
         Some(key) => match Ed25519Signature::from_base64(&att.signature) {
-            Err(_) => {
-                r.fail(CheckId::Signature, "signature-encoding", "signature is not canonical padded base64 of 64 bytes")
-            }
-            Ok(sig) if key.verify(&att.signed.message, &sig) => {
+            Err(_) => r.fail(
+                CheckId::Signature,
+                Reason::SignatureEncoding,
+                "signature is not canonical padded base64 of 64 bytes",
+            ),
+            Ok(sig) if key.verify(att.signed.message(), &sig) => {
+                signature_ok = true;
                 r.pass(CheckId::Signature, format!("Ed25519 signature verifies under {}", att.signer_key_id))
             }
             Ok(_) => r.fail(
                 CheckId::Signature,
-                "bad-signature",
+                Reason::BadSignature,
                 format!(
                     "Ed25519 signature does not verify under {}: the attestation was altered or signed by another key",
                     att.signer_key_id
@@ -391,23 +543,42 @@ pub fn verify_parsed_attestation(
         None => r.skip(CheckId::Signature, "not checked: no usable signing key"),
     }
 
-    check_fingerprint(att, inputs.signals, &mut r);
-    check_runtime(att, root, &mut r);
-    check_trust_root_version(att, root, &mut r);
-    check_bundle(att, chain, inputs.bundle.as_ref(), &mut r);
-    check_output(att, inputs.output, &mut r);
-    check_network(att, inputs, &mut r);
-    check_onchain(att, root, &context, &mut r);
-    r.skip(CheckId::Replay, "single attestation: replay is checked across a batch by `attest audit`");
-    r.finish()
+    let e = ctx.evidence;
+    check_fingerprint(att, e.signals.as_deref(), r);
+    check_runtime(att, root, r);
+    check_trust_root_version(att, root, r);
+    check_bundle(att, chain, e.bundle.as_ref(), r);
+    check_output(att, e.output.as_deref(), r);
+    check_network(att, e, r);
+    check_onchain(att, root, &context, r);
+    signature_ok
 }
 
 fn check_signer_and_delegation(
     att: &ExecutionAttestation,
     root: &TrustRoot,
     context: &Sha256Digest,
+    ctx: &VerifyContext<'_>,
     r: &mut ReportBuilder,
 ) -> Option<StrictVerifyingKey> {
+    // A signer's claim about its own time is bounded by the verifier's clock:
+    // a document dated after now + skew is refused before any key is trusted.
+    if att.issued_at > ctx.latest_document_time() {
+        r.fail(
+            CheckId::Signer,
+            Reason::IssuedInFuture,
+            format!(
+                "issuedAt {} lies more than {} s after the verification time {} (--max-clock-skew)",
+                att.issued_at, ctx.max_clock_skew_seconds, ctx.now
+            ),
+        );
+        if att.delegation.is_none() {
+            r.skip(CheckId::Delegation, "no delegation: signed directly by a runtime key");
+        } else {
+            r.skip(CheckId::Delegation, "not checked: `signer` failed");
+        }
+        return None;
+    }
     let Some(d) = &att.delegation else {
         r.skip(CheckId::Delegation, "no delegation: signed directly by a runtime key");
         return match root.usable_key(&att.signer_key_id, Role::Runtime, att.issued_at) {
@@ -422,7 +593,7 @@ fn check_signer_and_delegation(
                 None => {
                     r.fail(
                         CheckId::Signer,
-                        "wrong-algorithm",
+                        Reason::WrongAlgorithm,
                         format!("signerKeyId {} is not an Ed25519 key", att.signer_key_id),
                     );
                     None
@@ -448,7 +619,7 @@ fn check_signer_and_delegation(
     if att.signer_key_id != eph_id {
         r.fail(
             CheckId::Signer,
-            "signer-mismatch",
+            Reason::SignerMismatch,
             format!("signerKeyId {} is not the key id {} of the delegated ephemeral key", att.signer_key_id, eph_id),
         );
         return None;
@@ -459,7 +630,7 @@ fn check_signer_and_delegation(
             Some(k)
         }
         Err(e) => {
-            r.fail(CheckId::Signer, "invalid-key", e.to_string());
+            r.fail(CheckId::Signer, Reason::InvalidKey, e.to_string());
             None
         }
     }
@@ -469,7 +640,7 @@ fn check_fingerprint(att: &ExecutionAttestation, signals: Option<&[u8]>, r: &mut
     if att.signals_hash != att.execution_fingerprint {
         return r.fail(
             CheckId::Fingerprint,
-            "alias-mismatch",
+            Reason::AliasMismatch,
             format!(
                 "signalsHash {} differs from execution_fingerprint {}",
                 att.signals_hash, att.execution_fingerprint
@@ -479,7 +650,7 @@ fn check_fingerprint(att: &ExecutionAttestation, signals: Option<&[u8]>, r: &mut
     if att.evaluator_hash != att.evaluator_semantic_hash {
         return r.fail(
             CheckId::Fingerprint,
-            "alias-mismatch",
+            Reason::AliasMismatch,
             format!(
                 "evaluatorHash {} differs from evaluatorSemanticHash {}",
                 att.evaluator_hash, att.evaluator_semantic_hash
@@ -494,7 +665,7 @@ fn check_fingerprint(att: &ExecutionAttestation, signals: Option<&[u8]>, r: &mut
     };
     let value = match doc::parse_json(bytes) {
         Ok(v) => v,
-        Err(e) => return r.fail(CheckId::Fingerprint, "signals-malformed", format!("signals: {e}")),
+        Err(e) => return r.fail(CheckId::Fingerprint, Reason::SignalsMalformed, format!("signals: {e}")),
     };
     let fp = fingerprint(&att.policy_id, &att.policy_version, &value);
     if fp == att.execution_fingerprint {
@@ -502,7 +673,7 @@ fn check_fingerprint(att: &ExecutionAttestation, signals: Option<&[u8]>, r: &mut
     } else {
         r.fail(
             CheckId::Fingerprint,
-            "fingerprint-mismatch",
+            Reason::FingerprintMismatch,
             format!(
                 "signals hash to {fp}, attestation says {}: these are not the evaluated signals",
                 att.execution_fingerprint
@@ -528,7 +699,7 @@ fn check_runtime(att: &ExecutionAttestation, root: &TrustRoot, r: &mut ReportBui
     } else {
         r.fail(
             CheckId::Runtime,
-            "unlisted-runtime",
+            Reason::UnlistedRuntime,
             format!(
                 "runtime {} with runtimeHash {} and releaseManifestHash {} is not listed in trust root version {}",
                 att.runtime_version, att.runtime_hash, att.release_manifest_hash, root.version
@@ -540,7 +711,7 @@ fn check_runtime(att: &ExecutionAttestation, root: &TrustRoot, r: &mut ReportBui
 /// Parses a `trustRootVersion` string: decimal digits, no sign, no leading zero.
 pub fn parse_trust_root_version(s: &str) -> Option<TrustRootVersion> {
     let b = s.as_bytes();
-    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) || (b.len() > 1 && b[0] == b'0') {
+    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) || (b.len() > 1 && b.first() == Some(&b'0')) {
         return None;
     }
     Some(match s.parse::<u64>() {
@@ -563,7 +734,7 @@ fn check_trust_root_version(att: &ExecutionAttestation, root: &TrustRoot, r: &mu
     let ahead = |r: &mut ReportBuilder| {
         r.fail(
             CheckId::TrustRootVersion,
-            "version-ahead",
+            Reason::VersionAhead,
             format!(
                 "trustRootVersion {} is newer than the newest verified trust root (version {}): supply the newer trust root",
                 att.trust_root_version, root.version
@@ -573,7 +744,7 @@ fn check_trust_root_version(att: &ExecutionAttestation, root: &TrustRoot, r: &mu
     match parse_trust_root_version(&att.trust_root_version) {
         None => r.fail(
             CheckId::TrustRootVersion,
-            "malformed-version",
+            Reason::MalformedVersion,
             format!("trustRootVersion {:?} is not a decimal version number", att.trust_root_version),
         ),
         Some(TrustRootVersion::BeyondU64) => ahead(r),
@@ -588,7 +759,7 @@ fn check_trust_root_version(att: &ExecutionAttestation, root: &TrustRoot, r: &mu
 fn check_bundle(
     att: &ExecutionAttestation,
     chain: &Verified<TrustRootChain>,
-    bundle: Option<&BundleInput<'_>>,
+    bundle: Option<&BundleEvidence>,
     r: &mut ReportBuilder,
 ) {
     let Some(input) = bundle else {
@@ -597,17 +768,17 @@ fn check_bundle(
         }
         return;
     };
-    let manifest = match bundle::parse_bundle_manifest(input.manifest) {
+    let manifest = match bundle::parse_bundle_manifest(&input.manifest) {
         Ok(m) => m,
         Err(e) => {
-            r.fail(CheckId::BundleManifest, "malformed", format!("manifest: {e}"));
+            r.fail(CheckId::BundleManifest, Reason::Malformed, format!("manifest: {e}"));
             r.skip(CheckId::BundleFiles, "not checked: the manifest could not be read");
             r.skip(CheckId::BundleBinding, "not checked: the manifest could not be read");
             return;
         }
     };
     let manifest_ref = &manifest;
-    match input.entries {
+    match &input.files {
         None => r.skip(CheckId::BundleFiles, "only a manifest was given, not the bundle directory"),
         Some(entries) => match bundle::check_bundle_files(manifest_ref, entries) {
             Ok(n) => {
@@ -643,7 +814,7 @@ fn check_bundle(
             .then(|| "manifestSignature differs from the manifest's signature".to_string())
     });
     match mismatch {
-        Some(m) => r.fail(CheckId::BundleBinding, "binding-mismatch", m),
+        Some(m) => r.fail(CheckId::BundleBinding, Reason::BindingMismatch, m),
         None => r.pass(
             CheckId::BundleBinding,
             format!(
@@ -669,37 +840,43 @@ fn check_output(att: &ExecutionAttestation, output: Option<&[u8]>, r: &mut Repor
         (None, None) => r.skip(CheckId::Output, "no outputHash in the attestation and no --output given"),
         (None, Some(h)) => r.skip(CheckId::Output, format!("outputHash {h} not checked: no --output given")),
         (Some(_), None) => {
-            r.fail(CheckId::Output, "no-output-hash", "--output given but the attestation binds no outputHash")
+            r.fail(CheckId::Output, Reason::NoOutputHash, "--output given but the attestation binds no outputHash")
         }
         (Some(bytes), Some(h)) => {
             let got = sha256(bytes);
             if got == h {
                 r.pass(CheckId::Output, format!("output ({} bytes) hashes to outputHash {h}", bytes.len()));
             } else {
-                r.fail(CheckId::Output, "output-mismatch", format!("output hashes to {got}, attestation says {h}"));
+                r.fail(CheckId::Output, Reason::OutputMismatch, format!("output hashes to {got}, attestation says {h}"));
             }
         }
     }
 }
 
-fn check_network(att: &ExecutionAttestation, inputs: &AttestationInputs<'_>, r: &mut ReportBuilder) {
-    match (inputs.network, att.network_summary_hash) {
+fn check_network(att: &ExecutionAttestation, evidence: &Evidence, r: &mut ReportBuilder) {
+    match (evidence.network.as_deref(), att.network_summary_hash) {
         (None, None) => r.skip(CheckId::Network, "no networkSummaryHash in the attestation and no --network given"),
         (None, Some(h)) => {
             r.skip(CheckId::Network, format!("networkSummaryHash {h} not checked: no --network log given"))
         }
         (Some(_), None) => r.fail(
             CheckId::Network,
-            "no-network-hash",
+            Reason::NoNetworkHash,
             "--network given but the attestation binds no networkSummaryHash",
         ),
         (Some(log), Some(h)) => {
-            match crate::network::check_log_against(log, &att.execution_id, &h, inputs.allow_hosts) {
+            let allow: Vec<String> = evidence.allow_hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
+            match crate::network::check_log_against(log, &att.execution_id, &h, &allow) {
                 Ok(detail) => r.pass(CheckId::Network, detail),
-                Err(e) => r.fail(CheckId::Network, e.reason(), e.to_string()),
+                Err(e) => r.fail(CheckId::Network, network_reason(e.reason()), e.to_string()),
             }
         }
     }
+}
+
+/// The registry reason of a network rule id (every rule id is a registered reason).
+fn network_reason(rule: &str) -> Reason {
+    Reason::from_id(rule).unwrap_or(Reason::MalformedRecord)
 }
 
 /// Why the on-chain signatures are refused. Reason codes mirror the contract errors.
@@ -769,21 +946,21 @@ pub enum OnchainError {
 
 impl OnchainError {
     /// Stable reason code.
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
-            OnchainError::MissingDomain => "missing-domain",
-            OnchainError::Incomplete(_) => "incomplete",
+            OnchainError::MissingDomain => Reason::MissingDomain,
+            OnchainError::Incomplete(_) => Reason::Incomplete,
             OnchainError::Signature { error, .. } => error.reason(),
             OnchainError::Master { error, .. } => match error {
-                KeyUseError::Revoked { .. } => "master-revoked",
-                KeyUseError::Window { .. } => "master-window",
-                _ => "master-untrusted",
+                KeyUseError::Revoked { .. } => Reason::MasterRevoked,
+                KeyUseError::Window { .. } => Reason::MasterWindow,
+                _ => Reason::MasterUntrusted,
             },
-            OnchainError::UnknownMaster { .. } => "master-untrusted",
-            OnchainError::Window { .. } => "delegation-window",
-            OnchainError::Context { .. } => "context-mismatch",
-            OnchainError::WrongSigner { .. } => "wrong-signer",
-            OnchainError::Time => "time-range",
+            OnchainError::UnknownMaster { .. } => Reason::MasterUntrusted,
+            OnchainError::Window { .. } => Reason::DelegationWindow,
+            OnchainError::Context { .. } => Reason::ContextMismatch,
+            OnchainError::WrongSigner { .. } => Reason::WrongSigner,
+            OnchainError::Time => Reason::TimeRange,
         }
     }
 }

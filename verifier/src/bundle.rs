@@ -14,9 +14,14 @@
 
 use attest_json::Value;
 
+use crate::reason::Reason;
 use crate::crypto::sha256;
-use crate::doc::{self, err, DocResult, Members, Signed};
-use crate::report::Verified;
+pub use crate::evidence::BundleFile;
+use crate::doc::{self, err, DocResult, Members, Problem, Signed};
+use crate::batch::Pending;
+use crate::evidence::VerifyContext;
+use crate::registry::Document;
+use crate::report::{CheckId, Plan, ReportBuilder, Verified};
 use crate::time::Timestamp;
 use crate::trust_root::{KeyUseError, Role, TrustRootChain};
 use crate::types::{Ed25519Signature, KeyId, Sha256Digest};
@@ -31,65 +36,163 @@ pub const MANIFEST_FILE_NAME: &str = "manifest.json";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileEntry {
     /// Relative `/`-separated path.
-    pub path: String,
+    pub(crate) path: String,
     /// Size in bytes.
-    pub size: u64,
+    pub(crate) size: u64,
     /// SHA-256 of the contents.
-    pub sha256: Sha256Digest,
+    pub(crate) sha256: Sha256Digest,
+}
+
+impl FileEntry {
+    /// Relative `/`-separated path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// SHA-256 of the contents.
+    pub fn sha256(&self) -> Sha256Digest {
+        self.sha256
+    }
 }
 
 /// A parsed manifest.
 #[derive(Debug, Clone)]
 pub struct BundleManifest {
     /// Policy id.
-    pub policy_id: String,
+    pub(crate) policy_id: String,
     /// Policy version.
-    pub policy_version: String,
+    pub(crate) policy_version: String,
     /// Schema version.
-    pub schema_version: String,
+    pub(crate) schema_version: String,
     /// Creation time (the time at which the signing key must be usable).
-    pub created_at: Timestamp,
+    pub(crate) created_at: Timestamp,
     /// Listed files.
-    pub files: Vec<FileEntry>,
+    pub(crate) files: Vec<FileEntry>,
     /// `bundleHash` as stated.
-    pub bundle_hash: Sha256Digest,
+    pub(crate) bundle_hash: Sha256Digest,
     /// `SHA-256(JCS(files))` as recomputed.
-    pub computed_bundle_hash: Sha256Digest,
+    pub(crate) computed_bundle_hash: Sha256Digest,
     /// Signing key.
-    pub signer_key_id: KeyId,
+    pub(crate) signer_key_id: KeyId,
     /// Signature.
-    pub signature: Ed25519Signature,
+    pub(crate) signature: Ed25519Signature,
     /// Signature text as in the document (the attestation's `manifestSignature`).
-    pub signature_text: String,
+    pub(crate) signature_text: String,
     /// Signing message and digest (`manifestHash`).
-    pub signed: Signed,
+    pub(crate) signed: Signed,
+}
+
+impl BundleManifest {
+    /// Policy id.
+    pub fn policy_id(&self) -> &str {
+        &self.policy_id
+    }
+
+    /// Policy version.
+    pub fn policy_version(&self) -> &str {
+        &self.policy_version
+    }
+
+    /// Schema version.
+    pub fn schema_version(&self) -> &str {
+        &self.schema_version
+    }
+
+    /// Creation time (the time at which the signing key must be usable).
+    pub fn created_at(&self) -> Timestamp {
+        self.created_at
+    }
+
+    /// Listed files.
+    pub fn files(&self) -> &[FileEntry] {
+        &self.files
+    }
+
+    /// `bundleHash` as stated.
+    pub fn bundle_hash(&self) -> Sha256Digest {
+        self.bundle_hash
+    }
+
+    /// `SHA-256(JCS(files))` as recomputed.
+    pub fn computed_bundle_hash(&self) -> Sha256Digest {
+        self.computed_bundle_hash
+    }
+
+    /// Signing key.
+    pub fn signer_key_id(&self) -> KeyId {
+        self.signer_key_id
+    }
+
+    /// Signature.
+    pub fn signature(&self) -> Ed25519Signature {
+        self.signature
+    }
+
+    /// Signature text as in the document (the attestation's `manifestSignature`).
+    pub fn signature_text(&self) -> &str {
+        &self.signature_text
+    }
+
+    /// Signing message and digest (`manifestHash`).
+    pub fn signed(&self) -> &Signed {
+        &self.signed
+    }
 }
 
 impl BundleManifest {
     /// `manifestHash = digest(manifest)`.
     pub fn manifest_hash(&self) -> Sha256Digest {
-        self.signed.digest
+        self.signed.digest()
     }
 }
 
+/// A path rule of formats.md §2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PathRule {
+    /// The path is empty.
+    #[error("empty path")]
+    Empty,
+    /// It contains `\`.
+    #[error("contains a backslash")]
+    Backslash,
+    /// It contains NUL.
+    #[error("contains NUL")]
+    Nul,
+    /// It starts with `/`.
+    #[error("absolute path")]
+    Absolute,
+    /// An empty segment (`a//b`, trailing `/`).
+    #[error("empty segment")]
+    EmptySegment,
+    /// A `.` or `..` segment.
+    #[error("`.` or `..` segment")]
+    DotSegment,
+}
+
 /// Checks one bundle path against the rules of formats.md §2.
-pub fn check_bundle_path(path: &str) -> Result<(), &'static str> {
+pub fn check_bundle_path(path: &str) -> Result<(), PathRule> {
     if path.is_empty() {
-        return Err("empty path");
+        return Err(PathRule::Empty);
     }
     if path.contains('\\') {
-        return Err("contains a backslash");
+        return Err(PathRule::Backslash);
     }
     if path.contains('\0') {
-        return Err("contains NUL");
+        return Err(PathRule::Nul);
     }
     if path.starts_with('/') {
-        return Err("absolute path");
+        return Err(PathRule::Absolute);
     }
     for seg in path.split('/') {
         match seg {
-            "" => return Err("empty segment"),
-            "." | ".." => return Err("`.` or `..` segment"),
+            "" => return Err(PathRule::EmptySegment),
+            "." | ".." => return Err(PathRule::DotSegment),
             _ => {}
         }
     }
@@ -127,14 +230,17 @@ pub fn parse_bundle_manifest_value(v: &Value) -> DocResult<BundleManifest> {
         f.only(&["path", "size", "sha256"])?;
         let path = f.str("path")?;
         if let Err(why) = check_bundle_path(path) {
-            return err(f.path("path"), format!("invalid bundle path {path:?}: {why}"));
+            return err(f.path("path"), Problem::BundlePath { path: path.to_string(), rule: why });
         }
         if let Some(prev) = files.last() {
             match prev.path.as_bytes().cmp(path.as_bytes()) {
                 core::cmp::Ordering::Less => {}
-                core::cmp::Ordering::Equal => return err(f.path("path"), format!("duplicate path {path:?}")),
+                core::cmp::Ordering::Equal => return err(f.path("path"), Problem::Duplicate { what: "path" }),
                 core::cmp::Ordering::Greater => {
-                    return err(f.path("path"), format!("files are not sorted by path: {path:?} after {:?}", prev.path))
+                    return err(
+                        f.path("path"),
+                        Problem::Unsorted { previous: prev.path.clone(), value: path.to_string() },
+                    )
                 }
             }
         }
@@ -144,7 +250,7 @@ pub fn parse_bundle_manifest_value(v: &Value) -> DocResult<BundleManifest> {
     let signature_text = m.str("signature")?.to_string();
     let signature = m.parse_str("signature", Ed25519Signature::from_base64)?;
     let Value::Object(obj) = v else {
-        return err("$", "expected an object");
+        return err("$", Problem::JsonType { expected: "an object" });
     };
     Ok(BundleManifest {
         policy_id: m.text("policyId")?.to_string(),
@@ -186,12 +292,12 @@ pub enum BundleError {
 
 impl BundleError {
     /// The stable reason code.
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
-            BundleError::BundleHash { .. } => "bundle-hash",
+            BundleError::BundleHash { .. } => Reason::BundleHash,
             BundleError::Signer(e) => e.reason(),
-            BundleError::SignerAlgorithm(_) => "wrong-algorithm",
-            BundleError::Signature(_) => "bad-signature",
+            BundleError::SignerAlgorithm(_) => Reason::WrongAlgorithm,
+            BundleError::Signature(_) => Reason::BadSignature,
         }
     }
 }
@@ -206,7 +312,7 @@ pub fn verify_bundle_manifest(
     }
     let entry = trust.newest().usable_key(&manifest.signer_key_id, Role::BundleSigning, manifest.created_at)?;
     let key = entry.ed25519().ok_or(BundleError::SignerAlgorithm(manifest.signer_key_id))?;
-    if !key.verify(&manifest.signed.message, &manifest.signature) {
+    if !key.verify(manifest.signed.message(), &manifest.signature) {
         return Err(BundleError::Signature(manifest.signer_key_id));
     }
     Ok(Verified::new(manifest))
@@ -221,17 +327,6 @@ pub enum EntryKind {
     Symlink,
     /// Anything else: device, socket, FIFO (always refused).
     Other,
-}
-
-/// One entry of a bundle directory, supplied by the caller.
-#[derive(Debug, Clone, Copy)]
-pub struct BundleEntry<'a> {
-    /// Path relative to the bundle directory, `/`-separated.
-    pub path: &'a str,
-    /// Kind.
-    pub kind: EntryKind,
-    /// Contents (regular files only).
-    pub bytes: &'a [u8],
 }
 
 /// Why a directory does not match its manifest.
@@ -286,22 +381,22 @@ pub enum BundleFilesError {
 
 impl BundleFilesError {
     /// The stable reason code.
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
-            BundleFilesError::Symlink { .. } => "symlink",
-            BundleFilesError::NotRegular { .. } => "not-regular",
-            BundleFilesError::Unlisted { .. } => "unlisted-file",
-            BundleFilesError::Missing { .. } => "missing-file",
-            BundleFilesError::Size { .. } => "size-mismatch",
-            BundleFilesError::Hash { .. } => "hash-mismatch",
+            BundleFilesError::Symlink { .. } => Reason::Symlink,
+            BundleFilesError::NotRegular { .. } => Reason::NotRegular,
+            BundleFilesError::Unlisted { .. } => Reason::UnlistedFile,
+            BundleFilesError::Missing { .. } => Reason::MissingFile,
+            BundleFilesError::Size { .. } => Reason::SizeMismatch,
+            BundleFilesError::Hash { .. } => Reason::HashMismatch,
         }
     }
 }
 
 /// Checks a directory's entries against a manifest. Returns the number of files checked.
-pub fn check_bundle_files(manifest: &BundleManifest, entries: &[BundleEntry<'_>]) -> Result<usize, BundleFilesError> {
+pub fn check_bundle_files(manifest: &BundleManifest, entries: &[BundleFile]) -> Result<usize, BundleFilesError> {
     let mut seen = vec![false; manifest.files.len()];
-    let mut sorted: Vec<&BundleEntry<'_>> = entries.iter().collect();
+    let mut sorted: Vec<&BundleFile> = entries.iter().collect();
     sorted.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
     for e in sorted {
         match e.kind {
@@ -312,22 +407,73 @@ pub fn check_bundle_files(manifest: &BundleManifest, entries: &[BundleEntry<'_>]
         if e.path == MANIFEST_FILE_NAME {
             continue;
         }
-        let Ok(i) = manifest.files.binary_search_by(|f| f.path.as_bytes().cmp(e.path.as_bytes())) else {
+        let found = manifest.files.binary_search_by(|f| f.path.as_bytes().cmp(e.path.as_bytes())).ok();
+        let Some((i, f)) = found.and_then(|i| manifest.files.get(i).map(|f| (i, f))) else {
             return Err(BundleFilesError::Unlisted { path: e.path.to_string() });
         };
-        let f = &manifest.files[i];
         let size = e.bytes.len() as u64;
         if size != f.size {
             return Err(BundleFilesError::Size { path: f.path.clone(), expected: f.size, found: size });
         }
-        let h = sha256(e.bytes);
+        let h = sha256(&e.bytes);
         if h != f.sha256 {
             return Err(BundleFilesError::Hash { path: f.path.clone(), expected: f.sha256, found: h });
         }
-        seen[i] = true;
+        if let Some(s) = seen.get_mut(i) {
+            *s = true;
+        }
     }
-    if let Some(i) = seen.iter().position(|s| !s) {
-        return Err(BundleFilesError::Missing { path: manifest.files[i].path.clone() });
+    if let Some((f, _)) = manifest.files.iter().zip(&seen).find(|(_, s)| !**s) {
+        return Err(BundleFilesError::Missing { path: f.path.clone() });
     }
     Ok(manifest.files.len())
+}
+
+/// Checks of a bundle manifest verified on its own.
+pub const BUNDLE_MANIFEST_PLAN: Plan = Plan {
+    doc_type: BUNDLE_MANIFEST_TYPE,
+    checks: &[
+        (CheckId::Parse, true),
+        (CheckId::TrustRoot, true),
+        (CheckId::BundleManifest, true),
+        (CheckId::BundleFiles, false),
+    ],
+};
+
+/// The registry entry's verification of a manifest on its own (`--bundle DIR` gives the directory).
+pub(crate) fn verify_value(value: &Value, ctx: &VerifyContext<'_>) -> Pending {
+    let mut r = ReportBuilder::new(BUNDLE_MANIFEST_PLAN);
+    let manifest = match parse_bundle_manifest_value(value) {
+        Ok(m) => m,
+        Err(e) => return Pending::from_document_error(r, &e),
+    };
+    r.digest(manifest.manifest_hash());
+    r.pass(CheckId::Parse, format!("well-formed {BUNDLE_MANIFEST_TYPE} {} {}", manifest.policy_id, manifest.policy_version));
+    let chain = match ctx.trust {
+        Ok(c) => c,
+        Err(e) => {
+            r.fail(CheckId::TrustRoot, e.reason(), e.to_string());
+            r.halted_at(CheckId::TrustRoot);
+            return Pending::new(r, None, None);
+        }
+    };
+    r.pass(CheckId::TrustRoot, format!("newest trust root version {}", chain.newest().version()));
+    match ctx.evidence.bundle.as_ref().and_then(|b| b.files.as_deref()) {
+        None => r.skip(CheckId::BundleFiles, "no bundle directory given"),
+        Some(entries) => match check_bundle_files(&manifest, entries) {
+            Ok(n) => r.pass(CheckId::BundleFiles, format!("{n} file(s) match the manifest")),
+            Err(e) => r.fail(CheckId::BundleFiles, e.reason(), e.to_string()),
+        },
+    }
+    let signer = manifest.signer_key_id;
+    match verify_bundle_manifest(manifest, chain) {
+        Ok(v) => {
+            r.pass(CheckId::BundleManifest, format!("signed by bundle-signing key {signer}; bundleHash recomputed"));
+            Pending::new(r, Some(Document::BundleManifest(v.into_inner())), None)
+        }
+        Err(e) => {
+            r.fail(CheckId::BundleManifest, e.reason(), e.to_string());
+            Pending::new(r, None, None)
+        }
+    }
 }

@@ -14,8 +14,9 @@
 
 use attest_json::{Object, Value};
 
+use crate::reason::Reason;
 use crate::crypto::{sha256, StrictVerifyingKey};
-use crate::doc::{err, DocResult, DocumentError, Members, Signed};
+use crate::doc::{err, DocResult, DocumentError, Members, Problem, Signed};
 use crate::time::Timestamp;
 use crate::trust_root::{KeyUseError, Role, TrustRoot};
 use crate::types::{Ed25519PublicKey, Ed25519Signature, EthAddress, KeyId, Sha256Digest};
@@ -27,23 +28,70 @@ pub const DELEGATION_TYPE: &str = "attest.delegation.v1";
 #[derive(Debug, Clone)]
 pub struct Delegation {
     /// The delegating Ed25519 `attestor-master` key.
-    pub master_key_id: KeyId,
+    pub(crate) master_key_id: KeyId,
     /// The per-execution Ed25519 key.
-    pub ephemeral_public_key: Ed25519PublicKey,
+    pub(crate) ephemeral_public_key: Ed25519PublicKey,
     /// The per-execution secp256k1 address, when on-chain signatures are used.
-    pub ephemeral_address: Option<EthAddress>,
+    pub(crate) ephemeral_address: Option<EthAddress>,
     /// The execution context bound.
-    pub context_hash: Sha256Digest,
+    pub(crate) context_hash: Sha256Digest,
     /// Start of the window (inclusive).
-    pub not_before: Timestamp,
+    pub(crate) not_before: Timestamp,
     /// End of the window (exclusive).
-    pub not_after: Timestamp,
+    pub(crate) not_after: Timestamp,
     /// Master signature (text as in the document; decoded by the check).
-    pub signature: String,
+    pub(crate) signature: String,
     /// Master EIP-712 signature text, when present.
-    pub onchain_signature: Option<String>,
+    pub(crate) onchain_signature: Option<String>,
     /// Signing message and digest.
-    pub signed: Signed,
+    pub(crate) signed: Signed,
+}
+
+impl Delegation {
+    /// The delegating Ed25519 `attestor-master` key.
+    pub fn master_key_id(&self) -> KeyId {
+        self.master_key_id
+    }
+
+    /// The per-execution Ed25519 key.
+    pub fn ephemeral_public_key(&self) -> Ed25519PublicKey {
+        self.ephemeral_public_key
+    }
+
+    /// The per-execution secp256k1 address, when on-chain signatures are used.
+    pub fn ephemeral_address(&self) -> Option<EthAddress> {
+        self.ephemeral_address
+    }
+
+    /// The execution context bound.
+    pub fn context_hash(&self) -> Sha256Digest {
+        self.context_hash
+    }
+
+    /// Start of the window (inclusive).
+    pub fn not_before(&self) -> Timestamp {
+        self.not_before
+    }
+
+    /// End of the window (exclusive).
+    pub fn not_after(&self) -> Timestamp {
+        self.not_after
+    }
+
+    /// Master signature (text as in the document; decoded by the check).
+    pub fn signature(&self) -> &str {
+        &self.signature
+    }
+
+    /// Master EIP-712 signature text, when present.
+    pub fn onchain_signature(&self) -> Option<&str> {
+        self.onchain_signature.as_deref()
+    }
+
+    /// Signing message and digest.
+    pub fn signed(&self) -> &Signed {
+        &self.signed
+    }
 }
 
 const DELEGATION_MEMBERS: &[&str] = &[
@@ -69,7 +117,7 @@ pub fn parse_delegation_value(v: &Value, path: &str) -> DocResult<Delegation> {
     // satisfies notBefore ≤ issuedAt < notAfter, so the `delegation` check
     // refuses it (`delegation-window`, formats.md §4), not `parse`.
     let Value::Object(obj) = v else {
-        return err(path, "expected an object");
+        return err(path, Problem::JsonType { expected: "an object" });
     };
     Ok(Delegation {
         master_key_id: m.parse_str("masterKeyId", KeyId::from_hex)?,
@@ -138,16 +186,16 @@ pub enum DelegationError {
 
 impl DelegationError {
     /// Stable reason code, mirrored by the contract's custom errors.
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
-            DelegationError::Master(KeyUseError::Unknown { .. } | KeyUseError::Role { .. }) => "master-untrusted",
-            DelegationError::Master(KeyUseError::Revoked { .. }) => "master-revoked",
-            DelegationError::Master(KeyUseError::Window { .. }) => "master-window",
-            DelegationError::Master(_) | DelegationError::MasterAlgorithm(_) => "master-untrusted",
-            DelegationError::SignatureEncoding => "signature-encoding",
-            DelegationError::Signature(_) => "bad-signature",
-            DelegationError::Context { .. } => "context-mismatch",
-            DelegationError::Window { .. } => "delegation-window",
+            DelegationError::Master(KeyUseError::Unknown { .. } | KeyUseError::Role { .. }) => Reason::MasterUntrusted,
+            DelegationError::Master(KeyUseError::Revoked { .. }) => Reason::MasterRevoked,
+            DelegationError::Master(KeyUseError::Window { .. }) => Reason::MasterWindow,
+            DelegationError::Master(_) | DelegationError::MasterAlgorithm(_) => Reason::MasterUntrusted,
+            DelegationError::SignatureEncoding => Reason::SignatureEncoding,
+            DelegationError::Signature(_) => Reason::BadSignature,
+            DelegationError::Context { .. } => Reason::ContextMismatch,
+            DelegationError::Window { .. } => Reason::DelegationWindow,
         }
     }
 }
@@ -162,7 +210,7 @@ pub fn check_delegation(
     let master = root.usable_key(&d.master_key_id, Role::AttestorMaster, issued_at).map_err(DelegationError::Master)?;
     let key = master.ed25519().ok_or(DelegationError::MasterAlgorithm(d.master_key_id))?;
     let sig = Ed25519Signature::from_base64(&d.signature).map_err(|_| DelegationError::SignatureEncoding)?;
-    if !key.verify(&d.signed.message, &sig) {
+    if !key.verify(d.signed.message(), &sig) {
         return Err(DelegationError::Signature(d.master_key_id));
     }
     if &d.context_hash != computed_context {
@@ -178,6 +226,6 @@ pub fn check_delegation(
 pub fn ephemeral_key(d: &Delegation) -> Result<StrictVerifyingKey, DocumentError> {
     StrictVerifyingKey::new(d.ephemeral_public_key).map_err(|e| DocumentError::Member {
         path: "$.delegation.ephemeralPublicKey".into(),
-        problem: e.to_string().into(),
+        problem: Problem::Key(e),
     })
 }

@@ -6,9 +6,10 @@
 //! digest(D) = SHA-256(M(D))
 //! ```
 
-use attest_json::{Limits, Number, Object, ParseError, Value};
+use attest_json::{Limits, Number, Object, ParseError, ParseErrorKind, Value};
 
 use crate::crypto::sha256;
+use crate::reason::Reason;
 use crate::time::{Timestamp, TimestampError};
 use crate::types::{EncodingError, Sha256Digest};
 
@@ -62,9 +63,135 @@ pub enum Problem {
     /// Bad timestamp.
     #[error("{0}")]
     Timestamp(#[from] TimestampError),
-    /// Any other rule of the format.
+    /// An empty string where text is required.
+    #[error("must not be empty")]
+    Empty,
+    /// A number below its minimum.
+    #[error("must be at least {min}")]
+    BelowMinimum {
+        /// The smallest allowed value.
+        min: i64,
+    },
+    /// A time not after another member's time.
+    #[error("must be after {earlier}")]
+    NotAfter {
+        /// The member it must follow.
+        earlier: &'static str,
+    },
+    /// A value that must be unique.
+    #[error("duplicate {what}")]
+    Duplicate {
+        /// What is duplicated (`keyId`, `role`, `path`).
+        what: &'static str,
+    },
+    /// A list out of order.
+    #[error("not sorted: {value:?} after {previous:?}")]
+    Unsorted {
+        /// The previous value.
+        previous: String,
+        /// This value.
+        value: String,
+    },
+    /// A bundle path breaking formats.md §2.
+    #[error("invalid bundle path {path:?}: {rule}")]
+    BundlePath {
+        /// The path.
+        path: String,
+        /// The rule broken.
+        rule: crate::bundle::PathRule,
+    },
+    /// A value outside its enumeration.
+    #[error("unknown value {found:?} (expected {expected})")]
+    UnknownValue {
+        /// The value found.
+        found: String,
+        /// The allowed values.
+        expected: &'static str,
+    },
+    /// A keyId that is not the SHA-256 of the key.
+    #[error("does not match the SHA-256 of the public key")]
+    KeyIdMismatch,
+    /// An address that is not the key's.
+    #[error("does not match the public key (expected {expected})")]
+    AddressMismatch {
+        /// The key's address.
+        expected: crate::types::EthAddress,
+    },
+    /// A public key refused.
+    #[error("{0}")]
+    Key(#[from] crate::crypto::KeyError),
+    /// A list that must not be empty.
+    #[error("at least one {what} is required")]
+    EmptyList {
+        /// What the list holds.
+        what: &'static str,
+    },
+    /// A fixed structural rule of the document kind.
+    #[error("{0}")]
+    Rule(&'static str),
+    /// Any other rule of the format (network records; being replaced by typed variants).
     #[error("{0}")]
     Invalid(String),
+}
+
+impl Problem {
+    /// The stable reason of a `parse` failure with this problem.
+    pub fn reason(&self) -> Reason {
+        match self {
+            Problem::Missing => Reason::MissingMember,
+            Problem::Unknown => Reason::UnknownMember,
+            Problem::JsonType { .. } => Reason::WrongJsonType,
+            Problem::DocumentType { .. } => Reason::WrongDocumentType,
+            Problem::Encoding(_) => Reason::BadEncoding,
+            Problem::Timestamp(_) => Reason::BadTimestamp,
+            Problem::Empty => Reason::EmptyString,
+            Problem::BelowMinimum { .. } => Reason::OutOfRange,
+            Problem::NotAfter { .. } => Reason::TimeOrder,
+            Problem::Duplicate { .. } => Reason::Duplicate,
+            Problem::Unsorted { .. } => Reason::Unsorted,
+            Problem::BundlePath { .. } => Reason::BadPath,
+            Problem::UnknownValue { .. } => Reason::UnknownValue,
+            Problem::KeyIdMismatch => Reason::KeyIdMismatch,
+            Problem::AddressMismatch { .. } => Reason::AddressMismatch,
+            Problem::Key(_) => Reason::InvalidKey,
+            Problem::EmptyList { .. } => Reason::EmptyList,
+            Problem::Rule(_) | Problem::Invalid(_) => Reason::Malformed,
+        }
+    }
+}
+
+impl DocumentError {
+    /// The stable reason of a `parse` failure with this error.
+    pub fn reason(&self) -> Reason {
+        match self {
+            DocumentError::Json(e) => json_reason(e),
+            DocumentError::Member { problem, .. } => problem.reason(),
+        }
+    }
+
+    /// The JSON path of the problem (`$` for the document as a whole).
+    pub fn path(&self) -> &str {
+        match self {
+            DocumentError::Json(e) => &e.path,
+            DocumentError::Member { path, .. } => path,
+        }
+    }
+}
+
+/// The stable reason of a strict-JSON parse error.
+pub fn json_reason(e: &ParseError) -> Reason {
+    match e.kind {
+        ParseErrorKind::TooLarge { .. } => Reason::TooLarge,
+        ParseErrorKind::TooDeep { .. } => Reason::TooDeep,
+        ParseErrorKind::InvalidUtf8 => Reason::InvalidUtf8,
+        ParseErrorKind::LoneSurrogate => Reason::LoneSurrogate,
+        ParseErrorKind::DuplicateKey { .. } => Reason::DuplicateKey,
+        ParseErrorKind::IntegerOutOfRange { .. } => Reason::IntegerOutOfRange,
+        ParseErrorKind::NumberNotFinite { .. } => Reason::NumberNotFinite,
+        ParseErrorKind::TrailingData => Reason::TrailingData,
+        ParseErrorKind::ByteOrderMark => Reason::ByteOrderMark,
+        _ => Reason::Syntax,
+    }
 }
 
 /// Result type of document reading.
@@ -80,11 +207,19 @@ impl From<String> for Problem {
     }
 }
 
-impl From<&str> for Problem {
-    fn from(s: &str) -> Self {
-        Problem::Invalid(s.to_string())
+impl From<&'static str> for Problem {
+    fn from(s: &'static str) -> Self {
+        Problem::Rule(s)
     }
 }
+
+/// Largest document accepted anywhere (formats.md §0): 16 MiB. The CLI,
+/// the WASM module and the parser's default limit all use this one constant.
+pub const MAX_DOCUMENT_BYTES: usize = attest_json::DEFAULT_MAX_BYTES;
+
+/// Largest raw evidence input (output bytes, network log, all bundle files
+/// together): 1 GiB.
+pub const MAX_INPUT_BYTES: usize = 1 << 30;
 
 /// Parses bytes as strict JSON with the default limits (16 MiB, depth 128).
 pub fn parse_json(bytes: &[u8]) -> DocResult<Value> {
@@ -154,7 +289,7 @@ impl<'a> Members<'a> {
     pub(crate) fn text(&self, key: &str) -> DocResult<&'a str> {
         let s = self.str(key)?;
         if s.is_empty() {
-            return err(self.path(key), "must not be empty");
+            return err(self.path(key), Problem::Empty);
         }
         Ok(s)
     }
@@ -178,7 +313,7 @@ impl<'a> Members<'a> {
     pub(crate) fn uint(&self, key: &str) -> DocResult<u64> {
         match self.req(key)? {
             Value::Number(Number::Int(n)) if *n >= 0 => Ok(*n as u64),
-            Value::Number(Number::Int(_)) => err(self.path(key), "must not be negative"),
+            Value::Number(Number::Int(_)) => err(self.path(key), Problem::BelowMinimum { min: 0 }),
             _ => err(self.path(key), Problem::JsonType { expected: "an integer" }),
         }
     }
@@ -264,16 +399,25 @@ pub fn document_type(v: &Value) -> Option<&str> {
     }
 }
 
-/// A parsed document with its signing message and digest.
+/// A parsed document's signing message and digest, computed by the parser
+/// (never settable from outside this crate).
 #[derive(Debug, Clone)]
 pub struct Signed {
-    /// `M(D)`.
-    pub message: Vec<u8>,
-    /// `digest(D)`.
-    pub digest: Sha256Digest,
+    message: Vec<u8>,
+    digest: Sha256Digest,
 }
 
 impl Signed {
+    /// `M(D)`.
+    pub fn message(&self) -> &[u8] {
+        &self.message
+    }
+
+    /// `digest(D) = SHA-256(M(D))`.
+    pub fn digest(&self) -> Sha256Digest {
+        self.digest
+    }
+
     pub(crate) fn of(doc_type: &str, obj: &Object) -> Self {
         let message = signing_message(doc_type, obj);
         let digest = sha256(&message);

@@ -525,7 +525,7 @@ impl NetworkSummary {
     /// `networkSummaryHash = digest(summary)`.
     pub fn digest(&self) -> Sha256Digest {
         match self.to_value() {
-            Value::Object(o) => Signed::of(NETWORK_SUMMARY_TYPE, &o).digest,
+            Value::Object(o) => Signed::of(NETWORK_SUMMARY_TYPE, &o).digest(),
             _ => Sha256Digest::ZERO,
         }
     }

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use crate::reason::Reason;
 use crate::types::Ed25519PublicKey;
 
 /// Why an attestation is a replay.
@@ -34,10 +35,10 @@ pub enum ReplayError {
 
 impl ReplayError {
     /// Stable reason code.
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
-            ReplayError::ExecutionId { .. } => "repeated-execution-id",
-            ReplayError::EphemeralKey { .. } => "reused-ephemeral-key",
+            ReplayError::ExecutionId { .. } => Reason::RepeatedExecutionId,
+            ReplayError::EphemeralKey { .. } => Reason::ReusedEphemeralKey,
         }
     }
 }

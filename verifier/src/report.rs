@@ -10,6 +10,7 @@ use core::fmt;
 
 use serde::Serialize;
 
+use crate::reason::Reason;
 use crate::types::Sha256Digest;
 
 /// Stable check ids shared by the CLI, WASM and contract errors (formats.md §3).
@@ -140,27 +141,48 @@ pub struct Check {
     /// What was checked, or what is wrong and how to act on it.
     pub detail: String,
     /// On failure, a stable machine reason within the check (e.g. `master-untrusted`),
-    /// shared with the contract's custom errors.
+    /// shared with the contract's custom errors ([`crate::reason::Reason`]).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<&'static str>,
+    pub reason: Option<Reason>,
+    /// On a `parse` failure inside the document, the JSON path of the
+    /// offending member (`$.keys[2].publicKey`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
-/// The verdict on one document.
+/// The verdict on one document. Made only by [`ReportBuilder::finish`]; read
+/// through its accessors, never edited afterwards.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
-    /// True iff every required check passed and none failed.
-    pub valid: bool,
-    /// The document `type` (or the expected one when it could not be read).
+    valid: bool,
     #[serde(rename = "type")]
-    pub doc_type: String,
-    /// The checks, in the document kind's order.
-    pub checks: Vec<Check>,
-    /// `digest(D)` of the document when it parsed (formats.md §0).
+    doc_type: String,
+    checks: Vec<Check>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub digest: Option<Sha256Digest>,
+    digest: Option<Sha256Digest>,
 }
 
 impl Report {
+    /// True iff every required check passed and none failed.
+    pub fn valid(&self) -> bool {
+        self.valid
+    }
+
+    /// The document `type` (`unknown` when it could not be told).
+    pub fn doc_type(&self) -> &str {
+        &self.doc_type
+    }
+
+    /// The checks, in the document kind's order.
+    pub fn checks(&self) -> &[Check] {
+        &self.checks
+    }
+
+    /// `digest(D)` of the document when it parsed (formats.md §0).
+    pub fn digest(&self) -> Option<Sha256Digest> {
+        self.digest
+    }
+
     /// The check with this id.
     pub fn check(&self, id: CheckId) -> Option<&Check> {
         self.checks.iter().find(|c| c.id == id)
@@ -175,6 +197,18 @@ impl Report {
     pub fn failed_ids(&self) -> Vec<CheckId> {
         self.checks.iter().filter(|c| c.status == Status::Fail).map(|c| c.id).collect()
     }
+
+    /// `accept`, or `reject:<first failed check>` (the golden vectors' `expect`).
+    pub fn verdict(&self) -> String {
+        if self.valid {
+            "accept".into()
+        } else {
+            match self.first_failure() {
+                Some(c) => format!("reject:{}", c.id),
+                None => "reject:<required check skipped>".into(),
+            }
+        }
+    }
 }
 
 /// The ordered checks of a document kind and which of them must pass.
@@ -187,10 +221,15 @@ pub struct Plan {
 }
 
 /// Accumulates check outcomes for a [`Plan`].
+///
+/// Fails closed: an outcome for a check outside the plan is never dropped;
+/// it makes the report invalid (an extra `fail` line with reason
+/// `unplanned-check`) and trips a debug assertion, since it is a verifier bug.
 #[derive(Debug)]
 pub struct ReportBuilder {
     plan: Plan,
     slots: Vec<Option<Check>>,
+    unplanned: Vec<Check>,
     digest: Option<Sha256Digest>,
     halted: Option<CheckId>,
 }
@@ -198,39 +237,84 @@ pub struct ReportBuilder {
 impl ReportBuilder {
     /// Starts a report.
     pub fn new(plan: Plan) -> Self {
-        Self { plan, slots: vec![None; plan.checks.len()], digest: None, halted: None }
+        Self { plan, slots: vec![None; plan.checks.len()], unplanned: Vec::new(), digest: None, halted: None }
     }
 
-    fn set(&mut self, id: CheckId, status: Status, detail: String, reason: Option<&'static str>) {
-        if let Some(i) = self.plan.checks.iter().position(|(c, _)| *c == id) {
-            // The first outcome recorded for a check wins: a failure is never overwritten.
-            if self.slots[i].as_ref().is_some_and(|c| c.status == Status::Fail) {
-                return;
+    /// The plan.
+    pub fn plan(&self) -> Plan {
+        self.plan
+    }
+
+    fn set(&mut self, check: Check) {
+        match self.plan.checks.iter().position(|(c, _)| *c == check.id) {
+            Some(i) => {
+                let Some(slot) = self.slots.get_mut(i) else { return };
+                // The first failure recorded for a check wins: it is never overwritten.
+                if slot.as_ref().is_some_and(|c| c.status == Status::Fail) {
+                    return;
+                }
+                *slot = Some(check);
             }
-            self.slots[i] = Some(Check { id, status, detail, reason });
+            None => {
+                debug_assert!(false, "check {} is not in the plan of {}", check.id, self.plan.doc_type);
+                self.unplanned.push(Check {
+                    id: check.id,
+                    status: Status::Fail,
+                    detail: format!(
+                        "verifier error: check `{}` is not in the plan of {} (recorded {}: {})",
+                        check.id,
+                        self.plan.doc_type,
+                        check.status.as_str(),
+                        check.detail
+                    ),
+                    reason: Some(Reason::UnplannedCheck),
+                    path: None,
+                });
+            }
         }
     }
 
     /// Records a pass.
     pub fn pass(&mut self, id: CheckId, detail: impl Into<String>) {
-        self.set(id, Status::Pass, detail.into(), None);
+        self.set(Check { id, status: Status::Pass, detail: detail.into(), reason: None, path: None });
     }
 
     /// Records a failure with its stable reason.
-    pub fn fail(&mut self, id: CheckId, reason: &'static str, detail: impl Into<String>) {
-        self.set(id, Status::Fail, detail.into(), Some(reason));
+    pub fn fail(&mut self, id: CheckId, reason: Reason, detail: impl Into<String>) {
+        self.set(Check { id, status: Status::Fail, detail: detail.into(), reason: Some(reason), path: None });
+    }
+
+    /// Records a failure at a JSON path of the document.
+    pub fn fail_at(&mut self, id: CheckId, reason: Reason, path: Option<String>, detail: impl Into<String>) {
+        self.set(Check { id, status: Status::Fail, detail: detail.into(), reason: Some(reason), path });
     }
 
     /// Records a skip.
     pub fn skip(&mut self, id: CheckId, detail: impl Into<String>) {
-        self.set(id, Status::Skip, detail.into(), None);
+        self.set(Check { id, status: Status::Skip, detail: detail.into(), reason: None, path: None });
+    }
+
+    /// Whether an outcome was recorded for this check.
+    pub fn is_set(&self, id: CheckId) -> bool {
+        self.slots.iter().flatten().any(|c| c.id == id)
     }
 
     /// Records a failure and stops: unset checks become skips naming this one.
-    pub fn halt(&mut self, id: CheckId, reason: &'static str, detail: impl Into<String>) -> Report {
+    pub fn halt(mut self, id: CheckId, reason: Reason, detail: impl Into<String>) -> Report {
         self.fail(id, reason, detail);
         self.halted = Some(id);
-        self.finish_ref()
+        self.finish()
+    }
+
+    /// Marks the report halted at `id` (which must have failed): unset checks
+    /// become skips naming it when the report is finished.
+    pub fn halted_at(&mut self, id: CheckId) {
+        self.halted = Some(id);
+    }
+
+    /// Whether the report was halted (unset checks will be skips naming the failed one).
+    pub fn is_halted(&self) -> bool {
+        self.halted.is_some()
     }
 
     /// Sets the document digest.
@@ -243,11 +327,17 @@ impl ReportBuilder {
         self.slots.iter().flatten().any(|c| c.id == id && c.status == Status::Fail)
     }
 
-    fn finish_ref(&mut self) -> Report {
-        let mut checks = Vec::with_capacity(self.slots.len());
-        let mut valid = true;
-        for ((id, required), slot) in self.plan.checks.iter().zip(self.slots.iter_mut()) {
-            let check = slot.take().unwrap_or_else(|| Check {
+    /// Whether a check has passed so far.
+    pub fn passed(&self, id: CheckId) -> bool {
+        self.slots.iter().flatten().any(|c| c.id == id && c.status == Status::Pass)
+    }
+
+    /// Finishes the report.
+    pub fn finish(self) -> Report {
+        let mut checks = Vec::with_capacity(self.slots.len() + self.unplanned.len());
+        let mut valid = self.unplanned.is_empty();
+        for ((id, required), slot) in self.plan.checks.iter().zip(self.slots) {
+            let check = slot.unwrap_or_else(|| Check {
                 id: *id,
                 status: Status::Skip,
                 detail: match self.halted {
@@ -255,18 +345,15 @@ impl ReportBuilder {
                     None => "not checked".to_string(),
                 },
                 reason: None,
+                path: None,
             });
             if check.status == Status::Fail || (*required && check.status != Status::Pass) {
                 valid = false;
             }
             checks.push(check);
         }
+        checks.extend(self.unplanned);
         Report { valid, doc_type: self.plan.doc_type.to_string(), checks, digest: self.digest }
-    }
-
-    /// Finishes the report.
-    pub fn finish(mut self) -> Report {
-        self.finish_ref()
     }
 }
 
@@ -288,5 +375,98 @@ impl<T> core::ops::Deref for Verified<T> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.0
+    }
+}
+
+/// A report and, when it is valid, the verified document.
+///
+/// `verified` is `Some` exactly when `report.valid()`; library users take the
+/// proof from here rather than trusting a boolean.
+#[derive(Debug, Clone)]
+pub struct Outcome<T> {
+    report: Report,
+    verified: Option<Verified<T>>,
+}
+
+impl<T> Outcome<T> {
+    /// Wraps `value` as verified iff the report is valid.
+    pub(crate) fn new(report: Report, value: Option<T>) -> Self {
+        let verified = if report.valid { value.map(Verified::new) } else { None };
+        Self { report, verified }
+    }
+
+    /// The report.
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+
+    /// The verified document, when the report is valid.
+    pub fn verified(&self) -> Option<&Verified<T>> {
+        self.verified.as_ref()
+    }
+
+    /// Both parts.
+    pub fn into_parts(self) -> (Report, Option<Verified<T>>) {
+        (self.report, self.verified)
+    }
+
+    /// The report alone.
+    pub fn into_report(self) -> Report {
+        self.report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLAN: Plan = Plan { doc_type: "t", checks: &[(CheckId::Parse, true), (CheckId::Output, false)] };
+
+    #[test]
+    fn a_failure_is_never_overwritten() {
+        let mut r = ReportBuilder::new(PLAN);
+        r.fail(CheckId::Parse, Reason::Malformed, "bad");
+        r.pass(CheckId::Parse, "ok");
+        let rep = r.finish();
+        assert!(!rep.valid());
+        assert_eq!(rep.checks()[0].status, Status::Fail);
+    }
+
+    #[test]
+    fn required_checks_left_unset_make_the_report_invalid() {
+        let r = ReportBuilder::new(PLAN);
+        assert!(!r.finish().valid());
+    }
+
+    #[test]
+    fn optional_checks_may_skip() {
+        let mut r = ReportBuilder::new(PLAN);
+        r.pass(CheckId::Parse, "ok");
+        let rep = r.finish();
+        assert!(rep.valid());
+        assert_eq!(rep.check(CheckId::Output).map(|c| c.status), Some(Status::Skip));
+    }
+
+    /// An outcome for a check outside the plan fails closed (in release builds;
+    /// debug builds also stop at the assertion).
+    #[test]
+    #[cfg_attr(debug_assertions, should_panic(expected = "not in the plan"))]
+    fn unplanned_checks_fail_closed() {
+        let mut r = ReportBuilder::new(PLAN);
+        r.pass(CheckId::Parse, "ok");
+        r.pass(CheckId::Signature, "looks fine");
+        let rep = r.finish();
+        assert!(!rep.valid());
+        assert_eq!(rep.checks().last().and_then(|c| c.reason), Some(Reason::UnplannedCheck));
+    }
+
+    #[test]
+    fn outcome_wraps_only_valid_reports() {
+        let mut r = ReportBuilder::new(PLAN);
+        r.fail(CheckId::Parse, Reason::Malformed, "bad");
+        assert!(Outcome::new(r.finish(), Some(1)).verified().is_none());
+        let mut r = ReportBuilder::new(PLAN);
+        r.pass(CheckId::Parse, "ok");
+        assert_eq!(Outcome::new(r.finish(), Some(1)).verified().map(|v| **v), Some(1));
     }
 }

@@ -7,6 +7,7 @@
 
 use k256::ecdsa::VerifyingKey;
 
+use crate::reason::Reason;
 use crate::crypto::keccak256;
 use crate::types::{decode_lower_hex, EncodingError, EthAddress, Secp256k1PublicKey};
 
@@ -49,11 +50,11 @@ pub enum EcdsaError {
 
 impl EcdsaError {
     /// The stable reason code, mirrored by the contract errors.
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
-            EcdsaError::Encoding | EcdsaError::V { .. } | EcdsaError::Range => "signature-encoding",
-            EcdsaError::HighS => "high-s",
-            EcdsaError::Unrecoverable => "invalid-signature",
+            EcdsaError::Encoding | EcdsaError::V { .. } | EcdsaError::Range => Reason::SignatureEncoding,
+            EcdsaError::HighS => Reason::HighS,
+            EcdsaError::Unrecoverable => Reason::InvalidSignature,
         }
     }
 }
@@ -171,7 +172,7 @@ pub(crate) fn recover_address_k256(
         return Err(EcdsaError::Unrecoverable);
     }
     let point = q.to_encoded_point(false);
-    let hash = keccak256(&point.as_bytes()[1..]);
+    let hash = keccak256(point.as_bytes().get(1..).unwrap_or_default());
     let mut a = [0u8; 20];
     a.copy_from_slice(&hash[12..]);
     Ok(EthAddress::from_bytes(a))
@@ -204,7 +205,7 @@ pub fn recover_both(
 
 fn address_of_point(key: &VerifyingKey) -> EthAddress {
     let point = key.to_encoded_point(false);
-    let hash = keccak256(&point.as_bytes()[1..]);
+    let hash = keccak256(point.as_bytes().get(1..).unwrap_or_default());
     let mut a = [0u8; 20];
     a.copy_from_slice(&hash[12..]);
     EthAddress::from_bytes(a)

@@ -47,7 +47,7 @@ impl Timestamp {
         }
         let num = |range: core::ops::Range<usize>| -> Result<u32, TimestampError> {
             let mut v = 0u32;
-            for &c in &b[range] {
+            for &c in b.get(range).ok_or(TimestampError::Syntax)? {
                 if !c.is_ascii_digit() {
                     return Err(TimestampError::Syntax);
                 }
@@ -55,7 +55,9 @@ impl Timestamp {
             }
             Ok(v)
         };
-        if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        let at = |i: usize| b.get(i).copied();
+        if at(4) != Some(b'-') || at(7) != Some(b'-') || at(10) != Some(b'T') || at(13) != Some(b':') || at(16) != Some(b':')
+        {
             return Err(TimestampError::Syntax);
         }
         let year = num(0..4)?;
@@ -65,16 +67,16 @@ impl Timestamp {
         let minute = num(14..16)?;
         let second = num(17..19)?;
         let mut nanos = 0u32;
-        let rest = &b[19..];
+        let rest = b.get(19..).unwrap_or_default();
         let tail = match rest.first() {
             Some(b'.') => {
-                let digits = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+                let digits = rest.iter().skip(1).take_while(|c| c.is_ascii_digit()).count();
                 if digits == 0 || digits > 9 {
                     return Err(TimestampError::Syntax);
                 }
                 let f = num(20..20 + digits)?;
                 nanos = f * 10u32.pow((9 - digits) as u32);
-                &rest[1 + digits..]
+                rest.get(1 + digits..).unwrap_or_default()
             }
             _ => rest,
         };
@@ -107,6 +109,12 @@ impl Timestamp {
     /// Seconds since the Unix epoch (fraction dropped toward negative infinity).
     pub const fn unix_seconds(&self) -> i64 {
         self.secs
+    }
+
+    /// This time plus `secs` seconds (saturating at the ends of the range).
+    pub const fn plus_seconds(&self, secs: u64) -> Self {
+        let add = if secs > i64::MAX as u64 { i64::MAX } else { secs as i64 };
+        Self { secs: self.secs.saturating_add(add), nanos: self.nanos }
     }
 
     /// Nanoseconds within the second.

@@ -19,9 +19,13 @@
 
 use attest_json::Value;
 
+use crate::reason::Reason;
 use crate::crypto::StrictVerifyingKey;
 use crate::doc::{self, err, join, DocResult, Members, Problem, Signed};
-use crate::report::Verified;
+use crate::batch::Pending;
+use crate::evidence::VerifyContext;
+use crate::registry::Document;
+use crate::report::{CheckId, Plan, ReportBuilder, Verified};
 use crate::time::Timestamp;
 use crate::types::{Ed25519PublicKey, Ed25519Signature, EthAddress, KeyId, Secp256k1PublicKey, Sha256Digest};
 
@@ -80,6 +84,7 @@ impl Role {
 
 /// A checked public key of a trust-root entry.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum PublicKey {
     /// Ed25519, decompressed and checked.
     Ed25519(StrictVerifyingKey),
@@ -106,19 +111,56 @@ impl PublicKey {
 #[derive(Debug, Clone)]
 pub struct KeyEntry {
     /// SHA-256 of the raw key bytes.
-    pub key_id: KeyId,
+    pub(crate) key_id: KeyId,
     /// The key.
-    pub public_key: PublicKey,
+    pub(crate) public_key: PublicKey,
     /// Roles held.
-    pub roles: Vec<Role>,
+    pub(crate) roles: Vec<Role>,
     /// Start of validity (inclusive).
-    pub valid_from: Timestamp,
+    pub(crate) valid_from: Timestamp,
     /// End of validity (exclusive), or open-ended.
-    pub valid_until: Option<Timestamp>,
+    pub(crate) valid_until: Option<Timestamp>,
     /// Revoked keys are refused at every time.
-    pub revoked: bool,
+    pub(crate) revoked: bool,
     /// Free-form label.
-    pub label: Option<String>,
+    pub(crate) label: Option<String>,
+}
+
+impl KeyEntry {
+    /// SHA-256 of the raw key bytes.
+    pub fn key_id(&self) -> KeyId {
+        self.key_id
+    }
+
+    /// The key.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public_key
+    }
+
+    /// Roles held.
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+
+    /// Start of validity (inclusive).
+    pub fn valid_from(&self) -> Timestamp {
+        self.valid_from
+    }
+
+    /// End of validity (exclusive), or open-ended.
+    pub fn valid_until(&self) -> Option<Timestamp> {
+        self.valid_until
+    }
+
+    /// Revoked keys are refused at every time.
+    pub fn revoked(&self) -> bool {
+        self.revoked
+    }
+
+    /// Free-form label.
+    pub fn label(&self) -> Option<&str> {
+        self.label.as_deref()
+    }
 }
 
 /// Why a key may not be used for a document.
@@ -132,12 +174,12 @@ pub enum KeyUseError {
         key_id: KeyId,
     },
     /// The key lacks the role.
-    #[error("key {key_id} does not hold the `{role}` role")]
+    #[error("key {key_id} does not hold the `{}` role", role.as_str())]
     Role {
         /// The key.
         key_id: KeyId,
         /// The role needed.
-        role: &'static str,
+        role: Role,
     },
     /// Wrong algorithm for the use.
     #[error("key {key_id} is {found}, expected {expected}")]
@@ -156,7 +198,7 @@ pub enum KeyUseError {
         key_id: KeyId,
     },
     /// The time is outside the key's validity window.
-    #[error("key {key_id} is not valid at {at} (valid from {from} until {until})")]
+    #[error("key {key_id} is not valid at {at} (valid from {from} until {})", until.map_or_else(|| "open".to_string(), |u| u.to_rfc3339()))]
     Window {
         /// The key.
         key_id: KeyId,
@@ -164,20 +206,20 @@ pub enum KeyUseError {
         at: Timestamp,
         /// Start.
         from: Timestamp,
-        /// End, or "open".
-        until: String,
+        /// End (exclusive), or open-ended.
+        until: Option<Timestamp>,
     },
 }
 
 impl KeyUseError {
     /// The stable reason code.
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
-            KeyUseError::Unknown { .. } => "unknown-key",
-            KeyUseError::Role { .. } => "wrong-role",
-            KeyUseError::Algorithm { .. } => "wrong-algorithm",
-            KeyUseError::Revoked { .. } => "key-revoked",
-            KeyUseError::Window { .. } => "key-window",
+            KeyUseError::Unknown { .. } => Reason::UnknownKey,
+            KeyUseError::Role { .. } => Reason::WrongRole,
+            KeyUseError::Algorithm { .. } => Reason::WrongAlgorithm,
+            KeyUseError::Revoked { .. } => Reason::KeyRevoked,
+            KeyUseError::Window { .. } => Reason::KeyWindow,
         }
     }
 }
@@ -195,7 +237,7 @@ impl KeyEntry {
             return Err(KeyUseError::Revoked { key_id: self.key_id });
         }
         if !self.has_role(role) {
-            return Err(KeyUseError::Role { key_id: self.key_id, role: role.as_str() });
+            return Err(KeyUseError::Role { key_id: self.key_id, role });
         }
         let in_window = self.valid_from <= t && self.valid_until.is_none_or(|u| t < u);
         if !in_window {
@@ -203,7 +245,7 @@ impl KeyEntry {
                 key_id: self.key_id,
                 at: t,
                 from: self.valid_from,
-                until: self.valid_until.map_or_else(|| "open".to_string(), |u| u.to_rfc3339()),
+                until: self.valid_until,
             });
         }
         Ok(())
@@ -230,49 +272,125 @@ impl KeyEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuntimeEntry {
     /// Runtime version string.
-    pub runtime_version: String,
+    pub(crate) runtime_version: String,
     /// Content hash of the runtime.
-    pub runtime_hash: Sha256Digest,
+    pub(crate) runtime_hash: Sha256Digest,
     /// Hash of the release manifest.
-    pub release_manifest_hash: Sha256Digest,
+    pub(crate) release_manifest_hash: Sha256Digest,
+}
+
+impl RuntimeEntry {
+    /// Runtime version string.
+    pub fn runtime_version(&self) -> &str {
+        &self.runtime_version
+    }
+
+    /// Content hash of the runtime.
+    pub fn runtime_hash(&self) -> Sha256Digest {
+        self.runtime_hash
+    }
+
+    /// Hash of the release manifest.
+    pub fn release_manifest_hash(&self) -> Sha256Digest {
+        self.release_manifest_hash
+    }
 }
 
 /// One entry of `signatures`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignatureEntry {
     /// Signing key id.
-    pub key_id: KeyId,
+    pub(crate) key_id: KeyId,
     /// Ed25519 signature over `M(root)`.
-    pub signature: Ed25519Signature,
+    pub(crate) signature: Ed25519Signature,
+}
+
+impl SignatureEntry {
+    /// Signing key id.
+    pub fn key_id(&self) -> KeyId {
+        self.key_id
+    }
+
+    /// Ed25519 signature over `M(root)`.
+    pub fn signature(&self) -> Ed25519Signature {
+        self.signature
+    }
 }
 
 /// A parsed trust root.
 #[derive(Debug, Clone)]
 pub struct TrustRoot {
     /// Version (≥ 1).
-    pub version: u64,
+    pub(crate) version: u64,
     /// Issue time.
-    pub issued_at: Timestamp,
+    pub(crate) issued_at: Timestamp,
     /// Expiry (exclusive).
-    pub expires_at: Timestamp,
+    pub(crate) expires_at: Timestamp,
     /// Digest of the previous document, or `None` for the first.
-    pub previous_digest: Option<Sha256Digest>,
+    pub(crate) previous_digest: Option<Sha256Digest>,
     /// Root signatures needed (≥ 1).
-    pub root_threshold: u64,
+    pub(crate) root_threshold: u64,
     /// Keys.
-    pub keys: Vec<KeyEntry>,
+    pub(crate) keys: Vec<KeyEntry>,
     /// Runtimes, when listed.
-    pub runtimes: Option<Vec<RuntimeEntry>>,
+    pub(crate) runtimes: Option<Vec<RuntimeEntry>>,
     /// Signatures.
-    pub signatures: Vec<SignatureEntry>,
+    pub(crate) signatures: Vec<SignatureEntry>,
     /// Signing message and digest.
-    pub signed: Signed,
+    pub(crate) signed: Signed,
+}
+
+impl TrustRoot {
+    /// Version (≥ 1).
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Issue time.
+    pub fn issued_at(&self) -> Timestamp {
+        self.issued_at
+    }
+
+    /// Expiry (exclusive).
+    pub fn expires_at(&self) -> Timestamp {
+        self.expires_at
+    }
+
+    /// Digest of the previous document, or `None` for the first.
+    pub fn previous_digest(&self) -> Option<Sha256Digest> {
+        self.previous_digest
+    }
+
+    /// Root signatures needed (≥ 1).
+    pub fn root_threshold(&self) -> u64 {
+        self.root_threshold
+    }
+
+    /// Keys.
+    pub fn keys(&self) -> &[KeyEntry] {
+        &self.keys
+    }
+
+    /// Runtimes, when listed.
+    pub fn runtimes(&self) -> Option<&[RuntimeEntry]> {
+        self.runtimes.as_deref()
+    }
+
+    /// Signatures.
+    pub fn signatures(&self) -> &[SignatureEntry] {
+        &self.signatures
+    }
+
+    /// Signing message and digest.
+    pub fn signed(&self) -> &Signed {
+        &self.signed
+    }
 }
 
 impl TrustRoot {
     /// `digest(root)`.
     pub fn digest(&self) -> Sha256Digest {
-        self.signed.digest
+        self.signed.digest()
     }
 
     /// The key with this id.
@@ -307,7 +425,7 @@ impl TrustRoot {
             if pinned.is_some_and(|p| !p.contains(key.public_key())) {
                 continue;
             }
-            if key.verify(&self.signed.message, &s.signature) {
+            if key.verify(self.signed.message(), &s.signature) {
                 counted.push(s.key_id);
             }
         }
@@ -332,12 +450,12 @@ pub fn parse_trust_root_value(v: &Value) -> DocResult<TrustRoot> {
     m.only(TRUST_ROOT_MEMBERS)?;
     let version = m.uint("version")?;
     if version == 0 {
-        return err(m.path("version"), "must be at least 1");
+        return err(m.path("version"), Problem::BelowMinimum { min: 1 });
     }
     let issued_at = m.time("issuedAt")?;
     let expires_at = m.time("expiresAt")?;
     if expires_at <= issued_at {
-        return err(m.path("expiresAt"), "must be after issuedAt");
+        return err(m.path("expiresAt"), Problem::NotAfter { earlier: "issuedAt" });
     }
     // Absent and null both mean "first document of a chain".
     let previous_digest = match m.opt("previousDigest") {
@@ -346,7 +464,7 @@ pub fn parse_trust_root_value(v: &Value) -> DocResult<TrustRoot> {
     };
     let root_threshold = m.uint("rootThreshold")?;
     if root_threshold < 1 {
-        return err(m.path("rootThreshold"), "a threshold below 1 is invalid");
+        return err(m.path("rootThreshold"), Problem::BelowMinimum { min: 1 });
     }
     let mut keys: Vec<KeyEntry> = Vec::new();
     let keys_path = m.path("keys");
@@ -354,16 +472,13 @@ pub fn parse_trust_root_value(v: &Value) -> DocResult<TrustRoot> {
         let p = format!("{keys_path}[{i}]");
         let entry = parse_key(kv, &p)?;
         if keys.iter().any(|k| k.key_id == entry.key_id) {
-            return err(join(&p, "keyId"), "duplicate keyId");
+            return err(join(&p, "keyId"), Problem::Duplicate { what: "keyId" });
         }
         keys.push(entry);
     }
     let root_keys = keys.iter().filter(|k| k.has_role(Role::Root)).count() as u64;
     if root_keys < root_threshold {
-        return err(
-            m.path("rootThreshold"),
-            format!("rootThreshold {root_threshold} exceeds the {root_keys} root key(s) listed"),
-        );
+        return err(m.path("rootThreshold"), Problem::Rule("rootThreshold exceeds the number of root keys listed"));
     }
     let runtimes = match m.opt("runtimes") {
         None => None,
@@ -395,7 +510,7 @@ pub fn parse_trust_root_value(v: &Value) -> DocResult<TrustRoot> {
         });
     }
     if signatures.is_empty() {
-        return err(sp, "at least one signature is required");
+        return err(sp, Problem::EmptyList { what: "signature" });
     }
     let Value::Object(obj) = v else {
         return err("$", Problem::JsonType { expected: "an object" });
@@ -421,11 +536,11 @@ fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
     let public_key = match algorithm {
         "ed25519" => {
             if k.opt("address").is_some() {
-                return err(k.path("address"), "only secp256k1 keys have an address");
+                return err(k.path("address"), Problem::Rule("only secp256k1 keys have an address"));
             }
             let raw = k.parse_str("publicKey", Ed25519PublicKey::from_hex)?;
             let key = StrictVerifyingKey::new(raw)
-                .map_err(|e| doc::DocumentError::Member { path: k.path("publicKey"), problem: e.to_string().into() })?;
+                .map_err(|e| doc::DocumentError::Member { path: k.path("publicKey"), problem: Problem::Key(e) })?;
             PublicKey::Ed25519(key)
         }
         "secp256k1" => {
@@ -434,18 +549,18 @@ fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
                 .map_err(|e| doc::DocumentError::Member { path: k.path("publicKey"), problem: e.into() })?;
             let address = k.parse_str("address", EthAddress::from_checksummed)?;
             if address != derived {
-                return err(k.path("address"), format!("does not match the public key (expected {derived})"));
+                return err(k.path("address"), Problem::AddressMismatch { expected: derived });
             }
             PublicKey::Secp256k1 { key, address }
         }
-        other => return err(k.path("algorithm"), format!("unknown algorithm {other:?} (ed25519 or secp256k1)")),
+        other => return err(k.path("algorithm"), Problem::UnknownValue { found: other.to_string(), expected: "ed25519 or secp256k1" }),
     };
     let raw: &[u8] = match &public_key {
         PublicKey::Ed25519(key) => key.public_key().as_bytes(),
         PublicKey::Secp256k1 { key, .. } => key.as_bytes(),
     };
     if KeyId::of_key_bytes(raw) != key_id {
-        return err(k.path("keyId"), "does not match the SHA-256 of the public key");
+        return err(k.path("keyId"), Problem::KeyIdMismatch);
     }
     let rp = k.path("roles");
     let mut roles = Vec::new();
@@ -455,24 +570,24 @@ fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
         };
         let role = Role::from_name(name).ok_or_else(|| doc::DocumentError::Member {
             path: format!("{rp}[{i}]"),
-            problem: format!("unknown role {name:?}").into(),
+            problem: Problem::UnknownValue { found: name.clone(), expected: "a role of formats.md §1" },
         })?;
         if roles.contains(&role) {
-            return err(format!("{rp}[{i}]"), "duplicate role");
+            return err(format!("{rp}[{i}]"), Problem::Duplicate { what: "role" });
         }
         if role == Role::Root && !matches!(public_key, PublicKey::Ed25519(_)) {
-            return err(format!("{rp}[{i}]"), "the root role is for Ed25519 keys only");
+            return err(format!("{rp}[{i}]"), Problem::Rule("the root role is for Ed25519 keys only"));
         }
         roles.push(role);
     }
     if roles.is_empty() {
-        return err(rp, "at least one role is required");
+        return err(rp, Problem::EmptyList { what: "role" });
     }
     let valid_from = k.time("validFrom")?;
     // `validUntil` absent or null: open-ended.
     let valid_until = if k.opt("validUntil").is_some() { k.time_or_null("validUntil")? } else { None };
     if valid_until.is_some_and(|u| u <= valid_from) {
-        return err(k.path("validUntil"), "must be after validFrom");
+        return err(k.path("validUntil"), Problem::NotAfter { earlier: "validFrom" });
     }
     let label = k.opt_str("label")?.map(str::to_string);
     Ok(KeyEntry {
@@ -506,10 +621,12 @@ pub enum TrustRootError {
     #[error("no pinned root key given")]
     NoPinnedKeys,
     /// A document could not be read.
-    #[error("trust root #{index}: {error}")]
+    #[error("trust root {name}: {error}")]
     Document {
         /// Position in the chain.
         index: usize,
+        /// The document's name (a file name, `trustRoots[i]`, or `#i`).
+        name: String,
         /// The problem.
         error: doc::DocumentError,
     },
@@ -593,18 +710,18 @@ pub enum TrustRootError {
 
 impl TrustRootError {
     /// The stable reason code.
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
-            TrustRootError::Empty => "no-trust-root",
-            TrustRootError::NoPinnedKeys => "no-pinned-key",
-            TrustRootError::Document { .. } => "malformed",
-            TrustRootError::NotAnchored { .. } => "not-anchored",
-            TrustRootError::Version { .. } => "version-sequence",
-            TrustRootError::PreviousDigest { .. } => "previous-digest",
-            TrustRootError::OldThreshold { .. } => "rotation-threshold",
-            TrustRootError::NewThreshold { .. } => "threshold",
-            TrustRootError::Expired { .. } => "expired",
-            TrustRootError::Rollback { .. } => "rollback",
+            TrustRootError::Empty => Reason::NoTrustRoot,
+            TrustRootError::NoPinnedKeys => Reason::NoPinnedKey,
+            TrustRootError::Document { .. } => Reason::Malformed,
+            TrustRootError::NotAnchored { .. } => Reason::NotAnchored,
+            TrustRootError::Version { .. } => Reason::VersionSequence,
+            TrustRootError::PreviousDigest { .. } => Reason::PreviousDigest,
+            TrustRootError::OldThreshold { .. } => Reason::RotationThreshold,
+            TrustRootError::NewThreshold { .. } => Reason::Threshold,
+            TrustRootError::Expired { .. } => Reason::Expired,
+            TrustRootError::Rollback { .. } => Reason::Rollback,
         }
     }
 }
@@ -612,18 +729,31 @@ impl TrustRootError {
 /// A verified chain; the newest document is used for key lookups.
 #[derive(Debug, Clone)]
 pub struct TrustRootChain {
-    docs: Vec<TrustRoot>,
+    /// Older documents, oldest first.
+    older: Vec<TrustRoot>,
+    /// The newest (the chain is never empty).
+    newest: TrustRoot,
+    docs_len: usize,
 }
 
 impl TrustRootChain {
     /// The newest verified document.
     pub fn newest(&self) -> &TrustRoot {
-        // The chain is never empty: verify_trust_root_chain refuses that.
-        &self.docs[self.docs.len() - 1]
+        &self.newest
     }
-    /// All documents, oldest first.
-    pub fn documents(&self) -> &[TrustRoot] {
-        &self.docs
+    /// The documents older than the newest, oldest first.
+    pub fn older(&self) -> &[TrustRoot] {
+        &self.older
+    }
+
+    /// Number of documents in the chain.
+    pub fn len(&self) -> usize {
+        self.docs_len
+    }
+
+    /// Always false: a verified chain has at least one document.
+    pub fn is_empty(&self) -> bool {
+        false
     }
 }
 
@@ -633,13 +763,12 @@ pub fn verify_trust_root_chain(
     pinned: &[Ed25519PublicKey],
     opts: &ChainOptions,
 ) -> Result<Verified<TrustRootChain>, TrustRootError> {
-    if docs.is_empty() {
+    let Some(first) = docs.first() else {
         return Err(TrustRootError::Empty);
-    }
+    };
     if pinned.is_empty() {
         return Err(TrustRootError::NoPinnedKeys);
     }
-    let first = &docs[0];
     let anchored = first.root_signers(first, Some(pinned)).len();
     if (anchored as u64) < first.root_threshold {
         return Err(TrustRootError::NotAnchored {
@@ -649,8 +778,7 @@ pub fn verify_trust_root_chain(
             threshold: first.root_threshold,
         });
     }
-    for (i, pair) in docs.windows(2).enumerate() {
-        let (prev, next) = (&pair[0], &pair[1]);
+    for (i, (prev, next)) in docs.iter().zip(docs.iter().skip(1)).enumerate() {
         let index = i + 1;
         if prev.version.checked_add(1) != Some(next.version) {
             return Err(TrustRootError::Version { index, previous: prev.version, found: next.version });
@@ -682,7 +810,11 @@ pub fn verify_trust_root_chain(
             });
         }
     }
-    let newest = &docs[docs.len() - 1];
+    let docs_len = docs.len();
+    let mut older = docs;
+    let Some(newest) = older.pop() else {
+        return Err(TrustRootError::Empty);
+    };
     // Only expiry is checked against `now` (formats.md §1): a trust root issued
     // "after" a slow clock is not refused.
     if opts.now >= newest.expires_at {
@@ -693,18 +825,36 @@ pub fn verify_trust_root_chain(
             return Err(TrustRootError::Rollback { version: newest.version, min });
         }
     }
-    Ok(Verified::new(TrustRootChain { docs }))
+    Ok(Verified::new(TrustRootChain { older, newest, docs_len }))
 }
 
-/// Parses each document and verifies the chain, reporting the index of a bad document.
+/// The trust evaluation shared by many verifications: a verified chain or why not.
+pub type TrustOutcome = Result<Verified<TrustRootChain>, TrustRootError>;
+
+/// Parses each document and verifies the chain; a bad document is named `#index`.
 pub fn verify_trust_root_chain_bytes(
     docs: &[&[u8]],
     pinned: &[Ed25519PublicKey],
     opts: &ChainOptions,
-) -> Result<Verified<TrustRootChain>, TrustRootError> {
+) -> TrustOutcome {
+    let names: Vec<String> = (0..docs.len()).map(|i| format!("#{i}")).collect();
+    let named: Vec<(&str, &[u8])> = names.iter().map(String::as_str).zip(docs.iter().copied()).collect();
+    verify_trust_root_chain_named(&named, pinned, opts)
+}
+
+/// Parses each `(name, bytes)` document and verifies the chain; a document
+/// that cannot be read is named in the error.
+pub fn verify_trust_root_chain_named(
+    docs: &[(&str, &[u8])],
+    pinned: &[Ed25519PublicKey],
+    opts: &ChainOptions,
+) -> TrustOutcome {
     let mut parsed = Vec::with_capacity(docs.len());
-    for (index, bytes) in docs.iter().enumerate() {
-        parsed.push(parse_trust_root(bytes).map_err(|error| TrustRootError::Document { index, error })?);
+    for (index, (name, bytes)) in docs.iter().enumerate() {
+        parsed.push(
+            parse_trust_root(bytes)
+                .map_err(|error| TrustRootError::Document { index, name: (*name).to_string(), error })?,
+        );
     }
     verify_trust_root_chain(parsed, pinned, opts)
 }
@@ -721,4 +871,36 @@ pub fn parse_root_keys(text: &str) -> Result<Vec<Ed25519PublicKey>, (usize, crat
         out.push(Ed25519PublicKey::from_hex(line).map_err(|e| (i + 1, e))?);
     }
     Ok(out)
+}
+
+/// Checks of a trust-root document verified on its own (as the last link of the chain).
+pub const TRUST_ROOT_PLAN: Plan =
+    Plan { doc_type: TRUST_ROOT_TYPE, checks: &[(CheckId::Parse, true), (CheckId::TrustRoot, true)] };
+
+/// The registry entry's verification of a trust-root subject: `ctx.trust` is
+/// the chain that ends with it ([`crate::chain_for_subject`]).
+pub(crate) fn verify_value(value: &Value, ctx: &VerifyContext<'_>) -> Pending {
+    let mut r = ReportBuilder::new(TRUST_ROOT_PLAN);
+    let root = match parse_trust_root_value(value) {
+        Ok(t) => t,
+        Err(e) => return Pending::from_document_error(r, &e),
+    };
+    r.digest(root.digest());
+    r.pass(CheckId::Parse, format!("well-formed {TRUST_ROOT_TYPE} version {}", root.version));
+    match ctx.trust {
+        Ok(chain) if chain.newest().digest() == root.digest() => r.pass(
+            CheckId::TrustRoot,
+            format!("version {} is anchored through a chain of {} and not expired", root.version, chain.len()),
+        ),
+        Ok(chain) => r.fail(
+            CheckId::TrustRoot,
+            Reason::NotInChain,
+            format!(
+                "this document is not the newest of the verified chain (newest is version {})",
+                chain.newest().version
+            ),
+        ),
+        Err(e) => r.fail(CheckId::TrustRoot, e.reason(), e.to_string()),
+    }
+    Pending::new(r, Some(Document::TrustRoot(root)), None)
 }

@@ -66,10 +66,11 @@ pub(crate) fn decode_lower_hex<const N: usize>(s: &str) -> Result<[u8; N], Encod
         return Err(EncodingError::Length { expected: 2 * N, found: s.chars().count() });
     }
     let mut out = [0u8; N];
-    for (i, pair) in b.chunks_exact(2).enumerate() {
-        let hi = lower_hex_val(pair[0]).ok_or(EncodingError::NotLowerHex { index: 2 * i })?;
-        let lo = lower_hex_val(pair[1]).ok_or(EncodingError::NotLowerHex { index: 2 * i + 1 })?;
-        out[i] = (hi << 4) | lo;
+    for (i, (pair, o)) in b.chunks_exact(2).zip(out.iter_mut()).enumerate() {
+        let &[h, l] = pair else { return Err(EncodingError::NotLowerHex { index: 2 * i }) };
+        let hi = lower_hex_val(h).ok_or(EncodingError::NotLowerHex { index: 2 * i })?;
+        let lo = lower_hex_val(l).ok_or(EncodingError::NotLowerHex { index: 2 * i + 1 })?;
+        *o = (hi << 4) | lo;
     }
     Ok(out)
 }
@@ -87,8 +88,9 @@ pub fn to_lower_hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
-        s.push(HEX[(b >> 4) as usize] as char);
-        s.push(HEX[(b & 15) as usize] as char);
+        for nibble in [b >> 4, b & 15] {
+            s.push(HEX.get(usize::from(nibble)).map_or('0', |&c| char::from(c)));
+        }
     }
     s
 }

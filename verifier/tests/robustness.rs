@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use attest_verifier::trust_root::{verify_trust_root_chain_bytes, ChainOptions};
 use attest_verifier::types::Ed25519PublicKey;
-use attest_verifier::{verify_document, AttestationInputs, Timestamp, VerifyContext};
+use attest_verifier::{verify_document, Evidence, Timestamp, VerifyContext};
 
 fn vector(name: &str) -> serde_json::Value {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-vectors/vectors").join(name);
@@ -34,9 +34,10 @@ fn mutations_never_panic_and_never_forge() {
         let key = Ed25519PublicKey::from_hex(v["rootKeys"][0].as_str().expect("key")).expect("hex");
         let now = Timestamp::parse(v["now"].as_str().expect("now")).expect("time");
         let trust = verify_trust_root_chain_bytes(&[&root], &[key], &ChainOptions { now, min_version: None });
-        let ctx = VerifyContext { trust: &trust, inputs: AttestationInputs::default() };
-        let original = verify_document(&doc, &ctx);
-        assert!(original.valid, "{name}");
+        let evidence = Evidence::default();
+        let ctx = VerifyContext::new(&trust, &evidence, now);
+        let original = verify_document(&doc, &ctx).into_report();
+        assert!(original.valid(), "{name}");
         for i in 0..1500 {
             let mut m = doc.clone();
             match i % 3 {
@@ -55,10 +56,12 @@ fn mutations_never_panic_and_never_forge() {
                 }
             }
             let r = verify_document(&m, &ctx);
-            if r.valid {
+            assert_eq!(r.verified().is_some(), r.report().valid());
+            let r = r.into_report();
+            if r.valid() {
                 assert_eq!(
-                    r.digest,
-                    original.digest,
+                    r.digest(),
+                    original.digest(),
                     "{name}: a different document verified:\n{}",
                     String::from_utf8_lossy(&m)
                 );

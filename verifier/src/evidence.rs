@@ -1,0 +1,126 @@
+//! Evidence and context of a verification: everything besides the document.
+//!
+//! [`Evidence`] owns the optional per-item inputs (signals, output, bundle,
+//! network log) so that the CLI, the WASM module and the vector runner hand
+//! the core one value instead of each borrowing its own copy into a
+//! borrowed-inputs struct. [`TrustAnchor`] owns the trust-root documents and
+//! pinned keys and is the one place that turns a chain failure into an error
+//! naming the document (a file for the CLI, `trustRoots[i]` for WASM).
+//! [`VerifyContext`] is what every document kind's verification reads: the
+//! trust outcome, the evidence, the verification time and the clock skew.
+
+use crate::bundle::EntryKind;
+use crate::time::Timestamp;
+use crate::trust_root::{self, ChainOptions, TrustOutcome};
+use crate::types::Ed25519PublicKey;
+
+/// Default `--max-clock-skew`: how far a document's own time may lie after
+/// the verification time (5 minutes).
+pub const DEFAULT_MAX_CLOCK_SKEW_SECONDS: u64 = 300;
+
+/// One entry of a bundle directory, as the caller found it (without following links).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleFile {
+    /// Path relative to the bundle directory, `/`-separated.
+    pub path: String,
+    /// Kind of the entry.
+    pub kind: EntryKind,
+    /// Contents (regular files only).
+    pub bytes: Vec<u8>,
+}
+
+/// A policy bundle given to the verifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleEvidence {
+    /// Manifest bytes.
+    pub manifest: Vec<u8>,
+    /// Directory entries, when a directory was given (not just a manifest file).
+    pub files: Option<Vec<BundleFile>>,
+}
+
+/// Optional evidence a document is checked against.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Evidence {
+    /// Signals as JSON bytes (`--signals`).
+    pub signals: Option<Vec<u8>>,
+    /// Raw output bytes (`--output`).
+    pub output: Option<Vec<u8>>,
+    /// Policy bundle (`--bundle`).
+    pub bundle: Option<BundleEvidence>,
+    /// Network log, JSON Lines (`--network`).
+    pub network: Option<Vec<u8>>,
+    /// Allowed hosts (`--allow-host`), compared in lower case; empty = no restriction.
+    pub allow_hosts: Vec<String>,
+}
+
+/// Everything a verification reads besides the document.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifyContext<'a> {
+    /// The trust-root chain outcome (for a trust-root document: the chain that ends with it).
+    pub trust: &'a TrustOutcome,
+    /// Optional evidence.
+    pub evidence: &'a Evidence,
+    /// Verification time (the core reads no clock).
+    pub now: Timestamp,
+    /// How far a document's own time (`issuedAt`) may lie after `now`, in seconds.
+    pub max_clock_skew_seconds: u64,
+}
+
+impl<'a> VerifyContext<'a> {
+    /// A context with the default clock skew.
+    pub fn new(trust: &'a TrustOutcome, evidence: &'a Evidence, now: Timestamp) -> Self {
+        Self { trust, evidence, now, max_clock_skew_seconds: DEFAULT_MAX_CLOCK_SKEW_SECONDS }
+    }
+
+    /// The latest acceptable document time: `now + max_clock_skew`.
+    pub fn latest_document_time(&self) -> Timestamp {
+        self.now.plus_seconds(self.max_clock_skew_seconds)
+    }
+}
+
+/// The trust anchor of a verification: named trust-root documents (oldest
+/// first), pinned root keys and chain options.
+#[derive(Debug, Clone)]
+pub struct TrustAnchor {
+    docs: Vec<(String, Vec<u8>)>,
+    pinned: Vec<Ed25519PublicKey>,
+    opts: ChainOptions,
+}
+
+impl TrustAnchor {
+    /// An anchor from `(name, bytes)` trust-root documents, oldest first.
+    pub fn new(docs: Vec<(String, Vec<u8>)>, pinned: Vec<Ed25519PublicKey>, opts: ChainOptions) -> Self {
+        Self { docs, pinned, opts }
+    }
+
+    /// The chain options.
+    pub fn options(&self) -> &ChainOptions {
+        &self.opts
+    }
+
+    /// The pinned keys.
+    pub fn pinned(&self) -> &[Ed25519PublicKey] {
+        &self.pinned
+    }
+
+    /// Verifies the chain of the given documents.
+    pub fn verify(&self) -> TrustOutcome {
+        let named: Vec<(&str, &[u8])> = self.docs.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+        trust_root::verify_trust_root_chain_named(&named, &self.pinned, &self.opts)
+    }
+
+    /// The chain a subject document is verified against, when it differs from
+    /// [`TrustAnchor::verify`]'s: a trust-root subject is verified as the
+    /// newest link, appended unless it is already the last document
+    /// ([`crate::chain_for_subject`]). `None` when the subject is not a new link.
+    pub fn verify_for_subject(&self, subject_name: &str, subject: &[u8]) -> Option<TrustOutcome> {
+        let refs: Vec<&[u8]> = self.docs.iter().map(|(_, b)| b.as_slice()).collect();
+        let docs = crate::chain_for_subject(&refs, subject);
+        if docs.len() == refs.len() {
+            return None;
+        }
+        let mut named: Vec<(&str, &[u8])> = self.docs.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+        named.push((subject_name, subject));
+        Some(trust_root::verify_trust_root_chain_named(&named, &self.pinned, &self.opts))
+    }
+}

@@ -1,0 +1,165 @@
+//! The one registry of document kinds.
+//!
+//! A document's `type` (for a DSSE envelope, once the heartbeat kind lands:
+//! its `payloadType` after unwrapping) selects one [`DocumentKind`]: its
+//! plan of checks, its verification and its inspection. [`verify_document`],
+//! [`crate::batch`], [`crate::inspect::decode`] and [`crate::chain_for_subject`]
+//! read this table; the CLI, WASM and the vector runner call those. A new
+//! document kind is one module plus one entry in [`KINDS`].
+
+use attest_json::Value;
+
+use crate::attestation::{self, ExecutionAttestation, ATTESTATION_PLAN, EXECUTION_ATTESTATION_TYPE};
+use crate::batch::{Pending, UNKNOWN_PLAN};
+use crate::bundle::{self, BundleManifest, BUNDLE_MANIFEST_PLAN, BUNDLE_MANIFEST_TYPE};
+use crate::doc;
+use crate::evidence::VerifyContext;
+use crate::inspect;
+use crate::network::{NETWORK_RECORD_PROOF_TYPE, NETWORK_SUMMARY_TYPE};
+use crate::reason::Reason;
+use crate::report::{Outcome, Plan};
+use crate::trust_root::{self, TrustRoot, TRUST_ROOT_PLAN, TRUST_ROOT_TYPE};
+
+/// A verified-document value of any kind (inside [`crate::Verified`]).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)] // one per verification, moved rarely
+pub enum Document {
+    /// `attest.execution-attestation.v1`.
+    Attestation(ExecutionAttestation),
+    /// `attest.trust-root.v1` (verified as the newest link of its chain).
+    TrustRoot(TrustRoot),
+    /// `attest.bundle-manifest.v1`.
+    BundleManifest(BundleManifest),
+}
+
+type VerifyFn = fn(&Value, &VerifyContext<'_>) -> Pending;
+type InspectFn = fn(&Value) -> Result<serde_json::Value, String>;
+
+/// One document kind.
+#[derive(Debug, Clone, Copy)]
+pub struct DocumentKind {
+    /// The `type` member (and signing domain).
+    pub doc_type: &'static str,
+    /// Its checks in report order; `None` for kinds only inspected, not verified on their own.
+    pub plan: Option<Plan>,
+    /// A subject of this kind is verified as the newest link of the trust-root chain.
+    pub extends_chain: bool,
+    verify: Option<VerifyFn>,
+    pub(crate) inspect: InspectFn,
+}
+
+/// Every document kind this verifier knows.
+pub const KINDS: &[DocumentKind] = &[
+    DocumentKind {
+        doc_type: EXECUTION_ATTESTATION_TYPE,
+        plan: Some(ATTESTATION_PLAN),
+        extends_chain: false,
+        verify: Some(attestation::verify_value),
+        inspect: inspect::attestation,
+    },
+    DocumentKind {
+        doc_type: TRUST_ROOT_TYPE,
+        plan: Some(TRUST_ROOT_PLAN),
+        extends_chain: true,
+        verify: Some(trust_root::verify_value),
+        inspect: inspect::trust_root,
+    },
+    DocumentKind {
+        doc_type: BUNDLE_MANIFEST_TYPE,
+        plan: Some(BUNDLE_MANIFEST_PLAN),
+        extends_chain: false,
+        verify: Some(bundle::verify_value),
+        inspect: inspect::bundle_manifest,
+    },
+    DocumentKind {
+        doc_type: NETWORK_SUMMARY_TYPE,
+        plan: None,
+        extends_chain: false,
+        verify: None,
+        inspect: inspect::network_summary,
+    },
+    DocumentKind {
+        doc_type: NETWORK_RECORD_PROOF_TYPE,
+        plan: None,
+        extends_chain: false,
+        verify: None,
+        inspect: inspect::record_proof,
+    },
+];
+
+/// The kind with this `type`.
+pub fn kind(doc_type: &str) -> Option<&'static DocumentKind> {
+    KINDS.iter().find(|k| k.doc_type == doc_type)
+}
+
+/// The kind of a parsed document, if its `type` is known.
+pub fn kind_of(v: &Value) -> Option<&'static DocumentKind> {
+    doc::document_type(v).and_then(kind)
+}
+
+/// Types that [`verify_document`] verifies.
+pub fn verifiable_types() -> impl Iterator<Item = &'static str> {
+    KINDS.iter().filter(|k| k.verify.is_some()).map(|k| k.doc_type)
+}
+
+/// Step 1 of a verification (see [`crate::batch`]).
+pub(crate) fn prepare(bytes: &[u8], ctx: &VerifyContext<'_>) -> Pending {
+    let value = match doc::parse_json(bytes) {
+        Ok(v) => v,
+        Err(e) => return Pending::parse_failure(UNKNOWN_PLAN, &e),
+    };
+    let known = || verifiable_types().collect::<Vec<_>>().join(", ");
+    match (doc::document_type(&value), kind_of(&value)) {
+        (_, Some(DocumentKind { verify: Some(verify), .. })) => verify(&value, ctx),
+        (Some(t), Some(_)) => Pending::parse_refused(
+            UNKNOWN_PLAN,
+            Reason::NotVerifiable,
+            format!("{t:?} is not verified on its own; verifiable types: {}", known()),
+        ),
+        (Some(t), None) => Pending::parse_refused(
+            UNKNOWN_PLAN,
+            Reason::UnknownType,
+            format!("unknown document type {t:?}; known types: {}", known()),
+        ),
+        (None, _) => Pending::parse_refused(
+            UNKNOWN_PLAN,
+            Reason::UnknownType,
+            "not an attest document: no string `type` member at the top level".to_string(),
+        ),
+    }
+}
+
+/// Verifies any attest document, dispatching on its `type`: the report and,
+/// when valid, the verified document.
+pub fn verify_document(bytes: &[u8], ctx: &VerifyContext<'_>) -> Outcome<Document> {
+    let mut item = prepare(bytes, ctx);
+    item.single();
+    let (report, document) = item.finish_parts();
+    Outcome::new(report, document)
+}
+
+/// The chain a subject document is verified against. A subject whose kind
+/// extends the chain (a trust root) is verified as the newest link: it is
+/// appended unless it is already the chain's last document (formats.md §6;
+/// `attest verify`, WASM and the vector runner all use this one rule).
+///
+/// "Already its last document" compares the whole documents as JSON values
+/// (their canonical bytes, signatures included), so the same trust root
+/// formatted differently is recognised, and a copy with other signatures is
+/// not (it is verified as a link of its own).
+pub fn chain_for_subject<'a>(chain: &[&'a [u8]], subject: &'a [u8]) -> Vec<&'a [u8]> {
+    let mut docs = chain.to_vec();
+    let chain_canonical = |bytes: &[u8]| {
+        let v = doc::parse_json(bytes).ok()?;
+        kind_of(&v).filter(|k| k.extends_chain).map(|_| attest_json::to_canonical_vec(&v))
+    };
+    if let Some(subject_canonical) = chain_canonical(subject) {
+        let same_as_last =
+            docs.last().is_some_and(|last| *last == subject || chain_canonical(last) == Some(subject_canonical));
+        if !same_as_last {
+            docs.push(subject);
+        }
+    }
+    docs
+}
