@@ -28,7 +28,7 @@ use attest_verifier::attestation::{
     check_onchain_signatures, onchain_delegation, parse_attestation_value, ExecutionAttestation,
 };
 use attest_verifier::eip712::{SolAttestation, SolDelegation};
-use attest_verifier::trust_root::{PublicKey, Role, TrustRoot};
+use attest_verifier::trust_root::{Role, TrustRoot};
 use foundry_compilers::artifacts::{BytecodeHash, EvmVersion, Optimizer, Remapping, Settings, SettingsMetadata};
 use foundry_compilers::solc::{Solc, SolcCompiler, SolcSettings};
 use foundry_compilers::{Artifact as _, ConfigurableArtifacts, ProjectBuilder, ProjectPathsConfig};
@@ -338,9 +338,9 @@ pub fn signature_bytes(text: &str) -> Result<Bytes, String> {
 impl DelegatedCall {
     /// Builds the call from an attestation with a delegation and both on-chain signatures.
     pub fn of(att: &ExecutionAttestation) -> Result<Self, String> {
-        let d = att.delegation.as_ref().ok_or("the attestation has no delegation")?;
-        let a_text = att.onchain_signature.as_deref().ok_or("the attestation has no onchainSignature")?;
-        let d_text = d.onchain_signature.as_deref().ok_or("the delegation has no onchainSignature")?;
+        let d = att.delegation().ok_or("the attestation has no delegation")?;
+        let a_text = att.onchain_signature().ok_or("the attestation has no onchainSignature")?;
+        let d_text = d.onchain_signature().ok_or("the delegation has no onchainSignature")?;
         let a = att.onchain_struct().map_err(|e| format!("attestation struct: {e}"))?;
         let ds = onchain_delegation(d).map_err(|e| format!("delegation struct: {e}"))?;
         Ok(Self {
@@ -431,7 +431,7 @@ pub fn rust_verdict(att: &ExecutionAttestation, root: &TrustRoot) -> Verdict {
     match check_onchain_signatures(att, root, &att.context_hash()) {
         Ok(Some(a)) => Verdict::Accept(attest_verifier::eip712::address(&a)),
         Ok(None) => Verdict::Reject("no-onchain-signatures".into()),
-        Err(e) => Verdict::Reject(e.reason().into()),
+        Err(e) => Verdict::Reject(e.reason().as_str().into()),
     }
 }
 
@@ -511,16 +511,13 @@ pub struct MasterEntry {
 /// The secp256k1 attestor-master keys of a trust root (times in whole seconds,
 /// the fraction dropped as for every on-chain time).
 pub fn trust_root_masters(root: &TrustRoot) -> Result<Vec<MasterEntry>, String> {
-    root.keys
+    root.keys()
         .iter()
         .filter(|k| k.has_role(Role::AttestorMaster))
-        .filter_map(|k| match &k.public_key {
-            PublicKey::Secp256k1 { address, .. } => Some((k, *address)),
-            PublicKey::Ed25519(_) => None,
-        })
+        .filter_map(|k| k.address().map(|a| (k, a)))
         .map(|(k, a)| {
-            let valid_from = k.valid_from.onchain_seconds().map_err(|e| format!("validFrom: {e}"))?;
-            let valid_until = match k.valid_until {
+            let valid_from = k.valid_from().onchain_seconds().map_err(|e| format!("validFrom: {e}"))?;
+            let valid_until = match k.valid_until() {
                 None => 0,
                 Some(t) => t.onchain_seconds().map_err(|e| format!("validUntil: {e}"))?,
             };
@@ -528,7 +525,7 @@ pub fn trust_root_masters(root: &TrustRoot) -> Result<Vec<MasterEntry>, String> 
                 address: attest_verifier::eip712::address(&a),
                 valid_from,
                 valid_until,
-                revoked: k.revoked,
+                revoked: k.revoked(),
             })
         })
         .collect()

@@ -87,10 +87,11 @@ async fn run_vector(chain: &Chain, v: &OnchainVector) -> Result<Vec<String>, Str
     match v.vector.expect.strip_prefix("reject:") {
         None => {
             let onchain = report.check(CheckId::OnchainSignature).map(|c| c.status);
-            if !(v.vector.expect == "accept" && report.valid && onchain == Some(Status::Pass)) {
+            if !(v.vector.expect == "accept" && report.valid() && onchain == Some(Status::Pass)) {
                 problems.push(format!(
                     "Rust report: valid {}, onchain-signature {onchain:?}; vector expects {}",
-                    report.valid, v.vector.expect
+                    report.valid(),
+                    v.vector.expect
                 ));
             }
         }
@@ -98,7 +99,7 @@ async fn run_vector(chain: &Chain, v: &OnchainVector) -> Result<Vec<String>, Str
             let reason = v.expect.strip_prefix("reject:").unwrap_or("(accept)");
             match CheckId::from_id(id) {
                 Some(cid @ (CheckId::Delegation | CheckId::OnchainSignature)) => {
-                    let got = report.check(cid).and_then(|c| c.reason);
+                    let got = report.check(cid).and_then(|c| c.reason).map(|r| r.as_str());
                     if got != Some(reason) {
                         problems
                             .push(format!("Rust report: check {id} has reason {got:?}, the contract says {reason}"));

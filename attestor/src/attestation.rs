@@ -90,12 +90,12 @@ pub struct AttestationDraft {
 impl AttestationDraft {
     /// Binds a verified or parsed manifest: bundleHash, manifestHash, manifestSignature and policy identity.
     pub fn bind_manifest(&mut self, m: &BundleManifest) {
-        self.policy_id = m.policy_id.clone();
-        self.policy_version = m.policy_version.clone();
-        self.schema_version = m.schema_version.clone();
-        self.bundle_hash = m.bundle_hash;
+        self.policy_id = m.policy_id().to_string();
+        self.policy_version = m.policy_version().to_string();
+        self.schema_version = m.schema_version().to_string();
+        self.bundle_hash = m.bundle_hash();
         self.manifest_hash = m.manifest_hash();
-        self.manifest_signature = m.signature_text.clone();
+        self.manifest_signature = m.signature_text().to_string();
     }
 
     /// Sets `outputHash` from the raw output bytes.
@@ -214,7 +214,7 @@ impl AttestationDraft {
 /// Adds the EIP-712 `Attestation` signature of `key` to a signed attestation object.
 pub fn add_attestation_onchain_signature(obj: &mut Object, key: &Secp256k1Signer) -> Result<(), SignError> {
     let att = parse_attestation_value(&Value::Object(obj.clone()))?;
-    let domain = att.onchain_domain.ok_or(SignError::NoSecp256k1Key)?;
+    let domain = att.onchain_domain().ok_or(SignError::NoSecp256k1Key)?;
     let digest = eip712::attestation_digest(&domain, &att.onchain_struct().map_err(|_| SignError::Time)?);
     set(obj, "onchainSignature", s(key.sign_digest(&digest)?.to_text()));
     Ok(())

@@ -19,7 +19,7 @@ pub enum BundleBuildError {
         /// The path.
         path: String,
         /// The rule.
-        why: &'static str,
+        why: attest_verifier::bundle::PathRule,
     },
     /// Two files with one path.
     #[error("{0:?} is listed twice")]

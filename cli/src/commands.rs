@@ -334,10 +334,10 @@ pub fn trust_root(c: &TrustRootCommand) -> Result<i32, CliError> {
                     let n = c.newest();
                     println!(
                         "VALID: chain of {} trust root(s); newest version {} (digest {}), expires {}",
-                        c.documents().len(),
-                        n.version,
+                        c.len(),
+                        n.version(),
                         n.digest(),
-                        n.expires_at
+                        n.expires_at()
                     );
                     Ok(0)
                 }

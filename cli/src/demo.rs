@@ -55,6 +55,7 @@ fn evidence(dir: &Path, json: bool) -> EvidenceArgs {
         allow_hosts: Vec::new(),
         now: Some(times::NOW.to_string()),
         min_trust_root_version: None,
+        max_clock_skew: "5m".to_string(),
         format: if json { Format::Json } else { Format::Human },
     }
 }

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use attest_verifier::bundle::EntryKind;
 
 /// Largest document read (formats.md §0: documents over 16 MiB are refused).
-pub const MAX_DOCUMENT_BYTES: u64 = 16 * 1024 * 1024;
+pub const MAX_DOCUMENT_BYTES: u64 = attest_verifier::doc::MAX_DOCUMENT_BYTES as u64;
 /// Largest raw input (output files, bundle files, network logs).
-pub const MAX_INPUT_BYTES: u64 = 1024 * 1024 * 1024;
+pub const MAX_INPUT_BYTES: u64 = attest_verifier::doc::MAX_INPUT_BYTES as u64;
 
 /// An error that stops the command before anything is checked (exit 2).
 #[derive(Debug)]
@@ -105,16 +105,8 @@ pub fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     f.write_all(bytes).map_err(|e| CliError::new(format!("cannot write key file {}: {e}", path.display())))
 }
 
-/// One walked directory entry with its contents.
-#[derive(Debug)]
-pub struct WalkedEntry {
-    /// `/`-separated relative path.
-    pub path: String,
-    /// Kind (links are not followed).
-    pub kind: EntryKind,
-    /// Contents of regular files.
-    pub bytes: Vec<u8>,
-}
+/// One entry of a walked bundle directory (the core's owned type).
+pub use attest_verifier::BundleFile as WalkedEntry;
 
 /// Walks a bundle directory without following symlinks. Directories are
 /// descended into, not reported. A name that is not UTF-8 is reported with its

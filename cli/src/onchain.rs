@@ -131,19 +131,16 @@ fn load(path: &Path) -> Result<(ExecutionAttestation, DelegatedCall), CliError> 
     let bytes = read_document(path, "attestation")?;
     let att = parse_attestation(&bytes).map_err(|e| CliError::new(format!("attestation {}: {e}", path.display())))?;
     let name = path.display();
-    let d = att.delegation.as_ref().ok_or_else(|| {
+    let d = att.delegation().ok_or_else(|| {
         CliError::new(format!(
             "attestation {name} has no delegation: AttestationVerifier verifies delegated attestations only"
         ))
     })?;
     let d_text = d
-        .onchain_signature
-        .as_deref()
+        .onchain_signature()
         .ok_or_else(|| CliError::new(format!("attestation {name}: the delegation has no onchainSignature")))?;
-    let a_text = att
-        .onchain_signature
-        .as_deref()
-        .ok_or_else(|| CliError::new(format!("attestation {name} has no onchainSignature")))?;
+    let a_text =
+        att.onchain_signature().ok_or_else(|| CliError::new(format!("attestation {name} has no onchainSignature")))?;
     let a = att.onchain_struct().map_err(|e| CliError::new(format!("attestation {name}: issuedAt: {e}")))?;
     let ds = onchain_delegation(d).map_err(|e| CliError::new(format!("attestation {name}: delegation window: {e}")))?;
     let call = DelegatedCall {
@@ -306,7 +303,7 @@ fn offchain_verdict(a: &VerifyArgs, att: &ExecutionAttestation) -> Result<Option
         Ok(c) => c,
         Err(e) => {
             return Ok(Some(Verdict::Reject {
-                reason: e.reason().into(),
+                reason: e.reason().as_str().into(),
                 detail: format!("trust root not trusted: {e}"),
             }))
         }
@@ -314,7 +311,7 @@ fn offchain_verdict(a: &VerifyArgs, att: &ExecutionAttestation) -> Result<Option
     Ok(Some(match check_onchain_signatures(att, chain.newest(), &att.context_hash()) {
         Ok(Some(master)) => Verdict::Accept(Address::from(*master.as_bytes())),
         Ok(None) => Verdict::Reject { reason: "no-onchain-signatures".into(), detail: "no on-chain signatures".into() },
-        Err(e) => Verdict::Reject { reason: e.reason().into(), detail: e.to_string() },
+        Err(e) => Verdict::Reject { reason: e.reason().as_str().into(), detail: e.to_string() },
     }))
 }
 
@@ -331,9 +328,9 @@ fn verify(a: &VerifyArgs) -> Result<i32, CliError> {
     let offchain = offchain_verdict(a, &att)?;
     let node = node_verdict(&a.rpc, &a.ca_certs, contract, call.verify())?;
 
-    println!("attestation  {} (executionId {:?})", a.attestation.display(), att.execution_id);
+    println!("attestation  {} (executionId {:?})", a.attestation.display(), att.execution_id());
     println!("contract     {contract} on chain {} via {}", node.chain_id, a.rpc);
-    if let Some(d) = att.onchain_domain {
+    if let Some(d) = att.onchain_domain() {
         let signed_for = Address::from(*d.verifying_contract.as_bytes());
         if signed_for != contract || d.chain_id != node.chain_id {
             println!("note         the signatures are for contract {signed_for} on chain {}, not this one", d.chain_id);

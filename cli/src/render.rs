@@ -19,16 +19,17 @@ fn tag(status: Status) -> &'static str {
 
 /// The human report: one line per check with the reason for each failure.
 pub fn human(report: &Report, name: &str) -> String {
-    let mut out = format!("{name}: {}\n", report.doc_type);
-    if let Some(d) = &report.digest {
+    let mut out = format!("{name}: {}\n", report.doc_type());
+    if let Some(d) = report.digest() {
         out.push_str(&format!("  digest {d}\n"));
     }
-    for c in &report.checks {
+    for c in report.checks() {
         let reason = c.reason.map(|r| format!(" [{r}]")).unwrap_or_default();
         out.push_str(&format!("  {} {:<19} {}{}\n", tag(c.status), c.id.as_str(), c.detail, reason));
     }
-    let failed: Vec<&str> = report.checks.iter().filter(|c| c.status == Status::Fail).map(|c| c.id.as_str()).collect();
-    if report.valid {
+    let failed: Vec<&str> =
+        report.checks().iter().filter(|c| c.status == Status::Fail).map(|c| c.id.as_str()).collect();
+    if report.valid() {
         out.push_str("VALID\n");
     } else if failed.is_empty() {
         out.push_str("INVALID: a required check did not run\n");
@@ -54,9 +55,9 @@ pub fn audit_line(name: &str, report: &Report) -> String {
 /// One human line of `attest audit`.
 pub fn audit_human_line(name: &str, report: &Report) -> String {
     match report.first_failure() {
-        None if report.valid => format!("VALID   {name}\n"),
+        None if report.valid() => format!("VALID   {name}\n"),
         None => format!("INVALID {name}: a required check did not run\n"),
-        Some(c) => format!("INVALID {name}: {} [{}] {}\n", c.id, c.reason.unwrap_or(""), c.detail),
+        Some(c) => format!("INVALID {name}: {} [{}] {}\n", c.id, c.reason.map_or("", |r| r.as_str()), c.detail),
     }
 }
 

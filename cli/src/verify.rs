@@ -7,12 +7,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use attest_verifier::attestation::{parse_attestation, verify_parsed_attestation, ATTESTATION_PLAN};
-use attest_verifier::bundle::BundleEntry;
-use attest_verifier::replay::ReplayTracker;
-use attest_verifier::trust_root::{self, parse_root_keys, ChainOptions, TrustRootError};
+use attest_verifier::trust_root::{self, parse_root_keys, ChainOptions};
 use attest_verifier::{
-    verify_document, AttestationInputs, BundleInput, CheckId, Report, ReportBuilder, Status, Timestamp, TrustOutcome,
+    verify_document, BatchVerifier, BundleEvidence, Evidence, Report, Timestamp, TrustAnchor, TrustOutcome,
     VerifyContext,
 };
 use clap::{Args, ValueEnum};
@@ -60,27 +57,26 @@ pub struct EvidenceArgs {
     /// Refuse a newest trust root below this version (rollback protection).
     #[arg(long = "min-trust-root-version", value_name = "N")]
     pub min_trust_root_version: Option<u64>,
+    /// How far a document's issuedAt may lie after --now (seconds, or 30s, 5m, 1h).
+    #[arg(long = "max-clock-skew", value_name = "DURATION", default_value = "5m")]
+    pub max_clock_skew: String,
     /// Report format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
 }
 
-/// Loaded evidence, owning the bytes the verifier borrows.
+/// Loaded evidence: the trust anchor, the verified chain and the owned evidence.
 pub struct Loaded {
-    /// Trust-root chain outcome.
+    /// Trust-root documents (named by file), pinned keys and chain options.
+    pub anchor: TrustAnchor,
+    /// The verified chain of the given trust roots.
     pub trust: TrustOutcome,
-    /// Raw trust-root documents (to re-verify a trust-root document given as the subject).
-    pub trust_docs: Vec<Vec<u8>>,
-    /// Pinned keys.
-    pub pinned: Vec<attest_verifier::types::Ed25519PublicKey>,
-    /// Chain options.
-    pub chain_opts: ChainOptions,
-    signals: Option<Vec<u8>>,
-    output: Option<Vec<u8>>,
-    network: Option<Vec<u8>>,
-    manifest: Option<Vec<u8>>,
-    entries: Option<Vec<io::WalkedEntry>>,
-    allow_hosts: Vec<String>,
+    /// Optional evidence.
+    pub evidence: Evidence,
+    /// Verification time.
+    pub now: Timestamp,
+    /// `--max-clock-skew` in seconds.
+    pub max_clock_skew_seconds: u64,
 }
 
 /// The current time from the system clock.
@@ -97,59 +93,70 @@ pub fn parse_now(now: Option<&str>) -> Result<Timestamp, CliError> {
     }
 }
 
+/// Parses a duration: seconds, or a number with `s`, `m` or `h`.
+pub fn parse_duration_seconds(s: &str) -> Result<u64, String> {
+    let (digits, unit) = match s.strip_suffix('s') {
+        Some(d) => (d, 1),
+        None => match s.strip_suffix('m') {
+            Some(d) => (d, 60),
+            None => match s.strip_suffix('h') {
+                Some(d) => (d, 3600),
+                None => (s, 1),
+            },
+        },
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("{s:?} is not a duration (seconds, or a number with s, m or h: 300, 5m)"));
+    }
+    digits.parse::<u64>().ok().and_then(|n| n.checked_mul(unit)).ok_or_else(|| format!("{s:?} is too large"))
+}
+
 impl Loaded {
     /// Reads every input file and verifies the trust-root chain once.
     pub fn load(a: &EvidenceArgs) -> Result<Self, CliError> {
         let now = parse_now(a.now.as_deref())?;
         let chain_opts = ChainOptions { now, min_version: a.min_trust_root_version };
         let pinned = read_pinned_keys(&a.root_keys)?;
-        let trust_docs = read_trust_roots(&a.trust_roots)?;
-        let trust = verify_chain(&trust_docs, &a.trust_roots, &pinned, &chain_opts);
-        let (manifest, entries) = match &a.bundle {
-            None => (None, None),
+        let docs = read_trust_roots(&a.trust_roots)?;
+        let named = a.trust_roots.iter().map(|p| p.display().to_string()).zip(docs).collect();
+        let anchor = TrustAnchor::new(named, pinned, chain_opts);
+        let trust = anchor.verify();
+        let bundle = match &a.bundle {
+            None => None,
             Some(p) if p.is_dir() => {
-                let entries = io::walk_dir(p)?;
+                let files = io::walk_dir(p)?;
                 let manifest_path = p.join(attest_verifier::bundle::MANIFEST_FILE_NAME);
                 let manifest = read_document(&manifest_path, "bundle manifest")?;
-                (Some(manifest), Some(entries))
+                Some(BundleEvidence { manifest, files: Some(files) })
             }
-            Some(p) => (Some(read_document(p, "bundle manifest")?), None),
+            Some(p) => Some(BundleEvidence { manifest: read_document(p, "bundle manifest")?, files: None }),
         };
         let opt_read = |p: &Option<PathBuf>, what: &str, limit: u64| -> Result<Option<Vec<u8>>, CliError> {
             p.as_ref().map(|p| read_limited(p, what, limit)).transpose()
         };
-        Ok(Self {
-            trust,
-            trust_docs,
-            pinned,
-            chain_opts,
+        let evidence = Evidence {
             // Read like a document (up to one byte over the limit), so that an
             // oversized signals file is malformed evidence (`fingerprint` fails,
             // exit 1), not an unreadable file.
             signals: a.signals.as_ref().map(|p| read_document(p, "signals file")).transpose()?,
             output: opt_read(&a.output, "output file", MAX_INPUT_BYTES)?,
             network: opt_read(&a.network, "network log", MAX_INPUT_BYTES)?,
-            manifest,
-            entries,
-            allow_hosts: a.allow_hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
-        })
+            bundle,
+            allow_hosts: a.allow_hosts.clone(),
+        };
+        let max_clock_skew_seconds =
+            parse_duration_seconds(&a.max_clock_skew).map_err(|e| CliError::new(format!("--max-clock-skew: {e}")))?;
+        Ok(Self { anchor, trust, evidence, now, max_clock_skew_seconds })
     }
 
-    /// Runs `f` with the verifier inputs borrowed from this evidence.
-    pub fn with_inputs<R>(&self, f: impl FnOnce(&AttestationInputs<'_>) -> R) -> R {
-        let entries: Option<Vec<BundleEntry<'_>>> = self
-            .entries
-            .as_ref()
-            .map(|es| es.iter().map(|e| BundleEntry { path: &e.path, kind: e.kind, bytes: &e.bytes }).collect());
-        let bundle = self.manifest.as_deref().map(|m| BundleInput { manifest: m, entries: entries.as_deref() });
-        let inputs = AttestationInputs {
-            signals: self.signals.as_deref(),
-            output: self.output.as_deref(),
-            bundle,
-            network: self.network.as_deref(),
-            allow_hosts: &self.allow_hosts,
-        };
-        f(&inputs)
+    /// The verification context for a subject verified against `trust`.
+    pub fn context<'a>(&'a self, trust: &'a TrustOutcome) -> VerifyContext<'a> {
+        VerifyContext {
+            trust,
+            evidence: &self.evidence,
+            now: self.now,
+            max_clock_skew_seconds: self.max_clock_skew_seconds,
+        }
     }
 }
 
@@ -173,44 +180,28 @@ pub fn read_trust_roots(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, CliError> {
     paths.iter().map(|p| read_document(p, "trust root")).collect()
 }
 
-/// Verifies a chain of raw documents; document errors name the file.
+/// Verifies a chain of raw documents; a document that cannot be read is named by its file.
 pub fn verify_chain(
     docs: &[Vec<u8>],
     names: &[PathBuf],
     pinned: &[attest_verifier::types::Ed25519PublicKey],
     opts: &ChainOptions,
 ) -> TrustOutcome {
-    let refs: Vec<&[u8]> = docs.iter().map(Vec::as_slice).collect();
-    trust_root::verify_trust_root_chain_bytes(&refs, pinned, opts).map_err(|e| match e {
-        TrustRootError::Document { index, error } => TrustRootError::Document {
-            index,
-            error: attest_verifier::doc::DocumentError::Member {
-                path: names.get(index).map_or_else(|| format!("#{index}"), |p| p.display().to_string()),
-                problem: error.to_string().into(),
-            },
-        },
-        other => other,
-    })
+    let names: Vec<String> = names.iter().map(|p| p.display().to_string()).collect();
+    let named: Vec<(&str, &[u8])> = names.iter().map(String::as_str).zip(docs.iter().map(Vec::as_slice)).collect();
+    trust_root::verify_trust_root_chain_named(&named, pinned, opts)
 }
 
 /// `attest verify`.
 pub fn run_verify(file: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
     let loaded = Loaded::load(a)?;
     let bytes = read_document(file, "document")?;
-    let refs: Vec<&[u8]> = loaded.trust_docs.iter().map(Vec::as_slice).collect();
-    let docs = attest_verifier::chain_for_subject(&refs, &bytes);
-    let report = if docs.len() > refs.len() {
-        // The subject is a trust root: verify the chain that ends with it.
-        let owned: Vec<Vec<u8>> = docs.iter().map(|d| d.to_vec()).collect();
-        let mut names = a.trust_roots.clone();
-        names.push(file.to_path_buf());
-        let trust = verify_chain(&owned, &names, &loaded.pinned, &loaded.chain_opts);
-        loaded.with_inputs(|inputs| verify_document(&bytes, &VerifyContext { trust: &trust, inputs: *inputs }))
-    } else {
-        loaded.with_inputs(|inputs| verify_document(&bytes, &VerifyContext { trust: &loaded.trust, inputs: *inputs }))
-    };
+    // A trust-root subject is verified as the newest link of its chain.
+    let subject_trust = loaded.anchor.verify_for_subject(&file.display().to_string(), &bytes);
+    let trust = subject_trust.as_ref().unwrap_or(&loaded.trust);
+    let report = verify_document(&bytes, &loaded.context(trust)).into_report();
     print_report(&report, &file.display().to_string(), a.format);
-    Ok(if report.valid { 0 } else { 1 })
+    Ok(if report.valid() { 0 } else { 1 })
 }
 
 /// Prints a report in the chosen format.
@@ -300,53 +291,12 @@ impl Source {
     }
 }
 
-/// What the replay check looks at: the execution id and the delegated key.
-type ReplayKey = (String, Option<attest_verifier::types::Ed25519PublicKey>);
-
-/// Verifies a chunk of attestations in parallel, then applies the batch
-/// `replay` check in input order with the tracker shared by the whole audit.
-pub fn audit_reports(items: &[&[u8]], loaded: &Loaded, tracker: &mut ReplayTracker, offset: usize) -> Vec<Report> {
-    let results: Vec<(Report, Option<ReplayKey>)> = loaded.with_inputs(|inputs| {
-        items
-            .par_iter()
-            .with_min_len(16)
-            .map(|bytes| match parse_attestation(bytes) {
-                Ok(att) => {
-                    let key = (att.execution_id.clone(), att.delegation.as_ref().map(|d| d.ephemeral_public_key));
-                    (
-                        verify_parsed_attestation(&att, &loaded.trust, inputs, ReportBuilder::new(ATTESTATION_PLAN)),
-                        Some(key),
-                    )
-                }
-                Err(e) => (ReportBuilder::new(ATTESTATION_PLAN).halt(CheckId::Parse, "malformed", e.to_string()), None),
-            })
-            .collect()
-    });
-    results
-        .into_iter()
-        .enumerate()
-        .map(|(i, (mut report, key))| {
-            if let Some((exec, eph)) = key {
-                let outcome = tracker.observe(offset + i, &exec, eph.as_ref());
-                if let Some(c) = report.checks.iter_mut().find(|c| c.id == CheckId::Replay) {
-                    match outcome {
-                        Ok(()) => {
-                            c.status = Status::Pass;
-                            c.detail = format!("first use of executionId {exec:?} in this batch");
-                            c.reason = None;
-                        }
-                        Err(e) => {
-                            c.status = Status::Fail;
-                            c.detail = e.to_string();
-                            c.reason = Some(e.reason());
-                            report.valid = false;
-                        }
-                    }
-                }
-            }
-            report
-        })
-        .collect()
+/// Verifies a chunk of documents in parallel (every single-document check),
+/// then completes them in input order with the batch's `replay` check.
+pub fn audit_reports(items: &[&[u8]], loaded: &Loaded, batch: &mut BatchVerifier) -> Vec<Report> {
+    let ctx = loaded.context(&loaded.trust);
+    let pending: Vec<_> = items.par_iter().with_min_len(16).map(|bytes| BatchVerifier::prepare(bytes, &ctx)).collect();
+    pending.into_iter().map(|p| batch.complete(p).into_report()).collect()
 }
 
 /// Items verified together; output is written after each chunk.
@@ -357,7 +307,7 @@ pub fn run_audit(source: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
     let loaded = Loaded::load(a)?;
     let mut items = Source::open(source)?;
     let start = Instant::now();
-    let mut tracker = ReplayTracker::new();
+    let mut batch = BatchVerifier::new();
     let mut stdout = std::io::stdout().lock();
     let (mut total, mut valid) = (0usize, 0usize);
     let read_chunk = |items: &mut Source| -> Result<Vec<Item>, CliError> {
@@ -374,9 +324,8 @@ pub fn run_audit(source: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
     while !chunk.is_empty() {
         // Verify this chunk on the pool while the next one is read.
         let refs: Vec<&[u8]> = chunk.iter().map(|i| i.bytes.as_slice()).collect();
-        let (reports, next) =
-            rayon::join(|| audit_reports(&refs, &loaded, &mut tracker, total), || read_chunk(&mut items));
-        valid += reports.iter().filter(|r| r.valid).count();
+        let (reports, next) = rayon::join(|| audit_reports(&refs, &loaded, &mut batch), || read_chunk(&mut items));
+        valid += reports.iter().filter(|r| r.valid()).count();
         let lines: Vec<String> = chunk
             .par_iter()
             .zip(reports.par_iter())

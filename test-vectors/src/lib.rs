@@ -66,6 +66,9 @@ pub struct Vector {
     /// Reason code of the first failed check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// For `parse` failures inside the document: the JSON path of the problem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     /// Verification time (RFC 3339).
     pub now: String,
     /// Rollback floor.
@@ -164,26 +167,21 @@ pub fn load_all() -> Result<Vec<Vector>, String> {
 
 /// Runs vectors through the Rust verifier exactly as `attest verify` does.
 pub mod run {
-    use attest_verifier::attestation::{parse_attestation, verify_parsed_attestation, ATTESTATION_PLAN};
-    use attest_verifier::bundle::{BundleEntry, EntryKind};
-    use attest_verifier::chain_for_subject;
-    use attest_verifier::replay::ReplayTracker;
-    use attest_verifier::trust_root::{verify_trust_root_chain_bytes, ChainOptions};
+    use attest_verifier::bundle::EntryKind;
+    use attest_verifier::trust_root::ChainOptions;
     use attest_verifier::types::Ed25519PublicKey;
     use attest_verifier::{
-        verify_document, AttestationInputs, BundleInput, CheckId, Report, ReportBuilder, Status, Timestamp,
+        verify_batch, verify_document, BundleEvidence, BundleFile, Evidence, Report, Timestamp, TrustAnchor,
         TrustOutcome, VerifyContext,
     };
 
     use super::{b64, Vector};
 
-    /// Owned inputs of a vector.
+    /// A vector's inputs as the core takes them.
     pub struct Owned {
-        trust_docs: Vec<Vec<u8>>,
-        pinned: Vec<Ed25519PublicKey>,
-        opts: ChainOptions,
-        output: Option<Vec<u8>>,
-        entries: Option<Vec<(String, EntryKind, Vec<u8>)>>,
+        anchor: TrustAnchor,
+        evidence: Evidence,
+        now: Timestamp,
     }
 
     impl Owned {
@@ -195,7 +193,7 @@ pub mod run {
                 .iter()
                 .map(|k| Ed25519PublicKey::from_hex(k).map_err(|e| format!("rootKeys: {e}")))
                 .collect::<Result<Vec<_>, _>>()?;
-            let entries = v.bundle.as_ref().and_then(|b| b.entries.as_ref()).map(|es| {
+            let files = v.bundle.as_ref().and_then(|b| b.entries.as_ref()).map(|es| {
                 es.iter()
                     .map(|e| {
                         let kind = match e.kind.as_str() {
@@ -203,46 +201,39 @@ pub mod run {
                             "symlink" => EntryKind::Symlink,
                             _ => EntryKind::Other,
                         };
-                        (e.path.clone(), kind, b64(&e.base64))
+                        BundleFile { path: e.path.clone(), kind, bytes: b64(&e.base64) }
                     })
                     .collect()
             });
-            Ok(Self {
-                trust_docs: v.trust_roots.iter().map(|t| t.as_bytes().to_vec()).collect(),
-                pinned,
-                opts: ChainOptions { now, min_version: v.min_trust_root_version },
+            let docs = v
+                .trust_roots
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (format!("trustRoots[{i}]"), t.as_bytes().to_vec()))
+                .collect();
+            let evidence = Evidence {
+                signals: v.signals.as_ref().map(|s| s.as_bytes().to_vec()),
                 output: v.output_bytes(),
-                entries,
-            })
+                bundle: v
+                    .bundle
+                    .as_ref()
+                    .map(|b| BundleEvidence { manifest: b.manifest.as_bytes().to_vec(), files: files.clone() }),
+                network: v.network.as_ref().map(|n| n.as_bytes().to_vec()),
+                allow_hosts: v.allow_hosts.clone(),
+            };
+            let anchor = TrustAnchor::new(docs, pinned, ChainOptions { now, min_version: v.min_trust_root_version });
+            Ok(Self { anchor, evidence, now })
         }
 
         /// The chain outcome for a subject document (a trust-root subject becomes the newest link).
         fn trust(&self, subject: &[u8]) -> TrustOutcome {
-            let refs: Vec<&[u8]> = self.trust_docs.iter().map(Vec::as_slice).collect();
-            verify_trust_root_chain_bytes(&chain_for_subject(&refs, subject), &self.pinned, &self.opts)
+            self.anchor.verify_for_subject("document", subject).unwrap_or_else(|| self.anchor.verify())
         }
-    }
-
-    fn with_inputs<R>(v: &Vector, o: &Owned, f: impl FnOnce(&AttestationInputs<'_>) -> R) -> R {
-        let entries: Option<Vec<BundleEntry<'_>>> = o
-            .entries
-            .as_ref()
-            .map(|es| es.iter().map(|(p, k, b)| BundleEntry { path: p, kind: *k, bytes: b }).collect());
-        let bundle =
-            v.bundle.as_ref().map(|b| BundleInput { manifest: b.manifest.as_bytes(), entries: entries.as_deref() });
-        let inputs = AttestationInputs {
-            signals: v.signals.as_deref().map(str::as_bytes),
-            output: o.output.as_deref(),
-            bundle,
-            network: v.network.as_deref().map(str::as_bytes),
-            allow_hosts: &v.allow_hosts,
-        };
-        f(&inputs)
     }
 
     /// The verified trust-root chain of a vector (without a subject document).
     pub fn trust_outcome(v: &Vector) -> Result<TrustOutcome, String> {
-        Ok(Owned::new(v)?.trust(&[]))
+        Ok(Owned::new(v)?.anchor.verify())
     }
 
     /// The report of a single-document vector.
@@ -250,56 +241,21 @@ pub mod run {
         let o = Owned::new(v)?;
         let doc = v.document_bytes();
         let trust = o.trust(&doc);
-        Ok(with_inputs(v, &o, |inputs| verify_document(&doc, &VerifyContext { trust: &trust, inputs: *inputs })))
+        Ok(verify_document(&doc, &VerifyContext::new(&trust, &o.evidence, o.now)).into_report())
     }
 
     /// The reports of a batch vector, with the replay check applied in order.
     pub fn batch_reports(v: &Vector) -> Result<Vec<Report>, String> {
         let o = Owned::new(v)?;
-        let trust = o.trust(&[]);
-        let mut tracker = ReplayTracker::new();
-        Ok(with_inputs(v, &o, |inputs| {
-            v.documents
-                .iter()
-                .enumerate()
-                .map(|(i, d)| match parse_attestation(d.as_bytes()) {
-                    Err(e) => ReportBuilder::new(ATTESTATION_PLAN).halt(CheckId::Parse, "malformed", e.to_string()),
-                    Ok(att) => {
-                        let mut r =
-                            verify_parsed_attestation(&att, &trust, inputs, ReportBuilder::new(ATTESTATION_PLAN));
-                        let eph = att.delegation.as_ref().map(|d| d.ephemeral_public_key);
-                        let res = tracker.observe(i, &att.execution_id, eph.as_ref());
-                        if let Some(c) = r.checks.iter_mut().find(|c| c.id == CheckId::Replay) {
-                            match res {
-                                Ok(()) => {
-                                    c.status = Status::Pass;
-                                    c.detail = "first use in this batch".into();
-                                }
-                                Err(e) => {
-                                    c.status = Status::Fail;
-                                    c.reason = Some(e.reason());
-                                    c.detail = e.to_string();
-                                    r.valid = false;
-                                }
-                            }
-                        }
-                        r
-                    }
-                })
-                .collect()
-        }))
+        let trust = o.anchor.verify();
+        let refs: Vec<&[u8]> = v.documents.iter().map(|d| d.as_bytes()).collect();
+        let ctx = VerifyContext::new(&trust, &o.evidence, o.now);
+        Ok(verify_batch(&refs, &ctx).into_iter().map(|o| o.into_report()).collect())
     }
 
     /// `accept` or `reject:<first failed check>` of a report.
     pub fn verdict(r: &Report) -> String {
-        if r.valid {
-            "accept".into()
-        } else {
-            match r.first_failure() {
-                Some(c) => format!("reject:{}", c.id),
-                None => "reject:<required check skipped>".into(),
-            }
-        }
+        r.verdict()
     }
 
     /// Checks a vector against the verifier; returns a description of any mismatch.
@@ -315,14 +271,23 @@ pub mod run {
         let r = report(v)?;
         let got = verdict(&r);
         if got != v.expect {
-            let detail =
-                r.first_failure().map(|c| format!(" ({}: {})", c.reason.unwrap_or(""), c.detail)).unwrap_or_default();
+            let detail = r
+                .first_failure()
+                .map(|c| format!(" ({}: {})", c.reason.map_or("", |r| r.as_str()), c.detail))
+                .unwrap_or_default();
             return Err(format!("{}: expected {}, got {got}{detail}", v.name, v.expect));
         }
+        let failure = r.first_failure();
         if let Some(reason) = &v.reason {
-            let got_reason = r.first_failure().and_then(|c| c.reason).unwrap_or("");
+            let got_reason = failure.and_then(|c| c.reason).map_or("", |r| r.as_str());
             if got_reason != reason {
                 return Err(format!("{}: expected reason {reason}, got {got_reason}", v.name));
+            }
+        }
+        if let Some(path) = &v.path {
+            let got_path = failure.and_then(|c| c.path.as_deref()).unwrap_or("");
+            if got_path != path {
+                return Err(format!("{}: expected path {path}, got {got_path}", v.name));
             }
         }
         Ok(())

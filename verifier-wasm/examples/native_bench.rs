@@ -97,7 +97,7 @@ fn run(v: &Vector, document: &[u8]) -> bool {
     }
     let report = native::verify(document, &e);
     let json = native::report_json(&report).unwrap_or_default();
-    report.valid && !json.is_empty()
+    report.valid() && !json.is_empty()
 }
 
 /// Verifications per second of one vector: best of `repeats` samples of at

@@ -1,21 +1,16 @@
 //! The JavaScript-free layer: options as plain Rust values, verification
 //! exactly as `attest verify` (cli/src/verify.rs `run_verify`) performs it.
 
-use attest_verifier::bundle::{BundleEntry, EntryKind};
-use attest_verifier::doc::{self, DocumentError};
-use attest_verifier::trust_root::{self, ChainOptions, TrustRootError};
+use attest_verifier::bundle::EntryKind;
+use attest_verifier::doc;
+use attest_verifier::trust_root::{self, ChainOptions};
 use attest_verifier::types::Ed25519PublicKey;
 use attest_verifier::{
-    verify_document, AttestationInputs, BundleInput, Report, Timestamp, TrustOutcome, VerifyContext,
+    verify_document, BundleEvidence, BundleFile, Report, Timestamp, TrustAnchor, TrustOutcome, VerifyContext,
 };
 use serde_json::json;
 
-/// Largest document accepted (formats.md §0; the CLI's `read_document` limit).
-pub const MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
-
-/// Largest raw input: output, network log, all bundle files together (the
-/// CLI's `MAX_INPUT_BYTES`).
-pub const MAX_INPUT_BYTES: usize = 1024 * 1024 * 1024;
+pub use attest_verifier::doc::{MAX_DOCUMENT_BYTES, MAX_INPUT_BYTES};
 
 /// Everything `verifyAttestation` uses besides the document.
 #[derive(Debug, Clone)]
@@ -61,26 +56,47 @@ impl Evidence {
     }
 }
 
-/// Name of the `index`-th document of a chain built from `given` trust roots
-/// (plus the verified document itself, appended last when it is a trust root).
-fn chain_doc_name(index: usize, given: usize) -> String {
-    if index < given {
-        format!("trustRoots[{index}]")
-    } else {
-        "attestation".to_string()
+impl Evidence {
+    /// The core's trust anchor: trust roots named `trustRoots[i]` (where the CLI names the file).
+    fn anchor(&self) -> TrustAnchor {
+        let docs = self.trust_roots.iter().enumerate().map(|(i, d)| (format!("trustRoots[{i}]"), d.clone())).collect();
+        TrustAnchor::new(
+            docs,
+            self.root_keys.clone(),
+            ChainOptions { now: self.now, min_version: self.min_trust_root_version },
+        )
+    }
+
+    /// The core's owned evidence.
+    fn core(&self) -> attest_verifier::Evidence {
+        attest_verifier::Evidence {
+            signals: self.signals.clone(),
+            output: self.output.clone(),
+            network: self.network.clone(),
+            allow_hosts: self.allow_hosts.clone(),
+            bundle: self.bundle_manifest.as_ref().map(|manifest| BundleEvidence {
+                manifest: manifest.clone(),
+                files: self.bundle_files.as_ref().map(|files| {
+                    files
+                        .iter()
+                        .map(|(path, bytes)| BundleFile {
+                            path: path.clone(),
+                            kind: EntryKind::File,
+                            bytes: bytes.clone(),
+                        })
+                        .collect()
+                }),
+            }),
+        }
     }
 }
 
 /// Verifies a chain of raw documents; document errors name the option
 /// (`trustRoots[i]`) where the CLI names the file.
-pub fn verify_chain(docs: &[&[u8]], given: usize, pinned: &[Ed25519PublicKey], opts: &ChainOptions) -> TrustOutcome {
-    trust_root::verify_trust_root_chain_bytes(docs, pinned, opts).map_err(|e| match e {
-        TrustRootError::Document { index, error } => TrustRootError::Document {
-            index,
-            error: DocumentError::Member { path: chain_doc_name(index, given), problem: error.to_string().into() },
-        },
-        other => other,
-    })
+pub fn verify_chain(docs: &[&[u8]], pinned: &[Ed25519PublicKey], opts: &ChainOptions) -> TrustOutcome {
+    let names: Vec<String> = (0..docs.len()).map(|i| format!("trustRoots[{i}]")).collect();
+    let named: Vec<(&str, &[u8])> = names.iter().map(String::as_str).zip(docs.iter().copied()).collect();
+    trust_root::verify_trust_root_chain_named(&named, pinned, opts)
 }
 
 /// Verifies any attest document against the evidence, as `attest verify` does:
@@ -88,25 +104,20 @@ pub fn verify_chain(docs: &[&[u8]], given: usize, pinned: &[Ed25519PublicKey], o
 /// subject is verified as the newest link (appended to the chain unless it
 /// equals the last document).
 pub fn verify(document: &[u8], e: &Evidence) -> Report {
-    let opts = ChainOptions { now: e.now, min_version: e.min_trust_root_version };
-    let given = e.trust_roots.len();
-    let chain: Vec<&[u8]> = e.trust_roots.iter().map(Vec::as_slice).collect();
-    let docs = attest_verifier::chain_for_subject(&chain, document);
-    let trust = verify_chain(&docs, given, &e.root_keys, &opts);
-    let entries: Option<Vec<BundleEntry<'_>>> = e
-        .bundle_files
-        .as_ref()
-        .map(|files| files.iter().map(|(path, bytes)| BundleEntry { path, kind: EntryKind::File, bytes }).collect());
-    let bundle = e.bundle_manifest.as_deref().map(|manifest| BundleInput { manifest, entries: entries.as_deref() });
-    let allow_hosts: Vec<String> = e.allow_hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
-    let inputs = AttestationInputs {
-        signals: e.signals.as_deref(),
-        output: e.output.as_deref(),
-        bundle,
-        network: e.network.as_deref(),
-        allow_hosts: &allow_hosts,
-    };
-    verify_document(document, &VerifyContext { trust: &trust, inputs })
+    let anchor = e.anchor();
+    let trust = anchor.verify_for_subject("document", document).unwrap_or_else(|| anchor.verify());
+    let evidence = e.core();
+    verify_document(document, &VerifyContext::new(&trust, &evidence, e.now)).into_report()
+}
+
+/// Verifies a batch of documents as `attest audit` does: one chain, every
+/// item's checks, and the batch `replay` check in input order.
+pub fn verify_batch(documents: &[Vec<u8>], e: &Evidence) -> Vec<Report> {
+    let trust = e.anchor().verify();
+    let evidence = e.core();
+    let ctx = VerifyContext::new(&trust, &evidence, e.now);
+    let refs: Vec<&[u8]> = documents.iter().map(Vec::as_slice).collect();
+    attest_verifier::verify_batch(&refs, &ctx).into_iter().map(|o| o.into_report()).collect()
 }
 
 /// The report as JSON text: the object `attest verify --format json` prints
@@ -128,24 +139,24 @@ pub fn chain_verdict(
 ) -> serde_json::Value {
     let refs: Vec<&[u8]> = docs.iter().map(Vec::as_slice).collect();
     let opts = ChainOptions { now, min_version };
-    match verify_chain(&refs, refs.len(), pinned, &opts) {
+    match verify_chain(&refs, pinned, &opts) {
         Ok(chain) => {
             let n = chain.newest();
             json!({
                 "valid": true,
-                "length": chain.documents().len(),
+                "length": chain.len(),
                 "newest": {
-                    "version": n.version,
+                    "version": n.version(),
                     "digest": n.digest().to_hex(),
-                    "issuedAt": n.issued_at.to_rfc3339(),
-                    "expiresAt": n.expires_at.to_rfc3339(),
+                    "issuedAt": n.issued_at().to_rfc3339(),
+                    "expiresAt": n.expires_at().to_rfc3339(),
                 },
                 "detail": format!(
                     "chain of {} trust root(s); newest version {} (digest {}), expires {}",
-                    chain.documents().len(),
-                    n.version,
+                    chain.len(),
+                    n.version(),
                     n.digest(),
-                    n.expires_at
+                    n.expires_at()
                 ),
             })
         }

@@ -11,15 +11,15 @@
 
 use attest_json::{Object, Value};
 
-use crate::reason::Reason;
 use crate::batch::{Pending, ReplayKey};
 use crate::bundle;
-use crate::evidence::{BundleEvidence, Evidence, VerifyContext};
-use crate::registry::Document;
 use crate::crypto::{sha256, StrictVerifyingKey};
 use crate::delegation::{self, Delegation};
 use crate::doc::{self, err, DocResult, Members, Problem, Signed};
 use crate::eip712::{self, OnchainDomain, SolAttestation, SolDelegation};
+use crate::evidence::{BundleEvidence, Evidence, VerifyContext};
+use crate::reason::Reason;
+use crate::registry::Document;
 use crate::report::{CheckId, Outcome, Plan, ReportBuilder, Verified};
 use crate::secp256k1::{EcdsaError, RecoverableSignature};
 use crate::time::Timestamp;
@@ -771,7 +771,7 @@ fn check_bundle(
     let manifest = match bundle::parse_bundle_manifest(&input.manifest) {
         Ok(m) => m,
         Err(e) => {
-            r.fail(CheckId::BundleManifest, Reason::Malformed, format!("manifest: {e}"));
+            r.fail_at(CheckId::BundleManifest, e.reason(), Some(e.path().to_string()), format!("manifest: {e}"));
             r.skip(CheckId::BundleFiles, "not checked: the manifest could not be read");
             r.skip(CheckId::BundleBinding, "not checked: the manifest could not be read");
             return;
@@ -847,7 +847,11 @@ fn check_output(att: &ExecutionAttestation, output: Option<&[u8]>, r: &mut Repor
             if got == h {
                 r.pass(CheckId::Output, format!("output ({} bytes) hashes to outputHash {h}", bytes.len()));
             } else {
-                r.fail(CheckId::Output, Reason::OutputMismatch, format!("output hashes to {got}, attestation says {h}"));
+                r.fail(
+                    CheckId::Output,
+                    Reason::OutputMismatch,
+                    format!("output hashes to {got}, attestation says {h}"),
+                );
             }
         }
     }

@@ -14,12 +14,12 @@
 
 use attest_json::Value;
 
-use crate::reason::Reason;
-use crate::crypto::sha256;
-pub use crate::evidence::BundleFile;
-use crate::doc::{self, err, DocResult, Members, Problem, Signed};
 use crate::batch::Pending;
+use crate::crypto::sha256;
+use crate::doc::{self, err, DocResult, Members, Problem, Signed};
+pub use crate::evidence::BundleFile;
 use crate::evidence::VerifyContext;
+use crate::reason::Reason;
 use crate::registry::Document;
 use crate::report::{CheckId, Plan, ReportBuilder, Verified};
 use crate::time::Timestamp;
@@ -448,7 +448,10 @@ pub(crate) fn verify_value(value: &Value, ctx: &VerifyContext<'_>) -> Pending {
         Err(e) => return Pending::from_document_error(r, &e),
     };
     r.digest(manifest.manifest_hash());
-    r.pass(CheckId::Parse, format!("well-formed {BUNDLE_MANIFEST_TYPE} {} {}", manifest.policy_id, manifest.policy_version));
+    r.pass(
+        CheckId::Parse,
+        format!("well-formed {BUNDLE_MANIFEST_TYPE} {} {}", manifest.policy_id, manifest.policy_version),
+    );
     let chain = match ctx.trust {
         Ok(c) => c,
         Err(e) => {

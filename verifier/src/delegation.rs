@@ -14,9 +14,9 @@
 
 use attest_json::{Object, Value};
 
-use crate::reason::Reason;
 use crate::crypto::{sha256, StrictVerifyingKey};
 use crate::doc::{err, DocResult, DocumentError, Members, Problem, Signed};
+use crate::reason::Reason;
 use crate::time::Timestamp;
 use crate::trust_root::{KeyUseError, Role, TrustRoot};
 use crate::types::{Ed25519PublicKey, Ed25519Signature, EthAddress, KeyId, Sha256Digest};
@@ -224,8 +224,6 @@ pub fn check_delegation(
 
 /// The ephemeral key as a strict verifying key.
 pub fn ephemeral_key(d: &Delegation) -> Result<StrictVerifyingKey, DocumentError> {
-    StrictVerifyingKey::new(d.ephemeral_public_key).map_err(|e| DocumentError::Member {
-        path: "$.delegation.ephemeralPublicKey".into(),
-        problem: Problem::Key(e),
-    })
+    StrictVerifyingKey::new(d.ephemeral_public_key)
+        .map_err(|e| DocumentError::Member { path: "$.delegation.ephemeralPublicKey".into(), problem: Problem::Key(e) })
 }

@@ -67,92 +67,94 @@ pub fn decode(v: &Value) -> Result<serde_json::Value, String> {
 
 /// The derived values `attest inspect` shows for one document kind.
 pub(crate) fn attestation(v: &Value) -> Result<serde_json::Value, String> {
-        let a = parse_attestation_value(v).map_err(|e| e.to_string())?;
-        let mut d = json!({
-            "executionId": a.execution_id,
-            "payloadHash": a.payload_hash().to_hex(),
-            "contextHash": a.context_hash().to_hex(),
-            "signerKeyId": a.signer_key_id.to_hex(),
-            "issuedAt": a.issued_at.to_rfc3339(),
-            "issuedAtUnix": a.issued_at.unix_seconds(),
-            "fingerprintAliasesAgree": a.signals_hash == a.execution_fingerprint,
-            "evaluatorAliasesAgree": a.evaluator_hash == a.evaluator_semantic_hash,
-            "decision": {"action": a.decision.action, "requiresOverride": a.decision.requires_override, "state": a.execution_state.as_str()},
+    let a = parse_attestation_value(v).map_err(|e| e.to_string())?;
+    let mut d = json!({
+        "executionId": a.execution_id,
+        "payloadHash": a.payload_hash().to_hex(),
+        "contextHash": a.context_hash().to_hex(),
+        "signerKeyId": a.signer_key_id.to_hex(),
+        "issuedAt": a.issued_at.to_rfc3339(),
+        "issuedAtUnix": a.issued_at.unix_seconds(),
+        "fingerprintAliasesAgree": a.signals_hash == a.execution_fingerprint,
+        "evaluatorAliasesAgree": a.evaluator_hash == a.evaluator_semantic_hash,
+        "decision": {"action": a.decision.action, "requiresOverride": a.decision.requires_override, "state": a.execution_state.as_str()},
+    });
+    if let Some(del) = &a.delegation {
+        let delegation = json!({
+            "masterKeyId": del.master_key_id.to_hex(),
+            "ephemeralKeyId": del.ephemeral_public_key.key_id().to_hex(),
+            "digest": del.signed.digest().to_hex(),
+            "contextHashMatches": del.context_hash == a.context_hash(),
+            "notBefore": del.not_before.to_rfc3339(),
+            "notAfter": del.not_after.to_rfc3339(),
         });
-        if let Some(del) = &a.delegation {
-            let delegation = json!({
-                "masterKeyId": del.master_key_id.to_hex(),
-                "ephemeralKeyId": del.ephemeral_public_key.key_id().to_hex(),
-                "digest": del.signed.digest().to_hex(),
-                "contextHashMatches": del.context_hash == a.context_hash(),
-                "notBefore": del.not_before.to_rfc3339(),
-                "notAfter": del.not_after.to_rfc3339(),
-            });
-            set(&mut d, "delegation", delegation);
-        }
-        if let Some(domain) = a.onchain_domain {
-            let mut o = json!({"chainId": domain.chain_id, "verifyingContract": domain.verifying_contract.to_checksum(),
+        set(&mut d, "delegation", delegation);
+    }
+    if let Some(domain) = a.onchain_domain {
+        let mut o = json!({"chainId": domain.chain_id, "verifyingContract": domain.verifying_contract.to_checksum(),
                 "domainSeparator": to_lower_hex(&domain.separator())});
-            if let Ok(s) = a.onchain_struct() {
-                let dg = eip712::attestation_digest(&domain, &s);
-                set(&mut o, "attestationDigest", json!(to_lower_hex(&dg)));
-                set(&mut o, "attestationSigner", recover(a.onchain_signature.as_deref(), &dg));
-            }
-            if let Some(del) = &a.delegation {
-                if let Ok(s) = onchain_delegation(del) {
-                    let dg = eip712::delegation_digest(&domain, &s);
-                    set(&mut o, "delegationDigest", json!(to_lower_hex(&dg)));
-                    set(&mut o, "delegationSigner", recover(del.onchain_signature.as_deref(), &dg));
-                }
-            }
-            set(&mut d, "onchain", o);
+        if let Ok(s) = a.onchain_struct() {
+            let dg = eip712::attestation_digest(&domain, &s);
+            set(&mut o, "attestationDigest", json!(to_lower_hex(&dg)));
+            set(&mut o, "attestationSigner", recover(a.onchain_signature.as_deref(), &dg));
         }
-        Ok(d)
+        if let Some(del) = &a.delegation {
+            if let Ok(s) = onchain_delegation(del) {
+                let dg = eip712::delegation_digest(&domain, &s);
+                set(&mut o, "delegationDigest", json!(to_lower_hex(&dg)));
+                set(&mut o, "delegationSigner", recover(del.onchain_signature.as_deref(), &dg));
+            }
+        }
+        set(&mut d, "onchain", o);
+    }
+    Ok(d)
 }
 
 /// The derived values `attest inspect` shows for one document kind.
 pub(crate) fn trust_root(v: &Value) -> Result<serde_json::Value, String> {
-        let r = parse_trust_root_value(v).map_err(|e| e.to_string())?;
-        Ok(json!({
-            "version": r.version,
-            "previousDigest": r.previous_digest.map(|d| d.to_hex()),
-            "rootThreshold": r.root_threshold,
-            "keys": r.keys.iter().map(|k| json!({
-                "keyId": k.key_id.to_hex(),
-                "algorithm": k.public_key.algorithm(),
-                "address": k.address().map(|a| a.to_checksum()),
-                "roles": k.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-                "validFrom": k.valid_from.to_rfc3339(),
-                "validUntil": k.valid_until.map(|u| u.to_rfc3339()),
-                "revoked": k.revoked,
-            })).collect::<Vec<_>>(),
-            "signatures": r.signatures.iter().map(|s| s.key_id.to_hex()).collect::<Vec<_>>(),
-        }))
+    let r = parse_trust_root_value(v).map_err(|e| e.to_string())?;
+    Ok(json!({
+        "version": r.version,
+        "previousDigest": r.previous_digest.map(|d| d.to_hex()),
+        "rootThreshold": r.root_threshold,
+        "keys": r.keys.iter().map(|k| json!({
+            "keyId": k.key_id.to_hex(),
+            "algorithm": k.public_key.algorithm(),
+            "address": k.address().map(|a| a.to_checksum()),
+            "roles": k.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            "validFrom": k.valid_from.to_rfc3339(),
+            "validUntil": k.valid_until.map(|u| u.to_rfc3339()),
+            "revoked": k.revoked,
+        })).collect::<Vec<_>>(),
+        "signatures": r.signatures.iter().map(|s| s.key_id.to_hex()).collect::<Vec<_>>(),
+    }))
 }
 
 /// The derived values `attest inspect` shows for one document kind.
 pub(crate) fn bundle_manifest(v: &Value) -> Result<serde_json::Value, String> {
-        let m = parse_bundle_manifest_value(v).map_err(|e| e.to_string())?;
-        Ok(json!({
-            "manifestHash": m.manifest_hash().to_hex(),
-            "bundleHash": m.bundle_hash.to_hex(),
-            "computedBundleHash": m.computed_bundle_hash.to_hex(),
-            "bundleHashMatches": m.bundle_hash == m.computed_bundle_hash,
-            "files": m.files.len(),
-            "bytes": m.files.iter().map(|f| f.size).sum::<u64>(),
-            "signerKeyId": m.signer_key_id.to_hex(),
-        }))
+    let m = parse_bundle_manifest_value(v).map_err(|e| e.to_string())?;
+    Ok(json!({
+        "manifestHash": m.manifest_hash().to_hex(),
+        "bundleHash": m.bundle_hash.to_hex(),
+        "computedBundleHash": m.computed_bundle_hash.to_hex(),
+        "bundleHashMatches": m.bundle_hash == m.computed_bundle_hash,
+        "files": m.files.len(),
+        "bytes": m.files.iter().map(|f| f.size).sum::<u64>(),
+        "signerKeyId": m.signer_key_id.to_hex(),
+    }))
 }
 
 /// The derived values `attest inspect` shows for one document kind.
 pub(crate) fn network_summary(v: &Value) -> Result<serde_json::Value, String> {
-        let s = parse_summary_value(v).map_err(|e| e.to_string())?;
-        Ok(json!({"networkSummaryHash": s.digest().to_hex(), "records": s.records, "hosts": s.hosts, "root": s.root.to_hex()}))
+    let s = parse_summary_value(v).map_err(|e| e.to_string())?;
+    Ok(
+        json!({"networkSummaryHash": s.digest().to_hex(), "records": s.records, "hosts": s.hosts, "root": s.root.to_hex()}),
+    )
 }
 
 /// The derived values `attest inspect` shows for one document kind.
 pub(crate) fn record_proof(v: &Value) -> Result<serde_json::Value, String> {
-        let p = parse_record_proof_value(v).map_err(|e| e.to_string())?;
-        Ok(json!({"leaf": p.leaf.to_hex(), "index": p.index, "treeSize": p.tree_size, "pathLength": p.path.len(),
+    let p = parse_record_proof_value(v).map_err(|e| e.to_string())?;
+    Ok(json!({"leaf": p.leaf.to_hex(), "index": p.index, "treeSize": p.tree_size, "pathLength": p.path.len(),
                "root": p.root().map(|r| r.to_hex())}))
 }

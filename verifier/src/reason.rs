@@ -265,14 +265,44 @@ pub struct ContractError {
 
 /// The contract's result codes 1–10, as the Rust verifier reports them.
 pub const CONTRACT_ERRORS: &[ContractError] = &[
-    ContractError { code: 1, name: "SignatureEncoding", check: CheckId::OnchainSignature, reason: Reason::SignatureEncoding },
+    ContractError {
+        code: 1,
+        name: "SignatureEncoding",
+        check: CheckId::OnchainSignature,
+        reason: Reason::SignatureEncoding,
+    },
     ContractError { code: 2, name: "HighS", check: CheckId::OnchainSignature, reason: Reason::HighS },
-    ContractError { code: 3, name: "InvalidSignature", check: CheckId::OnchainSignature, reason: Reason::InvalidSignature },
-    ContractError { code: 4, name: "MasterUntrusted", check: CheckId::OnchainSignature, reason: Reason::MasterUntrusted },
+    ContractError {
+        code: 3,
+        name: "InvalidSignature",
+        check: CheckId::OnchainSignature,
+        reason: Reason::InvalidSignature,
+    },
+    ContractError {
+        code: 4,
+        name: "MasterUntrusted",
+        check: CheckId::OnchainSignature,
+        reason: Reason::MasterUntrusted,
+    },
     ContractError { code: 5, name: "MasterRevoked", check: CheckId::OnchainSignature, reason: Reason::MasterRevoked },
-    ContractError { code: 6, name: "MasterOutsideWindow", check: CheckId::OnchainSignature, reason: Reason::MasterWindow },
-    ContractError { code: 7, name: "ContextMismatch", check: CheckId::OnchainSignature, reason: Reason::ContextMismatch },
-    ContractError { code: 8, name: "DelegationWindow", check: CheckId::OnchainSignature, reason: Reason::DelegationWindow },
+    ContractError {
+        code: 6,
+        name: "MasterOutsideWindow",
+        check: CheckId::OnchainSignature,
+        reason: Reason::MasterWindow,
+    },
+    ContractError {
+        code: 7,
+        name: "ContextMismatch",
+        check: CheckId::OnchainSignature,
+        reason: Reason::ContextMismatch,
+    },
+    ContractError {
+        code: 8,
+        name: "DelegationWindow",
+        check: CheckId::OnchainSignature,
+        reason: Reason::DelegationWindow,
+    },
     ContractError { code: 9, name: "WrongSigner", check: CheckId::OnchainSignature, reason: Reason::WrongSigner },
     ContractError { code: 10, name: "AlreadyConsumed", check: CheckId::Replay, reason: Reason::AlreadyConsumed },
 ];

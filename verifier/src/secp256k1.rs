@@ -7,8 +7,8 @@
 
 use k256::ecdsa::VerifyingKey;
 
-use crate::reason::Reason;
 use crate::crypto::keccak256;
+use crate::reason::Reason;
 use crate::types::{decode_lower_hex, EncodingError, EthAddress, Secp256k1PublicKey};
 
 /// The curve order n.

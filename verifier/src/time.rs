@@ -56,7 +56,11 @@ impl Timestamp {
             Ok(v)
         };
         let at = |i: usize| b.get(i).copied();
-        if at(4) != Some(b'-') || at(7) != Some(b'-') || at(10) != Some(b'T') || at(13) != Some(b':') || at(16) != Some(b':')
+        if at(4) != Some(b'-')
+            || at(7) != Some(b'-')
+            || at(10) != Some(b'T')
+            || at(13) != Some(b':')
+            || at(16) != Some(b':')
         {
             return Err(TimestampError::Syntax);
         }

@@ -19,11 +19,11 @@
 
 use attest_json::Value;
 
-use crate::reason::Reason;
+use crate::batch::Pending;
 use crate::crypto::StrictVerifyingKey;
 use crate::doc::{self, err, join, DocResult, Members, Problem, Signed};
-use crate::batch::Pending;
 use crate::evidence::VerifyContext;
+use crate::reason::Reason;
 use crate::registry::Document;
 use crate::report::{CheckId, Plan, ReportBuilder, Verified};
 use crate::time::Timestamp;
@@ -553,7 +553,12 @@ fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
             }
             PublicKey::Secp256k1 { key, address }
         }
-        other => return err(k.path("algorithm"), Problem::UnknownValue { found: other.to_string(), expected: "ed25519 or secp256k1" }),
+        other => {
+            return err(
+                k.path("algorithm"),
+                Problem::UnknownValue { found: other.to_string(), expected: "ed25519 or secp256k1" },
+            )
+        }
     };
     let raw: &[u8] = match &public_key {
         PublicKey::Ed25519(key) => key.public_key().as_bytes(),
@@ -714,7 +719,7 @@ impl TrustRootError {
         match self {
             TrustRootError::Empty => Reason::NoTrustRoot,
             TrustRootError::NoPinnedKeys => Reason::NoPinnedKey,
-            TrustRootError::Document { .. } => Reason::Malformed,
+            TrustRootError::Document { error, .. } => error.reason(),
             TrustRootError::NotAnchored { .. } => Reason::NotAnchored,
             TrustRootError::Version { .. } => Reason::VersionSequence,
             TrustRootError::PreviousDigest { .. } => Reason::PreviousDigest,
@@ -832,11 +837,7 @@ pub fn verify_trust_root_chain(
 pub type TrustOutcome = Result<Verified<TrustRootChain>, TrustRootError>;
 
 /// Parses each document and verifies the chain; a bad document is named `#index`.
-pub fn verify_trust_root_chain_bytes(
-    docs: &[&[u8]],
-    pinned: &[Ed25519PublicKey],
-    opts: &ChainOptions,
-) -> TrustOutcome {
+pub fn verify_trust_root_chain_bytes(docs: &[&[u8]], pinned: &[Ed25519PublicKey], opts: &ChainOptions) -> TrustOutcome {
     let names: Vec<String> = (0..docs.len()).map(|i| format!("#{i}")).collect();
     let named: Vec<(&str, &[u8])> = names.iter().map(String::as_str).zip(docs.iter().copied()).collect();
     verify_trust_root_chain_named(&named, pinned, opts)
@@ -851,10 +852,11 @@ pub fn verify_trust_root_chain_named(
 ) -> TrustOutcome {
     let mut parsed = Vec::with_capacity(docs.len());
     for (index, (name, bytes)) in docs.iter().enumerate() {
-        parsed.push(
-            parse_trust_root(bytes)
-                .map_err(|error| TrustRootError::Document { index, name: (*name).to_string(), error })?,
-        );
+        parsed.push(parse_trust_root(bytes).map_err(|error| TrustRootError::Document {
+            index,
+            name: (*name).to_string(),
+            error,
+        })?);
     }
     verify_trust_root_chain(parsed, pinned, opts)
 }

@@ -10,7 +10,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use attest_verifier::bundle::{parse_bundle_manifest, verify_bundle_manifest};
-use attest_verifier::trust_root::{parse_trust_root, verify_trust_root_chain, verify_trust_root_chain_bytes, ChainOptions};
+use attest_verifier::trust_root::{
+    parse_trust_root, verify_trust_root_chain, verify_trust_root_chain_bytes, ChainOptions,
+};
 use attest_verifier::types::Ed25519PublicKey;
 use attest_verifier::{
     verify_attestation, verify_batch, verify_document, CheckId, Document, Evidence, Reason, Status, Timestamp,
@@ -34,8 +36,12 @@ fn fixture(name: &str) -> Fixture {
     let now = Timestamp::parse(v["now"].as_str().unwrap()).unwrap();
     let roots: Vec<String> = v["trustRoots"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().into()).collect();
     let refs: Vec<&[u8]> = roots.iter().map(|r| r.as_bytes()).collect();
-    let keys: Vec<Ed25519PublicKey> =
-        v["rootKeys"].as_array().unwrap().iter().map(|k| Ed25519PublicKey::from_hex(k.as_str().unwrap()).unwrap()).collect();
+    let keys: Vec<Ed25519PublicKey> = v["rootKeys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| Ed25519PublicKey::from_hex(k.as_str().unwrap()).unwrap())
+        .collect();
     let trust = verify_trust_root_chain_bytes(&refs, &keys, &ChainOptions { now, min_version: None });
     Fixture {
         doc: v["document"].as_str().unwrap_or_default().to_string(),
@@ -80,7 +86,10 @@ fn a_manifest_verifies_only_as_signed() {
     // The attack of the issue, in bytes (the only way in): one more file and
     // both hashes zeroed. The signature no longer covers the message.
     let mut j: serde_json::Value = serde_json::from_str(&text).unwrap();
-    j["files"].as_array_mut().unwrap().push(serde_json::json!({"path": "zz-unsigned.json", "size": 1, "sha256": "00".repeat(32)}));
+    j["files"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"path": "zz-unsigned.json", "size": 1, "sha256": "00".repeat(32)}));
     let zero = "0".repeat(64);
     j["bundleHash"] = serde_json::json!(zero);
     let m = parse_bundle_manifest(serde_json::to_string(&j).unwrap().as_bytes()).unwrap();

@@ -108,6 +108,7 @@ impl Gen {
             description: description.into(),
             expect: expect.into(),
             reason: reason.map(str::to_string),
+            path: None,
             now: times::NOW.into(),
             min_trust_root_version: None,
             root_keys: vec![self.s.root.master_ed25519().public_key().to_hex()],
@@ -306,13 +307,41 @@ fn accepts(g: &mut Gen) -> R<()> {
     Ok(())
 }
 
+/// The reason and JSON path each `parse/*` vector pins (docs/spec.md §0.2),
+/// written from the format rules, not read back from the verifier.
+fn parse_expectation(name: &str) -> (&'static str, Option<&'static str>) {
+    match name {
+        "parse/duplicate-key" => ("duplicate-key", Some("$")),
+        "parse/duplicate-key-nested" => ("duplicate-key", Some("$.decision")),
+        "parse/lone-surrogate" => ("lone-surrogate", Some("$.decision.reason")),
+        "parse/trailing-data" => ("trailing-data", Some("$")),
+        "parse/truncated" => ("syntax", None),
+        "parse/not-an-object" => ("unknown-type", None),
+        "parse/bom" => ("byte-order-mark", Some("$")),
+        "parse/unknown-type" => ("unknown-type", None),
+        "parse/invalid-utf8" => ("invalid-utf8", Some("$.decision.reason")),
+        "parse/unknown-member" => ("unknown-member", Some("$.note")),
+        "parse/missing-member" => ("missing-member", Some("$.runtimeHash")),
+        "parse/uppercase-hex" => ("bad-encoding", Some("$.bundleHash")),
+        "parse/short-hash" => ("bad-encoding", Some("$.runtimeHash")),
+        "parse/timestamp-offset" => ("bad-timestamp", Some("$.issuedAt")),
+        "parse/timestamp-range" => ("bad-timestamp", Some("$.issuedAt")),
+        "parse/execution-state" => ("unknown-value", Some("$.execution_state")),
+        "parse/integer-out-of-range" => ("integer-out-of-range", Some("$.onchainDomain.chainId")),
+        "parse/float-in-document" => ("wrong-json-type", Some("$.onchainDomain.chainId")),
+        "parse/address-checksum" => ("bad-encoding", Some("$.onchainDomain.verifyingContract")),
+        "parse/wrong-json-type" => ("wrong-json-type", Some("$.decision.requires_override")),
+        _ => ("malformed", None),
+    }
+}
+
 fn parse_rejects(g: &mut Gen) -> R<()> {
     let d = g.direct("exec-parse")?;
     let text = to_pretty(&d);
     let add_text = |g: &mut Gen, name: &str, desc: &str, doc: String| {
-        let reason =
-            if name == "parse/not-an-object" || name == "parse/unknown-type" { "unknown-type" } else { "malformed" };
+        let (reason, path) = parse_expectation(name);
         let mut v = g.full(name, desc, "reject:parse", Some(reason), &d);
+        v.path = path.map(str::to_string);
         v.document = Some(doc);
         g.push(v);
     };
@@ -348,13 +377,10 @@ fn parse_rejects(g: &mut Gen) -> R<()> {
         "an unknown document type is refused",
         text.replacen("attest.execution-attestation.v1", "attest.execution-attestation.v2", 1),
     );
-    let mut v = g.full(
-        "parse/invalid-utf8",
-        "invalid UTF-8 inside a string is rejected",
-        "reject:parse",
-        Some("malformed"),
-        &d,
-    );
+    let (reason, path) = parse_expectation("parse/invalid-utf8");
+    let mut v =
+        g.full("parse/invalid-utf8", "invalid UTF-8 inside a string is rejected", "reject:parse", Some(reason), &d);
+    v.path = path.map(str::to_string);
     let mut bytes = text.clone().into_bytes();
     let pos = text.find("credit_score >= 700").unwrap_or(0);
     bytes[pos] = 0xff;
@@ -454,13 +480,18 @@ fn parse_rejects(g: &mut Gen) -> R<()> {
         if name == "parse/integer-out-of-range" {
             // Written as text: a JSON integer one past 2^53.
             let t = to_pretty(&v).replace("\"chainId\": 1,", "\"chainId\": 9007199254740993,");
-            let mut vec = g.full(name, desc, "reject:parse", Some("malformed"), &v);
+            let (reason, path) = parse_expectation(name);
+            let mut vec = g.full(name, desc, "reject:parse", Some(reason), &v);
+            vec.path = path.map(str::to_string);
             vec.document = Some(t);
             g.push(vec);
             continue;
         }
         let _ = &mut v;
-        g.add(name, desc, "reject:parse", Some("malformed"), &v);
+        let (reason, path) = parse_expectation(name);
+        let mut vec = g.full(name, desc, "reject:parse", Some(reason), &v);
+        vec.path = path.map(str::to_string);
+        g.push(vec);
     }
     Ok(())
 }
@@ -493,7 +524,11 @@ fn trust_root_rejects(g: &mut Gen) -> R<()> {
         None,
         &d,
     );
-    v.now = "2026-10-31T23:59:59Z".into();
+    // The trust root is issued an hour after the verification time (a slow
+    // clock); the attestation itself lies before it.
+    let mut root = g.root_value();
+    set(obj(&mut root), "issuedAt", s("2026-11-21T13:00:00Z"));
+    v.trust_roots = vec![g.resign_root(root, &[&g.s.root])];
     g.push(v);
     let mut v = g.full(
         "trust-root/rollback",
@@ -521,7 +556,7 @@ fn trust_root_rejects(g: &mut Gen) -> R<()> {
         "trust-root/threshold-zero",
         "a threshold below 1 is invalid",
         "reject:trust-root",
-        Some("malformed"),
+        Some("out-of-range"),
         &d,
     );
     v.trust_roots = vec![g.resign_root(root, &[&g.s.root])];
@@ -533,7 +568,7 @@ fn trust_root_rejects(g: &mut Gen) -> R<()> {
         "trust-root/key-id-mismatch",
         "a key entry whose keyId is not SHA-256 of its key is rejected",
         "reject:trust-root",
-        Some("malformed"),
+        Some("key-id-mismatch"),
         &d,
     );
     v.trust_roots = vec![g.resign_root(root, &[&g.s.root])];
@@ -689,6 +724,18 @@ fn signer_rejects(g: &mut Gen) -> R<()> {
     );
     let v = dr.sign_with_runtime(&g.s.root.master_ed25519(), None).map_err(e)?;
     g.add("signer/root-key", "a root key may not sign attestations", "reject:signer", Some("wrong-role"), &v);
+    // A signer's claim about its own time is bounded by the verifier's clock
+    // (default --max-clock-skew 5 minutes): dated 2099, it is refused.
+    let mut fut = g.draft("exec-signer")?;
+    fut.issued_at = t("2099-01-01T00:00:00Z");
+    let v = fut.sign_with_runtime(&g.s.runtime.master_ed25519(), None).map_err(e)?;
+    g.add(
+        "signer/issued-in-future",
+        "issuedAt more than the clock skew (5 minutes) after now fails signer",
+        "reject:signer",
+        Some("issued-in-future"),
+        &v,
+    );
     // secp256k1 runtime key id as signer.
     let d = g.edited("exec-signer", |_| {})?;
     let mut d2 = d.clone();
@@ -1221,9 +1268,10 @@ fn bundle_rejects(g: &mut Gen) -> R<()> {
             name,
             &format!("bundle paths may not contain {why}"),
             "reject:bundle-manifest",
-            Some("malformed"),
+            Some("bad-path"),
             &d,
         );
+        vec.path = Some("$.files[0].path".into());
         vec.bundle = Some(VectorBundle { manifest: to_pretty(&m), entries: None });
         g.push(vec);
     }
@@ -1237,9 +1285,10 @@ fn bundle_rejects(g: &mut Gen) -> R<()> {
         "bundle-manifest/unsorted",
         "files must be sorted by path",
         "reject:bundle-manifest",
-        Some("malformed"),
+        Some("unsorted"),
         &d,
     );
+    vec.path = Some("$.files[1].path".into());
     vec.bundle = Some(VectorBundle { manifest: to_pretty(&m), entries: None });
     g.push(vec);
 
@@ -1768,7 +1817,43 @@ fn replay_vectors(g: &mut Gen) -> R<()> {
     v.documents = vec![to_pretty(&x), to_pretty(&y)];
     v.expect_each = vec!["accept".into(), "reject:replay".into()];
     g.push(v);
+    // Replay counts only signature-verified items: a forged copy (one
+    // character of its signature changed) placed first takes no part.
+    let forged = forge_signature(&to_pretty(&a));
+    let mut v = g.full(
+        "replay/forged-copy-first",
+        "a forged copy (signature fails) before the genuine attestation does not make the genuine one a replay",
+        "",
+        None,
+        &a,
+    );
+    v.document = None;
+    v.documents = vec![forged, to_pretty(&a)];
+    v.expect_each = vec!["reject:signature".into(), "accept".into()];
+    g.push(v);
+    let forged_y = forge_signature(&to_pretty(&y));
+    let mut v = g.full(
+        "replay/forged-ephemeral-first",
+        "a forged attestation reusing an ephemeral key (signature fails) does not count as a use of the key",
+        "",
+        None,
+        &x,
+    );
+    v.document = None;
+    v.documents = vec![forged_y, to_pretty(&x)];
+    v.expect_each = vec!["reject:signature".into(), "accept".into()];
+    g.push(v);
     Ok(())
+}
+
+/// The document text with one character of its top-level `signature` value changed.
+fn forge_signature(text: &str) -> String {
+    let key = "\n  \"signature\": \"";
+    let Some(at) = text.find(key) else { return text.to_string() };
+    let i = at + key.len();
+    let mut b = text.as_bytes().to_vec();
+    b[i] = if b[i] == b'A' { b'B' } else { b'A' };
+    String::from_utf8(b).unwrap_or_default()
 }
 
 fn trust_root_documents(g: &mut Gen) -> R<()> {
