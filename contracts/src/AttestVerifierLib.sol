@@ -7,7 +7,8 @@ pragma solidity ^0.8.24;
 ///         contracts that verify inside their own code. `AttestationVerifier` is built
 ///         on this library, so there is one implementation of every rule.
 /// @dev Rules and result codes. The off-chain Rust verifier reports the same failures
-///      under the check id and reason below; both sides report the FIRST failing rule
+///      under the check id and reason below (`CONTRACT_ERRORS` in verifier/src/reason.rs;
+///      a Rust test compares this table with it); both sides report the FIRST failing rule
 ///      in this order:
 ///
 ///      | code | name                | rule | Rust check id       | Rust reason         |
@@ -16,11 +17,11 @@ pragma solidity ^0.8.24;
 ///      |  1   | SignatureEncoding   |  a   | onchain-signature   | signature-encoding  |
 ///      |  2   | HighS               |  a   | onchain-signature   | high-s              |
 ///      |  3   | InvalidSignature    |  a   | onchain-signature   | invalid-signature   |
-///      |  4   | MasterUntrusted     |  b   | delegation          | master-untrusted    |
-///      |  5   | MasterRevoked       |  b   | delegation          | master-revoked      |
-///      |  6   | MasterOutsideWindow |  b   | delegation          | master-window       |
-///      |  7   | ContextMismatch     |  c   | delegation          | context-mismatch    |
-///      |  8   | DelegationWindow    |  d   | delegation          | delegation-window   |
+///      |  4   | MasterUntrusted     |  b   | onchain-signature   | master-untrusted    |
+///      |  5   | MasterRevoked       |  b   | onchain-signature   | master-revoked      |
+///      |  6   | MasterOutsideWindow |  b   | onchain-signature   | master-window       |
+///      |  7   | ContextMismatch     |  c   | onchain-signature   | context-mismatch    |
+///      |  8   | DelegationWindow    |  d   | onchain-signature   | delegation-window   |
 ///      |  9   | WrongSigner         |  e   | onchain-signature   | wrong-signer        |
 ///      | 10   | AlreadyConsumed     |  -   | replay              | already-consumed    |
 ///

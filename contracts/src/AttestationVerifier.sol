@@ -56,18 +56,18 @@ contract AttestationVerifier is Ownable, EIP712 {
     error InvalidSignature();
 
     /// @notice The delegation signer is not a registered master key.
-    /// @dev Rust check `delegation`, reason `master-untrusted`. Code 4.
+    /// @dev Rust check `onchain-signature`, reason `master-untrusted`. Code 4.
     /// @param master The recovered delegation signer.
     error MasterUntrusted(address master);
 
     /// @notice The delegation signer is a revoked master key.
-    /// @dev Rust check `delegation`, reason `master-revoked`. Code 5. Also raised by
+    /// @dev Rust check `onchain-signature`, reason `master-revoked`. Code 5. Also raised by
     ///      `setMaster` and `revokeMaster` for a master that is already revoked.
     /// @param master The master key.
     error MasterRevoked(address master);
 
     /// @notice The attestation's issuedAt is outside the master key's validity window.
-    /// @dev Rust check `delegation`, reason `master-window`. Code 6.
+    /// @dev Rust check `onchain-signature`, reason `master-window`. Code 6.
     /// @param master The master key.
     /// @param issuedAt The attestation's issuedAt.
     /// @param validFrom The master's validFrom.
@@ -75,13 +75,13 @@ contract AttestationVerifier is Ownable, EIP712 {
     error MasterOutsideWindow(address master, uint64 issuedAt, uint64 validFrom, uint64 validUntil);
 
     /// @notice The attestation's contextHash differs from the delegation's.
-    /// @dev Rust check `delegation`, reason `context-mismatch`. Code 7.
+    /// @dev Rust check `onchain-signature`, reason `context-mismatch`. Code 7.
     /// @param expected The delegation's contextHash.
     /// @param actual The attestation's contextHash.
     error ContextMismatch(bytes32 expected, bytes32 actual);
 
     /// @notice The attestation's issuedAt is outside [notBefore, notAfter) of the delegation.
-    /// @dev Rust check `delegation`, reason `delegation-window`. Code 8.
+    /// @dev Rust check `onchain-signature`, reason `delegation-window`. Code 8.
     /// @param issuedAt The attestation's issuedAt.
     /// @param notBefore The delegation's notBefore.
     /// @param notAfter The delegation's notAfter.
