@@ -271,7 +271,7 @@ fn malformed_trust_root_is_a_checked_failure() {
     let r = json_report(&out);
     let (got, reason) = verdict(&r);
     assert_eq!(got, "reject:trust-root");
-    assert_eq!(reason.as_deref(), Some("malformed"));
+    assert_eq!(reason.as_deref(), Some("syntax"));
     let detail = r["checks"][1]["detail"].as_str().unwrap_or("");
     assert!(detail.contains("trust-root-0.json"), "detail names the file: {detail}");
 }

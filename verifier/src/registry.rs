@@ -103,11 +103,25 @@ pub fn verifiable_types() -> impl Iterator<Item = &'static str> {
     KINDS.iter().filter(|k| k.verify.is_some()).map(|k| k.doc_type)
 }
 
+/// The plan to report a strict-JSON failure under: the kind a lenient reading
+/// (serde_json: duplicate keys last-wins, no size or depth policy of ours)
+/// can tell from the top-level `type`, else `unknown`. Only the report's
+/// shape depends on it; the document is refused either way.
+fn told_plan(bytes: &[u8]) -> Plan {
+    if bytes.len() > doc::MAX_DOCUMENT_BYTES {
+        return UNKNOWN_PLAN;
+    }
+    serde_json::from_slice::<serde_json::Value>(bytes)
+        .ok()
+        .and_then(|v| v.get("type").and_then(|t| t.as_str()).and_then(kind).and_then(|k| k.plan))
+        .unwrap_or(UNKNOWN_PLAN)
+}
+
 /// Step 1 of a verification (see [`crate::batch`]).
 pub(crate) fn prepare(bytes: &[u8], ctx: &VerifyContext<'_>) -> Pending {
     let value = match doc::parse_json(bytes) {
         Ok(v) => v,
-        Err(e) => return Pending::parse_failure(UNKNOWN_PLAN, &e),
+        Err(e) => return Pending::parse_failure(told_plan(bytes), &e),
     };
     let known = || verifiable_types().collect::<Vec<_>>().join(", ");
     match (doc::document_type(&value), kind_of(&value)) {
