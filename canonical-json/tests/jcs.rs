@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use attest_json::{canonicalize, parse, to_canonical_vec, Limits};
 
 fn jcs_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors/jcs")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-vectors/external/jcs")
 }
 
 const CASES: [&str; 6] = ["arrays.json", "french.json", "structures.json", "unicode.json", "values.json", "weird.json"];
@@ -15,7 +15,7 @@ const CASES: [&str; 6] = ["arrays.json", "french.json", "structures.json", "unic
 #[test]
 fn all_pairs_byte_identical() {
     let mut names: Vec<String> = std::fs::read_dir(jcs_dir().join("input"))
-        .expect("shared/vectors/jcs is missing")
+        .expect("test-vectors/external/jcs is missing")
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();

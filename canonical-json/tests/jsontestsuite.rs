@@ -8,12 +8,12 @@ use std::path::PathBuf;
 use attest_json::{parse, Limits, ParseErrorKind};
 
 fn suite_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors/jsontestsuite/test_parsing")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-vectors/external/jsontestsuite/test_parsing")
 }
 
 fn files() -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
-    for entry in std::fs::read_dir(suite_dir()).expect("shared/vectors/jsontestsuite is missing") {
+    for entry in std::fs::read_dir(suite_dir()).expect("test-vectors/external/jsontestsuite is missing") {
         let entry = entry.unwrap();
         let name = entry.file_name().into_string().unwrap();
         out.insert(name, std::fs::read(entry.path()).unwrap());

@@ -1,5 +1,6 @@
 //! Every golden vector through the Rust verifier, and the committed vectors
-//! equal to what the generator produces.
+//! equal to what the generator produces: none missing, changed or stale
+//! (`generate-vectors --check`, also shown failing on altered copies).
 
 use std::collections::BTreeSet;
 
@@ -47,14 +48,96 @@ fn every_check_id_has_an_accepting_and_a_rejecting_vector() {
     }
 }
 
+/// Runs the generator with `args`: (exit code, stderr).
+fn generator(args: &[&str]) -> (Option<i32>, String) {
+    let out =
+        std::process::Command::new(env!("CARGO_BIN_EXE_generate-vectors")).args(args).output().expect("generator runs");
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// A fresh copy of the committed vectors in the test's own scratch directory.
+fn copy_of_vectors(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    for entry in std::fs::read_dir(attest_test_vectors::vectors_dir()).expect("vectors dir") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), dir.join(entry.file_name())).expect("copy");
+    }
+    dir
+}
+
 #[test]
 fn committed_vectors_are_the_generated_ones() {
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_generate-vectors"))
-        .arg("--check")
-        .status()
-        .expect("generator runs");
-    assert!(
-        status.success(),
-        "test-vectors/vectors differ from the generator: run `cargo run -p attest-test-vectors --bin generate-vectors`"
+    let (code, stderr) = generator(&["--check"]);
+    assert_eq!(
+        code,
+        Some(0),
+        "test-vectors/vectors differ from the generator: run `cargo run -p attest-test-vectors --bin generate-vectors`\n{stderr}"
     );
+    // The same directory named with --dir: the same verdict.
+    let dir = attest_test_vectors::vectors_dir();
+    let (code, stderr) = generator(&["--check", "--dir", dir.to_str().expect("utf-8 path")]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn check_names_a_stale_vector() {
+    let dir = copy_of_vectors("stale-vector");
+    let (code, stderr) = generator(&["--check", "--dir", dir.to_str().expect("utf-8 path")]);
+    assert_eq!(code, Some(0), "an exact copy passes: {stderr}");
+
+    // A committed vector the generator no longer produces, e.g. left behind by a rename.
+    std::fs::copy(dir.join("accept__direct-full.json"), dir.join("accept__renamed-away.json")).expect("copy");
+    let (code, stderr) = generator(&["--check", "--dir", dir.to_str().expect("utf-8 path")]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stderr, "stale: accept__renamed-away.json (not produced by the generator)\n");
+
+    // Any other entry is stale too (regenerating would not produce it).
+    std::fs::write(dir.join("notes.txt"), "x").expect("write");
+    let (code, stderr) = generator(&["--check", "--dir", dir.to_str().expect("utf-8 path")]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("stale: notes.txt"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+}
+
+#[test]
+fn check_names_a_missing_and_a_changed_vector() {
+    let dir = copy_of_vectors("missing-changed-vector");
+    std::fs::remove_file(dir.join("accept__direct-minimal.json")).expect("remove");
+    let path = dir.join("accept__direct-full.json");
+    let mut text = std::fs::read_to_string(&path).expect("read");
+    text.push('\n');
+    std::fs::write(&path, text).expect("write");
+    let (code, stderr) = generator(&["--check", "--dir", dir.to_str().expect("utf-8 path")]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stderr, "differs: accept__direct-full.json\nmissing: accept__direct-minimal.json\n");
+}
+
+#[test]
+fn writing_removes_stale_json_and_then_checks_clean() {
+    let dir = copy_of_vectors("write-vectors");
+    std::fs::write(dir.join("accept__renamed-away.json"), "{}").expect("write");
+    std::fs::remove_file(dir.join("accept__direct-minimal.json")).expect("remove");
+    let d = dir.to_str().expect("utf-8 path");
+    let (code, stderr) = generator(&["--dir", d]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!dir.join("accept__renamed-away.json").exists(), "stale vector left behind");
+    assert!(dir.join("accept__direct-minimal.json").exists(), "missing vector not written");
+    let (code, stderr) = generator(&["--check", "--dir", d]);
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    for args in [&["--bogus"][..], &["--dir"][..], &["--dir", "a", "--dir", "b"][..]] {
+        let (code, stderr) = generator(args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("usage: generate-vectors"), "{args:?}: {stderr}");
+    }
+    let missing = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-such-vectors-dir");
+    let _ = std::fs::remove_dir_all(&missing);
+    let (code, stderr) = generator(&["--check", "--dir", missing.to_str().expect("utf-8 path")]);
+    assert_eq!(code, Some(2), "{stderr}");
 }

@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use attest_verifier::crypto::{ed25519_verify_strict, StrictVerifyingKey};
 use attest_verifier::types::{Ed25519PublicKey, Ed25519Signature};
 
-fn shared(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors").join(rel)
+/// A file of the in-repository copies of the public suites (`test-vectors/external/`).
+fn external(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-vectors/external").join(rel)
 }
 
 fn hex32(s: &str) -> Option<[u8; 32]> {
@@ -62,7 +63,7 @@ const CCTV_ACCEPTED: &[u64] = &[
 
 #[test]
 fn cctv_accepted_set_is_pinned() {
-    let text = std::fs::read_to_string(shared("cctv-ed25519/ed25519vectors.json")).expect("cctv vectors");
+    let text = std::fs::read_to_string(external("cctv-ed25519/ed25519vectors.json")).expect("cctv vectors");
     let cases: Vec<serde_json::Value> = serde_json::from_str(&text).expect("cctv json");
     assert_eq!(cases.len(), 914);
     let mut accepted = Vec::new();
@@ -83,7 +84,7 @@ fn cctv_accepted_set_is_pinned() {
 
 #[test]
 fn speccheck_accepts_only_case_3() {
-    let text = std::fs::read_to_string(shared("ed25519-speccheck/cases.json")).expect("speccheck cases");
+    let text = std::fs::read_to_string(external("ed25519-speccheck/cases.json")).expect("speccheck cases");
     let cases: Vec<serde_json::Value> = serde_json::from_str(&text).expect("speccheck json");
     assert_eq!(cases.len(), 12);
     let accepted: Vec<usize> = cases

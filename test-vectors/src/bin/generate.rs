@@ -1,10 +1,15 @@
 //! Deterministic generator of the golden vectors (fixed seeds, no clock, no RNG).
 //!
 //! `cargo run -p attest-test-vectors --bin generate-vectors` rewrites
-//! `test-vectors/vectors/`; `--check` compares instead and exits 1 on any
-//! difference (the golden test runs the same comparison).
+//! `test-vectors/vectors/` (and deletes the `*.json` files there it no longer
+//! produces); `--check` compares instead and exits 1 on any difference: a
+//! generated file missing or different, or a committed entry the generator
+//! no longer produces (stale), each named on stderr. `--dir DIR` uses DIR
+//! instead of `test-vectors/vectors/`. Exit 2: bad arguments or I/O error.
+//! The golden test runs the same comparison.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use attest_attestor::attestation::AttestationDraft;
 use attest_attestor::bundle::{sign_manifest, BundleInfo};
@@ -1905,36 +1910,97 @@ fn generate() -> R<BTreeMap<String, String>> {
     Ok(out)
 }
 
+/// What the command line asks for.
+struct Args {
+    check: bool,
+    dir: PathBuf,
+}
+
+const USAGE: &str = "usage: generate-vectors [--check] [--dir DIR]";
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> R<Args> {
+    let mut check = false;
+    let mut dir = None;
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--check" => check = true,
+            "--dir" => match args.next() {
+                Some(d) if dir.is_none() => dir = Some(PathBuf::from(d)),
+                Some(_) => return Err(format!("--dir given twice\n{USAGE}")),
+                None => return Err(format!("--dir needs a directory\n{USAGE}")),
+            },
+            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
+        }
+    }
+    Ok(Args { check, dir: dir.unwrap_or_else(attest_test_vectors::vectors_dir) })
+}
+
+/// The names of the entries of `dir` (files or not), sorted.
+fn entries(dir: &Path) -> R<BTreeSet<String>> {
+    let mut out = BTreeSet::new();
+    for entry in std::fs::read_dir(dir).map_err(|err| format!("{}: {err}", dir.display()))? {
+        let entry = entry.map_err(|err| format!("{}: {err}", dir.display()))?;
+        out.insert(entry.file_name().to_string_lossy().into_owned());
+    }
+    Ok(out)
+}
+
+/// Every way `dir` differs from `files`, one line each, sorted by kind then name.
+fn compare(dir: &Path, files: &BTreeMap<String, String>) -> R<Vec<String>> {
+    let present = entries(dir)?;
+    let mut problems = Vec::new();
+    for (name, text) in files {
+        if !present.contains(name) {
+            problems.push(format!("missing: {name}"));
+        } else if std::fs::read_to_string(dir.join(name)).ok().as_deref() != Some(text.as_str()) {
+            problems.push(format!("differs: {name}"));
+        }
+    }
+    for name in present.iter().filter(|n| !files.contains_key(*n)) {
+        problems.push(format!("stale: {name} (not produced by the generator)"));
+    }
+    Ok(problems)
+}
+
+/// Writes `files` into `dir` and deletes the `*.json` files there the
+/// generator no longer produces (other stale entries are left for `--check`
+/// to report: `--dir` may name a directory with other content).
+fn write(dir: &Path, files: &BTreeMap<String, String>) -> R<()> {
+    std::fs::create_dir_all(dir).map_err(|err| format!("{}: {err}", dir.display()))?;
+    for name in entries(dir)?.iter().filter(|n| n.ends_with(".json") && !files.contains_key(*n)) {
+        let path = dir.join(name);
+        if path.is_file() {
+            std::fs::remove_file(&path).map_err(|err| format!("{}: {err}", path.display()))?;
+        }
+    }
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).map_err(|err| format!("{name}: {err}"))?;
+    }
+    Ok(())
+}
+
+fn run() -> R<i32> {
+    let args = parse_args(std::env::args().skip(1))?;
+    let files = generate()?;
+    if args.check {
+        let problems = compare(&args.dir, &files)?;
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        return Ok(if problems.is_empty() { 0 } else { 1 });
+    }
+    write(&args.dir, &files)?;
+    println!("wrote {} vectors to {}", files.len(), args.dir.display());
+    Ok(0)
+}
+
 fn main() {
-    let check = std::env::args().any(|a| a == "--check");
-    let files = match generate() {
-        Ok(f) => f,
+    let code = match run() {
+        Ok(code) => code,
         Err(err) => {
             eprintln!("generate-vectors: {err}");
-            std::process::exit(2);
+            2
         }
     };
-    let dir = attest_test_vectors::vectors_dir();
-    if check {
-        let mut bad = 0;
-        for (name, text) in &files {
-            if std::fs::read_to_string(dir.join(name)).ok().as_deref() != Some(text.as_str()) {
-                eprintln!("differs: {name}");
-                bad += 1;
-            }
-        }
-        std::process::exit(if bad == 0 { 0 } else { 1 });
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    if let Err(err) = std::fs::create_dir_all(&dir) {
-        eprintln!("generate-vectors: {}: {err}", dir.display());
-        std::process::exit(2);
-    }
-    for (name, text) in &files {
-        if let Err(err) = std::fs::write(dir.join(name), text) {
-            eprintln!("generate-vectors: {name}: {err}");
-            std::process::exit(2);
-        }
-    }
-    println!("wrote {} vectors to {}", files.len(), dir.display());
+    std::process::exit(code);
 }
