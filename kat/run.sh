@@ -32,4 +32,5 @@ if [ -z "${ATTEST_BIN:-}" ]; then
 fi
 
 cd "$here"
+export PYTHONDONTWRITEBYTECODE=1
 exec "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"

@@ -1,6 +1,7 @@
 """Attestor known answers: the real `attest` binary derives keys and signs;
 every value is recomputed here from the master secrets alone."""
 
+import base64
 import json
 import subprocess
 from datetime import datetime, timezone
@@ -82,8 +83,6 @@ def _entries(d):
     out = []
     for p in sorted((d / "b").rglob("*")):
         if p.is_file():
-            import base64
-
             out.append({"path": p.relative_to(d / "b").as_posix(), "kind": "file",
                         "base64": base64.b64encode(p.read_bytes()).decode()})
     return out
@@ -93,7 +92,7 @@ def _vector(d, doc):
     return {
         "name": doc, "now": NOW, "rootKeys": [ed_pub(SECRETS["root"])],
         "trustRoots": [(d / f"tr{i}.json").read_text() for i in range(1, 7)],
-        "signals": SIGNALS, "outputBase64": __import__("base64").b64encode(OUTPUT).decode(),
+        "signals": SIGNALS, "outputBase64": base64.b64encode(OUTPUT).decode(),
         "bundle": {"manifest": (d / "b" / "manifest.json").read_text(), "entries": _entries(d)},
     }
 
@@ -135,7 +134,7 @@ def test_bundle_manifest_independently(world):
     assert K.ed25519_verify(ed_pub(SECRETS["bundle"]), K.signing_message(m), m["signature"])
 
 
-def _common_checks(world, att):
+def _common_checks(world, att, file):
     m = K.loads_strict((world / "b" / "manifest.json").read_bytes())
     sig = K.loads_strict(SIGNALS.encode())
     fp = K.fingerprint("loan-approval", "1.2.3", sig)
@@ -146,7 +145,7 @@ def _common_checks(world, att):
     assert att["onchainDomain"] == DOMAIN
     # Whole-report re-check with the independent checker: every fact holds.
     v = _vector(world, "x")
-    f = kat_check.check_single(v, (world / att["_file"]).read_bytes())
+    f = kat_check.check_single(v, (world / file).read_bytes())
     bad = [k for k, ok in f.d.items() if not ok]
     assert not bad, bad
     return f
@@ -154,18 +153,16 @@ def _common_checks(world, att):
 
 def test_direct_attestation_known_answers(world):
     att = K.loads_strict((world / "direct.json").read_bytes())
-    att["_file"] = "direct.json"
     rt_pub = ed_pub(SECRETS["runtime"])
     assert att["signerKeyId"] == K.key_id(rt_pub)
     assert "delegation" not in att and att["networkSummaryHash"] == H["5"]
-    body = {k: v for k, v in att.items() if k != "_file"}
-    assert K.ed25519_verify(rt_pub, K.signing_message(body), att["signature"])
+    assert K.ed25519_verify(rt_pub, K.signing_message(att), att["signature"])
     # EIP-712 Attestation by the runtime's secp256k1 key; issuedAt in whole seconds.
-    typed = K.attestation_typed(body, DOMAIN)
+    typed = K.attestation_typed(att, DOMAIN)
     assert typed["message"]["issuedAt"] == 1795255200
     assert typed["message"]["networkSummaryHash"] == "0x" + H["5"]
     assert K.ecrecover(K.eip712_digest(typed), att["onchainSignature"]) == secp(SECRETS["runtime"])[1]
-    f = _common_checks(world, att)
+    f = _common_checks(world, att, "direct.json")
     assert f.d[("onchain-signature", "wrong-signer")] is True
 
 
@@ -194,8 +191,7 @@ def test_delegated_attestation_known_answers(world):
     at = K.attestation_typed(att, DOMAIN)
     assert at["message"]["networkSummaryHash"] == "0x" + "00" * 32
     assert K.ecrecover(K.eip712_digest(at), att["onchainSignature"]) == eph_addr
-    att["_file"] = "delegated.json"
-    f = _common_checks(world, att)
+    f = _common_checks(world, att, "delegated.json")
     for key in [("delegation", "bad-signature"), ("onchain-signature", "master-untrusted"),
                 ("onchain-signature", "wrong-signer"), ("delegation", "context-mismatch")]:
         assert f.d[key] is True

@@ -21,6 +21,11 @@ def results():
     decided = [label for label, d, _ in items if d]
     undecided = [label for label, d, _ in items if not d]
     SUMMARY["vectors"] = f"{len(VECTORS)} files, {len(items)} items, verdict re-decided for {len(decided)}"
+    by_cat = {}
+    for label in decided:
+        cat = label.split("/", 1)[0]
+        by_cat[cat] = by_cat.get(cat, 0) + 1
+    SUMMARY["decided by category"] = ", ".join(f"{c} {n}" for c, n in sorted(by_cat.items()))
     if undecided:
         SUMMARY["undecided"] = ", ".join(undecided)
     return out
