@@ -27,6 +27,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "Rust: tests (core, attestor, CLI, golden vectors, anvil)"
 cargo test --workspace
 
+step "independent known answers (Python)"
+bash kat/run.sh
+
 step "Solidity: forge build, forge test, gas snapshot"
 bash contracts/scripts/test.sh
 
@@ -38,10 +41,11 @@ fi
 step "demo"
 cargo run -q -p attest-cli -- demo > /dev/null
 
-# One closing line over every runner: cargo test, forge, node --test.
+# One closing line over every runner: cargo test, forge, node --test, pytest.
 passed=$(grep -hoE '^test result: ok\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
 forge=$(grep -hoE '^contracts: [0-9]+ passed' "$log" | tail -1 | awk '{print $2+0}')
 node=$(grep -hoE '^# pass [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')
+pytest=$(grep -hoE '^[0-9]+ passed(, [0-9]+ [a-z]+)* in [0-9.]+s' "$log" | awk '{s+=$1} END {print s+0}')
 echo
 echo "all tests passed in $(( $(date +%s) - start ))s"
-echo "test-all: $(( passed + ${forge:-0} + node )) passed, 0 failed"
+echo "test-all: $(( passed + ${forge:-0} + node + pytest )) passed, 0 failed"

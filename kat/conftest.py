@@ -1,0 +1,44 @@
+"""Shared fixtures: repository paths, the `attest` binary, the vector results."""
+
+import json
+import os
+import pathlib
+import sys
+
+import pytest
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import kat_check  # noqa: E402
+
+VECTOR_DIR = ROOT / "test-vectors" / "vectors"
+
+
+def load_vectors():
+    return [json.loads(p.read_text()) for p in sorted(VECTOR_DIR.glob("*.json"))]
+
+
+@pytest.fixture(scope="session")
+def attest_bin():
+    p = os.environ.get("ATTEST_BIN") or str(
+        pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "debug" / "attest"
+    )
+    if not os.path.isfile(p):
+        pytest.fail(f"attest binary not found at {p} (run `cargo build -p attest-cli` or set ATTEST_BIN)")
+    return p
+
+
+SUMMARY = {}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not SUMMARY:
+        return
+    tr = terminalreporter
+    tr.section("independent known answers")
+    for k, v in SUMMARY.items():
+        tr.write_line(f"{k}: {v}")
+    if kat_check.STATS:
+        tr.write_line("recomputed: " + ", ".join(f"{k} {v}" for k, v in sorted(kat_check.STATS.items())))
