@@ -25,6 +25,7 @@ pub mod delegation;
 pub mod doc;
 pub mod eip712;
 pub mod inspect;
+pub mod merkle;
 pub mod network;
 pub mod replay;
 pub mod report;
