@@ -24,15 +24,15 @@
 //! - **Tree hash** ([`tree_hash`]): pushing the leaves one by one into a
 //!   [`CompactRange`] (a stack of perfect-subtree roots, one per set bit of
 //!   the size), then folding the stack right to left. Equal to MTH.
-//! - **Inclusion proof** ([`inclusion_proof`]): PATH(m, D[n]) of §2.1.3.1,
+//! - **Inclusion proof** ([`inclusion_proof`]): `PATH(m, D[n])` of §2.1.3.1,
 //!   sibling hashes from the leaf up; built by descending the split points.
 //! - **Inclusion verification** ([`root_from_inclusion_proof`],
 //!   [`verify_inclusion`]): the §2.1.3.2 algorithm (`fn = index`,
 //!   `sn = size − 1`; a sibling goes left when `LSB(fn)` is set or
 //!   `fn = sn`, then both shift right until `LSB(fn)` is set or `fn = 0`;
 //!   otherwise it goes right; both shift right once; finally `sn = 0`).
-//! - **Consistency proof** ([`consistency_proof`]): PROOF(m, D[n]) =
-//!   SUBPROOF(m, D[n], true) of §2.1.4.1.
+//! - **Consistency proof** ([`consistency_proof`]): `PROOF(m, D[n])` =
+//!   `SUBPROOF(m, D[n], true)` of §2.1.4.1.
 //! - **Consistency verification** ([`consistency_proof_roots`],
 //!   [`verify_consistency`]): the §2.1.4.2 algorithm. When `m` is a power of
 //!   two the proof omits the old root and the verifier prepends the old root
@@ -181,7 +181,7 @@ fn split_point(n: usize) -> usize {
     k
 }
 
-/// PATH(index, D[n]) of RFC 9162 §2.1.3.1 over all of `leaves`: the sibling
+/// `PATH(index, D[n])` of RFC 9162 §2.1.3.1 over all of `leaves`: the sibling
 /// hashes from the leaf up to the root.
 pub fn inclusion_proof(leaves: &[Sha256Digest], index: u64) -> Result<Vec<Sha256Digest>, MerkleError> {
     let idx = usize::try_from(index)
@@ -275,7 +275,7 @@ pub fn verify_inclusion(
     Ok(())
 }
 
-/// PROOF(old_size, D[n]) of RFC 9162 §2.1.4.1 with `D[n]` = all of `leaves`:
+/// `PROOF(old_size, D[n])` of RFC 9162 §2.1.4.1 with `D[n]` = all of `leaves`:
 /// the consistency proof from the tree of the first `old_size` leaves to the
 /// tree of all of them. Empty for `old_size` 0 or `n`.
 pub fn consistency_proof(leaves: &[Sha256Digest], old_size: u64) -> Result<Vec<Sha256Digest>, MerkleError> {
