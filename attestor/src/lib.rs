@@ -4,7 +4,8 @@
 //! (formats.md §4), and building and signing every format the verifier
 //! checks — trust roots, bundle manifests, execution attestations,
 //! delegations with EIP-712 signatures, network logs and summaries — in
-//! exactly the bytes the verifier and the contracts expect.
+//! exactly the bytes the verifier and the contracts expect; and the
+//! recorded HTTPS exchange ([`recorder`]) behind `attest fetch`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
@@ -14,6 +15,7 @@ pub mod bundle;
 pub mod json;
 pub mod keys;
 pub mod network;
+pub mod recorder;
 pub mod scenario;
 pub mod sign;
 pub mod trust_root;

@@ -42,7 +42,7 @@ fn ed25519(c: &mut Criterion) {
     let key = ed25519_dalek::VerifyingKey::from_bytes(key_entry.ed25519().expect("ed25519").public_key().as_bytes())
         .expect("valid key");
     let sig = ed25519_dalek::Signature::from_bytes(
-        attest_verifier::types::Ed25519Signature::from_base64(&att.signature()).expect("sig").as_bytes(),
+        attest_verifier::types::Ed25519Signature::from_base64(att.signature()).expect("sig").as_bytes(),
     );
     let message = att.signed().message().to_vec();
     let evidence = Evidence::default();
@@ -64,7 +64,7 @@ fn secp256k1(c: &mut Criterion) {
     let att = attest_verifier::attestation::parse_attestation_value(&v).expect("attestation");
     let domain = att.onchain_domain().expect("domain");
     let digest = attest_verifier::eip712::attestation_digest(&domain, &att.onchain_struct().expect("struct"));
-    let sig = attest_verifier::secp256k1::RecoverableSignature::parse(att.onchain_signature().as_deref().expect("sig"))
+    let sig = attest_verifier::secp256k1::RecoverableSignature::parse(att.onchain_signature().expect("sig"))
         .expect("strict signature");
     let (native, k256) = attest_verifier::secp256k1::recover_both(&sig, &digest);
     assert_eq!(native.expect("recovers"), k256.expect("recovers"));

@@ -72,8 +72,7 @@ pub mod doc;
 pub mod eip712;
 pub mod evidence;
 pub mod inspect;
-// Being split by concern (with the merkle module); indexing audited there.
-#[allow(clippy::indexing_slicing)]
+pub mod merkle;
 pub mod network;
 pub mod reason;
 pub mod registry;
