@@ -546,8 +546,11 @@ def check_attestation(att, newest, v, f: Facts):
     STATS["documents digested"] += 1
     g = att.get("delegation")
     signer_pub = None
-    # signer
-    if g is None:
+    # signer: issuedAt at most now + 5 minutes (the default clock skew)
+    f.put("signer", "issued-in-future", t <= ts_nanos(v["now"]) + 300 * 10**9)
+    if not f.check_ok("signer"):
+        pass
+    elif g is None:
         k = keys.get(att["signerKeyId"])
         f.put("signer", "unknown-key", k is not None)
         if k is not None:
@@ -683,9 +686,26 @@ def document_bytes(v) -> bytes:
     return base64.b64decode(v.get("documentBase64", ""))
 
 
+# Specific problem reasons of an unreadable document (docs/spec.md §7.1). This
+# implementation decides well-formedness as one fact per check, `malformed`;
+# the specific reason and JSON path are pinned by the Rust runner against the
+# generator's table written from the format rules.
+STRUCTURE_REASONS = {
+    "too-large", "too-deep", "invalid-utf8", "lone-surrogate", "duplicate-key", "integer-out-of-range",
+    "number-not-finite", "syntax", "trailing-data", "byte-order-mark", "missing-member", "unknown-member",
+    "wrong-json-type", "wrong-document-type", "bad-encoding", "bad-timestamp", "empty-string", "out-of-range",
+    "time-order", "duplicate", "unsorted", "bad-path", "unknown-value", "key-id-mismatch", "address-mismatch",
+    "invalid-key", "empty-list",
+}
+
+
 def decide(facts: Facts, expect: str, reason: str | None):
     """(decided, problems): problems is a list of human-readable mismatches."""
     problems = []
+    if expect != "accept" and reason in STRUCTURE_REASONS:
+        check = expect.split(":", 1)[1]
+        if (check, reason) not in facts.d and (check, "malformed") in facts.d:
+            reason = "malformed"
     if expect == "accept":
         for (c, r), ok in facts.d.items():
             if not ok:
@@ -710,8 +730,12 @@ def check_vector(v):
         seen_ids, seen_eph = set(), set()
         for i, (doc, exp) in enumerate(zip(v["documents"], v["expectEach"])):
             f = check_single(v, doc.encode())
+            # Replay counts only items whose signature verified (docs/spec.md §7, batch).
+            signed = any(c == "signature" for (c, _r) in f.d) and f.check_ok("signature")
             try:
                 att = loads_strict(doc)
+                if not signed:
+                    raise StrictJsonError("not counted for replay: signature not verified")
                 f.put("replay", "repeated-execution-id", att["executionId"] not in seen_ids)
                 seen_ids.add(att["executionId"])
                 if "delegation" in att:

@@ -411,6 +411,26 @@ pub fn verify_attestation(
     to_js(native::report_json(&report))
 }
 
+/// Verifies a batch of documents as `attest audit` does: one trust-root
+/// chain, every item's checks, and the batch `replay` check in input order
+/// (only items whose signature verified take part). Returns one report per
+/// document, in order.
+#[wasm_bindgen(js_name = verifyBatch, unchecked_return_type = "VerifyReport[]")]
+pub fn verify_batch(
+    #[wasm_bindgen(unchecked_param_type = "DocumentInput[]")] documents: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let items = array(&documents, "documents")?;
+    let docs = items
+        .iter()
+        .enumerate()
+        .map(|(i, d)| read_document(&d, &format!("documents[{i}]")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let e = evidence(&options)?;
+    let reports = native::verify_batch(&docs, &e);
+    to_js(serde_json::to_string(&reports).map_err(|e| e.to_string()))
+}
+
 /// Verifies a trust-root chain (oldest first) against pinned root keys, as
 /// `attest trust-root verify` does.
 #[wasm_bindgen(js_name = verifyTrustRootChain, unchecked_return_type = "ChainVerdict")]

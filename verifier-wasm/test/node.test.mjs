@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNodeModule, loadVectors, vectorsDir } from './load.mjs';
-import { plan, check, runAll } from './vectors.mjs';
+import { plan, check, checkBatch, runAll } from './vectors.mjs';
 
 const wasm = loadNodeModule();
 const vectors = loadVectors();
@@ -27,15 +27,17 @@ test('golden vectors', async (t) => {
     }
     ran++;
     await t.test(v.name, () => {
-      const report = wasm.verifyAttestation(p.document, p.options);
-      const message = check(v, report);
+      const message = p.batch
+        ? checkBatch(v, wasm.verifyBatch(p.document, p.options))
+        : check(v, wasm.verifyAttestation(p.document, p.options));
       assert.equal(message, null, `${v.name}: ${message}`);
     });
   }
   t.diagnostic(`vectors: ${vectors.length}, ran ${ran}, skipped ${JSON.stringify(skipped)}`);
   assert.ok(ran > 0, 'zero vectors ran');
   // The summary runner used by the browser page agrees.
-  const all = runAll(vectors, wasm.verifyAttestation);
+  const all = runAll(vectors, wasm.verifyAttestation, wasm.verifyBatch);
+  assert.ok(vectors.filter((v) => v.documents && v.documents.length > 0).length >= 5, 'batch vectors ran');
   assert.deepEqual(all.failures, []);
   assert.equal(all.ran, ran);
 });

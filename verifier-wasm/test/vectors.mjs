@@ -13,18 +13,18 @@ export function b64(s) {
 /**
  * How a vector runs through the WASM API.
  * Returns { skip: reason } or { document, options }.
- * - batch vectors (`documents`): skipped, the module has no batch API;
+ * - batch vectors (`documents`): run through `verifyBatch` (`batch: true`);
  * - bundles with a non-`file` entry (symlink, special file): skipped, the
  *   browser API takes only files;
  * - `documentBase64`: passed as a Uint8Array (the API accepts bytes), so
  *   non-UTF-8 documents run too.
  */
 export function plan(v) {
-  if (v.documents && v.documents.length > 0) return { skip: 'batch' };
   const entries = v.bundle && v.bundle.entries;
   if (entries && entries.some((e) => e.kind !== 'file')) return { skip: 'non-file bundle entry' };
   let document;
-  if (typeof v.document === 'string') document = v.document;
+  if (v.documents && v.documents.length > 0) document = v.documents;
+  else if (typeof v.document === 'string') document = v.document;
   else if (typeof v.documentBase64 === 'string') document = b64(v.documentBase64);
   else return { skip: 'no document' };
   const options = { trustRoots: v.trustRoots, rootKeys: v.rootKeys, now: v.now };
@@ -40,7 +40,20 @@ export function plan(v) {
       for (const e of entries) options.bundleFiles[e.path] = b64(e.base64 || '');
     }
   }
-  return { document, options };
+  return { document, options, batch: Array.isArray(document) };
+}
+
+/** The verdict of one report: `accept` or `reject:<first failed check>`. */
+export function verdict(report) {
+  const first = report.checks.find((c) => c.status === 'fail');
+  return report.valid ? 'accept' : `reject:${first ? first.id : '(none failed)'}`;
+}
+
+/** Compares batch reports with `expectEach`; null when they match. */
+export function checkBatch(v, reports) {
+  const got = reports.map(verdict);
+  const want = v.expectEach || [];
+  return JSON.stringify(got) === JSON.stringify(want) ? null : `expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`;
 }
 
 /** Ids of the failed checks, in report order. */
@@ -76,7 +89,7 @@ export function check(v, report) {
  * Runs every vector through `verifyAttestation`; never throws.
  * Returns { ran, passed, skipped: {reason: count}, failures: [{name, message}] }.
  */
-export function runAll(vectors, verifyAttestation) {
+export function runAll(vectors, verifyAttestation, verifyBatch) {
   const out = { ran: 0, passed: 0, skipped: {}, failures: [] };
   for (const v of vectors) {
     const p = plan(v);
@@ -87,7 +100,12 @@ export function runAll(vectors, verifyAttestation) {
     out.ran++;
     let message;
     try {
-      message = check(v, verifyAttestation(p.document, p.options));
+      if (p.batch) {
+        if (!verifyBatch) throw new Error('no verifyBatch given');
+        message = checkBatch(v, verifyBatch(p.document, p.options));
+      } else {
+        message = check(v, verifyAttestation(p.document, p.options));
+      }
     } catch (e) {
       message = `threw ${e && e.code ? e.code + ': ' : ''}${e && e.message ? e.message : e}`;
     }
