@@ -1,0 +1,5 @@
+//! Fuzz target `canonicalize`: see `attest_fuzz_support::json::canonicalize`.
+#![no_main]
+#![forbid(unsafe_code)]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| attest_fuzz_support::json::canonicalize(data));

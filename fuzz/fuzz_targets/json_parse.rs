@@ -1,0 +1,5 @@
+//! Fuzz target `json_parse`: see `attest_fuzz_support::json::json_parse`.
+#![no_main]
+#![forbid(unsafe_code)]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| attest_fuzz_support::json::json_parse(data));

@@ -1,0 +1,5 @@
+//! Fuzz target `trust_root_chain`: see `attest_fuzz_support::verify::trust_root_chain_input`.
+#![no_main]
+#![forbid(unsafe_code)]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| attest_fuzz_support::verify::trust_root_chain_input(data));

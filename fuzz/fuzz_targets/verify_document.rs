@@ -1,0 +1,5 @@
+//! Fuzz target `verify_document`: see `attest_fuzz_support::verify::verify_document_input`.
+#![no_main]
+#![forbid(unsafe_code)]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| attest_fuzz_support::verify::verify_document_input(data));
