@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${FUZZ_SECONDS:-20}
+if ! rustup run nightly rustc --version > /dev/null 2>&1; then
+  rustup toolchain install nightly --profile minimal
+fi
 if ! cargo +nightly fuzz --version > /dev/null 2>&1; then
   cargo +nightly install cargo-fuzz --locked
 fi

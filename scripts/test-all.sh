@@ -27,6 +27,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "Rust: tests (core, attestor, CLI, golden vectors, anvil)"
 cargo test --workspace
 
+step "Rust: fuzz smoke (cargo-fuzz, every target 20s, docs/fuzzing.md)"
+bash fuzz/smoke.sh
+
 step "Solidity: forge build, forge test, gas snapshot"
 bash contracts/scripts/test.sh
 

@@ -11,8 +11,7 @@ use attest_verifier::bundle::{BundleEntry, EntryKind, BUNDLE_MANIFEST_TYPE};
 use attest_verifier::crypto::sha256;
 use attest_verifier::network::{
     check_log_against, check_records, node_hash, parse_log, parse_record_proof_value, parse_summary_value,
-    prove_log_record, summarize_log, verify_record_proof, verify_record_proof_against_summary, LogRules,
-    ProofError,
+    prove_log_record, summarize_log, verify_record_proof, verify_record_proof_against_summary, LogRules, ProofError,
 };
 use attest_verifier::report::Plan;
 use attest_verifier::trust_root::{
@@ -111,9 +110,8 @@ pub fn verify_document_input(data: &[u8]) {
     let g = golden();
     let parts = split_parts(data, 6);
     let doc = parts.first().copied().unwrap_or_default();
-    let hosts: Vec<String> = part(&parts, 5)
-        .map(|h| String::from_utf8_lossy(h).lines().map(str::to_owned).collect())
-        .unwrap_or_default();
+    let hosts: Vec<String> =
+        part(&parts, 5).map(|h| String::from_utf8_lossy(h).lines().map(str::to_owned).collect()).unwrap_or_default();
     let entries: Vec<BundleEntry<'_>> =
         g.files.iter().map(|(p, b)| BundleEntry { path: p, kind: EntryKind::File, bytes: b }).collect();
     let inputs = AttestationInputs {
