@@ -12,6 +12,8 @@ fi
 if ! cargo +nightly fuzz --version > /dev/null 2>&1; then
   cargo +nightly install cargo-fuzz --locked
 fi
+# The seeds reach the accepting paths (stable Rust, no libFuzzer).
+cargo test -q --test seeds
 targets=$(cargo +nightly fuzz list)
 cargo +nightly fuzz build -a
 scratch=$(mktemp -d)

@@ -76,7 +76,9 @@ fn same_number(a: &Number, b: &serde_json::Number) -> bool {
 ///   ±(2^53 − 1), depth, size);
 /// - error positions are within the input; the size limit is applied
 ///   before parsing.
-pub fn json_parse(data: &[u8]) {
+///
+/// Returns whether ours accepted the input.
+pub fn json_parse(data: &[u8]) -> bool {
     let ours = parse(data, &LIMITS);
     let theirs = serde_json::from_slice::<serde_json::Value>(data);
     match (&ours, &theirs) {
@@ -97,6 +99,7 @@ pub fn json_parse(data: &[u8]) {
             other => panic!("input over max_bytes not refused as too large: {other:?}"),
         }
     }
+    ours.is_ok()
 }
 
 /// Whether `v` holds a float that canonicalizes to an integer literal
@@ -132,8 +135,10 @@ fn no_whitespace_outside_strings(json: &[u8]) -> bool {
 /// Target `canonicalize`: `C(parse(C(x))) == C(x)`, `C(x)` parses (with
 /// ours and with serde_json) and contains no whitespace outside strings,
 /// and leaving out a member equals canonicalizing the object without it.
-pub fn canonicalize(data: &[u8]) {
-    let Ok(v) = parse(data, &LIMITS) else { return };
+///
+/// Returns whether the input parsed.
+pub fn canonicalize(data: &[u8]) -> bool {
+    let Ok(v) = parse(data, &LIMITS) else { return false };
     let c1 = to_canonical_vec(&v);
     let v2 = match parse(&c1, &LIMITS) {
         Ok(v2) => v2,
@@ -143,7 +148,7 @@ pub fn canonicalize(data: &[u8]) {
         Err(ParseError { kind: ParseErrorKind::IntegerOutOfRange { .. }, .. }) if has_wide_integral_float(&v) => {
             let w: serde_json::Value = serde_json::from_slice(&c1).expect("serde_json reads canonical output");
             assert!(same_value(&v, &w), "canonical output changes the value: {}", String::from_utf8_lossy(&c1));
-            return;
+            return true;
         }
         Err(e) => panic!("canonical output does not parse: {e}\n{}", String::from_utf8_lossy(&c1)),
     };
@@ -162,4 +167,5 @@ pub fn canonicalize(data: &[u8]) {
             assert_eq!(c3, to_canonical_vec(&Value::Object(without)), "canonicalize_object_without({first:?})");
         }
     }
+    true
 }

@@ -106,7 +106,8 @@ fn check_report(r: &Report) {
 /// Target `verify_document`: any document through `verify_document` with
 /// the golden trust (a trust-root subject is appended to the chain as the
 /// verifier's callers do), fuzzed inputs; the report invariants hold.
-pub fn verify_document_input(data: &[u8]) {
+/// Returns whether the report is valid.
+pub fn verify_document_input(data: &[u8]) -> bool {
     let g = golden();
     let parts = split_parts(data, 6);
     let doc = parts.first().copied().unwrap_or_default();
@@ -132,6 +133,7 @@ pub fn verify_document_input(data: &[u8]) {
     };
     let report = verify_document(doc, &VerifyContext { trust, inputs });
     check_report(&report);
+    report.valid
 }
 
 /// Target `network_log`: parsing and the §5 rules.
@@ -144,18 +146,20 @@ pub fn verify_document_input(data: &[u8]) {
 ///   accepts its digest;
 /// - the proofs of the first, middle and last record verify against the
 ///   summary, also after a round trip of the proof document.
-pub fn network_log_input(data: &[u8]) {
+///
+/// Returns whether the log is valid under the strict rules.
+pub fn network_log_input(data: &[u8]) -> bool {
     let strict = LogRules { allow_hosts: &[], allow_http: false };
     let parsed = parse_log(data);
     let summary = parsed.clone().and_then(|records| check_records(&records, EXECUTION_ID, &strict));
     assert_eq!(summarize_log(data, EXECUTION_ID, &strict), summary, "summarize_log differs");
-    let Ok(records) = parsed else { return };
+    let Ok(records) = parsed else { return false };
     let lax = check_records(&records, EXECUTION_ID, &LogRules { allow_hosts: &[], allow_http: true });
     let Ok(s) = summary else {
         if let Err(e) = &lax {
             assert!(!e.reason().is_empty());
         }
-        return;
+        return false;
     };
     assert_eq!(lax.as_ref(), Ok(&s), "allowing http changes a valid log's verdict");
     let listed = check_records(&records, EXECUTION_ID, &LogRules { allow_hosts: &s.hosts, allow_http: false });
@@ -179,6 +183,7 @@ pub fn network_log_input(data: &[u8]) {
         let again = parse_record_proof_value(&v).expect("proof document round-trips");
         assert!(verify_record_proof_against_summary(&again, &s).is_ok(), "round-tripped proof refused");
     }
+    true
 }
 
 /// RFC 9162 §2.1.1 read top-down: the root of a tree of `size` leaves whose
@@ -206,11 +211,13 @@ fn reference_root(leaf: &Sha256Digest, index: u64, size: u64, path: &[Sha256Dige
 /// - the root a proof leads to equals a top-down reference computation;
 /// - `verify_record_proof` accepts exactly that root and refuses another;
 /// - a proof accepted against a summary has the summary's size and root.
-pub fn record_proof_input(data: &[u8]) {
+///
+/// Returns whether a summary was given and the proof verifies against it.
+pub fn record_proof_input(data: &[u8]) -> bool {
     let parts = split_parts(data, 2);
-    let Some(proof_bytes) = part(&parts, 0) else { return };
-    let Ok(v) = parse(proof_bytes, &Limits::default()) else { return };
-    let Ok(proof) = parse_record_proof_value(&v) else { return };
+    let Some(proof_bytes) = part(&parts, 0) else { return false };
+    let Ok(v) = parse(proof_bytes, &Limits::default()) else { return false };
+    let Ok(proof) = parse_record_proof_value(&v) else { return false };
     let root = proof.root();
     assert_eq!(root, reference_root(&proof.leaf, proof.index, proof.tree_size, &proof.path), "root differs");
     match root {
@@ -222,13 +229,14 @@ pub fn record_proof_input(data: &[u8]) {
         }
         None => assert!(matches!(verify_record_proof(&proof, &sha256(b"")), Err(ProofError::Malformed { .. }))),
     }
-    if let Some(summary_bytes) = part(&parts, 1) {
-        let Ok(sv) = parse(summary_bytes, &Limits::default()) else { return };
-        let Ok(s) = parse_summary_value(&sv) else { return };
-        if verify_record_proof_against_summary(&proof, &s).is_ok() {
-            assert_eq!((proof.tree_size, root), (s.records, Some(s.root)));
-        }
+    let Some(summary_bytes) = part(&parts, 1) else { return false };
+    let Ok(sv) = parse(summary_bytes, &Limits::default()) else { return false };
+    let Ok(s) = parse_summary_value(&sv) else { return false };
+    let ok = verify_record_proof_against_summary(&proof, &s).is_ok();
+    if ok {
+        assert_eq!((proof.tree_size, root), (s.records, Some(s.root)));
     }
+    ok
 }
 
 /// Target `trust_root_chain`: 1–3 documents against the golden pinned key.
@@ -236,7 +244,9 @@ pub fn record_proof_input(data: &[u8]) {
 /// - a refusal of a document names an index within the chain;
 /// - an accepted chain has all documents, an unexpired newest one, passes
 ///   with its own version as the minimum and is a rollback with the next.
-pub fn trust_root_chain_input(data: &[u8]) {
+///
+/// Returns whether the chain is accepted.
+pub fn trust_root_chain_input(data: &[u8]) -> bool {
     let g = golden();
     let docs = split_parts(data, 3);
     match verify_trust_root_chain_bytes(&docs, &g.pinned, &g.opts) {
@@ -245,6 +255,7 @@ pub fn trust_root_chain_input(data: &[u8]) {
             if let TrustRootError::Document { index, .. } = e {
                 assert!(index < docs.len());
             }
+            false
         }
         Ok(chain) => {
             assert_eq!(chain.documents().len(), docs.len());
@@ -258,6 +269,7 @@ pub fn trust_root_chain_input(data: &[u8]) {
                     Err(TrustRootError::Rollback { .. })
                 ));
             }
+            true
         }
     }
 }
