@@ -30,6 +30,9 @@ cargo test --workspace
 step "independent known answers (Python)"
 bash kat/run.sh
 
+step "Rust: fuzz smoke (cargo-fuzz, every target 20s, docs/fuzzing.md)"
+bash fuzz/smoke.sh
+
 step "Solidity: forge build, forge test, gas snapshot"
 bash contracts/scripts/test.sh
 
