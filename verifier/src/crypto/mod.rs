@@ -3,11 +3,17 @@
 //! Ed25519 follows formats.md §0: RFC 8032 with the semantics of
 //! ed25519-dalek `verify_strict` (S < L, canonical R, no small-order R or A),
 //! plus a canonical encoding of A, checked once when a key is loaded.
+//!
+//! Natively, a key used many times (a trust-root runtime key across a batch)
+//! switches to a precomputed per-key table with the same verdict ([`table`]).
 
 use ed25519_dalek::{Signature, VerifyingKey};
 use sha2::{Digest as _, Sha256};
 
 use crate::types::{Ed25519PublicKey, Ed25519Signature, Sha256Digest};
+
+#[cfg(not(target_arch = "wasm32"))]
+mod table;
 
 /// Keccak-256 (the Ethereum hash).
 pub fn keccak256(data: &[u8]) -> [u8; 32] {
@@ -35,10 +41,25 @@ pub enum KeyError {
 }
 
 /// An Ed25519 key decompressed and checked once, ready for repeated strict verification.
-#[derive(Clone, Debug)]
+///
+/// Natively, clones share one use counter and one precomputed table, built
+/// after the key's first uses (see the module docs of `table`).
+#[derive(Clone)]
 pub struct StrictVerifyingKey {
     key: VerifyingKey,
     raw: Ed25519PublicKey,
+    #[cfg(not(target_arch = "wasm32"))]
+    table: std::sync::Arc<table::LazyTable>,
+}
+
+impl std::fmt::Debug for StrictVerifyingKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("StrictVerifyingKey");
+        d.field("raw", &self.raw);
+        #[cfg(not(target_arch = "wasm32"))]
+        d.field("table_built", &self.table.is_built());
+        d.finish()
+    }
 }
 
 impl StrictVerifyingKey {
@@ -51,7 +72,12 @@ impl StrictVerifyingKey {
         if key.is_weak() {
             return Err(KeyError::SmallOrder);
         }
-        Ok(Self { key, raw })
+        Ok(Self {
+            key,
+            raw,
+            #[cfg(not(target_arch = "wasm32"))]
+            table: std::sync::Arc::new(table::LazyTable::new()),
+        })
     }
 
     /// The raw key.
@@ -61,6 +87,10 @@ impl StrictVerifyingKey {
 
     /// Strict verification (`verify_strict`).
     pub fn verify(&self, message: &[u8], signature: &Ed25519Signature) -> bool {
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(t) = self.table.get(|| self.key.to_edwards()) {
+            return t.verify_strict(self.raw.as_bytes(), message, signature.as_bytes());
+        }
         let sig = Signature::from_bytes(signature.as_bytes());
         self.key.verify_strict(message, &sig).is_ok()
     }
