@@ -49,11 +49,11 @@ pub fn audit_line(name: &str, report: &Report) -> String {
     s.push_str("{\"item\":");
     json_str(&mut s, name);
     s.push_str(",\"report\":{\"valid\":");
-    s.push_str(if report.valid { "true" } else { "false" });
+    s.push_str(if report.valid() { "true" } else { "false" });
     s.push_str(",\"type\":");
-    json_str(&mut s, &report.doc_type);
+    json_str(&mut s, report.doc_type());
     s.push_str(",\"checks\":[");
-    for (i, c) in report.checks.iter().enumerate() {
+    for (i, c) in report.checks().iter().enumerate() {
         if i > 0 {
             s.push(',');
         }
@@ -65,12 +65,16 @@ pub fn audit_line(name: &str, report: &Report) -> String {
         json_str(&mut s, &c.detail);
         if let Some(r) = c.reason {
             s.push_str(",\"reason\":");
-            json_str(&mut s, r);
+            json_str(&mut s, r.as_str());
+        }
+        if let Some(p) = &c.path {
+            s.push_str(",\"path\":");
+            json_str(&mut s, p);
         }
         s.push('}');
     }
     s.push(']');
-    if let Some(d) = &report.digest {
+    if let Some(d) = report.digest() {
         s.push_str(",\"digest\":\"");
         s.push_str(&d.to_hex());
         s.push('"');
@@ -136,7 +140,7 @@ pub fn audit_summary(total: usize, valid: usize, secs: f64, format: super::verif
 
 #[cfg(test)]
 mod tests {
-    use attest_verifier::report::{Check, CheckId};
+    use attest_verifier::report::CheckId;
 
     use super::*;
 
@@ -158,19 +162,33 @@ mod tests {
         tricky.push_str("é ≤ \u{2028} \u{1F600} end");
         let ids = [CheckId::Parse, CheckId::Signer, CheckId::Signature, CheckId::Replay];
         let statuses = [Status::Pass, Status::Fail, Status::Skip];
+        const PLAN: attest_verifier::Plan = attest_verifier::Plan {
+            doc_type: "t\u{7f}",
+            checks: &[
+                (CheckId::Parse, true),
+                (CheckId::Signer, false),
+                (CheckId::Signature, false),
+                (CheckId::Replay, false),
+            ],
+        };
         for (n, name) in ["a.jsonl:1", tricky.as_str(), ""].iter().enumerate() {
             for valid in [true, false] {
-                let checks: Vec<Check> = (0..n * 3)
-                    .map(|i| Check {
-                        id: ids[i % ids.len()],
-                        status: statuses[i % statuses.len()],
-                        detail: if i % 2 == 0 { tricky.clone() } else { format!("detail {i} \"q\"") },
-                        reason: if i % 3 == 1 { Some("bad-signature") } else { None },
-                    })
-                    .collect();
-                let digest =
-                    if valid { attest_verifier::types::Sha256Digest::from_hex(&"ab".repeat(32)).ok() } else { None };
-                let report = Report { valid, doc_type: format!("t{n}\u{7f}"), checks, digest };
+                let mut r = attest_verifier::ReportBuilder::new(PLAN);
+                for i in 0..n * 3 {
+                    let id = ids[i % ids.len()];
+                    let detail = if i % 2 == 0 { tricky.clone() } else { format!("detail {i} \"q\"") };
+                    match statuses[i % statuses.len()] {
+                        Status::Pass => r.pass(id, detail),
+                        Status::Skip => r.skip(id, detail),
+                        _ if valid => r.pass(id, detail),
+                        _ => r.fail_at(id, attest_verifier::Reason::BadSignature, Some(format!("$.x[{i}]")), detail),
+                    }
+                }
+                if valid {
+                    r.pass(CheckId::Parse, "ok");
+                    r.digest(attest_verifier::types::Sha256Digest::from_hex(&"ab".repeat(32)).expect("hex"));
+                }
+                let report = r.finish();
                 assert_eq!(audit_line(name, &report), serde_line(name, &report));
             }
         }

@@ -308,7 +308,7 @@ pub fn run_audit(source: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
     let mut items = Source::open(source)?;
     let start = Instant::now();
     let mut batch = BatchVerifier::new();
-    let mut stdout = std::io::stdout().lock();
+    let stdout = std::io::stdout();
     let (mut total, mut valid) = (0usize, 0usize);
     let read_chunk = |items: &mut Source| -> Result<Vec<Item>, CliError> {
         let mut chunk = Vec::with_capacity(AUDIT_CHUNK);
@@ -320,13 +320,10 @@ pub fn run_audit(source: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
         }
         Ok(chunk)
     };
-    let mut chunk = read_chunk(&mut items)?;
-    while !chunk.is_empty() {
-        // Verify this chunk on the pool while the next one is read.
-        let refs: Vec<&[u8]> = chunk.iter().map(|i| i.bytes.as_slice()).collect();
-        let (reports, next) = rayon::join(|| audit_reports(&refs, &loaded, &mut batch), || read_chunk(&mut items));
-        valid += reports.iter().filter(|r| r.valid()).count();
-        let lines: Vec<String> = chunk
+    // Pipeline: chunk N is verified and rendered on the pool while the
+    // lines of chunk N-1 are written and chunk N+1 is read.
+    let render = |chunk: &[Item], reports: &[Report]| -> Vec<String> {
+        chunk
             .par_iter()
             .zip(reports.par_iter())
             .with_min_len(16)
@@ -334,15 +331,36 @@ pub fn run_audit(source: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
                 Format::Json => render::audit_line(&item.name, report),
                 Format::Human => render::audit_human_line(&item.name, report),
             })
-            .collect();
-        for line in &lines {
-            let _ = stdout.write_all(line.as_bytes());
+            .collect()
+    };
+    let write = |out: &std::io::Stdout, lines: &[String]| {
+        let mut out = out.lock();
+        for line in lines {
+            let _ = out.write_all(line.as_bytes());
         }
-        let _ = stdout.flush();
+        let _ = out.flush();
+    };
+    let mut chunk = read_chunk(&mut items)?;
+    let mut pending_lines: Vec<String> = Vec::new();
+    while !chunk.is_empty() {
+        let refs: Vec<&[u8]> = chunk.iter().map(|i| i.bytes.as_slice()).collect();
+        let ((lines, n_valid), next) = rayon::join(
+            || {
+                let reports = audit_reports(&refs, &loaded, &mut batch);
+                (render(&chunk, &reports), reports.iter().filter(|r| r.valid()).count())
+            },
+            || {
+                write(&stdout, &pending_lines);
+                read_chunk(&mut items)
+            },
+        );
+        valid += n_valid;
         total += chunk.len();
+        pending_lines = lines;
         chunk = next?;
     }
+    write(&stdout, &pending_lines);
     let summary = render::audit_summary(total, valid, start.elapsed().as_secs_f64(), a.format);
-    let _ = stdout.write_all(summary.as_bytes());
+    let _ = stdout.lock().write_all(summary.as_bytes());
     Ok(if valid == total { 0 } else { 1 })
 }

@@ -9,6 +9,8 @@
 //! [`verify_attestation`] reports every check of §3 with a stable id; see
 //! `docs/spec.md` for the rule behind each id and its reason codes.
 
+use std::borrow::Cow;
+
 use attest_json::{Object, Value};
 
 use crate::batch::{Pending, ReplayKey};
@@ -554,13 +556,13 @@ fn check_all(att: &ExecutionAttestation, ctx: &VerifyContext<'_>, r: &mut Report
     signature_ok
 }
 
-fn check_signer_and_delegation(
+fn check_signer_and_delegation<'r>(
     att: &ExecutionAttestation,
-    root: &TrustRoot,
+    root: &'r TrustRoot,
     context: &Sha256Digest,
     ctx: &VerifyContext<'_>,
     r: &mut ReportBuilder,
-) -> Option<StrictVerifyingKey> {
+) -> Option<Cow<'r, StrictVerifyingKey>> {
     // A signer's claim about its own time is bounded by the verifier's clock:
     // a document dated after now + skew is refused before any key is trusted.
     if att.issued_at > ctx.latest_document_time() {
@@ -588,7 +590,8 @@ fn check_signer_and_delegation(
                         CheckId::Signer,
                         format!("{} is a runtime key usable at {}", att.signer_key_id, att.issued_at),
                     );
-                    Some(k.clone())
+                    // Borrowed: a trust-root key keeps its precomputed table, uncloned.
+                    Some(Cow::Borrowed(k))
                 }
                 None => {
                     r.fail(
@@ -627,7 +630,7 @@ fn check_signer_and_delegation(
     match delegation::ephemeral_key(d) {
         Ok(k) => {
             r.pass(CheckId::Signer, format!("{} is the delegated per-execution key", att.signer_key_id));
-            Some(k)
+            Some(Cow::Owned(k))
         }
         Err(e) => {
             r.fail(CheckId::Signer, Reason::InvalidKey, e.to_string());

@@ -21,7 +21,7 @@ fn both(a: &[u8; 32], msg: &[u8], sig: &[u8; 64]) -> Option<(bool, bool)> {
 }
 
 fn shared(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-vectors/external").join(rel)
 }
 
 /// Compares the table path with dalek on every case; returns (cases compared, accepted).
