@@ -36,6 +36,9 @@ pub enum SignError {
     /// Times before 1970 cannot be signed on-chain.
     #[error("times before 1970 cannot be signed on-chain")]
     Time,
+    /// A bundle manifest could not be built.
+    #[error("bundle: {0}")]
+    Bundle(#[from] crate::bundle::BundleBuildError),
 }
 
 /// Everything an attestation states about an execution.

@@ -85,7 +85,7 @@ pub enum UrlError {
     #[error("{detail}")]
     Host {
         /// The verifier's reason.
-        detail: String,
+        detail: &'static str,
     },
 }
 

@@ -131,12 +131,7 @@ impl Scenario {
             schema_version: "1.0.0".into(),
             created_at: t(times::BUNDLE_CREATED),
         };
-        let manifest = sign_manifest(&info, &bundle_files, &bundle_key.master_ed25519()).map_err(|e| {
-            SignError::Invalid(attest_verifier::doc::DocumentError::Member {
-                path: "$".into(),
-                problem: e.to_string().into(),
-            })
-        })?;
+        let manifest = sign_manifest(&info, &bundle_files, &bundle_key.master_ed25519())?;
         let signals = attest_verifier::doc::parse_json(
             br#"{"amount":25000,"applicant":"A-1029","credit_score":742,"ratio":0.31}"#,
         )?;

@@ -82,8 +82,8 @@ impl Big {
     }
 
     fn bit_len(&self) -> u32 {
-        match self.0.iter().rposition(|&l| l != 0) {
-            Some(i) => i as u32 * 32 + (32 - self.0[i].leading_zeros()),
+        match self.0.iter().enumerate().rev().find(|(_, &l)| l != 0) {
+            Some((i, l)) => i as u32 * 32 + (32 - l.leading_zeros()),
             None => 0,
         }
     }
@@ -123,10 +123,10 @@ impl Big {
     /// self -= other (other ≤ self).
     fn sub(&mut self, other: &Big) {
         let mut borrow = 0i64;
-        for i in 0..self.0.len() {
-            let v = i64::from(self.0[i]) - i64::from(other.0.get(i).copied().unwrap_or(0)) - borrow;
+        for (i, l) in self.0.iter_mut().enumerate() {
+            let v = i64::from(*l) - i64::from(other.0.get(i).copied().unwrap_or(0)) - borrow;
             borrow = i64::from(v < 0);
-            self.0[i] = v.rem_euclid(1 << 32) as u32;
+            *l = v.rem_euclid(1 << 32) as u32;
         }
         self.trim();
     }
@@ -144,11 +144,17 @@ pub fn parse_f64(literal: &[u8]) -> Option<f64> {
         _ => (false, literal),
     };
     let (mantissa, exp_part) = match rest.iter().position(|&c| c == b'e' || c == b'E') {
-        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        Some(i) => {
+            let (m, e) = rest.split_at_checked(i)?;
+            (m, Some(e.get(1..).unwrap_or_default()))
+        }
         None => (rest, None),
     };
     let (int, frac) = match mantissa.iter().position(|&c| c == b'.') {
-        Some(i) => (&mantissa[..i], &mantissa[i + 1..]),
+        Some(i) => {
+            let (int, frac) = mantissa.split_at_checked(i)?;
+            (int, frac.get(1..).unwrap_or_default())
+        }
         None => (mantissa, &[][..]),
     };
     if int.is_empty()

@@ -129,9 +129,14 @@ pub enum Problem {
     /// A fixed structural rule of the document kind.
     #[error("{0}")]
     Rule(&'static str),
-    /// Any other rule of the format (network records; being replaced by typed variants).
-    #[error("{0}")]
-    Invalid(String),
+    /// A record proof's `index` that is not its record's `seq`.
+    #[error("index {index} differs from the record's seq {seq}")]
+    IndexMismatch {
+        /// The proof's index.
+        index: u64,
+        /// The record's seq.
+        seq: u64,
+    },
 }
 
 impl Problem {
@@ -155,7 +160,8 @@ impl Problem {
             Problem::AddressMismatch { .. } => Reason::AddressMismatch,
             Problem::Key(_) => Reason::InvalidKey,
             Problem::EmptyList { .. } => Reason::EmptyList,
-            Problem::Rule(_) | Problem::Invalid(_) => Reason::Malformed,
+            Problem::IndexMismatch { .. } => Reason::OutOfRange,
+            Problem::Rule(_) => Reason::Malformed,
         }
     }
 }
@@ -199,12 +205,6 @@ pub type DocResult<T> = Result<T, DocumentError>;
 
 pub(crate) fn err<T>(path: impl Into<String>, problem: impl Into<Problem>) -> DocResult<T> {
     Err(DocumentError::Member { path: path.into(), problem: problem.into() })
-}
-
-impl From<String> for Problem {
-    fn from(s: String) -> Self {
-        Problem::Invalid(s)
-    }
 }
 
 impl From<&'static str> for Problem {

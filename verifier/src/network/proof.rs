@@ -8,6 +8,7 @@ use super::record::{log_lines, parse_log_line, parse_record_value};
 use super::rules::{check_records, LogRules};
 use super::summary::NetworkSummary;
 use super::{NetworkError, NETWORK_RECORD_PROOF_TYPE};
+use crate::doc::Problem;
 use crate::doc::{err, DocResult, DocumentError, Members};
 use crate::merkle;
 use crate::report::Verified;
@@ -127,7 +128,7 @@ pub fn parse_record_proof_value(v: &Value) -> DocResult<RecordProof> {
     let record = parse_record_value(record_value, &m.path("record"))?;
     let index = m.uint("index")?;
     if record.seq != index {
-        return err(m.path("index"), format!("index {index} differs from the record's seq {}", record.seq));
+        return err(m.path("index"), Problem::IndexMismatch { index, seq: record.seq });
     }
     let pp = m.path("path");
     let mut path = Vec::new();

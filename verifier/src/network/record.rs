@@ -6,6 +6,7 @@ use attest_json::Value;
 
 use super::{NetworkError, LEAF_PREFIX};
 use crate::crypto::sha256;
+use crate::doc::Problem;
 use crate::doc::{self, err, DocResult, DocumentError, Members};
 use crate::time::Timestamp;
 use crate::types::Sha256Digest;
@@ -34,6 +35,7 @@ pub struct TlsFacts {
 
 /// The kind-specific part of a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RecordBody {
     /// A DNS answer.
     Dns {
@@ -123,25 +125,25 @@ fn headers(m: &Members<'_>, key: &str) -> DocResult<Vec<(String, HeaderValue)>> 
 }
 
 /// Host part of an http(s) URL: `(host, https, ip_literal)`.
-pub fn parse_url_host(url: &str) -> Result<(String, bool, bool), String> {
+pub fn parse_url_host(url: &str) -> Result<(String, bool, bool), &'static str> {
     let (https, rest) = if let Some(r) = url.strip_prefix("https://") {
         (true, r)
     } else if let Some(r) = url.strip_prefix("http://") {
         (false, r)
     } else {
-        return Err(format!("{url:?} is not an http(s) URL"));
+        return Err("not an http(s) URL");
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let (host, ip) = if let Some(v6) = hostport.strip_prefix('[') {
         let Some((h, tail)) = v6.split_once(']') else {
-            return Err(format!("{url:?}: unterminated IPv6 literal"));
+            return Err("unterminated IPv6 literal");
         };
         if !(tail.is_empty() || tail.starts_with(':')) {
-            return Err(format!("{url:?}: bad authority"));
+            return Err("bad authority");
         }
         if h.parse::<std::net::Ipv6Addr>().is_err() {
-            return Err(format!("{url:?}: bad IPv6 literal"));
+            return Err("bad IPv6 literal");
         }
         (h.to_ascii_lowercase(), true)
     } else {
@@ -149,10 +151,10 @@ pub fn parse_url_host(url: &str) -> Result<(String, bool, bool), String> {
         (h.to_ascii_lowercase(), h.parse::<std::net::Ipv4Addr>().is_ok())
     };
     if host.is_empty() {
-        return Err(format!("{url:?} has no host"));
+        return Err("no host");
     }
     if !ip && !host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') {
-        return Err(format!("{url:?}: host {host:?} is not a DNS name"));
+        return Err("the host is not a DNS name");
     }
     Ok((host, https, ip))
 }
@@ -222,7 +224,12 @@ pub fn parse_record_value(v: &Value, path: &str) -> DocResult<Record> {
                 tls,
             }
         }
-        other => return err(m.path("kind"), format!("unknown record kind {other:?} (dns, request or response)")),
+        other => {
+            return err(
+                m.path("kind"),
+                Problem::UnknownValue { found: other.to_string(), expected: "dns, request or response" },
+            )
+        }
     };
     let mut leaf_input = vec![LEAF_PREFIX];
     attest_json::canonicalize(v, &mut leaf_input);
