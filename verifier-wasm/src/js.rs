@@ -479,8 +479,10 @@ pub fn verify_record_proof(
         Some(v) => Some(read_document(&v, "summary")?),
         None => None,
     };
-    let verdict = native::proof_verdict(&proof_bytes, root.as_deref(), summary.as_deref())
-        .map_err(|(malformed, msg)| error(if malformed { MALFORMED } else { INVALID }, None, &msg))?;
+    let verdict = native::proof_verdict(&proof_bytes, root.as_deref(), summary.as_deref()).map_err(|e| {
+        let code = if matches!(e, native::ProofInputError::Malformed { .. }) { MALFORMED } else { INVALID };
+        error(code, None, &e.to_string())
+    })?;
     to_js(serde_json::to_string(&verdict).map_err(|e| e.to_string()))
 }
 

@@ -187,25 +187,49 @@ pub struct ProofVerdict {
     pub tree_size: u64,
 }
 
-/// Verifies a proof against a hex root or a summary document. `Err((true, …))`
-/// is a malformed document, `Err((false, …))` a bad option.
-pub fn proof_verdict(proof: &[u8], root: Option<&str>, summary: Option<&[u8]>) -> Result<ProofVerdict, (bool, String)> {
+/// Why a record proof could not be checked.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProofInputError {
+    /// The proof or summary document is malformed.
+    #[error("{what}: {error}")]
+    Malformed {
+        /// `proof` or `summary`.
+        what: &'static str,
+        /// The document problem.
+        error: attest_verifier::doc::DocumentError,
+    },
+    /// The `root` option is not a lowercase hex SHA-256.
+    #[error("root: {0}")]
+    Root(attest_verifier::types::EncodingError),
+    /// Not exactly one of `root` and `summary`.
+    #[error("give exactly one of root and summary")]
+    RootOrSummary,
+}
+
+/// Verifies a proof against a hex root or a summary document.
+pub fn proof_verdict(
+    proof: &[u8],
+    root: Option<&str>,
+    summary: Option<&[u8]>,
+) -> Result<ProofVerdict, ProofInputError> {
     use attest_verifier::network::{
         parse_record_proof_value, parse_summary_value, verify_record_proof, verify_record_proof_against_summary,
     };
-    let value = attest_verifier::doc::parse_json(proof).map_err(|e| (true, format!("proof: {e}")))?;
-    let p = parse_record_proof_value(&value).map_err(|e| (true, format!("proof: {e}")))?;
+    let malformed = |what| move |error| ProofInputError::Malformed { what, error };
+    let value = attest_verifier::doc::parse_json(proof).map_err(malformed("proof"))?;
+    let p = parse_record_proof_value(&value).map_err(malformed("proof"))?;
     let outcome = match (root, summary) {
         (Some(r), None) => {
-            let r = attest_verifier::types::Sha256Digest::from_hex(r).map_err(|e| (false, format!("root: {e}")))?;
+            let r = attest_verifier::types::Sha256Digest::from_hex(r).map_err(ProofInputError::Root)?;
             verify_record_proof(&p, &r)
         }
         (None, Some(s)) => {
-            let v = attest_verifier::doc::parse_json(s).map_err(|e| (true, format!("summary: {e}")))?;
-            let s = parse_summary_value(&v).map_err(|e| (true, format!("summary: {e}")))?;
+            let v = attest_verifier::doc::parse_json(s).map_err(malformed("summary"))?;
+            let s = parse_summary_value(&v).map_err(malformed("summary"))?;
             verify_record_proof_against_summary(&p, &s)
         }
-        _ => return Err((false, "give exactly one of root and summary".into())),
+        _ => return Err(ProofInputError::RootOrSummary),
     };
     Ok(ProofVerdict {
         valid: outcome.is_ok(),
