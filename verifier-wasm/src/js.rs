@@ -26,6 +26,8 @@ export interface Check {
   detail: string;
   /** On failure: the stable reason code within the check (e.g. "not-anchored"). */
   reason?: string;
+  /** On a parse failure inside the document: the JSON path of the problem. */
+  path?: string;
 }
 
 /** The object `attest verify --format json` prints. */

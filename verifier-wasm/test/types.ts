@@ -1,7 +1,7 @@
 // Type-level test of the generated declarations (npm run test:types):
 // compiles only if pkg/node's .d.ts matches the documented API.
 import {
-  verifyAttestation, verifyTrustRootChain, inspect, version, verifyRecordProof,
+  verifyAttestation, verifyBatch, verifyTrustRootChain, inspect, version, verifyRecordProof,
   type VerifyOptions, type VerifyReport, type Check, type ChainVerdict, type InspectResult, type AttestError, type ProofVerdict,
 } from '../pkg/node';
 
@@ -27,6 +27,9 @@ const status: 'pass' | 'fail' | 'skip' | undefined = first?.status;
 const reason: string | undefined = first?.reason;
 const digest: string | undefined = report.digest;
 verifyAttestation(new Uint8Array(), minimal);
+const path: string | undefined = first?.path;
+const batch: VerifyReport[] = verifyBatch(['{}', new Uint8Array()], options);
+const batchValid: boolean | undefined = batch[0]?.valid;
 
 const chain: ChainVerdict = verifyTrustRootChain(['{}'], { rootKeys: ['00'], now: '2026-11-21T12:00:00Z' });
 const newestVersion: number | undefined = chain.newest?.version;
