@@ -95,7 +95,7 @@ fn run(v: &Vector, document: &[u8]) -> bool {
         e.bundle_manifest = Some(b.manifest.as_bytes().to_vec());
         e.bundle_files = b.entries.as_ref().map(|es| es.iter().map(|x| (x.path.clone(), b64(&x.base64))).collect());
     }
-    let report = native::verify(document, &e);
+    let report = native::verify(document, e.clone());
     let json = native::report_json(&report).unwrap_or_default();
     report.valid() && !json.is_empty()
 }

@@ -23,12 +23,13 @@ const profile = 'wasm-release';
 const target = 'wasm32-unknown-unknown';
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(repo, 'target');
 const skipOpt = process.argv.includes('--no-opt') || process.env.ATTEST_WASM_NO_OPT === '1';
-// The profile builds the hot arithmetic crates at opt-level 3 (root
-// Cargo.toml); --min-size overrides them back to "z" (smallest, slower).
+// The profile builds curve25519-dalek (field/curve arithmetic) at opt-level
+// 2 and everything else at "z" (root Cargo.toml; docs/benchmarks.md §2);
+// --min-size overrides dalek back to "z" (smallest, slower).
 const minSize = process.argv.includes('--min-size');
-const HOT = ['curve25519-dalek', 'sha2', 'keccak', 'attest-json'];
+const HOT = ['curve25519-dalek'];
 const sizeFlags = minSize ? HOT.flatMap((c) => ['--config', `profile.${'wasm-release'}.package.${c}.opt-level="z"`]) : [];
-const variant = minSize ? 'every crate at opt-level z (--min-size)' : `opt-level z, ${HOT.join('/')} at opt-level 3`;
+const variant = minSize ? 'every crate at opt-level z (--min-size)' : `opt-level z, ${HOT.join('/')} at opt-level 2`;
 
 function run(cmd, args, opts = {}) {
   console.error(`$ ${cmd} ${args.join(' ')}`);
@@ -80,7 +81,7 @@ let optimized = false;
 if (!skipOpt && existsSync(wasmOpt)) {
   const src = join(pkgRoot, 'pkg', 'node', `${crate}_bg.wasm`);
   const tmp = join(pkgRoot, 'pkg', `${crate}_opt.wasm`);
-  run(wasmOpt, ['-Oz', '--enable-bulk-memory', '--enable-reference-types', '--enable-multivalue',
+  run(wasmOpt, ['-Oz', '--converge', '--low-memory-unused', '--zero-filled-memory', '--enable-bulk-memory', '--enable-reference-types', '--enable-multivalue',
     '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals',
     '--strip-debug', '--strip-producers', src, '-o', tmp]);
   // Both targets get the same module only if wasm-bindgen emitted the same one.
@@ -92,7 +93,7 @@ if (!skipOpt && existsSync(wasmOpt)) {
   } else {
     copyFileSync(tmp, join(pkgRoot, 'pkg', 'node', `${crate}_bg.wasm`));
     const webSrc = join(pkgRoot, 'pkg', 'web', `${crate}_bg.wasm`);
-    run(wasmOpt, ['-Oz', '--enable-bulk-memory', '--enable-reference-types', '--enable-multivalue',
+    run(wasmOpt, ['-Oz', '--converge', '--low-memory-unused', '--zero-filled-memory', '--enable-bulk-memory', '--enable-reference-types', '--enable-multivalue',
       '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals',
       '--strip-debug', '--strip-producers', webSrc, '-o', webSrc]);
   }

@@ -409,7 +409,7 @@ pub fn verify_attestation(
 ) -> Result<JsValue, JsValue> {
     let doc = read_document(&attestation, "attestation")?;
     let e = evidence(&options)?;
-    let report = native::verify(&doc, &e);
+    let report = native::verify(&doc, e);
     to_js(native::report_json(&report))
 }
 
@@ -429,8 +429,11 @@ pub fn verify_batch(
         .map(|(i, d)| read_document(&d, &format!("documents[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
     let e = evidence(&options)?;
-    let reports = native::verify_batch(&docs, &e);
-    to_js(serde_json::to_string(&reports).map_err(|e| e.to_string()))
+    let out = Array::new();
+    for report in native::verify_batch(&docs, e) {
+        out.push(&to_js(native::report_json(&report))?);
+    }
+    Ok(out.into())
 }
 
 /// Verifies a trust-root chain (oldest first) against pinned root keys, as
@@ -449,7 +452,7 @@ pub fn verify_trust_root_chain(
         .collect::<Result<Vec<_>, _>>()?;
     let o = Options::new(&options, "options", &["rootKeys", "now", "minTrustRootVersion"])?;
     let verdict = native::chain_verdict(&docs, &o.root_keys()?, o.now()?, o.min_version()?);
-    to_js(serde_json::to_string(&verdict).map_err(|e| e.to_string()))
+    to_js(serde_json::to_string(&verdict).map_err(|_| native::SERIALIZATION_FAILED.to_string()))
 }
 
 /// Decodes any attest document and shows its digests and derived values
@@ -459,7 +462,7 @@ pub fn verify_trust_root_chain(
 pub fn inspect(#[wasm_bindgen(unchecked_param_type = "DocumentInput")] document: JsValue) -> Result<JsValue, JsValue> {
     let doc = read_document(&document, "document")?;
     let out = native::inspect(&doc).map_err(|e| error(MALFORMED, Some("document"), &format!("document: {e}")))?;
-    to_js(serde_json::to_string(&out).map_err(|e| e.to_string()))
+    to_js(serde_json::to_string(&out).map_err(|_| native::SERIALIZATION_FAILED.to_string()))
 }
 
 /// Verifies an `attest.network-record-proof.v1` inclusion proof against a
@@ -485,7 +488,7 @@ pub fn verify_record_proof(
         let code = if matches!(e, native::ProofInputError::Malformed { .. }) { MALFORMED } else { INVALID };
         error(code, None, &e.to_string())
     })?;
-    to_js(serde_json::to_string(&verdict).map_err(|e| e.to_string()))
+    to_js(serde_json::to_string(&verdict).map_err(|_| native::SERIALIZATION_FAILED.to_string()))
 }
 
 /// The version of this module (the attest workspace version).

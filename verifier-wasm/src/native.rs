@@ -12,6 +12,11 @@ use serde_json::json;
 
 pub use attest_verifier::doc::{MAX_DOCUMENT_BYTES, MAX_INPUT_BYTES};
 
+/// The message of a JSON serialization failure (which cannot happen for these
+/// values: no maps with non-string keys, no non-finite floats). serde_json's
+/// error text is not formatted, so its messages stay out of the module.
+pub const SERIALIZATION_FAILED: &str = "serialization failed";
+
 /// Everything `verifyAttestation` uses besides the document.
 #[derive(Debug, Clone)]
 pub struct Evidence {
@@ -57,37 +62,25 @@ impl Evidence {
 }
 
 impl Evidence {
-    /// The core's trust anchor: trust roots named `trustRoots[i]` (where the CLI names the file).
-    fn anchor(&self) -> TrustAnchor {
-        let docs = self.trust_roots.iter().enumerate().map(|(i, d)| (format!("trustRoots[{i}]"), d.clone())).collect();
-        TrustAnchor::new(
-            docs,
-            self.root_keys.clone(),
-            ChainOptions { now: self.now, min_version: self.min_trust_root_version },
-        )
-    }
-
-    /// The core's owned evidence.
-    fn core(&self) -> attest_verifier::Evidence {
-        attest_verifier::Evidence {
-            signals: self.signals.clone(),
-            output: self.output.clone(),
-            network: self.network.clone(),
-            allow_hosts: self.allow_hosts.clone(),
-            bundle: self.bundle_manifest.as_ref().map(|manifest| BundleEvidence {
-                manifest: manifest.clone(),
-                files: self.bundle_files.as_ref().map(|files| {
-                    files
-                        .iter()
-                        .map(|(path, bytes)| BundleFile {
-                            path: path.clone(),
-                            kind: EntryKind::File,
-                            bytes: bytes.clone(),
-                        })
-                        .collect()
+    /// The core's trust anchor (trust roots named `trustRoots[i]` where the
+    /// CLI names the file), owned evidence and verification time.
+    fn into_core(self) -> (TrustAnchor, attest_verifier::Evidence, Timestamp) {
+        let docs = self.trust_roots.into_iter().enumerate().map(|(i, d)| (format!("trustRoots[{i}]"), d)).collect();
+        let opts = ChainOptions { now: self.now, min_version: self.min_trust_root_version };
+        let anchor = TrustAnchor::new(docs, self.root_keys, opts);
+        let evidence = attest_verifier::Evidence {
+            signals: self.signals,
+            output: self.output,
+            network: self.network,
+            allow_hosts: self.allow_hosts,
+            bundle: self.bundle_manifest.map(|manifest| BundleEvidence {
+                manifest,
+                files: self.bundle_files.map(|files| {
+                    files.into_iter().map(|(path, bytes)| BundleFile { path, kind: EntryKind::File, bytes }).collect()
                 }),
             }),
-        }
+        };
+        (anchor, evidence, self.now)
     }
 }
 
@@ -103,19 +96,18 @@ pub fn verify_chain(docs: &[&[u8]], pinned: &[Ed25519PublicKey], opts: &ChainOpt
 /// the trust-root chain is verified first; a trust-root document given as the
 /// subject is verified as the newest link (appended to the chain unless it
 /// equals the last document).
-pub fn verify(document: &[u8], e: &Evidence) -> Report {
-    let anchor = e.anchor();
-    let trust = anchor.verify_for_subject("document", document).unwrap_or_else(|| anchor.verify());
-    let evidence = e.core();
-    verify_document(document, &VerifyContext::new(&trust, &evidence, e.now)).into_report()
+pub fn verify(document: &[u8], e: Evidence) -> Report {
+    let (anchor, evidence, now) = e.into_core();
+    let trust = anchor.verify_for_subject("attestation", document).unwrap_or_else(|| anchor.verify());
+    verify_document(document, &VerifyContext::new(&trust, &evidence, now)).into_report()
 }
 
 /// Verifies a batch of documents as `attest audit` does: one chain, every
 /// item's checks, and the batch `replay` check in input order.
-pub fn verify_batch(documents: &[Vec<u8>], e: &Evidence) -> Vec<Report> {
-    let trust = e.anchor().verify();
-    let evidence = e.core();
-    let ctx = VerifyContext::new(&trust, &evidence, e.now);
+pub fn verify_batch(documents: &[Vec<u8>], e: Evidence) -> Vec<Report> {
+    let (anchor, evidence, now) = e.into_core();
+    let trust = anchor.verify();
+    let ctx = VerifyContext::new(&trust, &evidence, now);
     let refs: Vec<&[u8]> = documents.iter().map(Vec::as_slice).collect();
     attest_verifier::verify_batch(&refs, &ctx).into_iter().map(|o| o.into_report()).collect()
 }
@@ -123,7 +115,7 @@ pub fn verify_batch(documents: &[Vec<u8>], e: &Evidence) -> Vec<Report> {
 /// The report as JSON text: the object `attest verify --format json` prints
 /// (compact instead of pretty-printed).
 pub fn report_json(report: &Report) -> Result<String, String> {
-    serde_json::to_string(report).map_err(|e| e.to_string())
+    serde_json::to_string(report).map_err(|_| SERIALIZATION_FAILED.to_string())
 }
 
 /// Verifies a trust-root chain on its own (`attest trust-root verify`).

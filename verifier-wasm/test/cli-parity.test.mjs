@@ -34,6 +34,7 @@ test('reports equal `attest verify --format json`', { skip: cli ? false : 'no at
     for (const [n, v] of vectors.entries()) {
       const p = plan(v);
       let why = p.skip;
+      if (!why && p.batch) why = 'batch vector (attest verify takes one document)';
       if (!why && v.trustRoots.length === 0) why = 'no trust root (the CLI requires --trust-root)';
       if (!why && v.rootKeys.length === 0) why = 'no root key (the CLI requires a non-empty --root-key file)';
       if (why) {

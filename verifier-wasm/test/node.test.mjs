@@ -94,12 +94,13 @@ test('malformed evidence is a report, not an exception', () => {
   assert.equal(r.valid, false);
   assert.equal(r.checks[0].id, 'parse');
   assert.equal(r.checks[0].status, 'fail');
-  assert.equal(r.checks[0].reason, 'malformed');
+  assert.equal(r.checks[0].reason, 'syntax');
+  assert.equal(r.type, 'attest.execution-attestation.v1', 'the kind the bytes tell');
   // A broken trust root: trust-root check fails, naming the option.
   r = wasm.verifyAttestation(plan(v).document, { ...options, trustRoots: ['{not json'] });
   const f = r.checks.find((c) => c.status === 'fail');
   assert.equal(f.id, 'trust-root');
-  assert.equal(f.reason, 'malformed');
+  assert.equal(f.reason, 'syntax');
   assert.match(f.detail, /trustRoots\[0\]/);
   // No trust root, no pinned key: reports as the core decides.
   r = wasm.verifyAttestation(plan(v).document, { ...options, trustRoots: [] });

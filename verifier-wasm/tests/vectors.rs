@@ -40,7 +40,7 @@ fn golden_vectors_through_the_native_layer() {
             continue;
         }
         ran += 1;
-        let report = native::verify(&v.document_bytes(), &evidence(v));
+        let report = native::verify(&v.document_bytes(), evidence(v));
         let first = report.checks().iter().find(|c| c.status == Status::Fail);
         let ok = if v.expect == "accept" {
             report.valid()
@@ -75,7 +75,7 @@ fn trust_root_document_is_appended_once() {
     let v = vectors.iter().find(|v| v.name == "document/trust-root").unwrap_or_else(|| panic!("vector missing"));
     let e = evidence(v);
     let last = e.trust_roots.last().cloned().unwrap_or_default();
-    let r = native::verify(&last, &e);
+    let r = native::verify(&last, e.clone());
     assert_eq!(r.doc_type(), "attest.trust-root.v1");
     assert!(r.valid(), "{r:?}");
 }

@@ -257,19 +257,8 @@ impl ReportBuilder {
             }
             None => {
                 debug_assert!(false, "check {} is not in the plan of {}", check.id, self.plan.doc_type);
-                self.unplanned.push(Check {
-                    id: check.id,
-                    status: Status::Fail,
-                    detail: format!(
-                        "verifier error: check `{}` is not in the plan of {} (recorded {}: {})",
-                        check.id,
-                        self.plan.doc_type,
-                        check.status.as_str(),
-                        check.detail
-                    ),
-                    reason: Some(Reason::UnplannedCheck),
-                    path: None,
-                });
+                // Kept as recorded, but failed: the report is invalid.
+                self.unplanned.push(Check { status: Status::Fail, reason: Some(Reason::UnplannedCheck), ..check });
             }
         }
     }
