@@ -544,3 +544,30 @@ fn oversized_signals_and_unnameable_bundle_files_are_checked_failures() {
     assert_eq!(check_of(&report, "bundle-files"), ("fail".into(), Some("unlisted-file".into())));
     assert!(report.to_string().contains("extra\\\\xff\\\\xfe.txt"), "{report}");
 }
+
+/// `--max-clock-skew`: a duration in seconds or with s/m/h; anything else is a
+/// usage error (exit 2); a larger skew accepts a document dated further ahead.
+#[test]
+fn max_clock_skew_is_parsed_and_applied() {
+    let v = load_all().expect("vectors").into_iter().find(|v| v.name == "signer/issued-in-future").expect("vector");
+    let w = write_inputs(&v);
+    std::fs::write(w.dir.path().join("document.json"), v.document_bytes()).expect("write");
+    let run = |skew: &str| {
+        let mut args = vec!["verify".to_string(), "document.json".into(), "--format".into(), "json".into()];
+        args.extend(w.args.iter().cloned());
+        args.push(format!("--max-clock-skew={skew}"));
+        run_in(w.dir.path(), &args)
+    };
+    let out = run("5m");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(verdict(&json_report(&out)), ("reject:signer".to_string(), Some("issued-in-future".to_string())));
+    for bad in ["5 minutes", "-1", "m", "99999999999999999999h"] {
+        let out = run(bad);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--max-clock-skew"), "{bad}");
+    }
+    // Eighty years of skew: the 2099 document's signer check passes.
+    let out = run("700800h");
+    let r = json_report(&out);
+    assert_eq!(r["checks"][2]["status"], "pass", "{r}");
+}
