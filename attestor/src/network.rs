@@ -455,7 +455,7 @@ mod tests {
     #[test]
     fn refuses_logs_that_break_rules() {
         let reason = |r: &Recorder| match r.to_jsonl() {
-            Err(RecorderError::Log(e)) => e.reason(),
+            Err(RecorderError::Log(e)) => e.reason().as_str(),
             other => panic!("expected a refusal, got {other:?}"),
         };
         // No dns record.

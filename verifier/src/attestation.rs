@@ -872,18 +872,13 @@ fn check_network(att: &ExecutionAttestation, evidence: &Evidence, r: &mut Report
             "--network given but the attestation binds no networkSummaryHash",
         ),
         (Some(log), Some(h)) => {
-            let allow: Vec<String> = evidence.allow_hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
-            match crate::network::check_log_against(log, &att.execution_id, &h, &allow) {
+            // The rules compare hosts case-insensitively.
+            match crate::network::check_log_against(log, &att.execution_id, &h, &evidence.allow_hosts) {
                 Ok(detail) => r.pass(CheckId::Network, detail),
-                Err(e) => r.fail(CheckId::Network, network_reason(e.reason()), e.to_string()),
+                Err(e) => r.fail(CheckId::Network, e.reason(), e.to_string()),
             }
         }
     }
-}
-
-/// The registry reason of a network rule id (every rule id is a registered reason).
-fn network_reason(rule: &str) -> Reason {
-    Reason::from_id(rule).unwrap_or(Reason::MalformedRecord)
 }
 
 /// Why the on-chain signatures are refused. Reason codes mirror the contract errors.

@@ -80,6 +80,7 @@
 //! [`node_hash`]) are that module under the names this one always had.
 
 use crate::doc::DocumentError;
+use crate::reason::Reason;
 use crate::types::Sha256Digest;
 
 pub mod proof;
@@ -121,7 +122,7 @@ pub enum NetworkError {
         /// The record.
         seq: u64,
         /// The rule id.
-        rule: &'static str,
+        rule: Reason,
         /// What is wrong.
         detail: String,
     },
@@ -137,11 +138,11 @@ pub enum NetworkError {
 
 impl NetworkError {
     /// Stable reason code (the rule id).
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
-            NetworkError::Record { .. } => "malformed-record",
-            NetworkError::Rule { rule, .. } => rule,
-            NetworkError::Summary { .. } => "summary",
+            NetworkError::Record { .. } => Reason::MalformedRecord,
+            NetworkError::Rule { rule, .. } => *rule,
+            NetworkError::Summary { .. } => Reason::Summary,
         }
     }
 }

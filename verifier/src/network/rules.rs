@@ -6,6 +6,7 @@ use super::record::{parse_log, Record, RecordBody};
 use super::summary::NetworkSummary;
 use super::NetworkError;
 use crate::merkle::tree_hash;
+use crate::reason::Reason;
 use crate::time::Timestamp;
 use crate::types::Sha256Digest;
 
@@ -24,7 +25,7 @@ pub fn check_records(
     execution_id: &str,
     rules: &LogRules<'_>,
 ) -> Result<NetworkSummary, NetworkError> {
-    let rule = |seq: u64, rule: &'static str, detail: String| Err(NetworkError::Rule { seq, rule, detail });
+    let rule = |seq: u64, rule: Reason, detail: String| Err(NetworkError::Rule { seq, rule, detail });
     let mut dns_names: Vec<&str> = Vec::new();
     let mut answered: Vec<Option<bool>> = Vec::with_capacity(records.len()); // Some(answered?) for requests
     let mut request_https: Vec<bool> = Vec::with_capacity(records.len());
@@ -33,10 +34,10 @@ pub fn check_records(
     let mut prev_at: Option<Timestamp> = None;
     for (i, r) in records.iter().enumerate() {
         if r.seq != i as u64 {
-            return rule(r.seq, "seq", format!("expected seq {i}: seq must be contiguous from 0"));
+            return rule(r.seq, Reason::Seq, format!("expected seq {i}: seq must be contiguous from 0"));
         }
         if prev_at.is_some_and(|p| r.at < p) {
-            return rule(r.seq, "order", format!("at {} is before the previous record's", r.at_text));
+            return rule(r.seq, Reason::Order, format!("at {} is before the previous record's", r.at_text));
         }
         prev_at = Some(r.at);
         match &r.body {
@@ -49,13 +50,13 @@ pub fn check_records(
             RecordBody::Request { host, https, ip_literal, url, .. } => {
                 requests += 1;
                 if !https && !rules.allow_http {
-                    return rule(r.seq, "https", format!("{url} is not https"));
+                    return rule(r.seq, Reason::Https, format!("{url} is not https"));
                 }
                 if !ip_literal && !dns_names.contains(&host.as_str()) {
-                    return rule(r.seq, "dns", format!("host {host} has no earlier dns record"));
+                    return rule(r.seq, Reason::Dns, format!("host {host} has no earlier dns record"));
                 }
                 if !rules.allow_hosts.is_empty() && !rules.allow_hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
-                    return rule(r.seq, "allow-host", format!("host {host} is not in the allowed hosts"));
+                    return rule(r.seq, Reason::AllowHost, format!("host {host} is not in the allowed hosts"));
                 }
                 if let Err(pos) = hosts.binary_search(host) {
                     hosts.insert(pos, host.clone());
@@ -74,14 +75,14 @@ pub fn check_records(
                         https
                     }
                     Some((Some(true), _)) => {
-                        return rule(r.seq, "binding", format!("request {rs} already has a response"))
+                        return rule(r.seq, Reason::Binding, format!("request {rs} already has a response"))
                     }
-                    _ => return rule(r.seq, "binding", format!("requestSeq {rs} is not an earlier request")),
+                    _ => return rule(r.seq, Reason::Binding, format!("requestSeq {rs} is not an earlier request")),
                 };
                 if https != tls.is_some() {
                     return rule(
                         r.seq,
-                        "tls",
+                        Reason::Tls,
                         if https {
                             "response to an https request has no tls facts".into()
                         } else {

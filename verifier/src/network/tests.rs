@@ -87,7 +87,7 @@ fn decisions_empty_log_crlf_blank_lines() {
     for bad in [format!("{LOG}\n"), format!("\n{LOG}"), LOG.replacen('\n', "\n\n", 1)] {
         assert_eq!(
             summarize_log(bad.as_bytes(), "x", &LogRules::default()).expect_err("blank line").reason(),
-            "malformed-record"
+            crate::reason::Reason::MalformedRecord
         );
     }
     // bodySha256 is required.
@@ -96,7 +96,7 @@ fn decisions_empty_log_crlf_blank_lines() {
     assert_ne!(no_body, LOG);
     assert_eq!(
         summarize_log(no_body.as_bytes(), "x", &LogRules::default()).expect_err("bodySha256 required").reason(),
-        "malformed-record"
+        crate::reason::Reason::MalformedRecord
     );
 }
 
