@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 export CARGO_TERM_COLOR=never
+# CI builds once: no incremental caches (they doubled the target directory).
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
 
 step() { printf '\n==> %s\n' "$*"; }
 start=$(date +%s)
@@ -15,6 +17,8 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # Everything below also goes to $log, to count the tests at the end.
 exec > >(tee -a "$log") 2>&1
+
+df -h . | tail -1 | awk '{print "disk: " $4 " free before the run"}'
 
 step "contracts: npm ci (solc-js, forge, anvil, OpenZeppelin)"
 (cd contracts && npm ci --no-audit --no-fund --loglevel=error)
@@ -32,6 +36,11 @@ bash kat/run.sh
 
 step "Rust: fuzz smoke (cargo-fuzz, every target 20s, docs/fuzzing.md)"
 bash fuzz/smoke.sh
+# The sanitizer builds are large and used by nothing after the smoke run:
+# dropped in CI, or when less than 8 GiB are left.
+if [ -n "${CI:-}" ] || [ "$(df -Pk . | awk 'NR==2 {print $4}')" -lt 8388608 ]; then
+  rm -rf fuzz/target
+fi
 
 step "Solidity: forge build, forge test, gas snapshot"
 bash contracts/scripts/test.sh
