@@ -39,6 +39,9 @@ pub enum SignError {
     /// A bundle manifest could not be built.
     #[error("bundle: {0}")]
     Bundle(#[from] crate::bundle::BundleBuildError),
+    /// A heartbeat could not be built.
+    #[error("heartbeat: {0}")]
+    Heartbeat(#[from] crate::heartbeat::HeartbeatError),
 }
 
 /// Everything an attestation states about an execution.

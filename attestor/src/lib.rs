@@ -3,7 +3,8 @@
 //! The attestor core of attest: key derivation from a master secret
 //! (formats.md §4), and building and signing every format the verifier
 //! checks — trust roots, bundle manifests, execution attestations,
-//! delegations with EIP-712 signatures, network logs and summaries — in
+//! delegations with EIP-712 signatures, network logs and summaries, DSSE
+//! runtime heartbeats ([`heartbeat`]) — in
 //! exactly the bytes the verifier and the contracts expect; and the
 //! recorded HTTPS exchange ([`recorder`]) behind `attest fetch`.
 #![forbid(unsafe_code)]
@@ -12,6 +13,7 @@
 
 pub mod attestation;
 pub mod bundle;
+pub mod heartbeat;
 pub mod json;
 pub mod keys;
 pub mod network;

@@ -215,3 +215,136 @@ impl Scenario {
         attest_json::to_canonical_string(&self.signals)
     }
 }
+
+/// The heartbeat example world (formats.md §7): a trust root with a root,
+/// a `heartbeat` and a `runtime` key, a heartbeat policy and the fixed
+/// configuration of one runtime. Heartbeat times are Unix seconds.
+#[derive(Debug, Clone)]
+pub struct HeartbeatWorld {
+    /// Root key secret.
+    pub root: MasterSecret,
+    /// Heartbeat key secret.
+    pub heartbeat: MasterSecret,
+    /// A runtime (not heartbeat) key secret.
+    pub runtime: MasterSecret,
+    /// Trust root version 1.
+    pub trust_root: Value,
+    /// The heartbeat policy.
+    pub policy: Value,
+    /// The fixed configuration and first counters.
+    pub input: crate::heartbeat::HeartbeatInput,
+}
+
+/// Unix seconds of [`times::NOW`] (2026-11-21T12:00:00Z).
+pub const NOW_UNIX: u64 = 1_795_262_400;
+
+impl HeartbeatWorld {
+    /// Builds the world for a seed.
+    pub fn new(seed: &str) -> Result<Self, SignError> {
+        use crate::json::{int, s, ObjectBuilder};
+        let root = secret(seed, "hb-root");
+        let heartbeat = secret(seed, "heartbeat");
+        let runtime = secret(seed, "hb-runtime");
+        let issued = t(times::ROOT_ISSUED);
+        let mut draft = TrustRootDraft::first(issued, t(times::ROOT_EXPIRES), 1);
+        let spec = |key: KeyMaterial, role: Role, label: &str| KeySpec {
+            key,
+            roles: vec![role],
+            valid_from: issued,
+            valid_until: None,
+            label: Some(label.to_string()),
+        };
+        for k in [
+            spec(KeyMaterial::ed25519(&root.master_ed25519()), Role::Root, "root"),
+            spec(KeyMaterial::ed25519(&heartbeat.master_ed25519()), Role::Heartbeat, "heartbeat"),
+            spec(KeyMaterial::ed25519(&runtime.master_ed25519()), Role::Runtime, "runtime"),
+        ] {
+            let _ = draft.add_key(&k);
+        }
+        let trust_root = draft.sign(&[&root.master_ed25519()]);
+        let policy_hash = sha256(format!("heartbeat policy {seed}").as_bytes());
+        let kernel = sha256(format!("kernel config {seed}").as_bytes());
+        let float = |f: f64| Value::Number(attest_json::Number::Float(f));
+        let policy = ObjectBuilder::new()
+            .set("type", s(attest_verifier::heartbeat::HEARTBEAT_POLICY_TYPE))
+            .set("policy_hash", s(policy_hash.to_hex()))
+            .set("zero_retention", Value::Bool(true))
+            .set(
+                "pinned",
+                ObjectBuilder::new()
+                    .set("kernel_config_hash", s(kernel.to_hex()))
+                    .set("version", s("1.4.0"))
+                    .set("tenant_isolation", Value::Bool(true))
+                    .set("egress_firewall_enabled", Value::Bool(true))
+                    .set("pii_detection_enabled", Value::Bool(true))
+                    .value(),
+            )
+            .set("max_age_seconds", int(300))
+            .set("max_skew_seconds", int(60))
+            .set("max_gap_seconds", int(120))
+            .set("submit_timeout_seconds", int(15))
+            .value();
+        let input = ObjectBuilder::new()
+            .set("interval_seconds", int(60))
+            .set("policy_hash", s(policy_hash.to_hex()))
+            .set("zero_retention", Value::Bool(true))
+            .set(
+                "epsilon_limits",
+                ObjectBuilder::new()
+                    .set("max_epsilon", float(1.0))
+                    .set("max_delta", float(1e-5))
+                    .set("current_usage", float(0.25))
+                    .set("reset_interval", int(86400))
+                    .value(),
+            )
+            .set("version", s("1.4.0"))
+            .set("kernel_config_hash", s(kernel.to_hex()))
+            .set("capability_keys", Value::Array(vec![s(heartbeat.master_ed25519().key_id().to_hex())]))
+            .set("tenant_isolation", Value::Bool(true))
+            .set("egress_firewall_enabled", Value::Bool(true))
+            .set("pii_detection_enabled", Value::Bool(true))
+            .set("total_requests", int(1200))
+            .set("blocked_requests", int(3))
+            .set("capability_failures", int(0))
+            .set("plan_validations", int(87))
+            .set("uptime_seconds", int(3600))
+            .value();
+        let input = crate::heartbeat::HeartbeatInput::from_value(&input)?;
+        Ok(Self { root, heartbeat, runtime, trust_root, policy, input })
+    }
+
+    /// The counters after `n` heartbeats of a boot (they only grow).
+    pub fn input_at(&self, n: u64) -> crate::heartbeat::HeartbeatInput {
+        use crate::json::{int, ObjectBuilder};
+        let counters = ObjectBuilder::new()
+            .set("total_requests", int(1200 + 10 * n))
+            .set("blocked_requests", int(3 + n / 4))
+            .set("plan_validations", int(87 + n))
+            .set("uptime_seconds", int(3600 + 60 * n))
+            .value();
+        match crate::heartbeat::HeartbeatInput::from_value(&counters) {
+            Ok(c) => self.input.merged(&c),
+            Err(_) => self.input.clone(),
+        }
+    }
+
+    /// `n` consecutive heartbeat envelopes of one boot, `interval` seconds
+    /// apart from `start`, signed by the heartbeat key.
+    pub fn boot(
+        &self,
+        stream: &str,
+        boot_id: &str,
+        n: u64,
+        start: u64,
+        interval: u64,
+    ) -> Result<Vec<String>, SignError> {
+        let mut chain = crate::heartbeat::BootChain::new(stream, boot_id);
+        let key = self.heartbeat.master_ed25519();
+        (0..n)
+            .map(|i| {
+                let payload = chain.next_payload(&self.input_at(i), start + i * interval)?;
+                Ok(crate::heartbeat::sign_envelope(&payload, &[&key]))
+            })
+            .collect()
+    }
+}

@@ -5,6 +5,7 @@
 
 mod commands;
 mod demo;
+mod heartbeat;
 mod inspect;
 mod io;
 mod network;
@@ -34,7 +35,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Verify a document (an execution attestation, a trust root or a bundle manifest).
+    /// Verify a document (an execution attestation, a trust root, a bundle manifest or a heartbeat envelope).
     /// Exit 0 valid, 1 not valid, 2 could not check.
     Verify {
         /// The document to verify.
@@ -42,14 +43,22 @@ enum Command {
         #[command(flatten)]
         evidence: verify::EvidenceArgs,
     },
-    /// Verify many attestations (a directory of .json files or a .jsonl file) in
-    /// parallel; one line per attestation, then a summary; `replay` across the batch.
+    /// Verify many attestations or heartbeats (a directory of .json files or a .jsonl file)
+    /// in parallel; one line per item, the heartbeat stream checks per stream, then a
+    /// summary; `replay` across the batch.
     Audit {
         /// Directory or JSON Lines file.
         source: PathBuf,
         #[command(flatten)]
         evidence: verify::EvidenceArgs,
     },
+    /// Runtime heartbeats (DSSE, docs/spec.md §9): sign one, or run the daemon.
+    #[command(subcommand)]
+    Heartbeat(heartbeat::HeartbeatCommand),
+    /// Release gate: exit 0 only if every selected heartbeat stream is healthy over
+    /// the window (no gap, no invalid heartbeat, no drift, newest within max_gap);
+    /// 1 with the reasons; 2 could not check.
+    Gate(Box<heartbeat::GateArgs>),
     /// Create a new 32-byte master secret and print its public keys.
     Keygen(commands::KeygenArgs),
     /// Key operations.
@@ -86,6 +95,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Verify { file, evidence } => verify::run_verify(&file, &evidence),
         Command::Audit { source, evidence } => verify::run_audit(&source, &evidence),
+        Command::Heartbeat(c) => heartbeat::run(&c),
+        Command::Gate(a) => heartbeat::gate(&a),
         Command::Keygen(a) => commands::keygen(&a),
         Command::Key(c) => commands::key(&c),
         Command::TrustRoot(c) => commands::trust_root(&c),

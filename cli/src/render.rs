@@ -124,6 +124,52 @@ pub fn audit_human_line(name: &str, report: &Report) -> String {
     }
 }
 
+/// One heartbeat stream of `attest audit`: human lines (status, summary,
+/// gaps, drift events, failed checks) or one JSON line `{"stream": {…}}`.
+pub fn stream(s: &attest_verifier::heartbeat::StreamReport, format: super::verify::Format) -> String {
+    use attest_verifier::Timestamp;
+    let at = |t: i64| Timestamp::from_unix(t, 0).to_rfc3339();
+    match format {
+        super::verify::Format::Json => {
+            let mut line = serde_json::json!({ "stream": s }).to_string();
+            line.push('\n');
+            line
+        }
+        super::verify::Format::Human => {
+            let mut out = format!(
+                "STREAM  {} {}: {} heartbeat(s) ({} invalid) from {} to {}, {} boot(s)\n",
+                s.stream(),
+                s.health().as_str().to_uppercase(),
+                s.count(),
+                s.invalid(),
+                at(s.first()),
+                at(s.last()),
+                s.boots().len()
+            );
+            for g in s.gaps() {
+                let kind = if g.open { "missing since" } else { "gap" };
+                let reboot = if g.across_boot { " (across a reboot)" } else { "" };
+                out.push_str(&format!("  {kind} {} → {} ({} s){reboot}\n", at(g.start), at(g.end), g.seconds));
+            }
+            for d in s.drift() {
+                out.push_str(&format!(
+                    "  drift {} {} → {} at {} ({} → {})\n",
+                    d.member,
+                    d.old,
+                    d.new,
+                    at(d.at),
+                    d.from,
+                    d.to
+                ));
+            }
+            for c in s.report().checks().iter().filter(|c| c.status == Status::Fail) {
+                out.push_str(&format!("  FAIL {} [{}] {}\n", c.id, c.reason.map_or("", |r| r.as_str()), c.detail));
+            }
+            out
+        }
+    }
+}
+
 /// The closing summary of `attest audit`.
 pub fn audit_summary(total: usize, valid: usize, secs: f64, format: super::verify::Format) -> String {
     let rate = if secs > 0.0 { total as f64 / secs } else { 0.0 };

@@ -60,9 +60,19 @@ pub struct EvidenceArgs {
     /// How far a document's issuedAt may lie after --now (seconds, or 30s, 5m, 1h).
     #[arg(long = "max-clock-skew", value_name = "DURATION", default_value = "5m")]
     pub max_clock_skew: String,
+    /// Heartbeat policy (attest.heartbeat-policy.v1, docs/spec.md §9) for heartbeat envelopes.
+    #[arg(long = "heartbeat-policy", value_name = "FILE")]
+    pub heartbeat_policy: Option<PathBuf>,
     /// Report format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
+}
+
+/// Reads and parses `--heartbeat-policy` (a policy that does not parse cannot be checked against: exit 2).
+pub fn read_heartbeat_policy(path: &Path) -> Result<attest_verifier::heartbeat::HeartbeatPolicy, CliError> {
+    let bytes = read_document(path, "heartbeat policy")?;
+    attest_verifier::heartbeat::parse_heartbeat_policy(&bytes)
+        .map_err(|e| CliError::new(format!("heartbeat policy {}: {e}", path.display())))
 }
 
 /// Loaded evidence: the trust anchor, the verified chain and the owned evidence.
@@ -143,6 +153,7 @@ impl Loaded {
             network: opt_read(&a.network, "network log", MAX_INPUT_BYTES)?,
             bundle,
             allow_hosts: a.allow_hosts.clone(),
+            heartbeat_policy: a.heartbeat_policy.as_deref().map(read_heartbeat_policy).transpose()?,
         };
         let max_clock_skew_seconds =
             parse_duration_seconds(&a.max_clock_skew).map_err(|e| CliError::new(format!("--max-clock-skew: {e}")))?;
@@ -296,7 +307,7 @@ impl Source {
 pub fn audit_reports(items: &[&[u8]], loaded: &Loaded, batch: &mut BatchVerifier) -> Vec<Report> {
     let ctx = loaded.context(&loaded.trust);
     let pending: Vec<_> = items.par_iter().with_min_len(16).map(|bytes| BatchVerifier::prepare(bytes, &ctx)).collect();
-    pending.into_iter().map(|p| batch.complete(p).into_report()).collect()
+    pending.into_iter().map(|p| batch.complete(&ctx, p).into_report()).collect()
 }
 
 /// Items verified together; output is written after each chunk.
@@ -305,6 +316,32 @@ const AUDIT_CHUNK: usize = 1024;
 /// `attest audit`.
 pub fn run_audit(source: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
     let loaded = Loaded::load(a)?;
+    let (code, _) = audit(source, a, &loaded, None, true)?;
+    Ok(code)
+}
+
+/// What an audit found besides its printed lines: the heartbeat streams and
+/// the invalid items (with the stream they claim, when they parse as heartbeats).
+/// `print_items: false` prints only the stream summaries (`attest gate`).
+pub struct AuditOutcome {
+    /// One report per heartbeat stream.
+    pub streams: Vec<attest_verifier::heartbeat::StreamReport>,
+    /// Invalid items: `(name, claimed stream and timestamp)` (claimed when they parse as heartbeats).
+    pub invalid: Vec<(String, Option<(String, i64)>)>,
+    /// Items verified.
+    pub total: usize,
+}
+
+/// Verifies every item of `source`, printing one line per item, then the
+/// stream summaries (heartbeats) and a closing summary. `window_start` limits
+/// the stream checks to heartbeats at or after it (`attest gate`).
+pub fn audit(
+    source: &Path,
+    a: &EvidenceArgs,
+    loaded: &Loaded,
+    window_start: Option<Timestamp>,
+    print_items: bool,
+) -> Result<(i32, AuditOutcome), CliError> {
     let mut items = Source::open(source)?;
     let start = Instant::now();
     let mut batch = BatchVerifier::new();
@@ -333,6 +370,12 @@ pub fn run_audit(source: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
             })
             .collect()
     };
+    let claimed_stream = |bytes: &[u8]| {
+        attest_verifier::heartbeat::parse_heartbeat_envelope(bytes)
+            .ok()
+            .map(|(_, h)| (h.stream().to_string(), h.timestamp()))
+    };
+    let mut invalid = Vec::new();
     let write = |out: &std::io::Stdout, lines: &[String]| {
         let mut out = out.lock();
         for line in lines {
@@ -344,23 +387,37 @@ pub fn run_audit(source: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
     let mut pending_lines: Vec<String> = Vec::new();
     while !chunk.is_empty() {
         let refs: Vec<&[u8]> = chunk.iter().map(|i| i.bytes.as_slice()).collect();
-        let ((lines, n_valid), next) = rayon::join(
+        let ((lines, bad), next) = rayon::join(
             || {
-                let reports = audit_reports(&refs, &loaded, &mut batch);
-                (render(&chunk, &reports), reports.iter().filter(|r| r.valid()).count())
+                let reports = audit_reports(&refs, loaded, &mut batch);
+                let bad: Vec<(String, Option<(String, i64)>)> = chunk
+                    .iter()
+                    .zip(&reports)
+                    .filter(|(_, r)| !r.valid())
+                    .map(|(item, _)| (item.name.clone(), claimed_stream(&item.bytes)))
+                    .collect();
+                (if print_items { render(&chunk, &reports) } else { Vec::new() }, bad)
             },
             || {
                 write(&stdout, &pending_lines);
                 read_chunk(&mut items)
             },
         );
-        valid += n_valid;
+        valid += chunk.len() - bad.len();
+        invalid.extend(bad);
         total += chunk.len();
         pending_lines = lines;
         chunk = next?;
     }
     write(&stdout, &pending_lines);
-    let summary = render::audit_summary(total, valid, start.elapsed().as_secs_f64(), a.format);
-    let _ = stdout.lock().write_all(summary.as_bytes());
-    Ok(if valid == total { 0 } else { 1 })
+    let streams = batch.finish_streams(&loaded.context(&loaded.trust), window_start);
+    let stream_lines: Vec<String> = streams.iter().map(|s| render::stream(s, a.format)).collect();
+    write(&stdout, &stream_lines);
+    let streams_ok = streams.iter().all(|s| s.report().valid());
+    if print_items {
+        let summary = render::audit_summary(total, valid, start.elapsed().as_secs_f64(), a.format);
+        let _ = stdout.lock().write_all(summary.as_bytes());
+    }
+    let code = if valid == total && streams_ok { 0 } else { 1 };
+    Ok((code, AuditOutcome { streams, invalid, total }))
 }

@@ -46,6 +46,10 @@ fn write_inputs(v: &Vector) -> Written {
     for h in &v.allow_hosts {
         args.extend(["--allow-host".into(), h.clone()]);
     }
+    if let Some(policy) = &v.heartbeat_policy {
+        std::fs::write(p.join("heartbeat-policy.json"), policy).expect("write");
+        args.extend(["--heartbeat-policy".into(), "heartbeat-policy.json".into()]);
+    }
     if let Some(b) = &v.bundle {
         match &b.entries {
             None => {
@@ -130,7 +134,8 @@ fn every_single_vector_through_attest_verify() {
 fn batch_vectors_through_attest_audit() {
     let vectors = load_all().expect("vectors");
     let mut ran = 0;
-    for v in vectors.iter().filter(|v| !v.documents.is_empty()) {
+    // Windowed stream vectors are run by `attest gate` (tests/heartbeat.rs).
+    for v in vectors.iter().filter(|v| !v.documents.is_empty() && v.window_start.is_none()) {
         let w = write_inputs(v);
         let jsonl: String = v
             .documents
@@ -147,12 +152,33 @@ fn batch_vectors_through_attest_audit() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         let lines: Vec<serde_json::Value> =
             stdout.lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
-        assert_eq!(lines.len(), v.documents.len() + 1, "{}: one line per attestation and a summary", v.name);
-        let got: Vec<String> = lines[..v.documents.len()].iter().map(|l| verdict(&l["report"]).0).collect();
-        assert_eq!(got, v.expect_each, "{}", v.name);
-        let all_ok = v.expect_each.iter().all(|e| e == "accept");
+        let n = v.documents.len();
+        let streams = v.expect_streams.len();
+        assert_eq!(lines.len(), n + streams + 1, "{}: one line per item, per stream and a summary", v.name);
+        let got: Vec<(String, Option<String>)> = lines[..n].iter().map(|l| verdict(&l["report"])).collect();
+        let want: Vec<(String, Option<String>)> = v
+            .expect_each
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.clone(), v.reason_each.get(i).filter(|r| !r.is_empty()).cloned()))
+            .collect();
+        if v.reason_each.is_empty() {
+            let got: Vec<&String> = got.iter().map(|(e, _)| e).collect();
+            assert_eq!(got, v.expect_each.iter().collect::<Vec<_>>(), "{}", v.name);
+        } else {
+            assert_eq!(got, want, "{}", v.name);
+        }
+        for (line, want) in lines[n..n + streams].iter().zip(&v.expect_streams) {
+            let s = &line["stream"];
+            assert_eq!(s["stream"], want.stream.as_str(), "{}", v.name);
+            assert_eq!(s["health"], want.health.as_str(), "{}", v.name);
+            let (expect, reason) = verdict(&s["report"]);
+            assert_eq!((expect, reason), (want.expect.clone(), want.reason.clone()), "{}", v.name);
+        }
+        let all_ok =
+            v.expect_each.iter().all(|e| e == "accept") && v.expect_streams.iter().all(|s| s.expect == "accept");
         assert_eq!(out.status.code(), Some(if all_ok { 0 } else { 1 }), "{}", v.name);
-        assert_eq!(lines[v.documents.len()]["summary"]["total"], v.documents.len());
+        assert_eq!(lines[n + streams]["summary"]["total"], n);
         ran += 1;
     }
     assert!(ran >= 3);

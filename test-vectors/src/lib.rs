@@ -52,6 +52,21 @@ pub struct OnchainExpectation {
     pub register_masters: bool,
 }
 
+/// The expected stream checks of one heartbeat stream of a batch vector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StreamExpectation {
+    /// The stream name.
+    pub stream: String,
+    /// `accept` or `reject:<first failed stream check>`.
+    pub expect: String,
+    /// Reason of the first failed stream check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// `healthy`, `missing`, `invalid` or `drift`.
+    pub health: String,
+}
+
 /// One golden vector.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -90,6 +105,18 @@ pub struct Vector {
     /// Batch: one `accept`/`reject:<check-id>` per document.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expect_each: Vec<String>,
+    /// Batch: the reason of each document's first failed check (`""` when accepted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reason_each: Vec<String>,
+    /// Batch of heartbeats: the stream checks, one per stream, sorted by stream name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expect_streams: Vec<StreamExpectation>,
+    /// Batch of heartbeats: the start of the window checked (RFC 3339), as `attest gate --window`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_start: Option<String>,
+    /// Heartbeat policy, exact text (`--heartbeat-policy`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heartbeat_policy: Option<String>,
     /// Signals JSON text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signals: Option<String>,
@@ -168,10 +195,11 @@ pub fn load_all() -> Result<Vec<Vector>, String> {
 /// Runs vectors through the Rust verifier exactly as `attest verify` does.
 pub mod run {
     use attest_verifier::bundle::EntryKind;
+    use attest_verifier::heartbeat::{parse_heartbeat_policy, StreamReport};
     use attest_verifier::trust_root::ChainOptions;
     use attest_verifier::types::Ed25519PublicKey;
     use attest_verifier::{
-        verify_batch, verify_document, BundleEvidence, BundleFile, Evidence, Report, Timestamp, TrustAnchor,
+        verify_document, BatchVerifier, BundleEvidence, BundleFile, Evidence, Report, Timestamp, TrustAnchor,
         TrustOutcome, VerifyContext,
     };
 
@@ -220,6 +248,10 @@ pub mod run {
                     .map(|b| BundleEvidence { manifest: b.manifest.as_bytes().to_vec(), files: files.clone() }),
                 network: v.network.as_ref().map(|n| n.as_bytes().to_vec()),
                 allow_hosts: v.allow_hosts.clone(),
+                heartbeat_policy: match &v.heartbeat_policy {
+                    None => None,
+                    Some(p) => Some(parse_heartbeat_policy(p.as_bytes()).map_err(|e| format!("heartbeatPolicy: {e}"))?),
+                },
             };
             let anchor = TrustAnchor::new(docs, pinned, ChainOptions { now, min_version: v.min_trust_root_version });
             Ok(Self { anchor, evidence, now })
@@ -246,11 +278,22 @@ pub mod run {
 
     /// The reports of a batch vector, with the replay check applied in order.
     pub fn batch_reports(v: &Vector) -> Result<Vec<Report>, String> {
+        Ok(batch_and_streams(v)?.0)
+    }
+
+    /// The reports of a batch vector and the stream checks of its heartbeats.
+    pub fn batch_and_streams(v: &Vector) -> Result<(Vec<Report>, Vec<StreamReport>), String> {
         let o = Owned::new(v)?;
         let trust = o.anchor.verify();
-        let refs: Vec<&[u8]> = v.documents.iter().map(|d| d.as_bytes()).collect();
         let ctx = VerifyContext::new(&trust, &o.evidence, o.now);
-        Ok(verify_batch(&refs, &ctx).into_iter().map(|o| o.into_report()).collect())
+        let window_start = match &v.window_start {
+            None => None,
+            Some(w) => Some(Timestamp::parse(w).map_err(|e| format!("windowStart: {e}"))?),
+        };
+        let mut batch = BatchVerifier::new();
+        let reports = v.documents.iter().map(|d| batch.verify(d.as_bytes(), &ctx).into_report()).collect();
+        let streams = batch.finish_streams(&ctx, window_start);
+        Ok((reports, streams))
     }
 
     /// `accept` or `reject:<first failed check>` of a report.
@@ -258,13 +301,36 @@ pub mod run {
         r.verdict()
     }
 
+    /// What a stream report says, in the form of a vector's `expectStreams` entry.
+    pub fn stream_expectation(s: &StreamReport) -> super::StreamExpectation {
+        super::StreamExpectation {
+            stream: s.stream().to_string(),
+            expect: s.report().verdict(),
+            reason: s.report().first_failure().and_then(|c| c.reason).map(|r| r.as_str().to_string()),
+            health: s.health().as_str().to_string(),
+        }
+    }
+
     /// Checks a vector against the verifier; returns a description of any mismatch.
     pub fn check(v: &Vector) -> Result<(), String> {
         if !v.documents.is_empty() {
-            let reports = batch_reports(v)?;
+            let (reports, streams) = batch_and_streams(v)?;
             let got: Vec<String> = reports.iter().map(verdict).collect();
             if got != v.expect_each {
                 return Err(format!("{}: expected {:?}, got {:?}", v.name, v.expect_each, got));
+            }
+            if !v.reason_each.is_empty() {
+                let got: Vec<&str> = reports
+                    .iter()
+                    .map(|r| r.first_failure().and_then(|c| c.reason).map_or("", |r| r.as_str()))
+                    .collect();
+                if got != v.reason_each {
+                    return Err(format!("{}: expected reasons {:?}, got {:?}", v.name, v.reason_each, got));
+                }
+            }
+            let got: Vec<super::StreamExpectation> = streams.iter().map(stream_expectation).collect();
+            if got != v.expect_streams {
+                return Err(format!("{}: expected streams {:?}, got {:?}", v.name, v.expect_streams, got));
             }
             return Ok(());
         }

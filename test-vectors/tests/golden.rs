@@ -5,7 +5,6 @@
 use std::collections::BTreeSet;
 
 use attest_test_vectors::{load_all, run};
-use attest_verifier::CheckId;
 
 #[test]
 fn every_vector_gets_its_expected_verdict() {
@@ -20,31 +19,71 @@ fn every_check_id_has_an_accepting_and_a_rejecting_vector() {
     let vectors = load_all().expect("vectors load");
     let mut rejected = BTreeSet::new();
     let mut passed = BTreeSet::new();
-    for v in &vectors {
-        let reports = if v.documents.is_empty() {
-            vec![run::report(v).expect("runs")]
-        } else {
-            run::batch_reports(v).expect("runs")
-        };
-        for r in &reports {
-            for c in r.checks() {
-                match c.status {
-                    attest_verifier::Status::Pass if r.valid() => {
-                        passed.insert(c.id);
-                    }
-                    attest_verifier::Status::Fail => {
-                        rejected.insert(c.id);
-                    }
-                    _ => {}
+    let mut note = |r: &attest_verifier::Report| {
+        for c in r.checks() {
+            match c.status {
+                attest_verifier::Status::Pass if r.valid() => {
+                    passed.insert((r.doc_type().to_string(), c.id));
                 }
+                attest_verifier::Status::Fail => {
+                    rejected.insert((r.doc_type().to_string(), c.id));
+                }
+                _ => {}
             }
         }
+    };
+    for v in &vectors {
+        if v.documents.is_empty() {
+            note(&run::report(v).expect("runs"));
+        } else {
+            let (reports, streams) = run::batch_and_streams(v).expect("runs");
+            reports.iter().for_each(&mut note);
+            streams.iter().for_each(|s| note(s.report()));
+        }
     }
-    let attestation_checks: Vec<CheckId> =
-        attest_verifier::attestation::ATTESTATION_PLAN.checks.iter().map(|(id, _)| *id).collect();
-    for id in attestation_checks {
-        assert!(passed.contains(&id), "no accepting vector passes `{id}`");
-        assert!(rejected.contains(&id), "no vector fails `{id}`");
+    for plan in [
+        attest_verifier::attestation::ATTESTATION_PLAN,
+        attest_verifier::heartbeat::HEARTBEAT_PLAN,
+        attest_verifier::heartbeat::STREAM_PLAN,
+    ] {
+        for (id, _) in plan.checks {
+            let key = (plan.doc_type.to_string(), *id);
+            assert!(passed.contains(&key), "no accepting vector passes `{id}` of {}", plan.doc_type);
+            // A parse failure is reported under its kind's plan; the stream plan has no parse.
+            assert!(rejected.contains(&key), "no vector fails `{id}` of {}", plan.doc_type);
+        }
+    }
+}
+
+/// Every reason a heartbeat or stream check can give has a vector.
+#[test]
+fn every_heartbeat_reason_has_a_vector() {
+    use attest_verifier::Reason::*;
+    let vectors = load_all().expect("vectors load");
+    let mut seen = BTreeSet::new();
+    for v in &vectors {
+        seen.extend(v.reason.clone());
+        seen.extend(v.reason_each.iter().filter(|r| !r.is_empty()).cloned());
+        seen.extend(v.expect_streams.iter().filter_map(|s| s.reason.clone()));
+    }
+    for r in [
+        FromFuture,
+        Stale,
+        PolicyMismatch,
+        PinnedMismatch,
+        EpsilonExceeded,
+        BlockedExceedsTotal,
+        SeqNotZero,
+        SeqGap,
+        ChainBroken,
+        GapExceeded,
+        StreamMissing,
+        ConfigChanged,
+        CounterDecreased,
+        RepeatedHeartbeat,
+        RepeatedAttestationId,
+    ] {
+        assert!(seen.contains(r.as_str()), "no vector gives reason `{r}`");
     }
 }
 

@@ -471,7 +471,7 @@ pub fn verify_attestation(bytes: &[u8], ctx: &VerifyContext<'_>) -> Outcome<Exec
         Ok(v) => verify_value(&v, ctx),
         Err(e) => Pending::parse_failure(ATTESTATION_PLAN, &e),
     };
-    pending.single();
+    pending.single(ctx);
     let (report, doc) = pending.finish_parts();
     let att = match doc {
         Some(Document::Attestation(a)) => Some(a),
@@ -489,7 +489,7 @@ pub(crate) fn verify_value(v: &Value, ctx: &VerifyContext<'_>) -> Pending {
         Err(e) => return Pending::from_document_error(r, &e),
     };
     let signature_ok = check_all(&att, ctx, &mut r);
-    let replay = signature_ok.then(|| ReplayKey {
+    let replay = signature_ok.then(|| ReplayKey::Execution {
         execution_id: att.execution_id.clone(),
         ephemeral: att.delegation.as_ref().map(|d| d.ephemeral_public_key),
     });

@@ -12,23 +12,29 @@
 //!    only by items whose signature verified (a forged copy of a genuine
 //!    attestation, placed first, does not knock the genuine one out), then
 //!    `finish()`. Nothing edits a report after that.
+//! 3. [`BatchVerifier::finish_streams`]: the heartbeat stream checks over
+//!    the signature-verified heartbeats of the batch (their own reports).
 
 use crate::doc::DocumentError;
 use crate::evidence::VerifyContext;
+use crate::heartbeat::{self, StreamOptions, StreamReport};
 use crate::reason::Reason;
 use crate::registry::{self, Document};
 use crate::replay::ReplayTracker;
 use crate::report::{CheckId, Outcome, Plan, Report, ReportBuilder};
-use crate::types::Ed25519PublicKey;
+use crate::time::Timestamp;
+use crate::types::{Ed25519PublicKey, Sha256Digest};
 
 /// The plan of a document whose kind could not be told.
 pub const UNKNOWN_PLAN: Plan = Plan { doc_type: "unknown", checks: &[(CheckId::Parse, true)] };
 
 /// What the replay check looks at, taken only from a signature-verified item.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ReplayKey {
-    pub(crate) execution_id: String,
-    pub(crate) ephemeral: Option<Ed25519PublicKey>,
+pub(crate) enum ReplayKey {
+    /// An execution attestation.
+    Execution { execution_id: String, ephemeral: Option<Ed25519PublicKey> },
+    /// A heartbeat.
+    Heartbeat { attestation_id: String, digest: Sha256Digest },
 }
 
 /// One item verified by its kind, waiting for the batch checks.
@@ -37,11 +43,18 @@ pub struct Pending {
     builder: ReportBuilder,
     document: Option<Document>,
     replay: Option<ReplayKey>,
+    heartbeat: Option<Box<heartbeat::Deferred>>,
 }
 
 impl Pending {
     pub(crate) fn new(builder: ReportBuilder, document: Option<Document>, replay: Option<ReplayKey>) -> Self {
-        Self { builder, document, replay }
+        Self { builder, document, replay, heartbeat: None }
+    }
+
+    /// A heartbeat's checks that depend on single or batch verification (`freshness`).
+    pub(crate) fn with_heartbeat(mut self, deferred: heartbeat::Deferred) -> Self {
+        self.heartbeat = Some(Box::new(deferred));
+        self
     }
 
     /// A document that is not strict JSON (or has no known kind), reported under `plan`.
@@ -53,7 +66,7 @@ impl Pending {
     pub(crate) fn from_document_error(mut builder: ReportBuilder, e: &DocumentError) -> Self {
         builder.fail_at(CheckId::Parse, e.reason(), Some(e.path().to_string()), e.to_string());
         builder.halted_at(CheckId::Parse);
-        Self { builder, document: None, replay: None }
+        Self { builder, document: None, replay: None, heartbeat: None }
     }
 
     /// A `parse` failure without a path (unknown or unverifiable type).
@@ -61,11 +74,16 @@ impl Pending {
         let mut builder = ReportBuilder::new(plan);
         builder.fail(CheckId::Parse, reason, detail);
         builder.halted_at(CheckId::Parse);
-        Self { builder, document: None, replay: None }
+        Self { builder, document: None, replay: None, heartbeat: None }
     }
 
     /// Completes a single-document verification: `replay` is a batch check.
-    pub(crate) fn single(&mut self) {
+    pub(crate) fn single(&mut self, ctx: &VerifyContext<'_>) {
+        if let Some(d) = self.heartbeat.as_deref() {
+            if !self.builder.is_halted() {
+                heartbeat::freshness(&mut self.builder, d, ctx.now, false);
+            }
+        }
         if self.wants_replay() {
             self.builder.skip(CheckId::Replay, "single document: replay is checked across a batch by `attest audit`");
         }
@@ -87,11 +105,14 @@ impl Pending {
     }
 }
 
-/// Verifies a batch in input order, tracking replay across every item it completes.
+/// Verifies a batch in input order, tracking replay across every item it
+/// completes, and collecting signature-verified heartbeats for the stream
+/// checks ([`BatchVerifier::finish_streams`]).
 #[derive(Debug, Default)]
 pub struct BatchVerifier {
     tracker: ReplayTracker,
     completed: usize,
+    streams: Vec<heartbeat::stream::Item>,
 }
 
 impl BatchVerifier {
@@ -105,32 +126,70 @@ impl BatchVerifier {
         registry::prepare(bytes, ctx)
     }
 
-    /// Step 2, in input order: the `replay` check, then the finished report.
-    pub fn complete(&mut self, mut item: Pending) -> Outcome<Document> {
+    /// Step 2, in input order: the batch checks (`replay`; a heartbeat's
+    /// `freshness` as history), then the finished report.
+    pub fn complete(&mut self, ctx: &VerifyContext<'_>, mut item: Pending) -> Outcome<Document> {
         let index = self.completed;
         self.completed += 1;
+        let deferred = item.heartbeat.take();
+        if let Some(d) = deferred.as_deref() {
+            if !item.builder.is_halted() {
+                heartbeat::freshness(&mut item.builder, d, ctx.now, true);
+            }
+        }
+        let mut replay_ok = false;
         if item.wants_replay() {
-            match item.replay.take() {
-                Some(key) => match self.tracker.observe(index, &key.execution_id, key.ephemeral.as_ref()) {
-                    Ok(()) => item.builder.pass(
-                        CheckId::Replay,
-                        format!("first use of executionId {:?} in this batch", key.execution_id),
-                    ),
-                    Err(e) => item.builder.fail(CheckId::Replay, e.reason(), e.to_string()),
-                },
+            let seen = match item.replay.take() {
+                Some(ReplayKey::Execution { execution_id, ephemeral }) => Some(
+                    self.tracker
+                        .observe(index, &execution_id, ephemeral.as_ref())
+                        .map(|()| format!("first use of executionId {execution_id:?} in this batch")),
+                ),
+                Some(ReplayKey::Heartbeat { attestation_id, digest }) => {
+                    Some(self.tracker.observe_heartbeat(index, &attestation_id, &digest).map(|()| {
+                        format!("first use of attestation_id {attestation_id:?} and digest {digest} in this batch")
+                    }))
+                }
+                None => None,
+            };
+            match seen {
+                Some(Ok(detail)) => {
+                    replay_ok = true;
+                    item.builder.pass(CheckId::Replay, detail);
+                }
+                Some(Err(e)) => item.builder.fail(CheckId::Replay, e.reason(), e.to_string()),
                 None => item.builder.skip(
                     CheckId::Replay,
                     "not counted: the signature did not verify, so this item takes no part in replay",
                 ),
             }
         }
-        item.finish()
+        let outcome = item.finish();
+        if let Some(heartbeat) = deferred.and_then(|d| d.signed).filter(|_| replay_ok) {
+            let valid = outcome.report().valid();
+            self.streams.push(heartbeat::stream::Item { index, heartbeat, valid });
+        }
+        outcome
+    }
+
+    /// The stream checks over every signature-verified, non-replayed
+    /// heartbeat completed so far (formats.md §7), one report per stream.
+    /// `max_gap_seconds` is the context's heartbeat policy's (or the default).
+    pub fn finish_streams(&mut self, ctx: &VerifyContext<'_>, window_start: Option<Timestamp>) -> Vec<StreamReport> {
+        let max_gap_seconds = ctx
+            .evidence
+            .heartbeat_policy
+            .as_ref()
+            .map(|p| p.windows().max_gap_seconds)
+            .unwrap_or(heartbeat::payload::DEFAULT_MAX_GAP_SECONDS);
+        let opts = StreamOptions { now: ctx.now, max_gap_seconds, window_start };
+        heartbeat::stream::check_items(std::mem::take(&mut self.streams), &opts)
     }
 
     /// Both steps for one item.
     pub fn verify(&mut self, bytes: &[u8], ctx: &VerifyContext<'_>) -> Outcome<Document> {
         let item = Self::prepare(bytes, ctx);
-        self.complete(item)
+        self.complete(ctx, item)
     }
 
     /// Items completed so far.

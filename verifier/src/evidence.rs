@@ -51,6 +51,8 @@ pub struct Evidence {
     pub network: Option<Vec<u8>>,
     /// Allowed hosts (`--allow-host`), compared in lower case; empty = no restriction.
     pub allow_hosts: Vec<String>,
+    /// Heartbeat policy (`--heartbeat-policy`), parsed by the caller.
+    pub heartbeat_policy: Option<crate::heartbeat::HeartbeatPolicy>,
 }
 
 /// Everything a verification reads besides the document.

@@ -52,6 +52,11 @@ pub fn to_serde_json(v: &Value) -> serde_json::Value {
 
 /// Decoded fields of a document, or why it does not parse as its type.
 pub fn decode(v: &Value) -> Result<serde_json::Value, String> {
+    if let Some(pt) = crate::dsse::payload_type_of(v) {
+        let kind =
+            crate::registry::kind_by_payload_type(pt).ok_or_else(|| format!("unknown DSSE payloadType {pt:?}"))?;
+        return (kind.inspect)(v);
+    }
     let t = document_type(v).ok_or("no string `type` member at the top level")?;
     let obj = v.as_object().ok_or("not an object")?;
     let message = signing_message(t, obj);
@@ -157,4 +162,25 @@ pub(crate) fn record_proof(v: &Value) -> Result<serde_json::Value, String> {
     let p = parse_record_proof_value(v).map_err(|e| e.to_string())?;
     Ok(json!({"leaf": p.leaf.to_hex(), "index": p.index, "treeSize": p.tree_size, "pathLength": p.path.len(),
                "root": p.root().map(|r| r.to_hex())}))
+}
+
+/// A DSSE heartbeat envelope: digest over PAE, signatures and the decoded payload.
+pub(crate) fn heartbeat(v: &Value) -> Result<serde_json::Value, String> {
+    let env = crate::dsse::parse_envelope_value(v).map_err(|e| e.to_string())?;
+    let payload = crate::doc::parse_json(env.payload()).map_err(|e| format!("payload: {e}"))?;
+    let hb = crate::heartbeat::parse_heartbeat(env.payload()).map_err(|e| e.to_string())?;
+    Ok(json!({
+        "type": crate::heartbeat::HEARTBEAT_TYPE,
+        "payloadType": env.payload_type(),
+        "digest": env.digest().to_hex(),
+        "paeBytes": env.pae().len(),
+        "payloadBytes": env.payload().len(),
+        "payloadHash": hb.payload_hash().to_hex(),
+        "signatures": env.signatures().iter().map(|s| json!({"keyid": s.keyid(), "sigBytes": s.sig().len()})).collect::<Vec<_>>(),
+        "stream": hb.stream(),
+        "bootId": hb.boot_id(),
+        "seq": hb.seq(),
+        "time": crate::time::Timestamp::from_unix(hb.timestamp(), 0).to_rfc3339(),
+        "payload": to_serde_json(&payload),
+    }))
 }

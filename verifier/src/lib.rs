@@ -8,7 +8,9 @@
 //! - policy-bundle manifests ([`bundle`]);
 //! - execution attestations ([`attestation`]) with per-execution key
 //!   delegations ([`delegation`]), EIP-712 on-chain signatures ([`eip712`],
-//!   [`secp256k1`]) and network summaries ([`network`]).
+//!   [`secp256k1`]) and network summaries ([`network`]);
+//! - runtime heartbeats ([`heartbeat`]) in DSSE envelopes ([`dsse`]), one by
+//!   one and as streams.
 //!
 //! Every document is parsed strictly ([`doc`], formats.md §0) into an opaque
 //! value (private fields, accessors; its signing message and digest are
@@ -69,8 +71,10 @@ pub mod bundle;
 pub mod crypto;
 pub mod delegation;
 pub mod doc;
+pub mod dsse;
 pub mod eip712;
 pub mod evidence;
+pub mod heartbeat;
 pub mod inspect;
 pub mod merkle;
 pub mod network;

@@ -225,6 +225,37 @@ reasons! {
     RepeatedExecutionId = "repeated-execution-id",
     /// An ephemeral key that signed another execution in the batch.
     ReusedEphemeralKey = "reused-ephemeral-key",
+    /// The same heartbeat (digest) seen before in the batch.
+    RepeatedHeartbeat = "repeated-heartbeat",
+    /// A heartbeat `attestation_id` seen before in the batch, with other content.
+    RepeatedAttestationId = "repeated-attestation-id",
+    // --- heartbeats (formats.md §7) ---
+    /// A heartbeat's timestamp lies more than `max_skew_seconds` after now.
+    FromFuture = "from-future",
+    /// A heartbeat's timestamp lies more than `max_age_seconds` before now.
+    Stale = "stale",
+    /// `policy_hash` differs from the heartbeat policy's.
+    PolicyMismatch = "policy-mismatch",
+    /// `zero_retention` or a pinned member differs from the policy's.
+    PinnedMismatch = "pinned-mismatch",
+    /// `current_usage` exceeds `max_epsilon`.
+    EpsilonExceeded = "epsilon-exceeded",
+    /// `blocked_requests` exceeds `total_requests`.
+    BlockedExceedsTotal = "blocked-exceeds-total",
+    /// A boot's first heartbeat does not have seq 0.
+    SeqNotZero = "seq-not-zero",
+    /// A seq that is not the previous plus one within a boot.
+    SeqGap = "seq-gap",
+    /// `previous` is not the SHA-256 of the boot's previous payload.
+    ChainBroken = "chain-broken",
+    /// Two consecutive heartbeats more than `max_gap_seconds` apart.
+    GapExceeded = "gap-exceeded",
+    /// The newest heartbeat is more than `max_gap_seconds` old at now.
+    StreamMissing = "stream-missing",
+    /// A configuration member changed between consecutive heartbeats.
+    ConfigChanged = "config-changed",
+    /// A counter or `uptime_seconds` decreased within a boot.
+    CounterDecreased = "counter-decreased",
     // --- report machinery ---
     /// A check outside the document kind's plan was recorded (a verifier bug; fails closed).
     UnplannedCheck = "unplanned-check",

@@ -1,7 +1,6 @@
 //! The one registry of document kinds.
 //!
-//! A document's `type` (for a DSSE envelope, once the heartbeat kind lands:
-//! its `payloadType` after unwrapping) selects one [`DocumentKind`]: its
+//! A document's `type` (for a DSSE envelope: its `payloadType`) selects one [`DocumentKind`]: its
 //! plan of checks, its verification and its inspection. [`verify_document`],
 //! [`crate::batch`], [`crate::inspect::decode`] and [`crate::chain_for_subject`]
 //! read this table; the CLI, WASM and the vector runner call those. A new
@@ -13,7 +12,9 @@ use crate::attestation::{self, ExecutionAttestation, ATTESTATION_PLAN, EXECUTION
 use crate::batch::{Pending, UNKNOWN_PLAN};
 use crate::bundle::{self, BundleManifest, BUNDLE_MANIFEST_PLAN, BUNDLE_MANIFEST_TYPE};
 use crate::doc;
+use crate::dsse;
 use crate::evidence::VerifyContext;
+use crate::heartbeat::{self, HeartbeatDocument, HEARTBEAT_PAYLOAD_TYPE, HEARTBEAT_PLAN, HEARTBEAT_TYPE};
 use crate::inspect;
 use crate::network::{NETWORK_RECORD_PROOF_TYPE, NETWORK_SUMMARY_TYPE};
 use crate::reason::Reason;
@@ -31,6 +32,8 @@ pub enum Document {
     TrustRoot(TrustRoot),
     /// `attest.bundle-manifest.v1`.
     BundleManifest(BundleManifest),
+    /// `attest.runtime-heartbeat.v1` in a DSSE envelope.
+    Heartbeat(HeartbeatDocument),
 }
 
 type VerifyFn = fn(&Value, &VerifyContext<'_>) -> Pending;
@@ -39,8 +42,10 @@ type InspectFn = fn(&Value) -> Result<serde_json::Value, String>;
 /// One document kind.
 #[derive(Debug, Clone, Copy)]
 pub struct DocumentKind {
-    /// The `type` member (and signing domain).
+    /// The `type` member (and signing domain); for a DSSE kind, its payload's `type`.
     pub doc_type: &'static str,
+    /// For a kind signed in a DSSE envelope: the envelope's `payloadType`.
+    pub dsse_payload_type: Option<&'static str>,
     /// Its checks in report order; `None` for kinds only inspected, not verified on their own.
     pub plan: Option<Plan>,
     /// A subject of this kind is verified as the newest link of the trust-root chain.
@@ -53,6 +58,7 @@ pub struct DocumentKind {
 pub const KINDS: &[DocumentKind] = &[
     DocumentKind {
         doc_type: EXECUTION_ATTESTATION_TYPE,
+        dsse_payload_type: None,
         plan: Some(ATTESTATION_PLAN),
         extends_chain: false,
         verify: Some(attestation::verify_value),
@@ -60,6 +66,7 @@ pub const KINDS: &[DocumentKind] = &[
     },
     DocumentKind {
         doc_type: TRUST_ROOT_TYPE,
+        dsse_payload_type: None,
         plan: Some(TRUST_ROOT_PLAN),
         extends_chain: true,
         verify: Some(trust_root::verify_value),
@@ -67,6 +74,7 @@ pub const KINDS: &[DocumentKind] = &[
     },
     DocumentKind {
         doc_type: BUNDLE_MANIFEST_TYPE,
+        dsse_payload_type: None,
         plan: Some(BUNDLE_MANIFEST_PLAN),
         extends_chain: false,
         verify: Some(bundle::verify_value),
@@ -74,6 +82,7 @@ pub const KINDS: &[DocumentKind] = &[
     },
     DocumentKind {
         doc_type: NETWORK_SUMMARY_TYPE,
+        dsse_payload_type: None,
         plan: None,
         extends_chain: false,
         verify: None,
@@ -81,10 +90,19 @@ pub const KINDS: &[DocumentKind] = &[
     },
     DocumentKind {
         doc_type: NETWORK_RECORD_PROOF_TYPE,
+        dsse_payload_type: None,
         plan: None,
         extends_chain: false,
         verify: None,
         inspect: inspect::record_proof,
+    },
+    DocumentKind {
+        doc_type: HEARTBEAT_TYPE,
+        dsse_payload_type: Some(HEARTBEAT_PAYLOAD_TYPE),
+        plan: Some(HEARTBEAT_PLAN),
+        extends_chain: false,
+        verify: Some(heartbeat::verify_value),
+        inspect: inspect::heartbeat,
     },
 ];
 
@@ -93,9 +111,24 @@ pub fn kind(doc_type: &str) -> Option<&'static DocumentKind> {
     KINDS.iter().find(|k| k.doc_type == doc_type)
 }
 
-/// The kind of a parsed document, if its `type` is known.
+/// The kind whose DSSE envelopes carry this `payloadType`.
+pub fn kind_by_payload_type(payload_type: &str) -> Option<&'static DocumentKind> {
+    KINDS.iter().find(|k| k.dsse_payload_type == Some(payload_type))
+}
+
+/// The kind of a parsed document: by its `type`, or for a DSSE envelope
+/// (no `type`, a string `payloadType`) by its `payloadType`.
 pub fn kind_of(v: &Value) -> Option<&'static DocumentKind> {
-    doc::document_type(v).and_then(kind)
+    match dsse::payload_type_of(v) {
+        Some(pt) => kind_by_payload_type(pt),
+        None => doc::document_type(v).and_then(kind),
+    }
+}
+
+/// The name a parsed document's kind is asked for by: its `type`, or a DSSE
+/// envelope's `payloadType`.
+fn told_type(v: &Value) -> Option<&str> {
+    dsse::payload_type_of(v).or_else(|| doc::document_type(v))
 }
 
 /// Types that [`verify_document`] verifies.
@@ -116,7 +149,9 @@ fn told_plan(bytes: &[u8]) -> Plan {
             .windows(t.len() + 2)
             .any(|w| w.first() == Some(&b'"') && w.last() == Some(&b'"') && w.get(1..w.len() - 1) == Some(t))
     };
-    let mut found = KINDS.iter().filter(|k| k.plan.is_some() && contains(k.doc_type));
+    let mut found = KINDS
+        .iter()
+        .filter(|k| k.plan.is_some() && (contains(k.doc_type) || k.dsse_payload_type.is_some_and(contains)));
     match (found.next(), found.next()) {
         (Some(k), None) => k.plan.unwrap_or(UNKNOWN_PLAN),
         _ => UNKNOWN_PLAN,
@@ -130,7 +165,7 @@ pub(crate) fn prepare(bytes: &[u8], ctx: &VerifyContext<'_>) -> Pending {
         Err(e) => return Pending::parse_failure(told_plan(bytes), &e),
     };
     let known = || verifiable_types().collect::<Vec<_>>().join(", ");
-    match (doc::document_type(&value), kind_of(&value)) {
+    match (told_type(&value), kind_of(&value)) {
         (_, Some(DocumentKind { verify: Some(verify), .. })) => verify(&value, ctx),
         (Some(t), Some(_)) => Pending::parse_refused(
             UNKNOWN_PLAN,
@@ -145,7 +180,7 @@ pub(crate) fn prepare(bytes: &[u8], ctx: &VerifyContext<'_>) -> Pending {
         (None, _) => Pending::parse_refused(
             UNKNOWN_PLAN,
             Reason::UnknownType,
-            "not an attest document: no string `type` member at the top level".to_string(),
+            "not an attest document: no string `type` (or DSSE `payloadType`) member at the top level".to_string(),
         ),
     }
 }
@@ -154,7 +189,7 @@ pub(crate) fn prepare(bytes: &[u8], ctx: &VerifyContext<'_>) -> Pending {
 /// when valid, the verified document.
 pub fn verify_document(bytes: &[u8], ctx: &VerifyContext<'_>) -> Outcome<Document> {
     let mut item = prepare(bytes, ctx);
-    item.single();
+    item.single(ctx);
     let (report, document) = item.finish_parts();
     Outcome::new(report, document)
 }

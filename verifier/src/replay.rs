@@ -5,7 +5,7 @@
 //! different executions fails the later one (formats.md §4).
 
 use crate::reason::Reason;
-use crate::types::Ed25519PublicKey;
+use crate::types::{Ed25519PublicKey, Sha256Digest};
 
 /// Why an attestation is a replay.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,6 +29,22 @@ pub enum ReplayError {
         /// Index of the first use.
         first: usize,
     },
+    /// The same heartbeat (envelope digest) was seen before.
+    #[error("the same heartbeat (digest {digest}) was already given as item {first}")]
+    Heartbeat {
+        /// The digest.
+        digest: Sha256Digest,
+        /// Index of the first use.
+        first: usize,
+    },
+    /// A heartbeat attestation id was seen before, with other content.
+    #[error("attestation_id {attestation_id:?} was already used by item {first}")]
+    AttestationId {
+        /// The id.
+        attestation_id: String,
+        /// Index of the first use.
+        first: usize,
+    },
 }
 
 impl ReplayError {
@@ -37,6 +53,8 @@ impl ReplayError {
         match self {
             ReplayError::ExecutionId { .. } => Reason::RepeatedExecutionId,
             ReplayError::EphemeralKey { .. } => Reason::ReusedEphemeralKey,
+            ReplayError::Heartbeat { .. } => Reason::RepeatedHeartbeat,
+            ReplayError::AttestationId { .. } => Reason::RepeatedAttestationId,
         }
     }
 }
@@ -114,6 +132,26 @@ impl ReplayTracker {
             }
         }
         self.insert((exec_key, index, usize::MAX));
+        Ok(())
+    }
+
+    /// Records heartbeat item `index`; returns the replay it constitutes, if any.
+    pub fn observe_heartbeat(
+        &mut self,
+        index: usize,
+        attestation_id: &str,
+        digest: &Sha256Digest,
+    ) -> Result<(), ReplayError> {
+        let digest_key = key(2, digest.as_bytes());
+        if let Some(&(_, first, _)) = self.get(&digest_key) {
+            return Err(ReplayError::Heartbeat { digest: *digest, first });
+        }
+        let id_key = key(3, attestation_id.as_bytes());
+        if let Some(&(_, first, _)) = self.get(&id_key) {
+            return Err(ReplayError::AttestationId { attestation_id: attestation_id.to_string(), first });
+        }
+        self.insert((digest_key, index, usize::MAX));
+        self.insert((id_key, index, usize::MAX));
         Ok(())
     }
 }

@@ -45,8 +45,22 @@ pub enum CheckId {
     Network,
     /// The EIP-712 on-chain signatures recover to the right signers.
     OnchainSignature,
-    /// No execution id or ephemeral key is used twice in a batch.
+    /// No execution id or ephemeral key (attestations), attestation id or digest (heartbeats) is used twice in a batch.
     Replay,
+    /// A heartbeat's `timestamp` is within `[now − max_age, now + max_skew]` (formats.md §7).
+    Freshness,
+    /// A heartbeat's `policy_hash` is the heartbeat policy's.
+    Policy,
+    /// A heartbeat's configuration equals what the policy pins; in a stream, no change between consecutive heartbeats.
+    Drift,
+    /// A heartbeat's differential-privacy budget and counters are consistent.
+    Limits,
+    /// Within a boot, `seq` is contiguous and `previous` chains.
+    Sequence,
+    /// No two consecutive heartbeats of a stream, nor the newest and `now`, are more than `max_gap_seconds` apart.
+    Gap,
+    /// Within a boot, counters and `uptime_seconds` never decrease.
+    Counters,
 }
 
 impl CheckId {
@@ -67,6 +81,13 @@ impl CheckId {
         CheckId::Network,
         CheckId::OnchainSignature,
         CheckId::Replay,
+        CheckId::Freshness,
+        CheckId::Policy,
+        CheckId::Drift,
+        CheckId::Limits,
+        CheckId::Sequence,
+        CheckId::Gap,
+        CheckId::Counters,
     ];
 
     /// The stable string id.
@@ -87,6 +108,13 @@ impl CheckId {
             CheckId::Network => "network",
             CheckId::OnchainSignature => "onchain-signature",
             CheckId::Replay => "replay",
+            CheckId::Freshness => "freshness",
+            CheckId::Policy => "policy",
+            CheckId::Drift => "drift",
+            CheckId::Limits => "limits",
+            CheckId::Sequence => "sequence",
+            CheckId::Gap => "gap",
+            CheckId::Counters => "counters",
         }
     }
 

@@ -42,6 +42,9 @@ pub enum EncodingError {
         /// Expected decoded length.
         expected: usize,
     },
+    /// Not canonical base64 in the standard or the URL-safe alphabet (DSSE).
+    #[error("not canonical base64 (standard or URL-safe alphabet, padded or not)")]
+    Base64Text,
     /// Missing `0x` prefix.
     #[error("missing 0x prefix")]
     MissingPrefix,

@@ -29,6 +29,8 @@ use attest_verifier::secp256k1::{RecoverableSignature, SECP256K1_N};
 use attest_verifier::trust_root::Role;
 use attest_verifier::types::Ed25519Signature;
 
+mod heartbeat;
+
 type R<T> = Result<T, String>;
 type Edit = Box<dyn Fn(&mut Object)>;
 type EntriesEdit = Box<dyn Fn(&mut Vec<VectorEntry>)>;
@@ -122,6 +124,10 @@ impl Gen {
             document_base64: None,
             documents: Vec::new(),
             expect_each: Vec::new(),
+            reason_each: Vec::new(),
+            expect_streams: Vec::new(),
+            window_start: None,
+            heartbeat_policy: None,
             signals: Some(self.s.signals_text()),
             output_base64: Some(to_b64(&self.s.output)),
             bundle: Some(VectorBundle { manifest: to_pretty(&self.s.manifest), entries: Some(self.bundle_entries()) }),
@@ -1901,6 +1907,9 @@ fn generate() -> R<BTreeMap<String, String>> {
     onchain_vectors(&mut g)?;
     replay_vectors(&mut g)?;
     trust_root_documents(&mut g)?;
+    for v in heartbeat::vectors()? {
+        g.push(v);
+    }
     let mut out = BTreeMap::new();
     for v in &g.out {
         let mut text = serde_json::to_string_pretty(v).map_err(e)?;
