@@ -106,7 +106,14 @@ impl BatchVerifier {
     }
 
     /// Step 2, in input order: the `replay` check, then the finished report.
-    pub fn complete(&mut self, mut item: Pending) -> Outcome<Document> {
+    /// A replay names the earlier item by its 0-based index.
+    pub fn complete(&mut self, item: Pending) -> Outcome<Document> {
+        self.complete_named(item, &|i| format!("item {i}"))
+    }
+
+    /// [`BatchVerifier::complete`], naming the earlier item of a replay by
+    /// `name_of(index)` (the CLI: `batch.jsonl:3` or the file name).
+    pub fn complete_named(&mut self, mut item: Pending, name_of: &dyn Fn(usize) -> String) -> Outcome<Document> {
         let index = self.completed;
         self.completed += 1;
         if item.wants_replay() {
@@ -116,7 +123,7 @@ impl BatchVerifier {
                         CheckId::Replay,
                         format!("first use of executionId {:?} in this batch", key.execution_id),
                     ),
-                    Err(e) => item.builder.fail(CheckId::Replay, e.reason(), e.to_string()),
+                    Err(e) => item.builder.fail(CheckId::Replay, e.reason(), e.describe(&name_of(e.first()))),
                 },
                 None => item.builder.skip(
                     CheckId::Replay,

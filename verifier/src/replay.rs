@@ -32,6 +32,26 @@ pub enum ReplayError {
 }
 
 impl ReplayError {
+    /// Index (0-based, in input order) of the item that used it first.
+    pub fn first(&self) -> usize {
+        match self {
+            ReplayError::ExecutionId { first, .. } | ReplayError::EphemeralKey { first, .. } => *first,
+        }
+    }
+
+    /// The message with the first item named by the caller (`batch.jsonl:3`)
+    /// instead of its 0-based index.
+    pub fn describe(&self, first_name: &str) -> String {
+        match self {
+            ReplayError::ExecutionId { execution_id, .. } => {
+                format!("executionId {execution_id:?} was already used by {first_name}")
+            }
+            ReplayError::EphemeralKey { key, other, .. } => {
+                format!("ephemeral key {key} already signed execution {other:?} ({first_name})")
+            }
+        }
+    }
+
     /// Stable reason code.
     pub fn reason(&self) -> Reason {
         match self {
