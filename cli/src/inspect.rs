@@ -47,37 +47,40 @@ pub fn run(a: &InspectArgs) -> Result<i32, CliError> {
             );
         }
         Format::Human => {
-            println!("{}", esc(&a.file.display().to_string()));
-            print_fields(&decoded, 1);
-            println!("document:");
+            let mut out = format!("{}\n", esc(&a.file.display().to_string()));
+            print_fields(&mut out, &decoded, 1);
+            out.push_str("document:\n");
             // Pretty JSON escapes C0 controls in strings; DEL, C1 and bidi controls
             // are made visible line by line.
             for line in to_pretty(&v).lines() {
-                println!("{}", esc(line));
+                out.push_str(&esc(line));
+                out.push('\n');
             }
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes());
         }
     }
     Ok(0)
 }
 
-fn print_fields(v: &serde_json::Value, depth: usize) {
+fn print_fields(out: &mut String, v: &serde_json::Value, depth: usize) {
     let pad = "  ".repeat(depth);
     if let serde_json::Value::Object(o) = v {
         for (k, val) in o {
             match val {
                 serde_json::Value::Object(_) => {
-                    println!("{pad}{}:", esc(k));
-                    print_fields(val, depth + 1);
+                    out.push_str(&format!("{pad}{}:\n", esc(k)));
+                    print_fields(out, val, depth + 1);
                 }
                 serde_json::Value::Array(items) if items.iter().any(|i| i.is_object()) => {
-                    println!("{pad}{}:", esc(k));
+                    out.push_str(&format!("{pad}{}:\n", esc(k)));
                     for i in items {
-                        println!("{pad}  - {}", esc(&i.to_string()));
+                        out.push_str(&format!("{pad}  - {}\n", esc(&i.to_string())));
                     }
                 }
                 other => {
                     let text = other.as_str().map_or_else(|| other.to_string(), str::to_string);
-                    println!("{pad}{}: {}", esc(k), esc(&text));
+                    out.push_str(&format!("{pad}{}: {}\n", esc(k), esc(&text)));
                 }
             }
         }

@@ -115,6 +115,8 @@ pub(crate) fn trust_root(v: &Value) -> Result<serde_json::Value, String> {
     let r = parse_trust_root_value(v).map_err(|e| e.to_string())?;
     Ok(json!({
         "version": r.version,
+        "issuedAt": r.issued_at.to_rfc3339(),
+        "expiresAt": r.expires_at.to_rfc3339(),
         "previousDigest": r.previous_digest.map(|d| d.to_hex()),
         "rootThreshold": r.root_threshold,
         "keys": r.keys.iter().map(|k| json!({
@@ -125,6 +127,7 @@ pub(crate) fn trust_root(v: &Value) -> Result<serde_json::Value, String> {
             "validFrom": k.valid_from.to_rfc3339(),
             "validUntil": k.valid_until.map(|u| u.to_rfc3339()),
             "revoked": k.revoked,
+            "label": k.label.as_deref(),
         })).collect::<Vec<_>>(),
         "signatures": r.signatures.iter().map(|s| s.key_id.to_hex()).collect::<Vec<_>>(),
     }))
