@@ -64,6 +64,7 @@ fn evidence(dir: &Path, json: bool) -> EvidenceArgs {
         now: Some(times::NOW.to_string()),
         min_trust_root_version: None,
         max_clock_skew: "5m".to_string(),
+        require: Vec::new(),
         format: if json { Format::Json } else { Format::Human },
     }
 }

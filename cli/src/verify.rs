@@ -60,9 +60,21 @@ pub struct EvidenceArgs {
     /// How far a document's issuedAt may lie after --now (seconds, or 30s, 5m, 1h).
     #[arg(long = "max-clock-skew", value_name = "DURATION", default_value = "5m")]
     pub max_clock_skew: String,
+    /// Checks that must not be skipped (comma-separated or repeated, e.g.
+    /// bundle-files,output): a skip of one fails it with `required-check-skipped` (docs/spec.md §6).
+    #[arg(long = "require", value_name = "CHECK[,CHECK…]", value_delimiter = ',', value_parser = parse_check_id)]
+    pub require: Vec<attest_verifier::CheckId>,
     /// Report format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
+}
+
+/// A `--require` check id.
+fn parse_check_id(s: &str) -> Result<attest_verifier::CheckId, String> {
+    attest_verifier::CheckId::from_id(s).ok_or_else(|| {
+        let ids: Vec<&str> = attest_verifier::CheckId::ALL.iter().map(|c| c.as_str()).collect();
+        format!("unknown check {s:?} (one of {})", ids.join(", "))
+    })
 }
 
 /// Loaded evidence: the trust anchor, the verified chain and the owned evidence.
@@ -77,6 +89,8 @@ pub struct Loaded {
     pub now: Timestamp,
     /// `--max-clock-skew` in seconds.
     pub max_clock_skew_seconds: u64,
+    /// `--require`: checks whose skip is a failure.
+    pub require: Vec<attest_verifier::CheckId>,
 }
 
 /// The current time from the system clock.
@@ -196,7 +210,7 @@ impl Loaded {
         };
         let max_clock_skew_seconds =
             parse_duration_seconds(&a.max_clock_skew).map_err(|e| CliError::new(format!("--max-clock-skew: {e}")))?;
-        Ok(Self { anchor, trust, evidence, now, max_clock_skew_seconds })
+        Ok(Self { anchor, trust, evidence, now, max_clock_skew_seconds, require: a.require.clone() })
     }
 
     /// The verification context for a subject verified against `trust`.
@@ -249,7 +263,7 @@ pub fn run_verify(file: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
     // A trust-root subject is verified as the newest link of its chain.
     let subject_trust = loaded.anchor.verify_for_subject(&file.display().to_string(), &bytes);
     let trust = subject_trust.as_ref().unwrap_or(&loaded.trust);
-    let report = verify_document(&bytes, &loaded.context(trust)).into_report();
+    let report = verify_document(&bytes, &loaded.context(trust)).into_report().with_required(&a.require);
     print_report(&report, &file.display().to_string(), a.format);
     Ok(if report.valid() { 0 } else { 1 })
 }
@@ -413,7 +427,8 @@ fn audit_reports(items: &[&[u8]], loaded: &Loaded, batch: &mut BatchVerifier, la
     let ctx = loaded.context(&loaded.trust);
     let pending: Vec<_> = items.par_iter().with_min_len(16).map(|bytes| BatchVerifier::prepare(bytes, &ctx)).collect();
     let name_of = |i: usize| labels.name_of(i);
-    pending.into_iter().map(|p| batch.complete_named(p, &name_of).into_report()).collect()
+    let required = &loaded.require;
+    pending.into_iter().map(|p| batch.complete_named(p, &name_of).into_report().with_required(required)).collect()
 }
 
 /// Items verified together; output is written after each chunk.

@@ -652,3 +652,39 @@ fn help_texts_cite_only_files_in_the_repository() {
     }
     assert!(stdout(&run(Path::new("."), &["network", "--help"])).contains("docs/spec.md"));
 }
+
+// ---------------------------------------------------------------- F: --require
+
+#[test]
+fn require_turns_a_skip_into_a_failure() {
+    let w = world();
+    let d = w.path();
+    let verify = |extra: &[&str], tail: &[String]| {
+        let mut head = vec!["verify", "attestation.json", "--format", "json"];
+        head.extend(extra);
+        run_with(d, &head, tail)
+    };
+    // All evidence given: requiring the checks it feeds changes nothing.
+    let out = verify(&["--require", "bundle-files,output", "--require", "fingerprint"], &evidence(&[]));
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // Without --output the `output` skip is a failure.
+    let out = verify(&["--require", "bundle-files,output"], &evidence_without("--output"));
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let r = json(&out);
+    let (status, reason, detail) = check(&r, "output");
+    assert_eq!((status.as_str(), reason.as_deref()), ("fail", Some("required-check-skipped")), "{r}");
+    assert!(detail.starts_with("required but skipped: "), "{detail}");
+    assert_eq!(check(&r, "bundle-files").0, "pass");
+    // Human output names it like any failure.
+    let out = run_with(d, &["verify", "attestation.json", "--require", "network"], &evidence(&[]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("[required-check-skipped]") && stdout(&out).contains("INVALID: network failed"));
+    // In an audit every item is held to it.
+    let out = run_with(d, &["audit", "attestation.json", "--require", "network"], &evidence(&[]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).starts_with("INVALID attestation.json: network [required-check-skipped]"), "{}", stdout(&out));
+    // An unknown check id is a usage error.
+    let out = verify(&["--require", "bundle"], &evidence(&[]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown check \"bundle\""), "{}", stderr(&out));
+}
