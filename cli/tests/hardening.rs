@@ -267,6 +267,13 @@ fn trust_root_commands_refuse_results_that_do_not_verify() {
     ok(d, &["keygen", "--out", "r1.secret", "--pub-out", "r1.pub"]);
     ok(d, &["keygen", "--out", "r2.secret"]);
     ok(d, &["keygen", "--out", "k.secret"]);
+    // A first version whose threshold its signers cannot meet.
+    refused(
+        d,
+        &with_t0(&["trust-root", "create", "--threshold", "2", "--sign", "r1.secret", "--out", "tr1.json"]),
+        "tr1.json",
+        &["rootThreshold exceeds the number of root keys listed [malformed]"],
+    );
     ok(d, &with_t0(&["trust-root", "create", "--sign", "r1.secret", "--out", "tr1.json"]));
     // Revoking the only root key: the new version has no usable root key.
     let r1 = key_id(d, "r1.secret");
