@@ -1,5 +1,5 @@
-//! Building and signing execution attestations (formats.md §3) and
-//! per-execution key delegations with EIP-712 signatures (formats.md §4).
+//! Building and signing execution attestations (docs/spec.md §3) and
+//! per-execution key delegations with EIP-712 signatures (docs/spec.md §4).
 
 use attest_json::{Object, Value};
 use attest_verifier::attestation::{
@@ -109,7 +109,7 @@ impl AttestationDraft {
         self.output_hash = Some(sha256(output));
     }
 
-    /// The context hash (formats.md §4).
+    /// The context hash (docs/spec.md §4).
     pub fn context_hash(&self) -> Sha256Digest {
         context_hash(&self.execution_id, &self.policy_id, &self.policy_version, &self.runtime_hash)
     }

@@ -1,4 +1,4 @@
-//! Building and signing bundle manifests (formats.md §2).
+//! Building and signing bundle manifests (docs/spec.md §2).
 
 use attest_json::Value;
 use attest_verifier::bundle::{check_bundle_path, BUNDLE_MANIFEST_TYPE, MANIFEST_FILE_NAME};

@@ -1,4 +1,4 @@
-//! Key derivation from a 32-byte master secret (formats.md §4), HKDF-SHA256 (RFC 5869).
+//! Key derivation from a 32-byte master secret (docs/spec.md §4), HKDF-SHA256 (RFC 5869).
 //!
 //! ```text
 //! master Ed25519 seed      = HKDF(ikm=secret, salt="attest.v1.master",    info="ed25519")

@@ -1,7 +1,7 @@
 //! # attest-attestor
 //!
 //! The attestor core of attest: key derivation from a master secret
-//! (formats.md §4), and building and signing every format the verifier
+//! (docs/spec.md §4), and building and signing every format the verifier
 //! checks — trust roots, bundle manifests, execution attestations,
 //! delegations with EIP-712 signatures, network logs and summaries, DSSE
 //! runtime heartbeats ([`heartbeat`]) — in

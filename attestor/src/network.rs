@@ -1,4 +1,4 @@
-//! Recording network traffic as a §5 network log (formats.md §5).
+//! Recording network traffic as a §5 network log (docs/spec.md §5).
 //!
 //! An executor calls a [`Recorder`] around every exchange it makes — or wraps
 //! its HTTP client with one, as `attest fetch` does — to log DNS answers,
@@ -63,7 +63,7 @@ use crate::json::{int, s, ObjectBuilder};
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RecorderError {
-    /// The recorded records break a rule of formats.md §5 (or are malformed,
+    /// The recorded records break a rule of docs/spec.md §5 (or are malformed,
     /// e.g. a URL that is not http(s) or a header name that is not a token).
     #[error("the recorded network log is not valid: {0}")]
     Log(#[from] NetworkError),
@@ -243,7 +243,7 @@ impl Recorder {
         out
     }
 
-    /// Checks every record against formats.md §5 and returns the log with its summary.
+    /// Checks every record against docs/spec.md §5 and returns the log with its summary.
     pub fn finish(&self) -> Result<CheckedLog, RecorderError> {
         let mut records = Vec::with_capacity(self.lines.len());
         for (i, line) in self.lines.iter().enumerate() {

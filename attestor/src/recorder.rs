@@ -1,5 +1,5 @@
 //! A recorded HTTP(S) exchange: one request, fetched and logged as a §5
-//! network log (formats.md §5) by a [`Recorder`].
+//! network log (docs/spec.md §5) by a [`Recorder`].
 //!
 //! [`fetch`] resolves the host with the system resolver (recorded as `dns`
 //! records with `resolver: "system"`, one per address family; none for IP
@@ -81,7 +81,7 @@ pub enum UrlError {
         /// The byte.
         byte: u8,
     },
-    /// The host is refused by the log's URL rule (formats.md §5).
+    /// The host is refused by the log's URL rule (docs/spec.md §5).
     #[error("{detail}")]
     Host {
         /// The verifier's reason.

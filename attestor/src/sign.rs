@@ -1,4 +1,4 @@
-//! Signing documents: `signature = Ed25519(key, M(D))`, formats.md §0.
+//! Signing documents: `signature = Ed25519(key, M(D))`, docs/spec.md §0.
 
 use attest_json::{Object, Value};
 use attest_verifier::doc::signing_message;

@@ -1,4 +1,4 @@
-//! Building trust roots: create, add or revoke keys, rotate (formats.md §1).
+//! Building trust roots: create, add or revoke keys, rotate (docs/spec.md §1).
 //!
 //! Every change after the first document is a rotation: the next document
 //! has `version + 1`, `previousDigest = digest(previous)` and must be signed

@@ -91,8 +91,13 @@ pub enum ParseErrorKind {
 impl fmt::Display for ParseErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ParseErrorKind::TooLarge { size, limit } => {
-                write!(f, "input of {size} bytes is larger than the limit of {limit} bytes")
+            ParseErrorKind::TooLarge { limit, .. } => {
+                // The size is not shown: a caller may have read only one byte past the limit.
+                if *limit >= 1 << 20 && limit % (1 << 20) == 0 {
+                    write!(f, "input is larger than the {} MiB limit", limit >> 20)
+                } else {
+                    write!(f, "input is larger than the {limit}-byte limit")
+                }
             }
             ParseErrorKind::TooDeep { limit } => {
                 write!(f, "nesting is deeper than the limit of {limit} levels")

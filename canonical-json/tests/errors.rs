@@ -38,7 +38,7 @@ fn too_large_is_checked_before_parsing() {
     // Checked before parsing: even garbage gets TooLarge.
     let e = err_with(b"\xff\xff\xff\xff\xff", &limits);
     check(&e, ParseErrorKind::TooLarge { size: 5, limit: 4 }, 0, 1, 1, "$");
-    assert_eq!(e.to_string(), "input of 5 bytes is larger than the limit of 4 bytes at $ (line 1, column 1)");
+    assert_eq!(e.to_string(), "input is larger than the 4-byte limit at $ (line 1, column 1)");
     // The 16 MiB default.
     let big = vec![b' '; 16 * 1024 * 1024 + 1];
     assert!(matches!(err(&big).kind, ParseErrorKind::TooLarge { .. }));

@@ -9,13 +9,14 @@ use attest_attestor::trust_root::{KeyMaterial, KeySpec, RuntimeSpec, TrustRootDr
 use attest_attestor::{Ed25519Signer, MasterSecret};
 use attest_verifier::bundle::{parse_bundle_manifest, EntryKind, MANIFEST_FILE_NAME};
 use attest_verifier::eip712::OnchainDomain;
-use attest_verifier::trust_root::{parse_trust_root, Role};
+use attest_verifier::trust_root::Role;
 use attest_verifier::types::{Ed25519PublicKey, EthAddress, Secp256k1PublicKey, Sha256Digest};
 use attest_verifier::Timestamp;
 use clap::{Args, Subcommand};
 use rand_core::RngCore as _;
 
 use crate::io::{self, read_document, read_secret, write_file, CliError};
+use crate::render::esc;
 use crate::verify::{clock_now, parse_now};
 
 /// `attest keygen`.
@@ -27,6 +28,9 @@ pub struct KeygenArgs {
     /// Also write the Ed25519 public key (hex, one line) here, e.g. as a --root-key file.
     #[arg(long = "pub-out", value_name = "FILE")]
     pub pub_out: Option<PathBuf>,
+    /// Replace an existing --pub-out file (the secret is never overwritten).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `attest key …`.
@@ -59,7 +63,7 @@ pub fn keygen(a: &KeygenArgs) -> Result<i32, CliError> {
     let secret = MasterSecret::from_bytes(bytes);
     io::write_secret(&a.out, format!("{}\n", secret.to_hex()).as_bytes())?;
     if let Some(p) = &a.pub_out {
-        write_file(p, format!("{}\n", secret.master_ed25519().public_key()).as_bytes(), "public key file")?;
+        write_file(p, format!("{}\n", secret.master_ed25519().public_key()).as_bytes(), "public key file", a.force)?;
     }
     print_json(&public_info(&secret)?);
     Ok(0)
@@ -103,9 +107,12 @@ pub struct Issue {
     /// Root secret to sign with (repeatable; for a rotation, enough old AND new root keys).
     #[arg(long = "sign", value_name = "SECRET", required = true)]
     pub sign: Vec<PathBuf>,
-    /// Output file.
+    /// Output file (never overwritten without --force).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Replace an existing --out file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl Issue {
@@ -254,16 +261,32 @@ fn read_value(path: &Path, what: &str) -> Result<attest_json::Value, CliError> {
     attest_verifier::doc::parse_json(&bytes).map_err(|e| CliError::new(format!("{what} {}: {e}", path.display())))
 }
 
-fn finish_root(draft: TrustRootDraft, issue: &Issue) -> Result<i32, CliError> {
+/// Reads the previous trust root of a change: its bytes (for the chain check) and value.
+fn read_previous(path: &Path) -> Result<(Vec<u8>, attest_json::Value), CliError> {
+    let bytes = read_document(path, "trust root")?;
+    let v = attest_verifier::doc::parse_json(&bytes)
+        .map_err(|e| CliError::new(format!("trust root {}: {e}", path.display())))?;
+    Ok((bytes, v))
+}
+
+/// Refuses to write a document that does not verify: exit 1 with the reason.
+fn refuse(out: &Path, why: &str) -> i32 {
+    eprintln!("refusing to write {}: {}", esc(&out.display().to_string()), esc(why));
+    1
+}
+
+fn finish_root(draft: TrustRootDraft, issue: &Issue, previous: Option<&[u8]>) -> Result<i32, CliError> {
     let signers = issue.signers()?;
     let refs: Vec<&Ed25519Signer> = signers.iter().collect();
     let v = draft.sign(&refs);
-    // Check the result parses as a trust root before writing it.
+    // The result must verify as the next link of the chain before it is written.
     let text = to_pretty(&v);
-    parse_trust_root(text.as_bytes())
-        .map_err(|e| CliError::new(format!("refusing to write an invalid trust root: {e}")))?;
-    write_file(&issue.out, text.as_bytes(), "trust root")?;
-    eprintln!("wrote {}", issue.out.display());
+    let ids: Vec<_> = signers.iter().map(Ed25519Signer::key_id).collect();
+    if let Err(why) = crate::prewrite::trust_root(&text, previous, &ids) {
+        return Ok(refuse(&issue.out, &why));
+    }
+    write_file(&issue.out, text.as_bytes(), "trust root", issue.force)?;
+    eprintln!("wrote {}", esc(&issue.out.display().to_string()));
     Ok(0)
 }
 
@@ -285,44 +308,44 @@ pub fn trust_root(c: &TrustRootCommand) -> Result<i32, CliError> {
                     })
                     .map_err(edit)?;
             }
-            finish_root(draft, issue)
+            finish_root(draft, issue, None)
         }
         TrustRootCommand::AddKey { previous, new_key, issue } => {
             let (issued, expires) = issue.times();
-            let mut draft =
-                TrustRootDraft::next_of(&read_value(previous, "trust root")?, issued, expires).map_err(edit)?;
+            let (prev, value) = read_previous(previous)?;
+            let mut draft = TrustRootDraft::next_of(&value, issued, expires).map_err(edit)?;
             draft.add_key(&new_key.spec(issued)?).map_err(edit)?;
-            finish_root(draft, issue)
+            finish_root(draft, issue, Some(&prev))
         }
         TrustRootCommand::Revoke { previous, key_id, issue } => {
             let (issued, expires) = issue.times();
-            let mut draft =
-                TrustRootDraft::next_of(&read_value(previous, "trust root")?, issued, expires).map_err(edit)?;
+            let (prev, value) = read_previous(previous)?;
+            let mut draft = TrustRootDraft::next_of(&value, issued, expires).map_err(edit)?;
             draft.revoke_key(key_id).map_err(edit)?;
-            finish_root(draft, issue)
+            finish_root(draft, issue, Some(&prev))
         }
         TrustRootCommand::AddRuntime { previous, runtime_version, runtime_hash, release_manifest_hash, issue } => {
             let (issued, expires) = issue.times();
-            let mut draft =
-                TrustRootDraft::next_of(&read_value(previous, "trust root")?, issued, expires).map_err(edit)?;
+            let (prev, value) = read_previous(previous)?;
+            let mut draft = TrustRootDraft::next_of(&value, issued, expires).map_err(edit)?;
             draft.add_runtime(&RuntimeSpec {
                 runtime_version: runtime_version.clone(),
                 runtime_hash: *runtime_hash,
                 release_manifest_hash: *release_manifest_hash,
             });
-            finish_root(draft, issue)
+            finish_root(draft, issue, Some(&prev))
         }
         TrustRootCommand::Rotate { previous, threshold, remove, issue } => {
             let (issued, expires) = issue.times();
-            let mut draft =
-                TrustRootDraft::next_of(&read_value(previous, "trust root")?, issued, expires).map_err(edit)?;
+            let (prev, value) = read_previous(previous)?;
+            let mut draft = TrustRootDraft::next_of(&value, issued, expires).map_err(edit)?;
             if let Some(t) = threshold {
                 draft.set_threshold(*t);
             }
             for id in remove {
                 draft.remove_key(id).map_err(edit)?;
             }
-            finish_root(draft, issue)
+            finish_root(draft, issue, Some(&prev))
         }
         TrustRootCommand::Verify { chain, root_key, now } => {
             let now = parse_now(now.as_deref())?;
@@ -342,7 +365,7 @@ pub fn trust_root(c: &TrustRootCommand) -> Result<i32, CliError> {
                     Ok(0)
                 }
                 Err(e) => {
-                    println!("INVALID [{}]: {e}", e.reason());
+                    println!("INVALID [{}]: {}", e.reason(), esc(&e.to_string()));
                     Ok(1)
                 }
             }
@@ -372,19 +395,30 @@ pub enum BundleCommand {
         /// Creation time (default: now).
         #[arg(long = "created-at", value_parser = parse_time)]
         created_at: Option<Timestamp>,
+        /// Replace an existing manifest.json (default: refused).
+        #[arg(long)]
+        force: bool,
     },
 }
 
 /// `attest bundle …`.
 pub fn bundle(c: &BundleCommand) -> Result<i32, CliError> {
     match c {
-        BundleCommand::Sign { dir, key, policy_id, policy_version, schema_version, created_at } => {
+        BundleCommand::Sign { dir, key, policy_id, policy_version, schema_version, created_at, force } => {
             let key = read_secret(key)?.master_ed25519();
             let entries = io::walk_dir(dir)?;
             let mut files = Vec::new();
-            for e in entries {
+            for e in entries.iter().cloned() {
                 match e.kind {
                     EntryKind::File => files.push((e.path, e.bytes)),
+                    EntryKind::TooLarge => {
+                        return Err(CliError::new(format!(
+                            "{}/{}: the bundle is larger than the {} input limit",
+                            dir.display(),
+                            e.path,
+                            io::limit_text(io::MAX_INPUT_BYTES)
+                        )))
+                    }
                     _ => {
                         return Err(CliError::new(format!(
                             "{}/{}: only regular files may be in a bundle",
@@ -402,10 +436,14 @@ pub fn bundle(c: &BundleCommand) -> Result<i32, CliError> {
             };
             let v = sign_manifest(&info, &files, &key).map_err(|e| CliError::new(format!("{}: {e}", dir.display())))?;
             let out = dir.join(MANIFEST_FILE_NAME);
-            write_file(&out, to_pretty(&v).as_bytes(), "manifest")?;
+            let text = to_pretty(&v);
+            if let Err(why) = crate::prewrite::manifest(&text, &entries) {
+                return Ok(refuse(&out, &why));
+            }
+            write_file(&out, text.as_bytes(), "manifest", *force)?;
             eprintln!(
                 "wrote {} ({} file(s))",
-                out.display(),
+                esc(&out.display().to_string()),
                 files.len() - usize::from(files.iter().any(|f| f.0 == MANIFEST_FILE_NAME))
             );
             Ok(0)
@@ -479,9 +517,12 @@ pub struct SignArgs {
     /// Issue time (default: now).
     #[arg(long = "issued-at", value_parser = parse_time)]
     pub issued_at: Option<Timestamp>,
-    /// Output file.
+    /// Output file (never overwritten without --force).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Replace an existing --out file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `attest sign`.
@@ -541,7 +582,11 @@ pub fn sign(a: &SignArgs) -> Result<i32, CliError> {
         (None, None) => return Err(CliError::new("give --key SECRET or --master SECRET")),
     }
     .map_err(|e| CliError::new(e.to_string()))?;
-    write_file(&a.out, to_pretty(&signed).as_bytes(), "attestation")?;
-    eprintln!("wrote {}", a.out.display());
+    let text = to_pretty(&signed);
+    if let Err(why) = crate::prewrite::attestation(&text, a.trust_root_version) {
+        return Ok(refuse(&a.out, &why));
+    }
+    write_file(&a.out, text.as_bytes(), "attestation", a.force)?;
+    eprintln!("wrote {}", esc(&a.out.display().to_string()));
     Ok(0)
 }

@@ -18,29 +18,37 @@ pub struct DemoArgs {
     /// Print reports as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Replace the files of an earlier demo in --dir.
+    #[arg(long)]
+    pub force: bool,
 }
 
-fn write_world(dir: &Path, s: &Scenario) -> Result<(), CliError> {
+fn write_world(dir: &Path, s: &Scenario, force: bool) -> Result<(), CliError> {
     let err = |e: attest_attestor::attestation::SignError| CliError::new(format!("demo: {e}"));
-    write_file(&dir.join("keys/root.pub"), s.root_key_line().as_bytes(), "root key")?;
+    write_file(&dir.join("keys/root.pub"), s.root_key_line().as_bytes(), "root key", force)?;
     for (name, secret) in [("root", &s.root), ("bundle", &s.bundle_key), ("runtime", &s.runtime), ("master", &s.master)]
     {
-        write_file(&dir.join(format!("keys/{name}.secret")), format!("{}\n", secret.to_hex()).as_bytes(), "demo key")?;
+        write_file(
+            &dir.join(format!("keys/{name}.secret")),
+            format!("{}\n", secret.to_hex()).as_bytes(),
+            "demo key",
+            force,
+        )?;
     }
-    write_file(&dir.join("trust-root.json"), to_pretty(&s.trust_root).as_bytes(), "trust root")?;
+    write_file(&dir.join("trust-root.json"), to_pretty(&s.trust_root).as_bytes(), "trust root", force)?;
     for (path, bytes) in &s.bundle_files {
-        write_file(&dir.join("bundle").join(path), bytes, "bundle file")?;
+        write_file(&dir.join("bundle").join(path), bytes, "bundle file", force)?;
     }
-    write_file(&dir.join("bundle/manifest.json"), to_pretty(&s.manifest).as_bytes(), "manifest")?;
-    write_file(&dir.join("signals.json"), s.signals_text().as_bytes(), "signals")?;
-    write_file(&dir.join("output.json"), &s.output, "output")?;
+    write_file(&dir.join("bundle/manifest.json"), to_pretty(&s.manifest).as_bytes(), "manifest", force)?;
+    write_file(&dir.join("signals.json"), s.signals_text().as_bytes(), "signals", force)?;
+    write_file(&dir.join("output.json"), &s.output, "output", force)?;
     let direct = s.direct("88a9db95-1c7e-4f5b-9a65-demo00000001").map_err(err)?;
-    write_file(&dir.join("attestation.json"), to_pretty(&direct).as_bytes(), "attestation")?;
+    write_file(&dir.join("attestation.json"), to_pretty(&direct).as_bytes(), "attestation", force)?;
     let delegated = s.delegated("88a9db95-1c7e-4f5b-9a65-demo00000002").map_err(err)?;
-    write_file(&dir.join("attestation-delegated.json"), to_pretty(&delegated).as_bytes(), "attestation")?;
+    write_file(&dir.join("attestation-delegated.json"), to_pretty(&delegated).as_bytes(), "attestation", force)?;
     // The tampered copy: the decision flipped after signing.
     let text = to_pretty(&direct).replace("\"action\": \"approve\"", "\"action\": \"reject\"");
-    write_file(&dir.join("attestation-tampered.json"), text.as_bytes(), "attestation")?;
+    write_file(&dir.join("attestation-tampered.json"), text.as_bytes(), "attestation", force)?;
     Ok(())
 }
 
@@ -57,6 +65,7 @@ fn evidence(dir: &Path, json: bool) -> EvidenceArgs {
         min_trust_root_version: None,
         max_clock_skew: "5m".to_string(),
         heartbeat_policy: None,
+        require: Vec::new(),
         format: if json { Format::Json } else { Format::Human },
     }
 }
@@ -73,7 +82,7 @@ pub fn run(a: &DemoArgs) -> Result<i32, CliError> {
         }
     };
     let s = Scenario::new("demo").map_err(|e| CliError::new(format!("demo: {e}")))?;
-    write_world(&dir, &s)?;
+    write_world(&dir, &s, a.force)?;
     println!("attest demo: keys, a trust root, a signed policy bundle and attestations in {}\n", dir.display());
     let ev = evidence(&dir, a.json);
     let cmd = |f: &str| {

@@ -36,6 +36,9 @@ pub enum HeartbeatCommand {
         /// Write the envelope here instead of stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Replace an existing --out file.
+        #[arg(long)]
+        force: bool,
     },
     /// Run the heartbeat daemon (config: docs/spec.md §9.5). SIGTERM or SIGINT flushes and exits 0.
     Run(RunArgs),
@@ -109,7 +112,7 @@ const SUBMIT_ATTEMPTS: u32 = 3;
 /// `attest heartbeat …`.
 pub fn run(c: &HeartbeatCommand) -> Result<i32, CliError> {
     match c {
-        HeartbeatCommand::Sign { key, payload, out } => {
+        HeartbeatCommand::Sign { key, payload, out, force } => {
             let secret = read_secret(key)?;
             let bytes = read_document(payload, "heartbeat payload")?;
             attest_verifier::heartbeat::parse_heartbeat(&bytes)
@@ -117,7 +120,7 @@ pub fn run(c: &HeartbeatCommand) -> Result<i32, CliError> {
             let mut env = sign_envelope(&bytes, &[&secret.master_ed25519()]);
             env.push('\n');
             match out {
-                Some(p) => write_file(p, env.as_bytes(), "heartbeat envelope")?,
+                Some(p) => write_file(p, env.as_bytes(), "heartbeat envelope", *force)?,
                 None => {
                     let _ = std::io::stdout().lock().write_all(env.as_bytes());
                 }
@@ -274,7 +277,7 @@ fn write_out(out: &Path, seq: u64, boot: &str, envelope: &str) -> Result<(), Cli
             .map_err(|e| CliError::new(format!("cannot write {}: {e}", out.display())))
     } else {
         std::fs::create_dir_all(out).map_err(|e| CliError::new(format!("cannot create {}: {e}", out.display())))?;
-        write_file(&out.join(format!("{boot}-{seq:010}.json")), format!("{envelope}\n").as_bytes(), "heartbeat")
+        write_file(&out.join(format!("{boot}-{seq:010}.json")), format!("{envelope}\n").as_bytes(), "heartbeat", false)
     }
 }
 
@@ -414,7 +417,7 @@ pub fn gate(a: &GateArgs) -> Result<i32, CliError> {
     let loaded = Loaded::load(&a.evidence)?;
     let start =
         Timestamp::from_unix(loaded.now.unix_seconds().saturating_sub(i64::try_from(window).unwrap_or(i64::MAX)), 0);
-    let (_, outcome) = verify::audit(&a.heartbeats, &a.evidence, &loaded, Some(start), false)?;
+    let (_, outcome) = verify::audit(&a.heartbeats, &a.evidence, &loaded, Some(start), false, true)?;
     let selected = |s: &str| a.streams.is_empty() || a.streams.iter().any(|x| x == s);
     let mut problems: Vec<String> = Vec::new();
     for (name, claimed) in &outcome.invalid {

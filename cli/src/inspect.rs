@@ -8,6 +8,7 @@ use clap::Args;
 use serde_json::json;
 
 use crate::io::{read_document, CliError};
+use crate::render::esc;
 use crate::verify::Format;
 
 /// `attest inspect`.
@@ -26,14 +27,14 @@ pub fn run(a: &InspectArgs) -> Result<i32, CliError> {
     let v = match attest_verifier::doc::parse_json(&bytes) {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("{}: {e}", a.file.display());
+            eprintln!("{}: {}", esc(&a.file.display().to_string()), esc(&e.to_string()));
             return Ok(1);
         }
     };
     let decoded = match decode(&v) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("{}: {e}", a.file.display());
+            eprintln!("{}: {}", esc(&a.file.display().to_string()), esc(&e.to_string()));
             return Ok(1);
         }
     };
@@ -46,31 +47,41 @@ pub fn run(a: &InspectArgs) -> Result<i32, CliError> {
             );
         }
         Format::Human => {
-            println!("{}", a.file.display());
-            print_fields(&decoded, 1);
-            println!("document:");
-            print!("{}", to_pretty(&v));
+            let mut out = format!("{}\n", esc(&a.file.display().to_string()));
+            print_fields(&mut out, &decoded, 1);
+            out.push_str("document:\n");
+            // Pretty JSON escapes C0 controls in strings; DEL, C1 and bidi controls
+            // are made visible line by line.
+            for line in to_pretty(&v).lines() {
+                out.push_str(&esc(line));
+                out.push('\n');
+            }
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes());
         }
     }
     Ok(0)
 }
 
-fn print_fields(v: &serde_json::Value, depth: usize) {
+fn print_fields(out: &mut String, v: &serde_json::Value, depth: usize) {
     let pad = "  ".repeat(depth);
     if let serde_json::Value::Object(o) = v {
         for (k, val) in o {
             match val {
                 serde_json::Value::Object(_) => {
-                    println!("{pad}{k}:");
-                    print_fields(val, depth + 1);
+                    out.push_str(&format!("{pad}{}:\n", esc(k)));
+                    print_fields(out, val, depth + 1);
                 }
                 serde_json::Value::Array(items) if items.iter().any(|i| i.is_object()) => {
-                    println!("{pad}{k}:");
+                    out.push_str(&format!("{pad}{}:\n", esc(k)));
                     for i in items {
-                        println!("{pad}  - {}", i);
+                        out.push_str(&format!("{pad}  - {}\n", esc(&i.to_string())));
                     }
                 }
-                other => println!("{pad}{k}: {}", other.as_str().map_or_else(|| other.to_string(), str::to_string)),
+                other => {
+                    let text = other.as_str().map_or_else(|| other.to_string(), str::to_string);
+                    out.push_str(&format!("{pad}{}: {}\n", esc(k), esc(&text)));
+                }
             }
         }
     }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use attest_verifier::bundle::EntryKind;
 
-/// Largest document read (formats.md §0: documents over 16 MiB are refused).
+/// Largest document read (docs/spec.md §0: documents over 16 MiB are refused).
 pub const MAX_DOCUMENT_BYTES: u64 = attest_verifier::doc::MAX_DOCUMENT_BYTES as u64;
 /// Largest raw input (output files, bundle files, network logs).
 pub const MAX_INPUT_BYTES: u64 = attest_verifier::doc::MAX_INPUT_BYTES as u64;
@@ -30,27 +30,96 @@ impl fmt::Display for CliError {
     }
 }
 
-/// Reads a file of at most `limit` bytes.
+/// What a non-regular file is, for error messages.
+fn kind_of(ft: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if ft.is_fifo() {
+            return "a FIFO";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+        if ft.is_char_device() {
+            return "a character device";
+        }
+        if ft.is_block_device() {
+            return "a block device";
+        }
+    }
+    if ft.is_dir() {
+        return "a directory";
+    }
+    "not a regular file"
+}
+
+/// Why `meta` is not a regular file, if it is not.
+fn not_regular(meta: &std::fs::Metadata) -> Option<String> {
+    if meta.is_file() {
+        return None;
+    }
+    let ft = meta.file_type();
+    Some(if ft.is_dir() {
+        "it is a directory".to_string()
+    } else {
+        format!("it is {} (only regular files are read)", kind_of(ft))
+    })
+}
+
+/// Opens an input that must be a regular file. FIFOs, sockets, devices and
+/// directories are refused from their metadata before anything is opened
+/// (opening a FIFO would block), and the file is then opened with
+/// `O_NONBLOCK` and checked again, so that an entry swapped for a FIFO in
+/// between is refused instead of hanging (docs/spec.md §6).
+pub fn open_regular(path: &Path, what: &str) -> Result<(std::fs::File, std::fs::Metadata), CliError> {
+    let fail = |why: String| CliError::new(format!("cannot read {what} {}: {why}", path.display()));
+    let meta = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
+    if let Some(why) = not_regular(&meta) {
+        return Err(fail(why));
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let f = opts.open(path).map_err(|e| fail(e.to_string()))?;
+    let meta = f.metadata().map_err(|e| fail(e.to_string()))?;
+    if let Some(why) = not_regular(&meta) {
+        return Err(fail(why));
+    }
+    Ok((f, meta))
+}
+
+/// A byte limit as people write it: `16 MiB`, `1 GiB`, else bytes.
+pub fn limit_text(limit: u64) -> String {
+    const MIB: u64 = 1 << 20;
+    if limit >= 1 << 30 && limit % (1 << 30) == 0 {
+        format!("{} GiB", limit >> 30)
+    } else if limit >= MIB && limit % MIB == 0 {
+        format!("{} MiB", limit >> 20)
+    } else {
+        format!("{limit} bytes")
+    }
+}
+
+/// Reads a regular file of at most `limit` bytes.
 pub fn read_limited(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>, CliError> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| CliError::new(format!("cannot read {what} {}: {e}", path.display())))?;
-    if meta.is_dir() {
-        return Err(CliError::new(format!("cannot read {what} {}: it is a directory", path.display())));
-    }
+    use std::io::Read as _;
+    let (f, meta) = open_regular(path, what)?;
+    let too_large =
+        || CliError::new(format!("cannot read {what} {}: larger than the {} limit", path.display(), limit_text(limit)));
     if meta.len() > limit {
-        return Err(CliError::new(format!(
-            "cannot read {what} {}: {} bytes exceeds the limit of {limit} bytes",
-            path.display(),
-            meta.len()
-        )));
+        return Err(too_large());
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| CliError::new(format!("cannot read {what} {}: {e}", path.display())))?;
+    let mut bytes = Vec::new();
+    f.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| CliError::new(format!("cannot read {what} {}: {e}", path.display())))?;
     if bytes.len() as u64 > limit {
-        return Err(CliError::new(format!(
-            "cannot read {what} {}: grew beyond {limit} bytes while reading",
-            path.display()
-        )));
+        return Err(too_large());
     }
     Ok(bytes)
 }
@@ -60,11 +129,7 @@ pub fn read_limited(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>, CliE
 /// malformed evidence (exit 1) without holding a huge file in memory.
 pub fn read_document(path: &Path, what: &str) -> Result<Vec<u8>, CliError> {
     use std::io::Read as _;
-    let f =
-        std::fs::File::open(path).map_err(|e| CliError::new(format!("cannot read {what} {}: {e}", path.display())))?;
-    if f.metadata().is_ok_and(|m| m.is_dir()) {
-        return Err(CliError::new(format!("cannot read {what} {}: it is a directory", path.display())));
-    }
+    let (f, _) = open_regular(path, what)?;
     let mut bytes = Vec::new();
     f.take(MAX_DOCUMENT_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -78,13 +143,49 @@ pub fn read_text(path: &Path, what: &str) -> Result<String, CliError> {
     String::from_utf8(bytes).map_err(|_| CliError::new(format!("{what} {} is not UTF-8 text", path.display())))
 }
 
-/// Writes a file, creating parent directories.
-pub fn write_file(path: &Path, bytes: &[u8], what: &str) -> Result<(), CliError> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| CliError::new(format!("cannot create directory {} for {what}: {e}", parent.display())))?;
+/// Writes a file atomically, creating parent directories: the bytes go to a
+/// temporary file in the same directory, which is then renamed over `path`.
+/// An existing `path` (any kind of entry, a dangling symlink included) is
+/// refused unless `force`; without `force` the rename itself refuses to
+/// replace a file created in between (docs/spec.md §6).
+pub fn write_file(path: &Path, bytes: &[u8], what: &str, force: bool) -> Result<(), CliError> {
+    use std::io::Write as _;
+    let fail = |why: String| CliError::new(format!("cannot write {what} {}: {why}", path.display()));
+    let exists = || {
+        CliError::new(format!(
+            "refusing to overwrite {what} {}: it exists (give --force to replace it)",
+            path.display()
+        ))
+    };
+    if !force && std::fs::symlink_metadata(path).is_ok() {
+        return Err(exists());
     }
-    std::fs::write(path, bytes).map_err(|e| CliError::new(format!("cannot write {what} {}: {e}", path.display())))
+    let parent = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| CliError::new(format!("cannot create directory {} for {what}: {e}", parent.display())))?;
+            parent
+        }
+        None => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".attest-")
+        .suffix(".tmp")
+        .tempfile_in(parent)
+        .map_err(|e| fail(format!("cannot create a temporary file in {}: {e}", parent.display())))?;
+    tmp.write_all(bytes).and_then(|()| tmp.as_file().sync_all()).map_err(|e| fail(e.to_string()))?;
+    if force {
+        tmp.persist(path).map_err(|e| fail(e.error.to_string()))?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                exists()
+            } else {
+                fail(e.error.to_string())
+            }
+        })?;
+    }
+    Ok(())
 }
 
 /// Writes a secret file readable by the owner only.
@@ -132,12 +233,12 @@ pub fn walk_dir(root: &Path) -> Result<Vec<WalkedEntry>, CliError> {
             } else if ft.is_symlink() {
                 out.push(WalkedEntry { path: rel, kind: EntryKind::Symlink, bytes: Vec::new() });
             } else if ft.is_file() {
-                total += meta.len();
+                // Over the input limit (this file, or the bundle so far): not
+                // read, and refused by `bundle-files` as `too-large` (exit 1).
+                total = total.saturating_add(meta.len());
                 if total > MAX_INPUT_BYTES {
-                    return Err(CliError::new(format!(
-                        "bundle directory {} holds more than {MAX_INPUT_BYTES} bytes",
-                        root.display()
-                    )));
+                    out.push(WalkedEntry { path: rel, kind: EntryKind::TooLarge, bytes: Vec::new() });
+                    continue;
                 }
                 let bytes = read_limited(&entry.path(), "bundle file", MAX_INPUT_BYTES)?;
                 out.push(WalkedEntry { path: rel, kind: EntryKind::File, bytes });
@@ -158,7 +259,7 @@ pub fn read_secret(path: &Path) -> Result<attest_attestor::MasterSecret, CliErro
 }
 
 /// A directory entry's name as a bundle path segment. Manifest paths are JSON
-/// strings and may not contain `\\` (formats.md §2), so a name that is not
+/// strings and may not contain `\\` (docs/spec.md §2), so a name that is not
 /// UTF-8 can never be listed: its invalid bytes are written `\\xNN`, which
 /// keeps it readable in the report and guarantees `bundle-files` refuses it as
 /// an unlisted file (instead of failing to check the directory at all).

@@ -11,6 +11,7 @@ mod io;
 mod network;
 #[cfg(feature = "onchain")]
 mod onchain;
+mod prewrite;
 mod render;
 mod tls;
 mod verify;
@@ -46,9 +47,20 @@ enum Command {
     /// Verify many attestations or heartbeats (a directory of .json files or a .jsonl file)
     /// in parallel; one line per item, the heartbeat stream checks per stream, then a
     /// summary; `replay` across the batch.
+    ///
+    /// A directory: its regular `.json` files in name order (every other entry is
+    /// listed on stderr as skipped). A file: JSON Lines, one attestation per line
+    /// (items named FILE:LINE), or one pretty-printed JSON document. No item at
+    /// all is exit 1 unless --allow-empty. With --format json the output is JSON
+    /// Lines: {"item", "report"} per item, {"stream": {…}} per heartbeat stream, then one
+    /// {"summary": {"total", "valid", "invalid", "seconds", "perSecond"}} line.
+    /// Exit 0 iff every item is valid (docs/spec.md §6).
     Audit {
         /// Directory or JSON Lines file.
         source: PathBuf,
+        /// Exit 0 when the source holds no attestation (default: exit 1, "no attestations found").
+        #[arg(long = "allow-empty")]
+        allow_empty: bool,
         #[command(flatten)]
         evidence: verify::EvidenceArgs,
     },
@@ -77,13 +89,13 @@ enum Command {
     /// Create keys, a trust root, a bundle and attestations in a temporary
     /// directory, verify them, tamper with one and show the rejection.
     Demo(demo::DemoArgs),
-    /// Network logs (formats.md §5): summarize a log, prove one record, verify a record proof.
+    /// Network logs (docs/spec.md §5): summarize a log, prove one record, verify a record proof.
     #[command(subcommand)]
     Network(network::NetworkCommand),
     /// Make one HTTPS request and record it: writes network.jsonl, body and
     /// summary.json, prints the networkSummaryHash. Exit 0 ok, 2 error.
     Fetch(network::FetchArgs),
-    /// AttestationVerifier (formats.md §4): consumeDelegated calldata, or verifyDelegated
+    /// AttestationVerifier (docs/spec.md §4): consumeDelegated calldata, or verifyDelegated
     /// on a node beside the off-chain check. Exit 0 accepted, 1 refused or disagreeing, 2 error.
     #[cfg(feature = "onchain")]
     #[command(subcommand)]
@@ -94,7 +106,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Verify { file, evidence } => verify::run_verify(&file, &evidence),
-        Command::Audit { source, evidence } => verify::run_audit(&source, &evidence),
+        Command::Audit { source, allow_empty, evidence } => verify::run_audit(&source, &evidence, allow_empty),
         Command::Heartbeat(c) => heartbeat::run(&c),
         Command::Gate(a) => heartbeat::gate(&a),
         Command::Keygen(a) => commands::keygen(&a),
@@ -112,7 +124,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", render::esc(&e.to_string()));
             ExitCode::from(2)
         }
     }

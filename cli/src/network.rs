@@ -1,5 +1,5 @@
 //! `attest fetch` (a recorded HTTPS request) and `attest network …`
-//! (summarize a log, prove one record, verify a record proof), formats.md §5.
+//! (summarize a log, prove one record, verify a record proof), docs/spec.md §5.
 //!
 //! This is the command layer: arguments, files, exit codes. The exchange
 //! itself — URL parsing, resolving, rustls, HTTP/1.1 and the recorded log —
@@ -23,12 +23,13 @@ use clap::{Args, Subcommand};
 use rand_core::RngCore as _;
 
 use crate::io::{read_document, read_limited, write_file, CliError, MAX_INPUT_BYTES};
+use crate::render::esc;
 use crate::verify::clock_now;
 
 /// `attest network …`.
 #[derive(Debug, Subcommand)]
 pub enum NetworkCommand {
-    /// Check a network log against the rules of formats.md §5 and print its
+    /// Check a network log against the rules of docs/spec.md §5 and print its
     /// summary document (stdout) and networkSummaryHash (stderr, or stdout with --out).
     /// Exit 0 valid, 1 the log breaks a rule (named with the record's seq), 2 unreadable.
     Summarize(SummarizeArgs),
@@ -60,6 +61,9 @@ pub struct SummarizeArgs {
     /// Write the summary document here and print only the digest.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Replace an existing --out file.
+    #[arg(long)]
+    force: bool,
 }
 
 /// `attest network prove`.
@@ -73,6 +77,9 @@ pub struct ProveArgs {
     /// Write the proof here (default: stdout).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Replace an existing --out file.
+    #[arg(long)]
+    force: bool,
 }
 
 /// `attest network verify-proof`.
@@ -123,6 +130,9 @@ pub struct FetchArgs {
     /// Largest response body accepted, in bytes.
     #[arg(long = "max-body", value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_body: u64,
+    /// Replace existing network.jsonl, body and summary.json in --out-dir.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `attest network …`.
@@ -147,7 +157,7 @@ fn summarize(a: &SummarizeArgs) -> Result<i32, CliError> {
     let summary = match summarize_log(&log, &a.log.execution_id, &rules(&a.log)) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("invalid: network log {}: {e}", a.log.log.display());
+            eprintln!("invalid: network log {}: {}", esc(&a.log.log.display().to_string()), esc(&e.to_string()));
             return Ok(1);
         }
     };
@@ -155,7 +165,7 @@ fn summarize(a: &SummarizeArgs) -> Result<i32, CliError> {
     let digest = summary.digest();
     match &a.out {
         Some(out) => {
-            write_file(out, doc.as_bytes(), "summary")?;
+            write_file(out, doc.as_bytes(), "summary", a.force)?;
             println!("{digest}");
         }
         None => {
@@ -177,7 +187,7 @@ fn prove(a: &ProveArgs) -> Result<i32, CliError> {
             )))
         }
         Err(e) => {
-            eprintln!("invalid: network log {}: {e}", a.log.log.display());
+            eprintln!("invalid: network log {}: {}", esc(&a.log.log.display().to_string()), esc(&e.to_string()));
             return Ok(1);
         }
     };
@@ -191,7 +201,7 @@ fn prove(a: &ProveArgs) -> Result<i32, CliError> {
     );
     match &a.out {
         Some(out) => {
-            write_file(out, doc.as_bytes(), "record proof")?;
+            write_file(out, doc.as_bytes(), "record proof", a.force)?;
             println!("{note}");
         }
         None => {
@@ -204,11 +214,11 @@ fn prove(a: &ProveArgs) -> Result<i32, CliError> {
 
 fn verify_proof(a: &VerifyProofArgs) -> Result<i32, CliError> {
     let bytes = read_document(&a.proof, "record proof")?;
-    let name = a.proof.display();
+    let name = esc(&a.proof.display().to_string()).into_owned();
     let proof = match parse_json(&bytes).and_then(|v| parse_record_proof_value(&v)) {
         Ok(p) => p,
         Err(e) => {
-            println!("invalid: record proof {name}: {e}");
+            println!("invalid: record proof {name}: {}", esc(&e.to_string()));
             return Ok(1);
         }
     };
@@ -232,7 +242,7 @@ fn verify_proof(a: &VerifyProofArgs) -> Result<i32, CliError> {
             Ok(0)
         }
         Err(e) => {
-            println!("invalid: record proof {name}: {e}");
+            println!("invalid: record proof {name}: {}", esc(&e));
             Ok(1)
         }
     }
@@ -284,9 +294,20 @@ pub fn fetch(a: &FetchArgs) -> Result<i32, CliError> {
     })?;
     let checked = &x.log;
     let dir = &a.out_dir;
-    write_file(&dir.join("network.jsonl"), checked.jsonl.as_bytes(), "network log")?;
-    write_file(&dir.join("body"), x.response.body(), "response body")?;
-    write_file(&dir.join("summary.json"), to_pretty(&checked.summary.to_value()).as_bytes(), "summary")?;
+    let targets = ["network.jsonl", "body", "summary.json"].map(|n| dir.join(n));
+    if !a.force {
+        // All or nothing: check every target before writing the first.
+        if let Some(p) = targets.iter().find(|p| std::fs::symlink_metadata(p).is_ok()) {
+            return Err(CliError::new(format!(
+                "refusing to overwrite {}: it exists (give --force to replace it)",
+                p.display()
+            )));
+        }
+    }
+    let [log_path, body_path, summary_path] = &targets;
+    write_file(log_path, checked.jsonl.as_bytes(), "network log", a.force)?;
+    write_file(body_path, x.response.body(), "response body", a.force)?;
+    write_file(summary_path, to_pretty(&checked.summary.to_value()).as_bytes(), "summary", a.force)?;
     let tls = x.tls.as_ref().map_or_else(|| "no TLS".to_string(), |f| format!("{} {}", f.version, f.cipher_suite));
     eprintln!(
         "{} {} -> {} ({} body bytes, {tls}); {} record(s) written to {}; executionId {}",
@@ -295,8 +316,8 @@ pub fn fetch(a: &FetchArgs) -> Result<i32, CliError> {
         x.response.status(),
         x.response.body().len(),
         checked.records.len(),
-        dir.display(),
-        checked.summary.execution_id
+        esc(&dir.display().to_string()),
+        esc(&checked.summary.execution_id)
     );
     println!("{}", checked.network_summary_hash());
     Ok(0)

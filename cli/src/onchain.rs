@@ -1,5 +1,5 @@
 //! `attest onchain`: a delegated attestation as `AttestationVerifier` sees it
-//! (formats.md §4; contracts/src/AttestationVerifier.sol).
+//! (docs/spec.md §4; contracts/src/AttestationVerifier.sol).
 //!
 //! - `calldata` prints the ABI-encoded `consumeDelegated(a, attestationSig, d,
 //!   delegationSig)` call, to be sent by any wallet or `cast send`.
@@ -27,6 +27,7 @@ use attest_verifier::trust_root::ChainOptions;
 use clap::{Args, Subcommand};
 
 use crate::io::{read_document, CliError};
+use crate::render::esc;
 use crate::verify::{parse_now, verify_chain};
 
 /// How long `onchain verify` waits for the node (all requests together).
@@ -328,7 +329,7 @@ fn verify(a: &VerifyArgs) -> Result<i32, CliError> {
     let offchain = offchain_verdict(a, &att)?;
     let node = node_verdict(&a.rpc, &a.ca_certs, contract, call.verify())?;
 
-    println!("attestation  {} (executionId {:?})", a.attestation.display(), att.execution_id());
+    println!("attestation  {} (executionId {:?})", esc(&a.attestation.display().to_string()), att.execution_id());
     println!("contract     {contract} on chain {} via {}", node.chain_id, a.rpc);
     if let Some(d) = att.onchain_domain() {
         let signed_for = Address::from(*d.verifying_contract.as_bytes());
@@ -336,14 +337,14 @@ fn verify(a: &VerifyArgs) -> Result<i32, CliError> {
             println!("note         the signatures are for contract {signed_for} on chain {}, not this one", d.chain_id);
         }
     }
-    println!("node         {}", show(&node.verdict));
+    println!("node         {}", esc(&show(&node.verdict)));
     let agree = match &offchain {
         None => {
             println!("off-chain    not checked (no --trust-root given)");
             true
         }
         Some(v) => {
-            println!("off-chain    {}", show(v));
+            println!("off-chain    {}", esc(&show(v)));
             match (v, &node.verdict) {
                 (Verdict::Accept(x), Verdict::Accept(y)) => x == y,
                 (Verdict::Reject { reason: x, .. }, Verdict::Reject { reason: y, .. }) => x == y,

@@ -1,6 +1,40 @@
 //! Rendering reports for people and machines.
 
+use std::borrow::Cow;
+
 use attest_verifier::{Report, Status};
+
+/// Whether a character could move the cursor, change colours or reorder text
+/// on a terminal: control characters (C0 incl. CR, LF, TAB and ESC; DEL; C1),
+/// Unicode bidi controls and the line/paragraph separators.
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// Terminal-safe text: every file name and document-derived string printed in
+/// human output goes through this one function (docs/spec.md §6). `\r`, `\n`
+/// and `\t` are written as those escapes, other dangerous characters as
+/// `\u{…}` (ESC is `\u{1b}`), so no name or detail can start a fake line,
+/// overwrite one or colour it. Everything else, backslashes included, is
+/// shown as is. JSON output is not passed through this: it is JSON-escaped.
+pub fn esc(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(needs_escape) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// The `--format json` object, pretty-printed, with a trailing newline.
 pub fn json(report: &Report) -> String {
@@ -19,13 +53,13 @@ fn tag(status: Status) -> &'static str {
 
 /// The human report: one line per check with the reason for each failure.
 pub fn human(report: &Report, name: &str) -> String {
-    let mut out = format!("{name}: {}\n", report.doc_type());
+    let mut out = format!("{}: {}\n", esc(name), esc(report.doc_type()));
     if let Some(d) = report.digest() {
         out.push_str(&format!("  digest {d}\n"));
     }
     for c in report.checks() {
         let reason = c.reason.map(|r| format!(" [{r}]")).unwrap_or_default();
-        out.push_str(&format!("  {} {:<19} {}{}\n", tag(c.status), c.id.as_str(), c.detail, reason));
+        out.push_str(&format!("  {} {:<19} {}{}\n", tag(c.status), c.id.as_str(), esc(&c.detail), reason));
     }
     let failed: Vec<&str> =
         report.checks().iter().filter(|c| c.status == Status::Fail).map(|c| c.id.as_str()).collect();
@@ -117,10 +151,11 @@ fn json_str(out: &mut String, v: &str) {
 
 /// One human line of `attest audit`.
 pub fn audit_human_line(name: &str, report: &Report) -> String {
+    let name = esc(name);
     match report.first_failure() {
         None if report.valid() => format!("VALID   {name}\n"),
         None => format!("INVALID {name}: a required check did not run\n"),
-        Some(c) => format!("INVALID {name}: {} [{}] {}\n", c.id, c.reason.map_or("", |r| r.as_str()), c.detail),
+        Some(c) => format!("INVALID {name}: {} [{}] {}\n", c.id, c.reason.map_or("", |r| r.as_str()), esc(&c.detail)),
     }
 }
 
@@ -189,6 +224,21 @@ mod tests {
     use attest_verifier::report::CheckId;
 
     use super::*;
+
+    #[test]
+    fn esc_makes_every_dangerous_character_visible() {
+        assert_eq!(esc("plain é ≤ \\x41"), "plain é ≤ \\x41");
+        assert!(matches!(esc("plain"), Cow::Borrowed(_)));
+        assert_eq!(esc("a\rb\nc\td"), "a\\rb\\nc\\td");
+        assert_eq!(esc("\u{1b}[31m\u{7f}\u{85}\u{9b}"), "\\u{1b}[31m\\u{7f}\\u{85}\\u{9b}");
+        assert_eq!(esc("\u{202e}txt.exe\u{2066}\u{2028}"), "\\u{202e}txt.exe\\u{2066}\\u{2028}");
+        // No character that needs escaping survives, for every code point below U+3000.
+        for c in (0u32..0x3000).filter_map(char::from_u32) {
+            let s = c.to_string();
+            let e = esc(&s);
+            assert!(!e.chars().any(needs_escape), "{c:?} -> {e:?}");
+        }
+    }
 
     fn serde_line(name: &str, report: &Report) -> String {
         #[derive(serde::Serialize)]

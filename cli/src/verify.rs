@@ -1,4 +1,4 @@
-//! `attest verify` and `attest audit` (formats.md §6).
+//! `attest verify` and `attest audit` (docs/spec.md §6).
 //!
 //! Exit 0: valid. Exit 1: checked and not valid (malformed evidence included).
 //! Exit 2: could not check (usage, unreadable file).
@@ -16,7 +16,7 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 
 use crate::io::{self, read_document, read_limited, CliError, MAX_INPUT_BYTES};
-use crate::render;
+use crate::render::{self, esc};
 
 /// Report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -63,6 +63,10 @@ pub struct EvidenceArgs {
     /// Heartbeat policy (attest.heartbeat-policy.v1, docs/spec.md §9) for heartbeat envelopes.
     #[arg(long = "heartbeat-policy", value_name = "FILE")]
     pub heartbeat_policy: Option<PathBuf>,
+    /// Checks that must not be skipped (comma-separated or repeated, e.g.
+    /// bundle-files,output): a skip of one fails it with `required-check-skipped` (docs/spec.md §6).
+    #[arg(long = "require", value_name = "CHECK[,CHECK…]", value_delimiter = ',', value_parser = parse_check_id)]
+    pub require: Vec<attest_verifier::CheckId>,
     /// Report format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
@@ -73,6 +77,14 @@ pub fn read_heartbeat_policy(path: &Path) -> Result<attest_verifier::heartbeat::
     let bytes = read_document(path, "heartbeat policy")?;
     attest_verifier::heartbeat::parse_heartbeat_policy(&bytes)
         .map_err(|e| CliError::new(format!("heartbeat policy {}: {e}", path.display())))
+}
+
+/// A `--require` check id.
+fn parse_check_id(s: &str) -> Result<attest_verifier::CheckId, String> {
+    attest_verifier::CheckId::from_id(s).ok_or_else(|| {
+        let ids: Vec<&str> = attest_verifier::CheckId::ALL.iter().map(|c| c.as_str()).collect();
+        format!("unknown check {s:?} (one of {})", ids.join(", "))
+    })
 }
 
 /// Loaded evidence: the trust anchor, the verified chain and the owned evidence.
@@ -87,6 +99,8 @@ pub struct Loaded {
     pub now: Timestamp,
     /// `--max-clock-skew` in seconds.
     pub max_clock_skew_seconds: u64,
+    /// `--require`: checks whose skip is a failure.
+    pub require: Vec<attest_verifier::CheckId>,
 }
 
 /// The current time from the system clock.
@@ -99,8 +113,49 @@ pub fn clock_now() -> Timestamp {
 pub fn parse_now(now: Option<&str>) -> Result<Timestamp, CliError> {
     match now {
         None => Ok(clock_now()),
-        Some(s) => Timestamp::parse(s).map_err(|e| CliError::new(format!("--now {s:?}: {e}"))),
+        Some(s) => parse_rfc3339_any_offset(s).map_err(|e| CliError::new(format!("--now {s:?}: {e}"))),
     }
+}
+
+/// An RFC 3339 time with any offset (`Z`, `z`, `+02:00`, `-05:30`; `t` or
+/// `T`), converted to UTC. Documents only ever carry the strict `…Z` form
+/// (docs/spec.md §0.6); this is for times given on the command line.
+pub fn parse_rfc3339_any_offset(s: &str) -> Result<Timestamp, String> {
+    let upper = s.to_ascii_uppercase();
+    if upper.ends_with('Z') {
+        return Timestamp::parse(&upper).map_err(|e| e.to_string());
+    }
+    // `±HH:MM` at the end, after the seconds.
+    let split = upper.len().checked_sub(6).filter(|&i| upper.is_char_boundary(i));
+    let (Some(i), true) = (split, upper.contains('T')) else {
+        return Timestamp::parse(s).map_err(|e| e.to_string());
+    };
+    let (base, offset) = upper.split_at(i);
+    let ob = offset.as_bytes();
+    let sign = match ob.first() {
+        Some(b'+') => 1i64,
+        Some(b'-') => -1i64,
+        _ => return Timestamp::parse(s).map_err(|e| e.to_string()),
+    };
+    let digits = |r: std::ops::Range<usize>| -> Option<i64> {
+        let d = offset.get(r)?;
+        if d.len() == 2 && d.bytes().all(|b| b.is_ascii_digit()) {
+            d.parse().ok()
+        } else {
+            None
+        }
+    };
+    let (Some(hh), Some(b':'), Some(mm)) = (digits(1..3), ob.get(3).copied(), digits(4..6)) else {
+        return Err(format!("{s:?}: the offset must be Z or ±HH:MM"));
+    };
+    if hh > 23 || mm > 59 {
+        return Err(format!("{s:?}: offset {offset} is out of range"));
+    }
+    let local = Timestamp::parse(&format!("{base}Z")).map_err(|e| e.to_string())?;
+    let utc = local.unix_seconds() - sign * (hh * 3600 + mm * 60);
+    let t = Timestamp::from_unix(utc, local.subsec_nanos());
+    // The UTC time must itself be a valid timestamp (years 0001–9999).
+    Timestamp::parse(&t.to_rfc3339()).map_err(|e| format!("{s:?} in UTC: {e}"))
 }
 
 /// Parses a duration: seconds, or a number with `s`, `m` or `h`.
@@ -125,6 +180,11 @@ impl Loaded {
     /// Reads every input file and verifies the trust-root chain once.
     pub fn load(a: &EvidenceArgs) -> Result<Self, CliError> {
         let now = parse_now(a.now.as_deref())?;
+        if !a.allow_hosts.is_empty() && a.network.is_none() {
+            return Err(CliError::new(
+                "--allow-host needs --network LOG: the hosts are checked against the requests of a network log",
+            ));
+        }
         let chain_opts = ChainOptions { now, min_version: a.min_trust_root_version };
         let pinned = read_pinned_keys(&a.root_keys)?;
         let docs = read_trust_roots(&a.trust_roots)?;
@@ -136,7 +196,11 @@ impl Loaded {
             Some(p) if p.is_dir() => {
                 let files = io::walk_dir(p)?;
                 let manifest_path = p.join(attest_verifier::bundle::MANIFEST_FILE_NAME);
-                let manifest = read_document(&manifest_path, "bundle manifest")?;
+                // A manifest.json that is not a regular file (a FIFO, a
+                // symlink) is never opened: the walk lists it and the
+                // `bundle-files` check refuses it (exit 1).
+                let irregular = std::fs::symlink_metadata(&manifest_path).is_ok_and(|m| !m.is_file());
+                let manifest = if irregular { Vec::new() } else { read_document(&manifest_path, "bundle manifest")? };
                 Some(BundleEvidence { manifest, files: Some(files) })
             }
             Some(p) => Some(BundleEvidence { manifest: read_document(p, "bundle manifest")?, files: None }),
@@ -157,7 +221,7 @@ impl Loaded {
         };
         let max_clock_skew_seconds =
             parse_duration_seconds(&a.max_clock_skew).map_err(|e| CliError::new(format!("--max-clock-skew: {e}")))?;
-        Ok(Self { anchor, trust, evidence, now, max_clock_skew_seconds })
+        Ok(Self { anchor, trust, evidence, now, max_clock_skew_seconds, require: a.require.clone() })
     }
 
     /// The verification context for a subject verified against `trust`.
@@ -210,7 +274,7 @@ pub fn run_verify(file: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
     // A trust-root subject is verified as the newest link of its chain.
     let subject_trust = loaded.anchor.verify_for_subject(&file.display().to_string(), &bytes);
     let trust = subject_trust.as_ref().unwrap_or(&loaded.trust);
-    let report = verify_document(&bytes, &loaded.context(trust)).into_report();
+    let report = verify_document(&bytes, &loaded.context(trust)).into_report().with_required(&a.require);
     print_report(&report, &file.display().to_string(), a.format);
     Ok(if report.valid() { 0 } else { 1 })
 }
@@ -237,26 +301,88 @@ struct Item {
 /// oversized line is refused as malformed without being held in memory).
 enum Source {
     Files(std::vec::IntoIter<std::path::PathBuf>),
-    Lines { name: String, reader: std::io::BufReader<std::fs::File>, line: usize },
+    Lines {
+        name: String,
+        reader: std::io::BufReader<std::fs::File>,
+        line: usize,
+        first: Option<Item>,
+    },
+    /// A file holding one (pretty-printed) JSON document.
+    Single(Option<Item>),
+}
+
+/// How the batch names the item at a 0-based index (replay details).
+#[derive(Clone)]
+enum Labels {
+    Files(std::sync::Arc<Vec<String>>),
+    Lines(String),
+    Single(String),
+}
+
+impl Labels {
+    fn name_of(&self, index: usize) -> String {
+        match self {
+            Labels::Files(names) => names.get(index).cloned().unwrap_or_else(|| format!("item {index}")),
+            Labels::Lines(name) => format!("{name}:{}", index.saturating_add(1)),
+            Labels::Single(name) => name.clone(),
+        }
+    }
+}
+
+/// Why a directory entry is not audited, or `None` for a regular `.json` file.
+fn skip_reason(p: &Path) -> Option<String> {
+    match std::fs::metadata(p) {
+        Err(e) => Some(format!("cannot read it: {e}")),
+        Ok(m) if m.is_dir() => Some("a directory".into()),
+        Ok(m) if !m.is_file() => Some("not a regular file".into()),
+        Ok(_) if p.extension().is_none_or(|x| x != "json") => Some("not a .json file".into()),
+        Ok(_) => None,
+    }
 }
 
 impl Source {
-    fn open(source: &Path) -> Result<Self, CliError> {
+    fn open(source: &Path) -> Result<(Self, Labels), CliError> {
         let err = |e: std::io::Error| CliError::new(format!("cannot read {}: {e}", source.display()));
-        if source.is_dir() {
+        if std::fs::metadata(source).is_ok_and(|m| m.is_dir()) {
             let mut names = Vec::new();
+            let mut skipped = Vec::new();
             for e in std::fs::read_dir(source).map_err(err)? {
                 let p = e.map_err(err)?.path();
-                if p.extension().is_some_and(|x| x == "json") && p.is_file() {
-                    names.push(p);
+                match skip_reason(&p) {
+                    None => names.push(p),
+                    Some(why) => skipped.push((p, why)),
                 }
             }
             names.sort();
-            Ok(Source::Files(names.into_iter()))
-        } else {
-            let f = std::fs::File::open(source).map_err(err)?;
-            Ok(Source::Lines { name: source.display().to_string(), reader: std::io::BufReader::new(f), line: 0 })
+            skipped.sort();
+            for (p, why) in &skipped {
+                eprintln!("skipped {}: {why}", esc(&p.display().to_string()));
+            }
+            let labels = Labels::Files(std::sync::Arc::new(names.iter().map(|p| p.display().to_string()).collect()));
+            return Ok((Source::Files(names.into_iter()), labels));
         }
+        let what = "audit source";
+        let name = source.display().to_string();
+        let (f, _) = io::open_regular(source, what)?;
+        let mut lines = Source::Lines { name: name.clone(), reader: std::io::BufReader::new(f), line: 0, first: None };
+        // A pretty-printed document: its first line is not a JSON value (a lone
+        // `{`), the whole file is, or the first line is a lone `{` or `[`. It is
+        // verified as one document, named by the file.
+        let Some(first) = lines.next_item()? else {
+            return Ok((lines, Labels::Lines(name)));
+        };
+        if attest_verifier::doc::parse_json(&first.bytes).is_err() {
+            let whole = read_document(source, what)?;
+            let opener = matches!(first.bytes.trim_ascii(), b"{" | b"[");
+            if opener || attest_verifier::doc::parse_json(&whole).is_ok() {
+                let item = Item { name: name.clone(), bytes: whole };
+                return Ok((Source::Single(Some(item)), Labels::Single(name)));
+            }
+        }
+        if let Source::Lines { first: slot, .. } = &mut lines {
+            *slot = Some(first);
+        }
+        Ok((lines, Labels::Lines(name)))
     }
 
     /// The next item, `None` at the end.
@@ -267,7 +393,11 @@ impl Source {
                 None => Ok(None),
                 Some(p) => Ok(Some(Item { name: p.display().to_string(), bytes: read_document(&p, "attestation")? })),
             },
-            Source::Lines { name, reader, line } => {
+            Source::Single(item) => Ok(item.take()),
+            Source::Lines { name, reader, line, first } => {
+                if let Some(item) = first.take() {
+                    return Ok(Some(item));
+                }
                 let mut bytes = Vec::new();
                 let mut seen = 0usize;
                 let limit = io::MAX_DOCUMENT_BYTES as usize + 1;
@@ -304,19 +434,21 @@ impl Source {
 
 /// Verifies a chunk of documents in parallel (every single-document check),
 /// then completes them in input order with the batch's `replay` check.
-pub fn audit_reports(items: &[&[u8]], loaded: &Loaded, batch: &mut BatchVerifier) -> Vec<Report> {
+fn audit_reports(items: &[&[u8]], loaded: &Loaded, batch: &mut BatchVerifier, labels: &Labels) -> Vec<Report> {
     let ctx = loaded.context(&loaded.trust);
     let pending: Vec<_> = items.par_iter().with_min_len(16).map(|bytes| BatchVerifier::prepare(bytes, &ctx)).collect();
-    pending.into_iter().map(|p| batch.complete(&ctx, p).into_report()).collect()
+    let name_of = |i: usize| labels.name_of(i);
+    let required = &loaded.require;
+    pending.into_iter().map(|p| batch.complete_named(&ctx, p, &name_of).into_report().with_required(required)).collect()
 }
 
 /// Items verified together; output is written after each chunk.
 const AUDIT_CHUNK: usize = 1024;
 
 /// `attest audit`.
-pub fn run_audit(source: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
+pub fn run_audit(source: &Path, a: &EvidenceArgs, allow_empty: bool) -> Result<i32, CliError> {
     let loaded = Loaded::load(a)?;
-    let (code, _) = audit(source, a, &loaded, None, true)?;
+    let (code, _) = audit(source, a, &loaded, None, true, allow_empty)?;
     Ok(code)
 }
 
@@ -341,8 +473,9 @@ pub fn audit(
     loaded: &Loaded,
     window_start: Option<Timestamp>,
     print_items: bool,
+    allow_empty: bool,
 ) -> Result<(i32, AuditOutcome), CliError> {
-    let mut items = Source::open(source)?;
+    let (mut items, labels) = Source::open(source)?;
     let start = Instant::now();
     let mut batch = BatchVerifier::new();
     let stdout = std::io::stdout();
@@ -389,7 +522,7 @@ pub fn audit(
         let refs: Vec<&[u8]> = chunk.iter().map(|i| i.bytes.as_slice()).collect();
         let ((lines, bad), next) = rayon::join(
             || {
-                let reports = audit_reports(&refs, loaded, &mut batch);
+                let reports = audit_reports(&refs, loaded, &mut batch, &labels);
                 let bad: Vec<(String, Option<(String, i64)>)> = chunk
                     .iter()
                     .zip(&reports)
@@ -418,6 +551,14 @@ pub fn audit(
         let summary = render::audit_summary(total, valid, start.elapsed().as_secs_f64(), a.format);
         let _ = stdout.lock().write_all(summary.as_bytes());
     }
+    let outcome = AuditOutcome { streams, invalid, total };
+    if total == 0 && !allow_empty {
+        eprintln!(
+            "no attestations found in {} (--allow-empty accepts an empty source)",
+            esc(&source.display().to_string())
+        );
+        return Ok((1, outcome));
+    }
     let code = if valid == total && streams_ok { 0 } else { 1 };
-    Ok((code, AuditOutcome { streams, invalid, total }))
+    Ok((code, outcome))
 }

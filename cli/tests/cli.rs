@@ -540,7 +540,7 @@ fn check_of(report: &serde_json::Value, id: &str) -> (String, Option<String>) {
 
 #[test]
 fn oversized_signals_and_unnameable_bundle_files_are_checked_failures() {
-    // formats.md §6: malformed evidence is exit 1 (a failed check), not "could not check".
+    // docs/spec.md §6: malformed evidence is exit 1 (a failed check), not "could not check".
     let v = accept_vector();
     let w = write_inputs(&v);
     assert!(w.args.iter().any(|a| a == "signals.json") && w.args.iter().any(|a| a == "bundle"), "fixture");

@@ -7,7 +7,9 @@
 // wasm-opt -Oz when the `binaryen` npm package is installed (optional) →
 // sizes (raw and gzip -9) written to pkg/size.json and printed.
 // Flags: --min-size (every crate at opt-level z), --no-opt (skip wasm-opt),
-// --check-budget (fail above the gzip budget, 150,000 bytes).
+// --check-budget (fail above the gzip budget: 150,000 bytes for the core
+// module), --heartbeat (the heartbeat module: cargo feature `heartbeat`,
+// written to pkg/heartbeat/{node,web}, budget 175,000 bytes; docs/benchmarks.md §2.0).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -22,6 +24,9 @@ const crate = 'attest_verifier_wasm';
 const profile = 'wasm-release';
 const target = 'wasm32-unknown-unknown';
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(repo, 'target');
+const heartbeat = process.argv.includes('--heartbeat');
+const pkgOut = heartbeat ? join(pkgRoot, 'pkg', 'heartbeat') : join(pkgRoot, 'pkg');
+const featureFlags = heartbeat ? ['--features', 'heartbeat'] : [];
 const skipOpt = process.argv.includes('--no-opt') || process.env.ATTEST_WASM_NO_OPT === '1';
 // The profile builds curve25519-dalek (field/curve arithmetic) at opt-level
 // 2 and everything else at "z" (root Cargo.toml; docs/benchmarks.md §2);
@@ -59,7 +64,7 @@ if (cliVersion !== `wasm-bindgen ${pinned}`) {
 const cargoHome = process.env.CARGO_HOME ? resolve(process.env.CARGO_HOME) : join(homedir(), '.cargo');
 const remap = [`--remap-path-prefix=${join(cargoHome, 'registry', 'src')}=`, `--remap-path-prefix=${repo}=`];
 const rustflags = [process.env.RUSTFLAGS || '', ...remap].filter(Boolean).join(' ');
-run('cargo', ['build', '-p', 'attest-verifier-wasm', '--target', target, '--profile', profile, ...sizeFlags], {
+run('cargo', ['build', '-p', 'attest-verifier-wasm', '--target', target, '--profile', profile, ...featureFlags, ...sizeFlags], {
   cwd: repo,
   env: { ...process.env, RUSTFLAGS: rustflags },
 });
@@ -68,7 +73,7 @@ const wasmIn = join(targetDir, target, profile, `${crate}.wasm`);
 // 3. wasm-bindgen, one output per target.
 const outs = { node: 'nodejs', web: 'web' };
 for (const [dir, t] of Object.entries(outs)) {
-  const out = join(pkgRoot, 'pkg', dir);
+  const out = join(pkgOut, dir);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   run('wasm-bindgen', ['--target', t, '--out-dir', out, '--out-name', crate, wasmIn]);
@@ -79,21 +84,21 @@ for (const [dir, t] of Object.entries(outs)) {
 const wasmOpt = join(pkgRoot, 'node_modules', '.bin', 'wasm-opt');
 let optimized = false;
 if (!skipOpt && existsSync(wasmOpt)) {
-  const src = join(pkgRoot, 'pkg', 'node', `${crate}_bg.wasm`);
-  const tmp = join(pkgRoot, 'pkg', `${crate}_opt.wasm`);
-  run(wasmOpt, ['-Oz', '--converge', '--low-memory-unused', '--zero-filled-memory', '--enable-bulk-memory', '--enable-reference-types', '--enable-multivalue',
+  const src = join(pkgOut, 'node', `${crate}_bg.wasm`);
+  const tmp = join(pkgOut, `${crate}_opt.wasm`);
+  run(wasmOpt, ['--optimize-level=3', '--shrink-level=1', '--converge', '--low-memory-unused', '--zero-filled-memory', '--enable-bulk-memory', '--enable-reference-types', '--enable-multivalue',
     '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals',
     '--strip-debug', '--strip-producers', src, '-o', tmp]);
   // Both targets get the same module only if wasm-bindgen emitted the same one.
-  const a = readFileSync(join(pkgRoot, 'pkg', 'node', `${crate}_bg.wasm`));
-  const b = readFileSync(join(pkgRoot, 'pkg', 'web', `${crate}_bg.wasm`));
+  const a = readFileSync(join(pkgOut, 'node', `${crate}_bg.wasm`));
+  const b = readFileSync(join(pkgOut, 'web', `${crate}_bg.wasm`));
   if (Buffer.compare(a, b) === 0) {
-    copyFileSync(tmp, join(pkgRoot, 'pkg', 'node', `${crate}_bg.wasm`));
-    copyFileSync(tmp, join(pkgRoot, 'pkg', 'web', `${crate}_bg.wasm`));
+    copyFileSync(tmp, join(pkgOut, 'node', `${crate}_bg.wasm`));
+    copyFileSync(tmp, join(pkgOut, 'web', `${crate}_bg.wasm`));
   } else {
-    copyFileSync(tmp, join(pkgRoot, 'pkg', 'node', `${crate}_bg.wasm`));
-    const webSrc = join(pkgRoot, 'pkg', 'web', `${crate}_bg.wasm`);
-    run(wasmOpt, ['-Oz', '--converge', '--low-memory-unused', '--zero-filled-memory', '--enable-bulk-memory', '--enable-reference-types', '--enable-multivalue',
+    copyFileSync(tmp, join(pkgOut, 'node', `${crate}_bg.wasm`));
+    const webSrc = join(pkgOut, 'web', `${crate}_bg.wasm`);
+    run(wasmOpt, ['--optimize-level=3', '--shrink-level=1', '--converge', '--low-memory-unused', '--zero-filled-memory', '--enable-bulk-memory', '--enable-reference-types', '--enable-multivalue',
       '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals',
       '--strip-debug', '--strip-producers', webSrc, '-o', webSrc]);
   }
@@ -105,28 +110,28 @@ if (!skipOpt && existsSync(wasmOpt)) {
 
 // 5. package.json of each output, so Node resolves the directories.
 const version = JSON.parse(readFileSync(join(pkgRoot, 'package.json'), 'utf8')).version;
-writeFileSync(join(pkgRoot, 'pkg', 'node', 'package.json'), JSON.stringify({
-  name: 'attest-verifier-wasm', version, type: 'commonjs',
+writeFileSync(join(pkgOut, 'node', 'package.json'), JSON.stringify({
+  name: heartbeat ? 'attest-verifier-wasm-heartbeat' : 'attest-verifier-wasm', version, type: 'commonjs',
   main: `${crate}.js`, types: `${crate}.d.ts`,
 }, null, 2) + '\n');
-writeFileSync(join(pkgRoot, 'pkg', 'web', 'package.json'), JSON.stringify({
-  name: 'attest-verifier-wasm-web', version, type: 'module',
+writeFileSync(join(pkgOut, 'web', 'package.json'), JSON.stringify({
+  name: heartbeat ? 'attest-verifier-wasm-heartbeat-web' : 'attest-verifier-wasm-web', version, type: 'module',
   module: `${crate}.js`, main: `${crate}.js`, types: `${crate}.d.ts`, sideEffects: false,
 }, null, 2) + '\n');
 
 // 6. Sizes.
-const wasmOut = join(pkgRoot, 'pkg', 'web', `${crate}_bg.wasm`);
+const wasmOut = join(pkgOut, 'web', `${crate}_bg.wasm`);
 const bytes = readFileSync(wasmOut);
 let gz;
 const g = spawnSync('gzip', ['-9', '-c', wasmOut]);
 gz = g.status === 0 ? g.stdout.length : gzipSync(bytes, { level: zc.Z_BEST_COMPRESSION }).length;
 const size = {
   wasm: `${crate}_bg.wasm`, bytes: bytes.length, gzip9: gz, wasmOpt: optimized,
-  wasmBindgen: pinned, profile, variant, budgetGzip: 150_000,
+  wasmBindgen: pinned, profile, variant, module: heartbeat ? 'heartbeat' : 'core', budgetGzip: heartbeat ? 175_000 : 150_000,
 };
-writeFileSync(join(pkgRoot, 'pkg', 'size.json'), JSON.stringify(size, null, 2) + '\n');
+writeFileSync(join(pkgOut, 'size.json'), JSON.stringify(size, null, 2) + '\n');
 console.log(`${size.wasm}: ${bytes.length} bytes, ${gz} bytes gzip -9 (${(gz / 1024).toFixed(1)} KiB; ${variant}; wasm-opt ${optimized ? 'applied' : 'not applied'})`);
-statSync(join(pkgRoot, 'pkg', 'node', `${crate}.js`));
+statSync(join(pkgOut, 'node', `${crate}.js`));
 // --check-budget (CI): a module over the gzip budget (issue 4: under 150 KB)
 // is a failure, so a size regression cannot land unnoticed.
 if (process.argv.includes('--check-budget') && optimized && !minSize && gz >= size.budgetGzip) {

@@ -53,11 +53,12 @@ step "attest CLI (for the report parity test)"
 (cd "$repo" && cargo build -p attest-cli)
 export ATTEST_CLI="${CARGO_TARGET_DIR:-$repo/target}/debug/attest"
 
-step "build (pkg/node, pkg/web)"
-npm run build -- --check-budget
+step "build the core module (pkg/node, pkg/web) and the heartbeat module (pkg/heartbeat/)"
+node scripts/build.mjs --check-budget
+node scripts/build.mjs --heartbeat --check-budget
 
 step "rust tests of the native layer"
-(cd "$repo" && cargo test -p attest-verifier-wasm)
+(cd "$repo" && cargo test -p attest-verifier-wasm && cargo test -p attest-verifier-wasm --features heartbeat)
 
 step "node tests"
 npm test
@@ -76,4 +77,4 @@ if [ "${ATTEST_CI_BENCH:-0}" = 1 ]; then
   npm run bench
 fi
 
-step "ok — $(node -p "const s=require('./pkg/size.json'); s.wasm + ': ' + s.gzip9 + ' bytes gzip -9'")"
+step "ok — $(node -p "const s=require('./pkg/size.json'), h=require('./pkg/heartbeat/size.json'); 'core ' + s.gzip9 + ' bytes gzip -9, heartbeat module ' + h.gzip9")"

@@ -65,7 +65,6 @@ export interface VerifyOptions {
   /** Refuse a newest trust root below this version (--min-trust-root-version). */
   minTrustRootVersion?: number;
 }
-
 /** Options of verifyTrustRootChain. */
 export interface ChainOptions {
   rootKeys: string[];
@@ -111,6 +110,45 @@ export interface AttestError extends Error {
   code: "ATTEST_INVALID_ARGUMENT" | "ATTEST_INPUT_TOO_LARGE" | "ATTEST_MALFORMED_DOCUMENT" | "ATTEST_INTERNAL";
   /** The offending option, e.g. "rootKeys[1]" or "now". */
   option?: string;
+}
+"#;
+
+/// The heartbeat module's additions to the declarations.
+#[cfg(feature = "heartbeat")]
+#[wasm_bindgen(typescript_custom_section)]
+const TS_HEARTBEAT_TYPES: &'static str = r#"
+/** Options of verifyHeartbeat: VerifyOptions and the heartbeat policy. */
+export interface HeartbeatOptions extends VerifyOptions {
+  /** Heartbeat policy attest.heartbeat-policy.v1 (--heartbeat-policy). */
+  heartbeatPolicy?: DocumentInput;
+}
+
+/** Options of auditHeartbeats: VerifyOptions and the window checked. */
+export interface AuditOptions extends HeartbeatOptions {
+  /** Only heartbeats at or after this time (RFC 3339) take part in stream checks (`attest gate --window`). */
+  windowStart?: string;
+}
+
+/** The stream checks of one heartbeat stream (docs/spec.md §9.4). */
+export interface StreamReport {
+  stream: string;
+  health: "healthy" | "missing" | "invalid" | "drift";
+  /** Checks sequence, gap, drift, counters (type "attest.heartbeat-stream"). */
+  report: VerifyReport;
+  count: number;
+  invalid: number;
+  /** Oldest and newest timestamp, Unix seconds. */
+  first: number;
+  last: number;
+  boots: string[];
+  gaps: { start: number; end: number; seconds: number; open: boolean; acrossBoot: boolean }[];
+  drift: { member: string; at: number; from: string; to: string; old: string; new: string }[];
+}
+
+/** What auditHeartbeats returns: one report per document, in order, and one per stream. */
+export interface HeartbeatAudit {
+  reports: VerifyReport[];
+  streams: StreamReport[];
 }
 "#;
 
@@ -341,8 +379,47 @@ const VERIFY_OPTIONS: &[&str] = &[
     "minTrustRootVersion",
 ];
 
+#[cfg(feature = "heartbeat")]
+const HEARTBEAT_OPTIONS: &[&str] = &[
+    "trustRoots",
+    "rootKeys",
+    "now",
+    "signals",
+    "output",
+    "network",
+    "allowHosts",
+    "bundleManifest",
+    "bundleFiles",
+    "minTrustRootVersion",
+    "heartbeatPolicy",
+];
+
+#[cfg(feature = "heartbeat")]
+const AUDIT_OPTIONS: &[&str] = &[
+    "trustRoots",
+    "rootKeys",
+    "now",
+    "signals",
+    "output",
+    "network",
+    "allowHosts",
+    "bundleManifest",
+    "bundleFiles",
+    "minTrustRootVersion",
+    "heartbeatPolicy",
+    "windowStart",
+];
+
 fn evidence(options: &JsValue) -> Result<Evidence, JsValue> {
-    let o = Options::new(options, "options", VERIFY_OPTIONS)?;
+    #[cfg(feature = "heartbeat")]
+    let allowed = HEARTBEAT_OPTIONS;
+    #[cfg(not(feature = "heartbeat"))]
+    let allowed = VERIFY_OPTIONS;
+    evidence_with(options, allowed).map(|(e, _)| e)
+}
+
+fn evidence_with(options: &JsValue, allowed: &[&str]) -> Result<(Evidence, Options), JsValue> {
+    let o = Options::new(options, "options", allowed)?;
     let mut e = Evidence::new(o.trust_roots()?, o.root_keys()?, o.now()?);
     e.min_trust_root_version = o.min_version()?;
     e.signals = o.opt_document("signals")?;
@@ -389,7 +466,14 @@ fn evidence(options: &JsValue) -> Result<Evidence, JsValue> {
         }
         e.bundle_files = Some(files);
     }
-    Ok(e)
+    #[cfg(feature = "heartbeat")]
+    if let Some(bytes) = o.opt_document("heartbeatPolicy")? {
+        e.heartbeat_policy = Some(
+            attest_verifier::heartbeat::parse_heartbeat_policy(&bytes)
+                .map_err(|err| error(MALFORMED, Some("heartbeatPolicy"), &format!("heartbeatPolicy: {err}")))?,
+        );
+    }
+    Ok((e, o))
 }
 
 /// Parses JSON text produced by serde_json into a plain JS object.
@@ -434,6 +518,46 @@ pub fn verify_batch(
         out.push(&to_js(native::report_json(&report))?);
     }
     Ok(out.into())
+}
+
+/// Verifies one heartbeat envelope (a DSSE `attest.runtime-heartbeat.v1`)
+/// as `attest verify ENVELOPE --heartbeat-policy FILE` does: the same report
+/// as `verifyAttestation` (which, in this module, also takes `heartbeatPolicy`).
+#[cfg(feature = "heartbeat")]
+#[wasm_bindgen(js_name = verifyHeartbeat, unchecked_return_type = "VerifyReport")]
+pub fn verify_heartbeat(
+    #[wasm_bindgen(unchecked_param_type = "DocumentInput")] envelope: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "HeartbeatOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let doc = read_document(&envelope, "envelope")?;
+    let (e, _) = evidence_with(&options, HEARTBEAT_OPTIONS)?;
+    to_js(native::report_json(&native::verify(&doc, e)))
+}
+
+/// Verifies heartbeat envelopes as `attest audit` does (every heartbeat as
+/// history: `freshness` checks the future bound only) and runs the stream
+/// checks per stream, optionally over a window (`attest gate`).
+#[cfg(feature = "heartbeat")]
+#[wasm_bindgen(js_name = auditHeartbeats, unchecked_return_type = "HeartbeatAudit")]
+pub fn audit_heartbeats(
+    #[wasm_bindgen(unchecked_param_type = "DocumentInput[]")] documents: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "AuditOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let items = array(&documents, "documents")?;
+    let docs = items
+        .iter()
+        .enumerate()
+        .map(|(i, d)| read_document(&d, &format!("documents[{i}]")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (e, o) = evidence_with(&options, AUDIT_OPTIONS)?;
+    let window_start = match o.get("windowStart")? {
+        None => None,
+        Some(v) => {
+            let s = string(&v, "windowStart")?;
+            Some(Timestamp::parse(&s).map_err(|err| invalid("windowStart", format!("windowStart: {err}")))?)
+        }
+    };
+    to_js(native::audit_heartbeats(&docs, e, window_start))
 }
 
 /// Verifies a trust-root chain (oldest first) against pinned root keys, as

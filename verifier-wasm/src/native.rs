@@ -41,6 +41,8 @@ pub struct Evidence {
     /// Files of the bundle directory (`--bundle DIR`), path → contents. `None`:
     /// only the manifest was given, the `bundle-files` check is skipped.
     pub bundle_files: Option<Vec<(String, Vec<u8>)>>,
+    /// Heartbeat policy (`--heartbeat-policy`), parsed.
+    pub heartbeat_policy: Option<attest_verifier::heartbeat::HeartbeatPolicy>,
 }
 
 impl Evidence {
@@ -57,6 +59,7 @@ impl Evidence {
             allow_hosts: Vec::new(),
             bundle_manifest: None,
             bundle_files: None,
+            heartbeat_policy: None,
         }
     }
 }
@@ -73,6 +76,7 @@ impl Evidence {
             output: self.output,
             network: self.network,
             allow_hosts: self.allow_hosts,
+            heartbeat_policy: self.heartbeat_policy,
             bundle: self.bundle_manifest.map(|manifest| BundleEvidence {
                 manifest,
                 files: self.bundle_files.map(|files| {
@@ -110,6 +114,31 @@ pub fn verify_batch(documents: &[Vec<u8>], e: Evidence) -> Vec<Report> {
     let ctx = VerifyContext::new(&trust, &evidence, now);
     let refs: Vec<&[u8]> = documents.iter().map(Vec::as_slice).collect();
     attest_verifier::verify_batch(&refs, &ctx).into_iter().map(|o| o.into_report()).collect()
+}
+
+#[cfg(feature = "heartbeat")]
+/// Verifies heartbeat envelopes as `attest audit` does, with the stream
+/// checks (docs/spec.md §9.4) limited to `window_start` and later when given
+/// (`attest gate`): `{"reports": [...], "streams": [...]}` as JSON text.
+pub fn audit_heartbeats(documents: &[Vec<u8>], e: Evidence, window_start: Option<Timestamp>) -> Result<String, String> {
+    let (anchor, evidence, now) = e.into_core();
+    let trust = anchor.verify();
+    let ctx = VerifyContext::new(&trust, &evidence, now);
+    let mut batch = attest_verifier::BatchVerifier::new();
+    // Written as text around the reports' own serialization (no JSON value
+    // tree: it would cost the module a second serializer per type).
+    let mut out = String::from("{\"reports\":[");
+    for (i, d) in documents.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&report_json(&batch.verify(d, &ctx).into_report())?);
+    }
+    out.push_str("],\"streams\":");
+    let streams = batch.finish_streams(&ctx, window_start);
+    out.push_str(&serde_json::to_string(&streams).map_err(|_| SERIALIZATION_FAILED.to_string())?);
+    out.push('}');
+    Ok(out)
 }
 
 /// The report as JSON text: the object `attest verify --format json` prints

@@ -24,7 +24,9 @@ const cli = process.env.ATTEST_CLI || ['release', 'debug']
   .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 
 test('reports equal `attest verify --format json`', { skip: cli ? false : 'no attest CLI binary (cargo build -p attest-cli, or set ATTEST_CLI)' }, async (t) => {
-  const wasm = loadNodeModule();
+  // The heartbeat module: the same document kinds as the CLI (the core module
+  // leaves heartbeats out, so its "known types" lists one fewer).
+  const wasm = loadNodeModule('heartbeat');
   const vectors = loadVectors();
   assert.ok(vectors.length > 0, 'no vectors');
   const base = mkdtempSync(join(tmpdir(), 'attest-parity-'));
@@ -32,9 +34,9 @@ test('reports equal `attest verify --format json`', { skip: cli ? false : 'no at
   let compared = 0;
   try {
     for (const [n, v] of vectors.entries()) {
-      const p = plan(v);
+      const p = plan(v, { heartbeat: true });
       let why = p.skip;
-      if (!why && p.batch) why = 'batch vector (attest verify takes one document)';
+      if (!why && (p.batch || p.heartbeats)) why = 'batch vector (attest verify takes one document)';
       if (!why && v.trustRoots.length === 0) why = 'no trust root (the CLI requires --trust-root)';
       if (!why && v.rootKeys.length === 0) why = 'no root key (the CLI requires a non-empty --root-key file)';
       if (why) {
@@ -69,6 +71,10 @@ test('reports equal `attest verify --format json`', { skip: cli ? false : 'no at
         args.push('--network', join(dir, 'network.jsonl'));
       }
       for (const h of v.allowHosts || []) args.push('--allow-host', h);
+      if (v.heartbeatPolicy !== undefined) {
+        writeFileSync(join(dir, 'policy.json'), v.heartbeatPolicy);
+        args.push('--heartbeat-policy', join(dir, 'policy.json'));
+      }
       if (v.minTrustRootVersion !== undefined) args.push('--min-trust-root-version', String(v.minTrustRootVersion));
       if (v.bundle) {
         if (v.bundle.entries) {
@@ -104,4 +110,44 @@ test('reports equal `attest verify --format json`', { skip: cli ? false : 'no at
   }
   t.diagnostic(`CLI ${cli}: compared ${compared}, skipped ${JSON.stringify(skipped)}`);
   assert.ok(compared > 0, 'zero vectors compared');
+});
+
+test('auditHeartbeats equals `attest audit --format json` (reports and streams)', { skip: cli ? false : 'no attest CLI binary' }, async (t) => {
+  const wasm = loadNodeModule('heartbeat');
+  const vectors = loadVectors().filter((v) => v.expectStreams && v.expectStreams.length > 0 && v.windowStart === undefined);
+  assert.ok(vectors.length >= 10, `only ${vectors.length} stream vectors`);
+  const base = mkdtempSync(join(tmpdir(), 'attest-parity-audit-'));
+  try {
+    for (const [n, v] of vectors.entries()) {
+      const p = plan(v, { heartbeat: true });
+      const dir = join(base, String(n));
+      mkdirSync(dir);
+      const jsonl = join(dir, 'heartbeats.jsonl');
+      writeFileSync(jsonl, v.documents.map((d) => JSON.stringify(JSON.parse(d)) + '\n').join(''));
+      const args = ['audit', jsonl, '--root-key', join(dir, 'root.pub'), '--now', v.now, '--format', 'json'];
+      writeFileSync(join(dir, 'root.pub'), v.rootKeys.join('\n') + '\n');
+      v.trustRoots.forEach((tr, i) => {
+        writeFileSync(join(dir, `trust-root-${i}.json`), tr);
+        args.push('--trust-root', join(dir, `trust-root-${i}.json`));
+      });
+      if (v.heartbeatPolicy !== undefined) {
+        writeFileSync(join(dir, 'policy.json'), v.heartbeatPolicy);
+        args.push('--heartbeat-policy', join(dir, 'policy.json'));
+      }
+      const r = spawnSync(cli, args, { encoding: 'utf8' });
+      await t.test(v.name, () => {
+        assert.ok(r.status === 0 || r.status === 1, `CLI exit ${r.status}: ${r.stderr}`);
+        const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+        const reports = lines.filter((l) => l.report).map((l) => l.report);
+        const streams = lines.filter((l) => l.stream).map((l) => l.stream);
+        const got = wasm.auditHeartbeats(p.document, p.options);
+        // Replay details name the earlier item by file and line in the CLI, by index in the module.
+        const norm = (rs) => rs.map((rep) => ({ ...rep, checks: rep.checks.map((c) => (c.id === 'replay' && c.status === 'fail' ? { ...c, detail: '' } : c)) }));
+        assert.deepEqual(norm(got.reports), norm(reports));
+        assert.deepEqual(got.streams, streams);
+      });
+    }
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
 });

@@ -19,12 +19,13 @@ export function loadVectors() {
     .map((f) => JSON.parse(readFileSync(join(vectorsDir, f), 'utf8')));
 }
 
-/** The Node (CommonJS) build, loaded with require() as a user would. */
-export function loadNodeModule() {
+/** The Node (CommonJS) build, loaded with require() as a user would.
+ * `module`: 'core' (pkg/node) or 'heartbeat' (pkg/heartbeat/node). */
+export function loadNodeModule(module = 'core') {
   const require = createRequire(import.meta.url);
-  const dir = join(pkgRoot, 'pkg', 'node');
+  const dir = module === 'heartbeat' ? join(pkgRoot, 'pkg', 'heartbeat', 'node') : join(pkgRoot, 'pkg', 'node');
   if (!existsSync(join(dir, 'package.json'))) {
-    throw new Error(`${dir} is missing: run \`npm run build\` in verifier-wasm/ first`);
+    throw new Error(`${dir} is missing: run \`npm run build\`${module === 'heartbeat' ? ' -- --heartbeat' : ''} in verifier-wasm/ first`);
   }
   return require(dir);
 }

@@ -4,9 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNodeModule, loadVectors, vectorsDir } from './load.mjs';
-import { plan, check, checkBatch, runAll } from './vectors.mjs';
+import { plan, check, checkBatch, checkAudit, isHeartbeat, runAll } from './vectors.mjs';
 
 const wasm = loadNodeModule();
+const hbWasm = loadNodeModule('heartbeat');
 const vectors = loadVectors();
 const byName = (n) => {
   const v = vectors.find((x) => x.name === n);
@@ -19,7 +20,7 @@ test('golden vectors', async (t) => {
   const skipped = {};
   let ran = 0;
   for (const v of vectors) {
-    const p = plan(v);
+    const p = plan(v, { heartbeat: false });
     if (p.skip) {
       skipped[p.skip] = (skipped[p.skip] || 0) + 1;
       await t.test(v.name, { skip: p.skip }, () => {});
@@ -40,6 +41,51 @@ test('golden vectors', async (t) => {
   assert.ok(vectors.filter((v) => v.documents && v.documents.length > 0).length >= 5, 'batch vectors ran');
   assert.deepEqual(all.failures, []);
   assert.equal(all.ran, ran);
+});
+
+test('golden vectors through the heartbeat module (every vector: it is a superset of the core module)', async (t) => {
+  let ran = 0;
+  let heartbeats = 0;
+  for (const v of vectors) {
+    const p = plan(v, { heartbeat: true });
+    if (p.skip) continue;
+    ran++;
+    if (isHeartbeat(v)) heartbeats++;
+    await t.test(v.name, () => {
+      const message = p.heartbeats
+        ? checkAudit(v, hbWasm.auditHeartbeats(p.document, p.options))
+        : p.batch
+          ? checkBatch(v, hbWasm.verifyBatch(p.document, p.options))
+          : check(v, (isHeartbeat(v) ? hbWasm.verifyHeartbeat : hbWasm.verifyAttestation)(p.document, p.options));
+      assert.equal(message, null, `${v.name}: ${message}`);
+    });
+  }
+  t.diagnostic(`heartbeat module: ran ${ran}, of them ${heartbeats} heartbeat vectors`);
+  assert.ok(heartbeats >= 50, `only ${heartbeats} heartbeat vectors ran`);
+  const all = runAll(vectors, hbWasm.verifyAttestation, hbWasm.verifyBatch, hbWasm.auditHeartbeats);
+  assert.deepEqual(all.failures, []);
+  assert.equal(all.ran, ran);
+});
+
+test('the core module refuses heartbeat envelopes and options clearly', () => {
+  const v = byName('accept/heartbeat');
+  const r = wasm.verifyAttestation(v.document, { trustRoots: v.trustRoots, rootKeys: v.rootKeys, now: v.now });
+  assert.equal(r.valid, false);
+  assert.equal(r.checks[0].reason, 'unknown-type');
+  assert.equal(typeof wasm.auditHeartbeats, 'undefined');
+  assert.throws(
+    () => wasm.verifyAttestation(v.document, { trustRoots: v.trustRoots, rootKeys: v.rootKeys, heartbeatPolicy: v.heartbeatPolicy }),
+    (e) => e.code === 'ATTEST_INVALID_ARGUMENT',
+  );
+  // The heartbeat module: a malformed policy is a coded error naming the option.
+  assert.throws(
+    () => hbWasm.verifyHeartbeat(v.document, { trustRoots: v.trustRoots, rootKeys: v.rootKeys, heartbeatPolicy: '{"type":"attest.heartbeat-policy.v1"}' }),
+    (e) => e.code === 'ATTEST_MALFORMED_DOCUMENT' && e.option === 'heartbeatPolicy',
+  );
+  assert.throws(
+    () => hbWasm.auditHeartbeats([v.document], { trustRoots: v.trustRoots, rootKeys: v.rootKeys, windowStart: 'yesterday' }),
+    (e) => e.code === 'ATTEST_INVALID_ARGUMENT' && e.option === 'windowStart',
+  );
 });
 
 test('report shape: the object attest verify --format json prints', () => {

@@ -56,3 +56,5 @@ void [valid, type, status, reason, digest, newestVersion, d, v, bad];
 const proof: ProofVerdict = verifyRecordProof('{}', { root: '00' });
 const proofValid: boolean = proof.valid;
 verifyRecordProof(new Uint8Array(), { summary: '{}' });
+
+void proofValid;

@@ -19,7 +19,8 @@ export function b64(s) {
  * - `documentBase64`: passed as a Uint8Array (the API accepts bytes), so
  *   non-UTF-8 documents run too.
  */
-export function plan(v) {
+export function plan(v, { heartbeat = false } = {}) {
+  if (!heartbeat && isHeartbeat(v)) return { skip: 'heartbeat vector (run by the heartbeat module)' };
   const entries = v.bundle && v.bundle.entries;
   if (entries && entries.some((e) => e.kind !== 'file')) return { skip: 'non-file bundle entry' };
   let document;
@@ -33,6 +34,9 @@ export function plan(v) {
   if (v.network !== undefined) options.network = v.network;
   if (v.allowHosts && v.allowHosts.length > 0) options.allowHosts = v.allowHosts;
   if (v.minTrustRootVersion !== undefined) options.minTrustRootVersion = v.minTrustRootVersion;
+  if (v.heartbeatPolicy !== undefined) options.heartbeatPolicy = v.heartbeatPolicy;
+  const heartbeats = Array.isArray(document) && ((v.expectStreams && v.expectStreams.length > 0) || v.windowStart !== undefined);
+  if (heartbeats && v.windowStart !== undefined) options.windowStart = v.windowStart;
   if (v.bundle) {
     options.bundleManifest = v.bundle.manifest;
     if (entries) {
@@ -40,7 +44,13 @@ export function plan(v) {
       for (const e of entries) options.bundleFiles[e.path] = b64(e.base64 || '');
     }
   }
-  return { document, options, batch: Array.isArray(document) };
+  return { document, options, batch: Array.isArray(document) && !heartbeats, heartbeats };
+}
+
+/** Whether a vector's documents are DSSE envelopes (heartbeats: the heartbeat module). */
+export function isHeartbeat(v) {
+  const docs = [v.document, ...(v.documents || [])];
+  return docs.some((d) => typeof d === 'string' && d.includes('"payloadType"'));
 }
 
 /** The verdict of one report: `accept` or `reject:<first failed check>`. */
@@ -54,6 +64,31 @@ export function checkBatch(v, reports) {
   const got = reports.map(verdict);
   const want = v.expectEach || [];
   return JSON.stringify(got) === JSON.stringify(want) ? null : `expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`;
+}
+
+/**
+ * Compares an auditHeartbeats result with `expectEach`, `reasonEach` and
+ * `expectStreams`; null when they match.
+ */
+export function checkAudit(v, audit) {
+  const batch = checkBatch(v, audit.reports);
+  if (batch) return batch;
+  if (v.reasonEach && v.reasonEach.length > 0) {
+    const got = audit.reports.map((r) => {
+      const f = r.checks.find((c) => c.status === 'fail');
+      return (f && f.reason) || '';
+    });
+    if (JSON.stringify(got) !== JSON.stringify(v.reasonEach)) return `expected reasons ${JSON.stringify(v.reasonEach)}, got ${JSON.stringify(got)}`;
+  }
+  const got = audit.streams.map((s) => {
+    const f = s.report.checks.find((c) => c.status === 'fail');
+    const e = { stream: s.stream, expect: verdict(s.report) };
+    if (f && f.reason) e.reason = f.reason;
+    e.health = s.health;
+    return e;
+  });
+  const want = v.expectStreams || [];
+  return JSON.stringify(got) === JSON.stringify(want) ? null : `expected streams ${JSON.stringify(want)}, got ${JSON.stringify(got)}`;
 }
 
 /** Ids of the failed checks, in report order. */
@@ -89,10 +124,10 @@ export function check(v, report) {
  * Runs every vector through `verifyAttestation`; never throws.
  * Returns { ran, passed, skipped: {reason: count}, failures: [{name, message}] }.
  */
-export function runAll(vectors, verifyAttestation, verifyBatch) {
+export function runAll(vectors, verifyAttestation, verifyBatch, auditHeartbeats) {
   const out = { ran: 0, passed: 0, skipped: {}, failures: [] };
   for (const v of vectors) {
-    const p = plan(v);
+    const p = plan(v, { heartbeat: !!auditHeartbeats });
     if (p.skip) {
       out.skipped[p.skip] = (out.skipped[p.skip] || 0) + 1;
       continue;
@@ -100,7 +135,10 @@ export function runAll(vectors, verifyAttestation, verifyBatch) {
     out.ran++;
     let message;
     try {
-      if (p.batch) {
+      if (p.heartbeats) {
+        if (!auditHeartbeats) throw new Error('no auditHeartbeats given');
+        message = checkAudit(v, auditHeartbeats(p.document, p.options));
+      } else if (p.batch) {
         if (!verifyBatch) throw new Error('no verifyBatch given');
         message = checkBatch(v, verifyBatch(p.document, p.options));
       } else {

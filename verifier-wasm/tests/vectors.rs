@@ -21,6 +21,10 @@ fn evidence(v: &Vector) -> Evidence {
     e.output = v.output_bytes();
     e.network = v.network.as_ref().map(|s| s.as_bytes().to_vec());
     e.allow_hosts = v.allow_hosts.clone();
+    e.heartbeat_policy = v.heartbeat_policy.as_ref().map(|p| {
+        attest_verifier::heartbeat::parse_heartbeat_policy(p.as_bytes())
+            .unwrap_or_else(|err| panic!("{}: heartbeatPolicy: {err}", v.name))
+    });
     if let Some(b) = &v.bundle {
         e.bundle_manifest = Some(b.manifest.as_bytes().to_vec());
         e.bundle_files = b.entries.as_ref().map(|es| es.iter().map(|x| (x.path.clone(), b64(&x.base64))).collect());

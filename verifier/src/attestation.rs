@@ -40,7 +40,9 @@ pub const ATTESTATION_PLAN: Plan = Plan {
         (CheckId::Signer, true),
         (CheckId::Delegation, false),
         (CheckId::Signature, true),
-        (CheckId::Fingerprint, true),
+        // Not required: without signals it is a skip (the aliases are still
+        // compared, and a mismatch fails), like the other evidence checks.
+        (CheckId::Fingerprint, false),
         (CheckId::Runtime, false),
         (CheckId::TrustRootVersion, true),
         (CheckId::BundleManifest, false),
@@ -661,9 +663,9 @@ fn check_fingerprint(att: &ExecutionAttestation, signals: Option<&[u8]>, r: &mut
         );
     }
     let Some(bytes) = signals else {
-        return r.pass(
+        return r.skip(
             CheckId::Fingerprint,
-            "aliases agree (signalsHash = execution_fingerprint, evaluatorHash = evaluatorSemanticHash); signals not given, not recomputed",
+            "no signals given (--signals): execution_fingerprint not recomputed (the aliases signalsHash and evaluatorHash agree)",
         );
     };
     let value = match doc::parse_json(bytes) {
@@ -771,6 +773,24 @@ fn check_bundle(
         }
         return;
     };
+    // A directory whose manifest.json is a symlink, FIFO or device: the
+    // caller never opens it, and the walk's entry fails `bundle-files`.
+    let irregular_manifest = input.files.as_deref().and_then(|entries| {
+        entries.iter().find(|e| e.path == bundle::MANIFEST_FILE_NAME && e.kind != bundle::EntryKind::File)
+    });
+    if let Some(e) = irregular_manifest {
+        let err = if e.kind == bundle::EntryKind::Symlink {
+            bundle::BundleFilesError::Symlink { path: e.path.clone() }
+        } else if e.kind == bundle::EntryKind::TooLarge {
+            bundle::BundleFilesError::TooLarge { path: e.path.clone() }
+        } else {
+            bundle::BundleFilesError::NotRegular { path: e.path.clone() }
+        };
+        r.skip(CheckId::BundleManifest, "not checked: manifest.json is not a regular file");
+        r.fail(CheckId::BundleFiles, err.reason(), err.to_string());
+        r.skip(CheckId::BundleBinding, "not checked: manifest.json is not a regular file");
+        return;
+    }
     let manifest = match bundle::parse_bundle_manifest(&input.manifest) {
         Ok(m) => m,
         Err(e) => {

@@ -23,7 +23,9 @@ use crate::registry::{self, Document};
 use crate::replay::ReplayTracker;
 use crate::report::{CheckId, Outcome, Plan, Report, ReportBuilder};
 use crate::time::Timestamp;
-use crate::types::{Ed25519PublicKey, Sha256Digest};
+use crate::types::Ed25519PublicKey;
+#[cfg(feature = "heartbeat")]
+use crate::types::Sha256Digest;
 
 /// The plan of a document whose kind could not be told.
 pub const UNKNOWN_PLAN: Plan = Plan { doc_type: "unknown", checks: &[(CheckId::Parse, true)] };
@@ -34,6 +36,7 @@ pub(crate) enum ReplayKey {
     /// An execution attestation.
     Execution { execution_id: String, ephemeral: Option<Ed25519PublicKey> },
     /// A heartbeat.
+    #[cfg(feature = "heartbeat")]
     Heartbeat { attestation_id: String, digest: Sha256Digest },
 }
 
@@ -43,15 +46,23 @@ pub struct Pending {
     builder: ReportBuilder,
     document: Option<Document>,
     replay: Option<ReplayKey>,
+    #[cfg(feature = "heartbeat")]
     heartbeat: Option<Box<heartbeat::Deferred>>,
 }
 
 impl Pending {
     pub(crate) fn new(builder: ReportBuilder, document: Option<Document>, replay: Option<ReplayKey>) -> Self {
-        Self { builder, document, replay, heartbeat: None }
+        Self {
+            builder,
+            document,
+            replay,
+            #[cfg(feature = "heartbeat")]
+            heartbeat: None,
+        }
     }
 
     /// A heartbeat's checks that depend on single or batch verification (`freshness`).
+    #[cfg(feature = "heartbeat")]
     pub(crate) fn with_heartbeat(mut self, deferred: heartbeat::Deferred) -> Self {
         self.heartbeat = Some(Box::new(deferred));
         self
@@ -66,7 +77,13 @@ impl Pending {
     pub(crate) fn from_document_error(mut builder: ReportBuilder, e: &DocumentError) -> Self {
         builder.fail_at(CheckId::Parse, e.reason(), Some(e.path().to_string()), e.to_string());
         builder.halted_at(CheckId::Parse);
-        Self { builder, document: None, replay: None, heartbeat: None }
+        Self {
+            builder,
+            document: None,
+            replay: None,
+            #[cfg(feature = "heartbeat")]
+            heartbeat: None,
+        }
     }
 
     /// A `parse` failure without a path (unknown or unverifiable type).
@@ -74,16 +91,25 @@ impl Pending {
         let mut builder = ReportBuilder::new(plan);
         builder.fail(CheckId::Parse, reason, detail);
         builder.halted_at(CheckId::Parse);
-        Self { builder, document: None, replay: None, heartbeat: None }
+        Self {
+            builder,
+            document: None,
+            replay: None,
+            #[cfg(feature = "heartbeat")]
+            heartbeat: None,
+        }
     }
 
     /// Completes a single-document verification: `replay` is a batch check.
     pub(crate) fn single(&mut self, ctx: &VerifyContext<'_>) {
+        #[cfg(feature = "heartbeat")]
         if let Some(d) = self.heartbeat.as_deref() {
             if !self.builder.is_halted() {
                 heartbeat::freshness(&mut self.builder, d, ctx.now, false);
             }
         }
+        #[cfg(not(feature = "heartbeat"))]
+        let _ = ctx;
         if self.wants_replay() {
             self.builder.skip(CheckId::Replay, "single document: replay is checked across a batch by `attest audit`");
         }
@@ -127,16 +153,32 @@ impl BatchVerifier {
     }
 
     /// Step 2, in input order: the batch checks (`replay`; a heartbeat's
-    /// `freshness` as history), then the finished report.
-    pub fn complete(&mut self, ctx: &VerifyContext<'_>, mut item: Pending) -> Outcome<Document> {
+    /// `freshness` as history), then the finished report. A replay names the
+    /// earlier item by its 0-based index.
+    pub fn complete(&mut self, ctx: &VerifyContext<'_>, item: Pending) -> Outcome<Document> {
+        self.complete_named(ctx, item, &|i| format!("item {i}"))
+    }
+
+    /// [`BatchVerifier::complete`], naming the earlier item of a replay by
+    /// `name_of(index)` (the CLI: `batch.jsonl:3` or the file name).
+    pub fn complete_named(
+        &mut self,
+        ctx: &VerifyContext<'_>,
+        mut item: Pending,
+        name_of: &dyn Fn(usize) -> String,
+    ) -> Outcome<Document> {
         let index = self.completed;
         self.completed += 1;
+        #[cfg(feature = "heartbeat")]
         let deferred = item.heartbeat.take();
+        #[cfg(feature = "heartbeat")]
         if let Some(d) = deferred.as_deref() {
             if !item.builder.is_halted() {
                 heartbeat::freshness(&mut item.builder, d, ctx.now, true);
             }
         }
+        #[cfg(not(feature = "heartbeat"))]
+        let _ = ctx;
         let mut replay_ok = false;
         if item.wants_replay() {
             let seen = match item.replay.take() {
@@ -145,6 +187,7 @@ impl BatchVerifier {
                         .observe(index, &execution_id, ephemeral.as_ref())
                         .map(|()| format!("first use of executionId {execution_id:?} in this batch")),
                 ),
+                #[cfg(feature = "heartbeat")]
                 Some(ReplayKey::Heartbeat { attestation_id, digest }) => {
                     Some(self.tracker.observe_heartbeat(index, &attestation_id, &digest).map(|()| {
                         format!("first use of attestation_id {attestation_id:?} and digest {digest} in this batch")
@@ -157,7 +200,7 @@ impl BatchVerifier {
                     replay_ok = true;
                     item.builder.pass(CheckId::Replay, detail);
                 }
-                Some(Err(e)) => item.builder.fail(CheckId::Replay, e.reason(), e.to_string()),
+                Some(Err(e)) => item.builder.fail(CheckId::Replay, e.reason(), e.describe(&name_of(e.first()))),
                 None => item.builder.skip(
                     CheckId::Replay,
                     "not counted: the signature did not verify, so this item takes no part in replay",
@@ -165,10 +208,13 @@ impl BatchVerifier {
             }
         }
         let outcome = item.finish();
+        #[cfg(feature = "heartbeat")]
         if let Some(heartbeat) = deferred.and_then(|d| d.signed).filter(|_| replay_ok) {
             let valid = outcome.report().valid();
-            self.streams.push(heartbeat::stream::Item { index, heartbeat, valid });
+            self.streams.push(heartbeat::stream::Item { index, heartbeat, valid, rank: 0 });
         }
+        #[cfg(not(feature = "heartbeat"))]
+        let _ = replay_ok;
         outcome
     }
 

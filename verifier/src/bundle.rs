@@ -327,6 +327,9 @@ pub enum EntryKind {
     Symlink,
     /// Anything else: device, socket, FIFO (always refused).
     Other,
+    /// A regular file the caller did not read because it (or the bundle so
+    /// far) is over the caller's input limit (always refused: `too-large`).
+    TooLarge,
 }
 
 /// Why a directory does not match its manifest.
@@ -342,6 +345,12 @@ pub enum BundleFilesError {
     /// A non-regular entry.
     #[error("{path}: not a regular file")]
     NotRegular {
+        /// The path.
+        path: String,
+    },
+    /// A file over the caller's input limit, not read.
+    #[error("{path}: the bundle is larger than the input limit; this file was not read")]
+    TooLarge {
         /// The path.
         path: String,
     },
@@ -385,6 +394,7 @@ impl BundleFilesError {
         match self {
             BundleFilesError::Symlink { .. } => Reason::Symlink,
             BundleFilesError::NotRegular { .. } => Reason::NotRegular,
+            BundleFilesError::TooLarge { .. } => Reason::TooLarge,
             BundleFilesError::Unlisted { .. } => Reason::UnlistedFile,
             BundleFilesError::Missing { .. } => Reason::MissingFile,
             BundleFilesError::Size { .. } => Reason::SizeMismatch,
@@ -402,6 +412,7 @@ pub fn check_bundle_files(manifest: &BundleManifest, entries: &[BundleFile]) -> 
         match e.kind {
             EntryKind::Symlink => return Err(BundleFilesError::Symlink { path: e.path.to_string() }),
             EntryKind::Other => return Err(BundleFilesError::NotRegular { path: e.path.to_string() }),
+            EntryKind::TooLarge => return Err(BundleFilesError::TooLarge { path: e.path.to_string() }),
             EntryKind::File => {}
         }
         if e.path == MANIFEST_FILE_NAME {

@@ -52,6 +52,7 @@ pub fn to_serde_json(v: &Value) -> serde_json::Value {
 
 /// Decoded fields of a document, or why it does not parse as its type.
 pub fn decode(v: &Value) -> Result<serde_json::Value, String> {
+    #[cfg(feature = "heartbeat")]
     if let Some(pt) = crate::dsse::payload_type_of(v) {
         let kind =
             crate::registry::kind_by_payload_type(pt).ok_or_else(|| format!("unknown DSSE payloadType {pt:?}"))?;
@@ -120,6 +121,8 @@ pub(crate) fn trust_root(v: &Value) -> Result<serde_json::Value, String> {
     let r = parse_trust_root_value(v).map_err(|e| e.to_string())?;
     Ok(json!({
         "version": r.version,
+        "issuedAt": r.issued_at.to_rfc3339(),
+        "expiresAt": r.expires_at.to_rfc3339(),
         "previousDigest": r.previous_digest.map(|d| d.to_hex()),
         "rootThreshold": r.root_threshold,
         "keys": r.keys.iter().map(|k| json!({
@@ -130,6 +133,7 @@ pub(crate) fn trust_root(v: &Value) -> Result<serde_json::Value, String> {
             "validFrom": k.valid_from.to_rfc3339(),
             "validUntil": k.valid_until.map(|u| u.to_rfc3339()),
             "revoked": k.revoked,
+            "label": k.label.as_deref(),
         })).collect::<Vec<_>>(),
         "signatures": r.signatures.iter().map(|s| s.key_id.to_hex()).collect::<Vec<_>>(),
     }))
@@ -165,6 +169,7 @@ pub(crate) fn record_proof(v: &Value) -> Result<serde_json::Value, String> {
 }
 
 /// A DSSE heartbeat envelope: digest over PAE, signatures and the decoded payload.
+#[cfg_attr(not(feature = "heartbeat"), allow(dead_code))]
 pub(crate) fn heartbeat(v: &Value) -> Result<serde_json::Value, String> {
     let env = crate::dsse::parse_envelope_value(v).map_err(|e| e.to_string())?;
     let payload = crate::doc::parse_json(env.payload()).map_err(|e| format!("payload: {e}"))?;

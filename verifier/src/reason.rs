@@ -259,6 +259,8 @@ reasons! {
     // --- report machinery ---
     /// A check outside the document kind's plan was recorded (a verifier bug; fails closed).
     UnplannedCheck = "unplanned-check",
+    /// The caller required a check (`--require`) that was skipped or is not a check of the document kind.
+    RequiredCheckSkipped = "required-check-skipped",
 }
 
 impl Reason {

@@ -12,9 +12,12 @@ use crate::attestation::{self, ExecutionAttestation, ATTESTATION_PLAN, EXECUTION
 use crate::batch::{Pending, UNKNOWN_PLAN};
 use crate::bundle::{self, BundleManifest, BUNDLE_MANIFEST_PLAN, BUNDLE_MANIFEST_TYPE};
 use crate::doc;
+#[cfg(feature = "heartbeat")]
 use crate::dsse;
 use crate::evidence::VerifyContext;
-use crate::heartbeat::{self, HeartbeatDocument, HEARTBEAT_PAYLOAD_TYPE, HEARTBEAT_PLAN, HEARTBEAT_TYPE};
+use crate::heartbeat::HeartbeatDocument;
+#[cfg(feature = "heartbeat")]
+use crate::heartbeat::{self, HEARTBEAT_PAYLOAD_TYPE, HEARTBEAT_PLAN, HEARTBEAT_TYPE};
 use crate::inspect;
 use crate::network::{NETWORK_RECORD_PROOF_TYPE, NETWORK_SUMMARY_TYPE};
 use crate::reason::Reason;
@@ -54,57 +57,72 @@ pub struct DocumentKind {
     pub(crate) inspect: InspectFn,
 }
 
-/// Every document kind this verifier knows.
-pub const KINDS: &[DocumentKind] = &[
-    DocumentKind {
-        doc_type: EXECUTION_ATTESTATION_TYPE,
-        dsse_payload_type: None,
-        plan: Some(ATTESTATION_PLAN),
-        extends_chain: false,
-        verify: Some(attestation::verify_value),
-        inspect: inspect::attestation,
-    },
-    DocumentKind {
-        doc_type: TRUST_ROOT_TYPE,
-        dsse_payload_type: None,
-        plan: Some(TRUST_ROOT_PLAN),
-        extends_chain: true,
-        verify: Some(trust_root::verify_value),
-        inspect: inspect::trust_root,
-    },
-    DocumentKind {
-        doc_type: BUNDLE_MANIFEST_TYPE,
-        dsse_payload_type: None,
-        plan: Some(BUNDLE_MANIFEST_PLAN),
-        extends_chain: false,
-        verify: Some(bundle::verify_value),
-        inspect: inspect::bundle_manifest,
-    },
-    DocumentKind {
-        doc_type: NETWORK_SUMMARY_TYPE,
-        dsse_payload_type: None,
-        plan: None,
-        extends_chain: false,
-        verify: None,
-        inspect: inspect::network_summary,
-    },
-    DocumentKind {
-        doc_type: NETWORK_RECORD_PROOF_TYPE,
-        dsse_payload_type: None,
-        plan: None,
-        extends_chain: false,
-        verify: None,
-        inspect: inspect::record_proof,
-    },
-    DocumentKind {
-        doc_type: HEARTBEAT_TYPE,
-        dsse_payload_type: Some(HEARTBEAT_PAYLOAD_TYPE),
-        plan: Some(HEARTBEAT_PLAN),
-        extends_chain: false,
-        verify: Some(heartbeat::verify_value),
-        inspect: inspect::heartbeat,
-    },
-];
+const ATTESTATION_KIND: DocumentKind = DocumentKind {
+    doc_type: EXECUTION_ATTESTATION_TYPE,
+    dsse_payload_type: None,
+    plan: Some(ATTESTATION_PLAN),
+    extends_chain: false,
+    verify: Some(attestation::verify_value),
+    inspect: inspect::attestation,
+};
+
+const TRUST_ROOT_KIND: DocumentKind = DocumentKind {
+    doc_type: TRUST_ROOT_TYPE,
+    dsse_payload_type: None,
+    plan: Some(TRUST_ROOT_PLAN),
+    extends_chain: true,
+    verify: Some(trust_root::verify_value),
+    inspect: inspect::trust_root,
+};
+
+const BUNDLE_MANIFEST_KIND: DocumentKind = DocumentKind {
+    doc_type: BUNDLE_MANIFEST_TYPE,
+    dsse_payload_type: None,
+    plan: Some(BUNDLE_MANIFEST_PLAN),
+    extends_chain: false,
+    verify: Some(bundle::verify_value),
+    inspect: inspect::bundle_manifest,
+};
+
+const NETWORK_SUMMARY_KIND: DocumentKind = DocumentKind {
+    doc_type: NETWORK_SUMMARY_TYPE,
+    dsse_payload_type: None,
+    plan: None,
+    extends_chain: false,
+    verify: None,
+    inspect: inspect::network_summary,
+};
+
+const RECORD_PROOF_KIND: DocumentKind = DocumentKind {
+    doc_type: NETWORK_RECORD_PROOF_TYPE,
+    dsse_payload_type: None,
+    plan: None,
+    extends_chain: false,
+    verify: None,
+    inspect: inspect::record_proof,
+};
+
+#[cfg(feature = "heartbeat")]
+const HEARTBEAT_KIND: DocumentKind = DocumentKind {
+    doc_type: HEARTBEAT_TYPE,
+    dsse_payload_type: Some(HEARTBEAT_PAYLOAD_TYPE),
+    plan: Some(HEARTBEAT_PLAN),
+    extends_chain: false,
+    verify: Some(heartbeat::verify_value),
+    inspect: inspect::heartbeat,
+};
+
+/// Every document kind this verifier knows. The heartbeat kind is the
+/// `heartbeat` feature (on natively; the core WASM module leaves it out to
+/// keep its size budget, and the heartbeat WASM module has it).
+#[cfg(feature = "heartbeat")]
+pub const KINDS: &[DocumentKind] =
+    &[ATTESTATION_KIND, TRUST_ROOT_KIND, BUNDLE_MANIFEST_KIND, NETWORK_SUMMARY_KIND, RECORD_PROOF_KIND, HEARTBEAT_KIND];
+
+/// Every document kind this verifier knows (built without the `heartbeat` feature).
+#[cfg(not(feature = "heartbeat"))]
+pub const KINDS: &[DocumentKind] =
+    &[ATTESTATION_KIND, TRUST_ROOT_KIND, BUNDLE_MANIFEST_KIND, NETWORK_SUMMARY_KIND, RECORD_PROOF_KIND];
 
 /// The kind with this `type`.
 pub fn kind(doc_type: &str) -> Option<&'static DocumentKind> {
@@ -119,16 +137,22 @@ pub fn kind_by_payload_type(payload_type: &str) -> Option<&'static DocumentKind>
 /// The kind of a parsed document: by its `type`, or for a DSSE envelope
 /// (no `type`, a string `payloadType`) by its `payloadType`.
 pub fn kind_of(v: &Value) -> Option<&'static DocumentKind> {
-    match dsse::payload_type_of(v) {
-        Some(pt) => kind_by_payload_type(pt),
-        None => doc::document_type(v).and_then(kind),
+    // No DSSE kind without the heartbeat feature: an envelope has no `type`.
+    #[cfg(feature = "heartbeat")]
+    if let Some(pt) = dsse::payload_type_of(v) {
+        return kind_by_payload_type(pt);
     }
+    doc::document_type(v).and_then(kind)
 }
 
 /// The name a parsed document's kind is asked for by: its `type`, or a DSSE
 /// envelope's `payloadType`.
 fn told_type(v: &Value) -> Option<&str> {
-    dsse::payload_type_of(v).or_else(|| doc::document_type(v))
+    #[cfg(feature = "heartbeat")]
+    if let Some(pt) = dsse::payload_type_of(v) {
+        return Some(pt);
+    }
+    doc::document_type(v)
 }
 
 /// Types that [`verify_document`] verifies.
@@ -149,9 +173,11 @@ fn told_plan(bytes: &[u8]) -> Plan {
             .windows(t.len() + 2)
             .any(|w| w.first() == Some(&b'"') && w.last() == Some(&b'"') && w.get(1..w.len() - 1) == Some(t))
     };
-    let mut found = KINDS
-        .iter()
-        .filter(|k| k.plan.is_some() && (contains(k.doc_type) || k.dsse_payload_type.is_some_and(contains)));
+    #[cfg(feature = "heartbeat")]
+    let told = |k: &DocumentKind| contains(k.doc_type) || k.dsse_payload_type.is_some_and(contains);
+    #[cfg(not(feature = "heartbeat"))]
+    let told = |k: &DocumentKind| contains(k.doc_type);
+    let mut found = KINDS.iter().filter(|k| k.plan.is_some() && told(k));
     match (found.next(), found.next()) {
         (Some(k), None) => k.plan.unwrap_or(UNKNOWN_PLAN),
         _ => UNKNOWN_PLAN,

@@ -8,11 +8,10 @@ use crate::reason::Reason;
 use crate::types::{Ed25519PublicKey, Sha256Digest};
 
 /// Why an attestation is a replay.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ReplayError {
     /// The execution id was seen before.
-    #[error("executionId {execution_id:?} was already used by item {first}")]
     ExecutionId {
         /// The id.
         execution_id: String,
@@ -20,7 +19,6 @@ pub enum ReplayError {
         first: usize,
     },
     /// The ephemeral key signed another execution.
-    #[error("ephemeral key {key} already signed execution {other:?} (item {first})")]
     EphemeralKey {
         /// The key.
         key: Ed25519PublicKey,
@@ -30,7 +28,6 @@ pub enum ReplayError {
         first: usize,
     },
     /// The same heartbeat (envelope digest) was seen before.
-    #[error("the same heartbeat (digest {digest}) was already given as item {first}")]
     Heartbeat {
         /// The digest.
         digest: Sha256Digest,
@@ -38,7 +35,6 @@ pub enum ReplayError {
         first: usize,
     },
     /// A heartbeat attestation id was seen before, with other content.
-    #[error("attestation_id {attestation_id:?} was already used by item {first}")]
     AttestationId {
         /// The id.
         attestation_id: String,
@@ -47,7 +43,45 @@ pub enum ReplayError {
     },
 }
 
+/// The message with the earlier item named by its 0-based index (`item 3`).
+impl core::fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.describe(&format!("item {}", self.first())))
+    }
+}
+
+impl std::error::Error for ReplayError {}
+
 impl ReplayError {
+    /// Index (0-based, in input order) of the item that used it first.
+    pub fn first(&self) -> usize {
+        match self {
+            ReplayError::ExecutionId { first, .. }
+            | ReplayError::EphemeralKey { first, .. }
+            | ReplayError::Heartbeat { first, .. }
+            | ReplayError::AttestationId { first, .. } => *first,
+        }
+    }
+
+    /// The message with the first item named by the caller (`batch.jsonl:3`)
+    /// instead of its 0-based index.
+    pub fn describe(&self, first_name: &str) -> String {
+        match self {
+            ReplayError::ExecutionId { execution_id, .. } => {
+                format!("executionId {execution_id:?} was already used by {first_name}")
+            }
+            ReplayError::EphemeralKey { key, other, .. } => {
+                format!("ephemeral key {key} already signed execution {other:?} ({first_name})")
+            }
+            ReplayError::Heartbeat { digest, .. } => {
+                format!("the same heartbeat (digest {digest}) was already given as {first_name}")
+            }
+            ReplayError::AttestationId { attestation_id, .. } => {
+                format!("attestation_id {attestation_id:?} was already used by {first_name}")
+            }
+        }
+    }
+
     /// Stable reason code.
     pub fn reason(&self) -> Reason {
         match self {

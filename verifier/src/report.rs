@@ -226,6 +226,38 @@ impl Report {
         self.checks.iter().filter(|c| c.status == Status::Fail).map(|c| c.id).collect()
     }
 
+    /// A stricter verdict for a caller that requires checks (`attest verify
+    /// --require`): each check of `required` that was skipped becomes a
+    /// failure with reason `required-check-skipped`, and one that is not a
+    /// check of this document kind is appended as such a failure. It can only
+    /// add failures: nothing that failed passes, and a report that was not
+    /// valid stays invalid.
+    #[must_use]
+    pub fn with_required(mut self, required: &[CheckId]) -> Report {
+        for id in required {
+            match self.checks.iter_mut().find(|c| c.id == *id) {
+                Some(c) if c.status == Status::Skip => {
+                    c.status = Status::Fail;
+                    c.reason = Some(Reason::RequiredCheckSkipped);
+                    c.detail = format!("required but skipped: {}", c.detail);
+                    self.valid = false;
+                }
+                Some(_) => {}
+                None => {
+                    self.checks.push(Check {
+                        id: *id,
+                        status: Status::Fail,
+                        detail: format!("required, but `{id}` is not a check of {}", self.doc_type),
+                        reason: Some(Reason::RequiredCheckSkipped),
+                        path: None,
+                    });
+                    self.valid = false;
+                }
+            }
+        }
+        self
+    }
+
     /// `accept`, or `reject:<first failed check>` (the golden vectors' `expect`).
     pub fn verdict(&self) -> String {
         if self.valid {
@@ -453,6 +485,25 @@ mod tests {
     fn required_checks_left_unset_make_the_report_invalid() {
         let r = ReportBuilder::new(PLAN);
         assert!(!r.finish().valid());
+    }
+
+    #[test]
+    fn with_required_only_adds_failures() {
+        let mut r = ReportBuilder::new(PLAN);
+        r.pass(CheckId::Parse, "ok");
+        let rep = r.finish();
+        assert!(rep.valid());
+        // A passed check required: unchanged.
+        assert_eq!(rep.clone().with_required(&[CheckId::Parse]), rep);
+        // A skipped one fails; one outside the plan is appended as a failure.
+        let strict = rep.with_required(&[CheckId::Output, CheckId::Network]);
+        assert!(!strict.valid());
+        let out = strict.check(CheckId::Output).expect("output");
+        assert_eq!((out.status, out.reason), (Status::Fail, Some(Reason::RequiredCheckSkipped)));
+        assert!(out.detail.starts_with("required but skipped: "), "{}", out.detail);
+        let net = strict.check(CheckId::Network).expect("network appended");
+        assert_eq!((net.status, net.reason), (Status::Fail, Some(Reason::RequiredCheckSkipped)));
+        assert_eq!(strict.checks().len(), 3);
     }
 
     #[test]

@@ -16,8 +16,6 @@
 //! `invalid` (a heartbeat of the stream is invalid, or `sequence`, `gap` or
 //! `counters` failed), `drift`, else `healthy`.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use super::payload::Heartbeat;
@@ -52,6 +50,8 @@ pub(crate) struct Item {
     pub(crate) heartbeat: Heartbeat,
     /// Whether the heartbeat's own report is valid.
     pub(crate) valid: bool,
+    /// Position in stream (time) order, set by the stream checks.
+    pub(crate) rank: usize,
 }
 
 /// A gap: two consecutive heartbeats too far apart, or the newest too old at `now` (`end` = now, `open`).
@@ -186,31 +186,67 @@ fn label(h: &Heartbeat) -> String {
     format!("{}:{}", h.boot_id, h.seq)
 }
 
-/// Runs the stream checks over every item, one report per stream (sorted by name).
-pub(crate) fn check_items(items: Vec<Item>, opts: &StreamOptions) -> Vec<StreamReport> {
-    let mut streams: BTreeMap<String, Vec<Item>> = BTreeMap::new();
-    let start = opts.window_start.map(|t| t.unix_seconds());
-    for item in items.into_iter().filter(|i| start.is_none_or(|s| i.heartbeat.timestamp >= s)) {
-        streams.entry(item.heartbeat.stream.clone()).or_default().push(item);
-    }
-    streams.into_iter().map(|(name, items)| check_one(name, items, opts)).collect()
+/// Stream order: stream, then time, seq and batch index.
+fn by_time(a: &Item, b: &Item) -> core::cmp::Ordering {
+    let (x, y) = (&a.heartbeat, &b.heartbeat);
+    (x.stream.as_str(), x.timestamp, x.seq, a.index).cmp(&(y.stream.as_str(), y.timestamp, y.seq, b.index))
 }
 
-fn check_one(stream: String, mut items: Vec<Item>, opts: &StreamOptions) -> StreamReport {
-    items.sort_by(|a, b| {
-        (a.heartbeat.timestamp, a.heartbeat.seq, a.index).cmp(&(b.heartbeat.timestamp, b.heartbeat.seq, b.index))
-    });
+/// Boot order: stream, boot, then time, seq and batch index.
+fn by_boot(a: &Item, b: &Item) -> core::cmp::Ordering {
+    let (x, y) = (&a.heartbeat, &b.heartbeat);
+    (x.stream.as_str(), x.boot_id.as_str(), x.timestamp, x.seq, a.index).cmp(&(
+        y.stream.as_str(),
+        y.boot_id.as_str(),
+        y.timestamp,
+        y.seq,
+        b.index,
+    ))
+}
+
+/// The length of the run at the start of `items` whose `key` equals the first's.
+fn run_len(items: &[Item], key: fn(&Item) -> &str) -> usize {
+    match items.first() {
+        None => 0,
+        Some(first) => items.iter().take_while(|i| key(i) == key(first)).count(),
+    }
+}
+
+fn stream_of(i: &Item) -> &str {
+    &i.heartbeat.stream
+}
+
+fn boot_of(i: &Item) -> &str {
+    &i.heartbeat.boot_id
+}
+
+/// Runs the stream checks over every item, one report per stream (sorted by name).
+/// (Sorted runs, not maps: no chosen input degrades it, and no map code in the WASM module.)
+pub(crate) fn check_items(mut items: Vec<Item>, opts: &StreamOptions) -> Vec<StreamReport> {
+    let start = opts.window_start.map(|t| t.unix_seconds());
+    items.retain(|i| start.is_none_or(|s| i.heartbeat.timestamp >= s));
+    let order: fn(&Item, &Item) -> core::cmp::Ordering = by_time;
+    items.sort_by(order);
+    let mut out = Vec::new();
+    let mut rest = items.as_mut_slice();
+    while !rest.is_empty() {
+        let n = run_len(rest, stream_of);
+        let (run, tail) = rest.split_at_mut(n);
+        out.push(check_one(run, opts));
+        rest = tail;
+    }
+    out
+}
+
+fn check_one(items: &mut [Item], opts: &StreamOptions) -> StreamReport {
+    let stream = items.first().map(|i| i.heartbeat.stream.clone()).unwrap_or_default();
     let mut r = ReportBuilder::new(STREAM_PLAN);
     let max_gap = i64::try_from(opts.max_gap_seconds).unwrap_or(i64::MAX);
     let now = opts.now.unix_seconds();
-    let mut boots: Vec<String> = Vec::new();
     let mut gaps = Vec::new();
     let mut drift = Vec::new();
-    let mut sequence: Option<(Reason, String)> = None;
-    let mut counters: Option<String> = None;
-    // The last heartbeat of each boot seen so far.
-    let mut last_of_boot: BTreeMap<&str, &Heartbeat> = BTreeMap::new();
 
+    // Time order: gap and drift, across boots.
     if let (Some(first), Some(start)) = (items.first(), opts.window_start) {
         let start = start.unix_seconds();
         let t = first.heartbeat.timestamp;
@@ -218,97 +254,104 @@ fn check_one(stream: String, mut items: Vec<Item>, opts: &StreamOptions) -> Stre
             gaps.push(Gap { start, end: t, seconds: t - start, open: false, across_boot: false });
         }
     }
-    let mut prev: Option<&Heartbeat> = None;
-    for item in &items {
-        let h = &item.heartbeat;
-        if !boots.contains(&h.boot_id) {
-            boots.push(h.boot_id.clone());
-        }
-        // sequence and counters, within the boot.
-        match last_of_boot.get(h.boot_id.as_str()) {
-            None => {
-                if h.seq != 0 && opts.window_start.is_none() && sequence.is_none() {
-                    sequence = Some((
-                        Reason::SeqNotZero,
-                        format!("boot {:?} begins at seq {} (at {}), not 0", h.boot_id, h.seq, at(h.timestamp)),
-                    ));
-                }
-            }
-            Some(p) => {
-                if sequence.is_none() {
-                    if h.seq != p.seq.saturating_add(1) {
-                        sequence = Some((
-                            Reason::SeqGap,
-                            format!(
-                                "boot {:?}: seq {} follows seq {} (at {})",
-                                h.boot_id,
-                                h.seq,
-                                p.seq,
-                                at(h.timestamp)
-                            ),
-                        ));
-                    } else if h.previous != Some(p.payload_hash) {
-                        sequence = Some((
-                            Reason::ChainBroken,
-                            format!(
-                                "boot {:?}: previous of seq {} is not the SHA-256 of seq {}'s payload ({})",
-                                h.boot_id, h.seq, p.seq, p.payload_hash
-                            ),
-                        ));
-                    }
-                }
-                if counters.is_none() {
-                    let (old, new) = (p.counters.named(), h.counters.named());
-                    if let Some(((name, a), (_, b))) = old.iter().zip(new.iter()).find(|((_, a), (_, b))| b < a) {
-                        counters = Some(format!(
-                            "boot {:?}: {name} decreased from {a} (seq {}) to {b} (seq {})",
-                            h.boot_id, p.seq, h.seq
-                        ));
-                    }
-                }
-            }
-        }
-        last_of_boot.insert(h.boot_id.as_str(), h);
-        // gap and drift, across boots.
-        if let Some(p) = prev {
-            let d = h.timestamp - p.timestamp;
-            if d > max_gap {
-                gaps.push(Gap {
-                    start: p.timestamp,
-                    end: h.timestamp,
-                    seconds: d,
-                    open: false,
-                    across_boot: p.boot_id != h.boot_id,
-                });
-            }
-            for ((member, old), (_, new)) in p.config.compared().into_iter().zip(h.config.compared()) {
-                if old != new {
-                    drift.push(DriftEvent { member, at: h.timestamp, from: label(p), to: label(h), old, new });
-                }
-            }
-        }
-        prev = Some(h);
+    // Boots in order of first appearance: slot `rank` of the boot's first heartbeat.
+    let mut first_seen: Vec<Option<String>> = vec![None; items.len()];
+    for (rank, item) in items.iter_mut().enumerate() {
+        item.rank = rank;
     }
+    for pair in items.windows(2) {
+        let [p, h] = pair else { continue };
+        let (p, h) = (&p.heartbeat, &h.heartbeat);
+        let d = h.timestamp - p.timestamp;
+        if d > max_gap {
+            gaps.push(Gap {
+                start: p.timestamp,
+                end: h.timestamp,
+                seconds: d,
+                open: false,
+                across_boot: p.boot_id != h.boot_id,
+            });
+        }
+        for ((member, old), (_, new)) in p.config.compared().into_iter().zip(h.config.compared()) {
+            if old != new {
+                drift.push(DriftEvent { member, at: h.timestamp, from: label(p), to: label(h), old, new });
+            }
+        }
+    }
+    let newest = items.last().map(|i| i.heartbeat.timestamp);
+    let first_ts = items.first().map_or(0, |i| i.heartbeat.timestamp);
     let mut missing = false;
-    if let Some(last) = prev {
-        let d = now - last.timestamp;
+    if let Some(last) = newest {
+        let d = now - last;
         if d > max_gap {
             missing = true;
-            gaps.push(Gap { start: last.timestamp, end: now, seconds: d, open: true, across_boot: false });
+            gaps.push(Gap { start: last, end: now, seconds: d, open: true, across_boot: false });
         }
     }
 
+    // Boot order: sequence and counters, within each boot.
+    let order: fn(&Item, &Item) -> core::cmp::Ordering = by_boot;
+    items.sort_by(order);
+    let mut sequence: Option<(Reason, String)> = None;
+    let mut counters: Option<String> = None;
+    let mut boot_count = 0;
+    let mut rest: &[Item] = items;
+    while !rest.is_empty() {
+        let n = run_len(rest, boot_of);
+        let (boot, tail) = rest.split_at(n);
+        rest = tail;
+        boot_count += 1;
+        let Some(first) = boot.first() else { continue };
+        if let Some(slot) = first_seen.get_mut(first.rank) {
+            *slot = Some(first.heartbeat.boot_id.clone());
+        }
+        let h = &first.heartbeat;
+        if h.seq != 0 && opts.window_start.is_none() && sequence.is_none() {
+            sequence = Some((
+                Reason::SeqNotZero,
+                format!("boot {:?} begins at seq {} (at {}), not 0", h.boot_id, h.seq, at(h.timestamp)),
+            ));
+        }
+        for pair in boot.windows(2) {
+            let [p, h] = pair else { continue };
+            let (p, h) = (&p.heartbeat, &h.heartbeat);
+            if sequence.is_none() {
+                if h.seq != p.seq.saturating_add(1) {
+                    sequence = Some((
+                        Reason::SeqGap,
+                        format!("boot {:?}: seq {} follows seq {} (at {})", h.boot_id, h.seq, p.seq, at(h.timestamp)),
+                    ));
+                } else if h.previous != Some(p.payload_hash) {
+                    sequence = Some((
+                        Reason::ChainBroken,
+                        format!(
+                            "boot {:?}: previous of seq {} is not the SHA-256 of seq {}'s payload ({})",
+                            h.boot_id, h.seq, p.seq, p.payload_hash
+                        ),
+                    ));
+                }
+            }
+            if counters.is_none() {
+                let (old, new) = (p.counters.named(), h.counters.named());
+                if let Some(((name, a), (_, b))) = old.iter().zip(new.iter()).find(|((_, a), (_, b))| b < a) {
+                    counters = Some(format!(
+                        "boot {:?}: {name} decreased from {a} (seq {}) to {b} (seq {})",
+                        h.boot_id, p.seq, h.seq
+                    ));
+                }
+            }
+        }
+    }
+    let boots: Vec<String> = first_seen.into_iter().flatten().collect();
+
     match sequence {
-        None => r.pass(CheckId::Sequence, format!("{} boot(s): seq contiguous and previous chains", boots.len())),
+        None => r.pass(CheckId::Sequence, format!("{boot_count} boot(s): seq contiguous and previous chains")),
         Some((reason, detail)) => r.fail(CheckId::Sequence, reason, detail),
     }
     match gaps.first() {
         None => r.pass(
             CheckId::Gap,
-            format!(
-                "no two heartbeats more than {max_gap} s apart; newest {} s old",
-                prev.map_or(0, |p| now - p.timestamp)
-            ),
+            format!("no two heartbeats more than {max_gap} s apart; newest {} s old", newest.map_or(0, |t| now - t)),
         ),
         Some(g) if g.open => r.fail(
             CheckId::Gap,
@@ -365,18 +408,25 @@ fn check_one(stream: String, mut items: Vec<Item>, opts: &StreamOptions) -> Stre
     } else {
         Health::Healthy
     };
+    // Indices in stream (time) order: by rank.
+    let mut indices = vec![0usize; items.len()];
+    for i in items.iter() {
+        if let Some(slot) = indices.get_mut(i.rank) {
+            *slot = i.index;
+        }
+    }
     StreamReport {
         stream,
         health,
         report,
         count: items.len(),
         invalid,
-        first: items.first().map_or(0, |i| i.heartbeat.timestamp),
-        last: items.last().map_or(0, |i| i.heartbeat.timestamp),
+        first: first_ts,
+        last: newest.unwrap_or(0),
         boots,
         gaps,
         drift,
-        indices: items.iter().map(|i| i.index).collect(),
+        indices,
     }
 }
 
@@ -391,7 +441,7 @@ pub fn check_streams<'a>(
     let items = heartbeats
         .into_iter()
         .enumerate()
-        .map(|(index, d)| Item { index, heartbeat: d.heartbeat().clone(), valid: true })
+        .map(|(index, d)| Item { index, heartbeat: d.heartbeat().clone(), valid: true, rank: 0 })
         .collect();
     check_items(items, opts)
 }
