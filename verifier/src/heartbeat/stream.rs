@@ -223,8 +223,6 @@ fn boot_of(i: &Item) -> &str {
 /// Runs the stream checks over every item, one report per stream (sorted by name).
 /// (Sorted runs, not maps: no chosen input degrades it, and no map code in the WASM module.)
 pub(crate) fn check_items(mut items: Vec<Item>, opts: &StreamOptions) -> Vec<StreamReport> {
-    let start = opts.window_start.map(|t| t.unix_seconds());
-    items.retain(|i| start.is_none_or(|s| i.heartbeat.timestamp >= s));
     let order: fn(&Item, &Item) -> core::cmp::Ordering = by_time;
     items.sort_by(order);
     let mut out = Vec::new();
@@ -238,8 +236,14 @@ pub(crate) fn check_items(mut items: Vec<Item>, opts: &StreamOptions) -> Vec<Str
     out
 }
 
-fn check_one(items: &mut [Item], opts: &StreamOptions) -> StreamReport {
-    let stream = items.first().map(|i| i.heartbeat.stream.clone()).unwrap_or_default();
+fn check_one(all: &mut [Item], opts: &StreamOptions) -> StreamReport {
+    let stream = all.first().map(|i| i.heartbeat.stream.clone()).unwrap_or_default();
+    // The newest heartbeat at all decides `missing`; the others are checked
+    // only from the window start on (time order: those before it come first).
+    let newest_overall = all.last().map(|i| i.heartbeat.timestamp);
+    let start = opts.window_start.map(|t| t.unix_seconds());
+    let before = all.iter().take_while(|i| start.is_some_and(|s| i.heartbeat.timestamp < s)).count();
+    let items = all.get_mut(before..).unwrap_or_default();
     let mut r = ReportBuilder::new(STREAM_PLAN);
     let max_gap = i64::try_from(opts.max_gap_seconds).unwrap_or(i64::MAX);
     let now = opts.now.unix_seconds();
@@ -278,8 +282,8 @@ fn check_one(items: &mut [Item], opts: &StreamOptions) -> StreamReport {
             }
         }
     }
-    let newest = items.last().map(|i| i.heartbeat.timestamp);
-    let first_ts = items.first().map_or(0, |i| i.heartbeat.timestamp);
+    let newest = newest_overall;
+    let first_ts = items.first().map(|i| i.heartbeat.timestamp).or(newest).unwrap_or(0);
     let mut missing = false;
     if let Some(last) = newest {
         let d = now - last;
@@ -348,7 +352,7 @@ fn check_one(items: &mut [Item], opts: &StreamOptions) -> StreamReport {
         None => r.pass(CheckId::Sequence, format!("{boot_count} boot(s): seq contiguous and previous chains")),
         Some((reason, detail)) => r.fail(CheckId::Sequence, reason, detail),
     }
-    match gaps.first() {
+    match gaps.iter().find(|g| g.open).or(gaps.first()) {
         None => r.pass(
             CheckId::Gap,
             format!("no two heartbeats more than {max_gap} s apart; newest {} s old", newest.map_or(0, |t| now - t)),
