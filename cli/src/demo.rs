@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use attest_attestor::json::to_pretty;
-use attest_attestor::scenario::{times, Scenario};
+use attest_attestor::heartbeat::{sign_envelope, BootChain, HeartbeatInput};
+use attest_attestor::scenario::{times, HeartbeatWorld, Scenario, NOW_UNIX};
 use clap::Args;
 
 use crate::io::{write_file, CliError};
@@ -70,6 +71,54 @@ fn evidence(dir: &Path, json: bool) -> EvidenceArgs {
     }
 }
 
+/// The heartbeat part of the demo: a trust root with a heartbeat key, a
+/// policy, a healthy stream and a stream with a gap and a drift.
+fn write_heartbeats(dir: &Path, force: bool) -> Result<(), CliError> {
+    let err = |e: attest_attestor::attestation::SignError| CliError::new(format!("demo: {e}"));
+    let w = HeartbeatWorld::new("demo").map_err(err)?;
+    let hb = |e: attest_attestor::heartbeat::HeartbeatError| CliError::new(format!("demo: {e}"));
+    write_file(&dir.join("heartbeats/trust-root.json"), to_pretty(&w.trust_root).as_bytes(), "trust root", force)?;
+    write_file(
+        &dir.join("heartbeats/root.pub"),
+        format!("{}\n", w.root.master_ed25519().public_key()).as_bytes(),
+        "root key",
+        force,
+    )?;
+    write_file(&dir.join("heartbeats/policy.json"), to_pretty(&w.policy).as_bytes(), "heartbeat policy", force)?;
+    let healthy = w.boot("edge-eu-1", "boot-1", 5, NOW_UNIX - 300, 60).map_err(err)?;
+    write_file(&dir.join("heartbeats/healthy.jsonl"), (healthy.join("\n") + "\n").as_bytes(), "heartbeats", force)?;
+    // Four minutes of silence, then the runtime comes back with another version.
+    let key = w.heartbeat.master_ed25519();
+    let mut chain = BootChain::new("edge-eu-1", "boot-1");
+    let mut lines = Vec::new();
+    for (i, t) in [540u64, 480, 240, 180, 120, 60].iter().enumerate() {
+        let mut input = w.input_at(i as u64).object().clone();
+        if i >= 2 {
+            attest_attestor::json::set(&mut input, "version", attest_attestor::json::s("1.5.0"));
+        }
+        let input = HeartbeatInput::from_value(&attest_json::Value::Object(input)).map_err(hb)?;
+        lines.push(sign_envelope(&chain.next_payload(&input, NOW_UNIX - t).map_err(hb)?, &[&key]));
+    }
+    write_file(&dir.join("heartbeats/gap-drift.jsonl"), (lines.join("\n") + "\n").as_bytes(), "heartbeats", force)?;
+    Ok(())
+}
+
+fn gate_args(dir: &Path, file: &str, window: &str, json: bool) -> crate::heartbeat::GateArgs {
+    let mut evidence = evidence(dir, json);
+    evidence.trust_roots = vec![dir.join("heartbeats/trust-root.json")];
+    evidence.root_keys = vec![dir.join("heartbeats/root.pub")];
+    evidence.bundle = None;
+    evidence.signals = None;
+    evidence.output = None;
+    evidence.heartbeat_policy = Some(dir.join("heartbeats/policy.json"));
+    crate::heartbeat::GateArgs {
+        heartbeats: dir.join("heartbeats").join(file),
+        window: window.into(),
+        streams: vec!["edge-eu-1".into()],
+        evidence,
+    }
+}
+
 /// Runs the demo. Exit 0 when the genuine attestations verify and the tampered one is rejected.
 pub fn run(a: &DemoArgs) -> Result<i32, CliError> {
     let tmp;
@@ -100,11 +149,28 @@ pub fn run(a: &DemoArgs) -> Result<i32, CliError> {
         cmd("attestation-tampered.json")
     );
     let tampered = run_verify(&dir.join("attestation-tampered.json"), &ev)?;
-    let ok = direct == 0 && delegated == 0 && tampered == 1;
+    write_heartbeats(&dir, a.force)?;
+    let gate_cmd = |f: &str, window: &str| {
+        format!(
+            "$ attest gate --heartbeats heartbeats/{f} --window {window} --stream edge-eu-1 --trust-root heartbeats/trust-root.json --root-key heartbeats/root.pub --heartbeat-policy heartbeats/policy.json --now {}",
+            times::NOW
+        )
+    };
+    println!(
+        "\n4. Runtime heartbeats (DSSE, one a minute): a healthy stream passes the release gate:\n{}",
+        gate_cmd("healthy.jsonl", "5m")
+    );
+    let healthy = crate::heartbeat::gate(&gate_args(&dir, "healthy.jsonl", "5m", a.json))?;
+    println!(
+        "\n5. The same stream with four silent minutes and a version change: the gate catches the gap and the drift:\n{}",
+        gate_cmd("gap-drift.jsonl", "10m")
+    );
+    let broken = crate::heartbeat::gate(&gate_args(&dir, "gap-drift.jsonl", "10m", a.json))?;
+    let ok = direct == 0 && delegated == 0 && tampered == 1 && healthy == 0 && broken == 1;
     println!(
         "\n{}",
         if ok {
-            "demo: the genuine attestations verify (exit 0) and the tampered one is rejected (exit 1)."
+            "demo: the genuine attestations verify (exit 0), the tampered one is rejected (exit 1), the healthy heartbeat stream passes the gate (exit 0) and the broken one fails it (exit 1)."
         } else {
             "demo: UNEXPECTED RESULT (see above)."
         }

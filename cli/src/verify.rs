@@ -458,8 +458,9 @@ pub fn run_audit(source: &Path, a: &EvidenceArgs, allow_empty: bool) -> Result<i
 pub struct AuditOutcome {
     /// One report per heartbeat stream.
     pub streams: Vec<attest_verifier::heartbeat::StreamReport>,
-    /// Invalid items: `(name, claimed stream and timestamp)` (claimed when they parse as heartbeats).
-    pub invalid: Vec<(String, Option<(String, i64)>)>,
+    /// Invalid items: `(name, claimed stream and timestamp, first failure as "check [reason]")`
+    /// (stream and timestamp as claimed, when the item parses as a heartbeat).
+    pub invalid: Vec<(String, Option<(String, i64)>, String)>,
     /// Items verified.
     pub total: usize,
 }
@@ -523,11 +524,17 @@ pub fn audit(
         let ((lines, bad), next) = rayon::join(
             || {
                 let reports = audit_reports(&refs, loaded, &mut batch, &labels);
-                let bad: Vec<(String, Option<(String, i64)>)> = chunk
+                let bad: Vec<(String, Option<(String, i64)>, String)> = chunk
                     .iter()
                     .zip(&reports)
                     .filter(|(_, r)| !r.valid())
-                    .map(|(item, _)| (item.name.clone(), claimed_stream(&item.bytes)))
+                    .map(|(item, r)| {
+                        let why = r.first_failure().map_or_else(
+                            || "a required check did not run".to_string(),
+                            |c| format!("{} [{}]", c.id, c.reason.map_or("", |x| x.as_str())),
+                        );
+                        (item.name.clone(), claimed_stream(&item.bytes), why)
+                    })
                     .collect();
                 (if print_items { render(&chunk, &reports) } else { Vec::new() }, bad)
             },
