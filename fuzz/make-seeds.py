@@ -81,6 +81,15 @@ for v in vectors:
         if len(v["network"]) <= MAX_SEED:
             logs.append(v["network"])
 
+# Heartbeat batches: each stream vector's envelopes, NUL-separated, and every single envelope.
+for v in vectors:
+    docs = [d for d in [doc_bytes(v)] if d is not None] + [d.encode() for d in v.get("documents", [])]
+    envelopes = [d for d in docs if b'"payloadType"' in d]
+    if envelopes:
+        add("heartbeat_stream", b"\0".join(envelopes))
+        for e in envelopes:
+            add("heartbeat_stream", e)
+
 # Record proofs of valid logs: first, middle and last record.
 with tempfile.TemporaryDirectory() as tmp:
     for i, log in enumerate(sorted(set(logs))):

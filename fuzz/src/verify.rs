@@ -13,13 +13,14 @@ use attest_verifier::network::{
     check_log_against, check_records, node_hash, parse_log, parse_record_proof_value, parse_summary_value,
     prove_log_record, summarize_log, verify_record_proof, verify_record_proof_against_summary, LogRules, ProofError,
 };
+use attest_verifier::heartbeat::{parse_heartbeat_policy, Health, HEARTBEAT_PLAN, HEARTBEAT_TYPE, STREAM_PLAN};
 use attest_verifier::report::Plan;
 use attest_verifier::trust_root::{
     parse_root_keys, verify_trust_root_chain_bytes, ChainOptions, TrustRootError, TRUST_ROOT_PLAN, TRUST_ROOT_TYPE,
 };
 use attest_verifier::types::{Ed25519PublicKey, Sha256Digest};
 use attest_verifier::{
-    verify_document, BundleEvidence, BundleFile, Evidence, Report, Status, Timestamp, TrustAnchor, TrustOutcome,
+    verify_document, BatchVerifier, BundleEvidence, BundleFile, Evidence, Report, Status, Timestamp, TrustAnchor, TrustOutcome,
     VerifyContext,
 };
 use base64::Engine as _;
@@ -74,6 +75,8 @@ fn plan_of(doc_type: &str) -> Option<Plan> {
         EXECUTION_ATTESTATION_TYPE => Some(ATTESTATION_PLAN),
         TRUST_ROOT_TYPE => Some(TRUST_ROOT_PLAN),
         BUNDLE_MANIFEST_TYPE => Some(BUNDLE_MANIFEST_PLAN),
+        HEARTBEAT_TYPE => Some(HEARTBEAT_PLAN),
+        t if t == STREAM_PLAN.doc_type => Some(STREAM_PLAN),
         _ => None,
     }
 }
@@ -101,7 +104,8 @@ fn check_report(r: &Report) {
             }
             assert_ne!(status, Some(Status::Fail), "valid report with failed check {id}: {r:?}");
         }
-        assert!(r.digest().is_some(), "valid report without digest: {r:?}");
+        // Stream reports are not of one document: no digest.
+        assert!(r.digest().is_some() || r.doc_type() == STREAM_PLAN.doc_type, "valid report without digest: {r:?}");
     }
 }
 
@@ -123,6 +127,7 @@ pub fn verify_document_input(data: &[u8]) -> bool {
         bundle: part(&parts, 3).map(|manifest| BundleEvidence { manifest: manifest.to_vec(), files: Some(files) }),
         network: part(&parts, 4).map(<[u8]>::to_vec),
         allow_hosts: hosts,
+        ..Evidence::default()
     };
     let own = g.anchor.verify_for_subject("subject", doc);
     let trust = own.as_ref().unwrap_or(&g.trust);
@@ -269,4 +274,88 @@ pub fn trust_root_chain_input(data: &[u8]) -> bool {
             true
         }
     }
+}
+
+/// The golden heartbeat vector the heartbeat fixture comes from.
+const HEARTBEAT_VECTOR: &str = include_str!("../../test-vectors/vectors/stream__healthy.json");
+
+struct HeartbeatGolden {
+    trust: TrustOutcome,
+    evidence: Evidence,
+    now: Timestamp,
+}
+
+fn heartbeat_golden() -> &'static HeartbeatGolden {
+    static GOLDEN: OnceLock<HeartbeatGolden> = OnceLock::new();
+    GOLDEN.get_or_init(|| {
+        let v: serde_json::Value = serde_json::from_str(HEARTBEAT_VECTOR).expect("heartbeat vector is JSON");
+        let str_of = |x: &serde_json::Value| x.as_str().expect("string member").to_owned();
+        let keys: Vec<String> = v["rootKeys"].as_array().expect("rootKeys").iter().map(str_of).collect();
+        let pinned = parse_root_keys(&keys.join("\n")).expect("root keys");
+        let chain: Vec<Vec<u8>> =
+            v["trustRoots"].as_array().expect("trustRoots").iter().map(|x| str_of(x).into_bytes()).collect();
+        let now = Timestamp::parse(&str_of(&v["now"])).expect("now");
+        let refs: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+        let trust = verify_trust_root_chain_bytes(&refs, &pinned, &ChainOptions { now, min_version: None });
+        assert!(trust.is_ok(), "the heartbeat chain verifies");
+        let policy = parse_heartbeat_policy(str_of(&v["heartbeatPolicy"]).as_bytes()).expect("policy");
+        let evidence = Evidence { heartbeat_policy: Some(policy), ..Evidence::default() };
+        HeartbeatGolden { trust, evidence, now }
+    })
+}
+
+/// Target `heartbeat_stream`: up to 64 documents (separated by NUL bytes)
+/// through the batch verifier and the heartbeat stream checks, with the
+/// golden heartbeat trust root and policy. Per item: `Verified` iff valid,
+/// the report invariants. Per stream: its heartbeats are exactly the
+/// signature-verified, non-replayed items claiming it; gaps are consistent;
+/// an open gap means `missing`; `healthy` means a valid stream report and no
+/// invalid heartbeat; the window variant never reports more heartbeats.
+/// Returns the number of streams.
+pub fn heartbeat_stream_input(data: &[u8]) -> usize {
+    let g = heartbeat_golden();
+    let ctx = VerifyContext::new(&g.trust, &g.evidence, g.now);
+    let docs: Vec<&[u8]> = data.split(|b| *b == 0).take(64).collect();
+    let mut batch = BatchVerifier::new();
+    let mut counted = 0usize;
+    for d in &docs {
+        let o = batch.verify(d, &ctx);
+        assert_eq!(o.verified().is_some(), o.report().valid(), "Verified without a valid report");
+        check_report(o.report());
+        let r = o.report();
+        let signed = r.check(attest_verifier::CheckId::Signature).is_some_and(|c| c.status == Status::Pass);
+        let replayed = r.check(attest_verifier::CheckId::Replay).is_some_and(|c| c.status == Status::Fail);
+        if r.doc_type() == HEARTBEAT_TYPE && signed && !replayed {
+            counted += 1;
+        }
+    }
+    let streams = batch.finish_streams(&ctx, None);
+    assert_eq!(streams.iter().map(|s| s.count()).sum::<usize>(), counted, "stream membership");
+    for s in &streams {
+        check_report(s.report());
+        assert_eq!(s.indices().len(), s.count());
+        assert!(s.invalid() <= s.count());
+        assert!(s.first() <= s.last(), "first after last: {s:?}");
+        for gap in s.gaps() {
+            assert_eq!(gap.seconds, gap.end - gap.start);
+            assert!(gap.seconds > 0);
+        }
+        if s.gaps().iter().any(|g| g.open) {
+            assert_eq!(s.health(), Health::Missing);
+        }
+        if s.health() == Health::Healthy {
+            assert!(s.report().valid() && s.invalid() == 0 && s.drift().is_empty(), "healthy but: {s:?}");
+        }
+    }
+    // The same batch over a window ending now: never more heartbeats per stream.
+    let mut windowed = BatchVerifier::new();
+    for d in &docs {
+        let _ = windowed.verify(d, &ctx);
+    }
+    let start = Timestamp::from_unix(g.now.unix_seconds() - 300, 0);
+    for w in windowed.finish_streams(&ctx, Some(start)) {
+        let whole = streams.iter().find(|s| s.stream() == w.stream()).expect("a windowed stream is a stream");
+        assert!(w.count() <= whole.count());
+    }
+    streams.len()
 }

@@ -48,3 +48,9 @@ fn trust_root_seeds_include_accepted_chains() {
     let (n, ok) = run("trust_root_chain", verify::trust_root_chain_input);
     assert!(ok >= 2 && ok < n, "trust_root_chain: {ok} of {n} chains accepted");
 }
+
+#[test]
+fn heartbeat_seeds_make_streams() {
+    let (n, ok) = run("heartbeat_stream", |d| verify::heartbeat_stream_input(d) > 0);
+    assert!(n >= 50 && ok >= 20, "heartbeat_stream: {ok} of {n} seeds made a stream");
+}

@@ -355,7 +355,10 @@ fn check_one(all: &mut [Item], opts: &StreamOptions) -> StreamReport {
     match gaps.iter().find(|g| g.open).or(gaps.first()) {
         None => r.pass(
             CheckId::Gap,
-            format!("no two heartbeats more than {max_gap} s apart; newest {} s old", newest.map_or(0, |t| now - t)),
+            format!(
+                "no two heartbeats more than {max_gap} s apart; newest at {}",
+                newest.map_or_else(|| "-".to_string(), at)
+            ),
         ),
         Some(g) if g.open => r.fail(
             CheckId::Gap,
