@@ -20,6 +20,20 @@ def load_vectors():
     return [json.loads(p.read_text()) for p in sorted(VECTOR_DIR.glob("*.json"))]
 
 
+def is_dsse_vector(v):
+    """Whether the vector's document(s) are DSSE envelopes (an object with
+    `payloadType` and no `type`, docs/spec.md §9.1): checked by test_dsse.py."""
+    docs = [v["document"]] if v.get("document") is not None else list(v.get("documents") or [])
+    for d in docs:
+        try:
+            x = json.loads(d)
+        except ValueError:
+            continue
+        if isinstance(x, dict) and "payloadType" in x and "type" not in x:
+            return True
+    return False
+
+
 @pytest.fixture(scope="session")
 def attest_bin():
     p = os.environ.get("ATTEST_BIN") or str(

@@ -34,6 +34,9 @@ cargo test --workspace
 step "independent known answers (Python)"
 bash kat/run.sh
 
+step "DSSE interop (securesystemslib signs and verifies heartbeat envelopes with attest)"
+bash interop/dsse/run.sh
+
 step "Rust: fuzz smoke (cargo-fuzz, every target 20s, docs/fuzzing.md)"
 bash fuzz/smoke.sh
 # The sanitizer builds are large and used by nothing after the smoke run:

@@ -147,3 +147,35 @@ pub fn sign_envelope_typed(payload_type: &str, payload: &[u8], keys: &[&Ed25519S
     set(&mut o, "signatures", Value::Array(sigs));
     String::from_utf8(attest_json::to_canonical_vec(&Value::Object(o))).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{t, times, HeartbeatWorld, NOW_UNIX};
+
+    #[test]
+    fn now_unix_is_the_scenario_now() {
+        assert_eq!(t(times::NOW).unix_seconds(), NOW_UNIX as i64);
+    }
+
+    #[test]
+    fn a_chain_links_payloads_and_the_envelope_verifies_its_pae() {
+        let w = HeartbeatWorld::new("unit").expect("world");
+        let mut chain = BootChain::new("s", "b");
+        let a = chain.next_payload(&w.input_at(0), NOW_UNIX).expect("first");
+        let b = chain.next_payload(&w.input_at(1), NOW_UNIX + 60).expect("second");
+        let hb = attest_verifier::heartbeat::parse_heartbeat(&b).expect("parses");
+        assert_eq!(hb.seq(), 1);
+        assert_eq!(hb.previous(), Some(sha256(&a)));
+        assert_eq!(chain.next_seq(), 2);
+        let key = w.heartbeat.master_ed25519();
+        let env = attest_verifier::dsse::parse_envelope(sign_envelope(&a, &[&key]).as_bytes()).expect("envelope");
+        assert_eq!(env.payload(), a.as_slice());
+        let sig =
+            attest_verifier::types::Ed25519Signature::from_bytes(env.signatures()[0].sig().try_into().expect("64"));
+        assert!(attest_verifier::crypto::ed25519_verify_strict(&key.public_key(), env.pae(), &sig));
+        // The members the chain keeps cannot come from the input.
+        let v = attest_verifier::doc::parse_json(br#"{"seq": 3}"#).expect("json");
+        assert_eq!(HeartbeatInput::from_value(&v), Err(HeartbeatError::Reserved("seq")));
+    }
+}

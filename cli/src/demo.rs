@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use attest_attestor::json::to_pretty;
 use attest_attestor::heartbeat::{sign_envelope, BootChain, HeartbeatInput};
+use attest_attestor::json::to_pretty;
 use attest_attestor::scenario::{times, HeartbeatWorld, Scenario, NOW_UNIX};
 use clap::Args;
 

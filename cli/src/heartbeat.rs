@@ -420,11 +420,13 @@ pub fn gate(a: &GateArgs) -> Result<i32, CliError> {
     let (_, outcome) = verify::audit(&a.heartbeats, &a.evidence, &loaded, Some(start), false, true)?;
     let selected = |s: &str| a.streams.is_empty() || a.streams.iter().any(|x| x == s);
     let mut problems: Vec<String> = Vec::new();
-    for (name, claimed, why) in &outcome.invalid {
+    for verify::InvalidItem { name, claimed, why } in &outcome.invalid {
         let name = crate::render::esc(name);
         match claimed {
             Some((s, t)) if !selected(s) || *t < start.unix_seconds() => {}
-            Some((s, _)) => problems.push(format!("{name}: invalid heartbeat of stream {}: {why}", crate::render::esc(s))),
+            Some((s, _)) => {
+                problems.push(format!("{name}: invalid heartbeat of stream {}: {why}", crate::render::esc(s)))
+            }
             None => problems.push(format!("{name}: invalid item (not a readable heartbeat): {why}")),
         }
     }

@@ -452,15 +452,24 @@ pub fn run_audit(source: &Path, a: &EvidenceArgs, allow_empty: bool) -> Result<i
     Ok(code)
 }
 
+/// An item of an audit whose report is not valid.
+pub struct InvalidItem {
+    /// `FILE:LINE` or the file name.
+    pub name: String,
+    /// The stream and timestamp it claims, when it parses as a heartbeat.
+    pub claimed: Option<(String, i64)>,
+    /// Its first failure, `check [reason]`.
+    pub why: String,
+}
+
 /// What an audit found besides its printed lines: the heartbeat streams and
 /// the invalid items (with the stream they claim, when they parse as heartbeats).
 /// `print_items: false` prints only the stream summaries (`attest gate`).
 pub struct AuditOutcome {
     /// One report per heartbeat stream.
     pub streams: Vec<attest_verifier::heartbeat::StreamReport>,
-    /// Invalid items: `(name, claimed stream and timestamp, first failure as "check [reason]")`
-    /// (stream and timestamp as claimed, when the item parses as a heartbeat).
-    pub invalid: Vec<(String, Option<(String, i64)>, String)>,
+    /// The invalid items.
+    pub invalid: Vec<InvalidItem>,
     /// Items verified.
     pub total: usize,
 }
@@ -524,7 +533,7 @@ pub fn audit(
         let ((lines, bad), next) = rayon::join(
             || {
                 let reports = audit_reports(&refs, loaded, &mut batch, &labels);
-                let bad: Vec<(String, Option<(String, i64)>, String)> = chunk
+                let bad: Vec<InvalidItem> = chunk
                     .iter()
                     .zip(&reports)
                     .filter(|(_, r)| !r.valid())
@@ -533,7 +542,7 @@ pub fn audit(
                             || "a required check did not run".to_string(),
                             |c| format!("{} [{}]", c.id, c.reason.map_or("", |x| x.as_str())),
                         );
-                        (item.name.clone(), claimed_stream(&item.bytes), why)
+                        InvalidItem { name: item.name.clone(), claimed: claimed_stream(&item.bytes), why }
                     })
                     .collect();
                 (if print_items { render(&chunk, &reports) } else { Vec::new() }, bad)
