@@ -106,8 +106,8 @@ fn default_spool_max() -> usize {
 
 /// Ledger submission timeout.
 const SUBMIT_TIMEOUT: Duration = Duration::from_secs(15);
-/// Attempts per spooled heartbeat and delivery round.
-const SUBMIT_ATTEMPTS: u32 = 3;
+/// Longest wait between delivery attempts after failures (the backoff doubles from 1 s).
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
 /// `attest heartbeat …`.
 pub fn run(c: &HeartbeatCommand) -> Result<i32, CliError> {
@@ -201,25 +201,13 @@ impl Spool {
         Ok(())
     }
 
-    /// Sends spooled heartbeats in order; stops at the first that cannot be delivered.
+    /// Sends spooled heartbeats in order, one attempt each; stops at the first
+    /// that is not acknowledged (it stays spooled, first in line).
     fn deliver(&self, ledger: &str) -> (usize, Option<String>) {
         let mut sent = 0;
         for p in self.entries() {
             let Ok(body) = std::fs::read(&p) else { continue };
-            let mut last = None;
-            for attempt in 0..SUBMIT_ATTEMPTS {
-                match post_entry(ledger, &body) {
-                    Ok(()) => {
-                        last = None;
-                        break;
-                    }
-                    Err(e) => {
-                        last = Some(e);
-                        std::thread::sleep(Duration::from_millis(200 << attempt));
-                    }
-                }
-            }
-            if let Some(e) = last {
+            if let Err(e) = post_entry(ledger, &body) {
                 return (sent, Some(e));
             }
             let _ = std::fs::remove_file(&p);
@@ -293,7 +281,10 @@ fn run_daemon(a: &RunArgs) -> Result<i32, CliError> {
     let cfg_bytes = read_document(&a.config, "heartbeat config")?;
     let cfg: Config = serde_json::from_slice(&cfg_bytes)
         .map_err(|e| CliError::new(format!("heartbeat config {}: {e}", a.config.display())))?;
-    let base = a.config.parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = match a.config.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
     let key = read_secret(&base.join(&cfg.key))?.master_ed25519();
     if cfg.interval_seconds == 0 {
         return Err(CliError::new(format!(
@@ -305,6 +296,15 @@ fn run_daemon(a: &RunArgs) -> Result<i32, CliError> {
         .map_err(|e| CliError::new(format!("heartbeat config {}: fixed: {e}", a.config.display())))?;
     let fixed = HeartbeatInput::from_value(&fixed_value)
         .map_err(|e| CliError::new(format!("heartbeat config {}: fixed: {e}", a.config.display())))?;
+    // The payload's interval_seconds is the daemon's (unless `fixed` says otherwise).
+    let interval_member =
+        attest_verifier::doc::parse_json(format!("{{\"interval_seconds\":{}}}", cfg.interval_seconds).as_bytes())
+            .ok()
+            .and_then(|v| HeartbeatInput::from_value(&v).ok());
+    let fixed = match interval_member {
+        Some(i) if fixed.object().get("interval_seconds").is_none() => i.merged(&fixed),
+        _ => fixed,
+    };
     let spool = match (&cfg.spool_dir, &cfg.ledger) {
         (Some(d), _) => Some(Spool { dir: base.join(d), max: cfg.spool_max }),
         (None, Some(_)) => {
@@ -338,6 +338,9 @@ fn run_daemon(a: &RunArgs) -> Result<i32, CliError> {
     let interval = Duration::from_secs(cfg.interval_seconds);
     let mut emitted = 0u64;
     let mut next = Instant::now();
+    // Delivery backoff: after k failed rounds in a row, wait min(2^(k-1) s, 60 s).
+    let mut failures = 0u32;
+    let mut next_delivery = Instant::now();
     loop {
         let input = match counters(&cfg, &base) {
             Ok(Some(c)) => fixed.merged(&c),
@@ -368,9 +371,20 @@ fn run_daemon(a: &RunArgs) -> Result<i32, CliError> {
         }
         emitted += 1;
         if let (Some(s), Some(l)) = (&spool, &cfg.ledger) {
-            let (sent, err) = s.deliver(l);
-            if let Some(e) = err {
-                log("submit-error", serde_json::json!({"error": e, "sent": sent, "spooled": s.entries().len()}));
+            if a.once || Instant::now() >= next_delivery {
+                let (sent, err) = s.deliver(l);
+                match err {
+                    None => failures = 0,
+                    Some(e) => {
+                        failures = failures.saturating_add(1);
+                        let wait = Duration::from_secs(1u64 << failures.min(6).saturating_sub(1)).min(MAX_BACKOFF);
+                        next_delivery = Instant::now() + wait;
+                        log(
+                            "submit-error",
+                            serde_json::json!({"error": e, "sent": sent, "spooled": s.entries().len(), "retryInSeconds": wait.as_secs()}),
+                        );
+                    }
+                }
             }
         }
         if a.once || (a.count > 0 && emitted >= a.count) || stop.load(Ordering::Relaxed) {
