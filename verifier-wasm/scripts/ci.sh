@@ -69,6 +69,9 @@ npm run test:types
 step "browser test (headless chromium)"
 npm run test:browser
 
+step "npm package: npm run package, npm pack, install the tarball offline into a fresh project, use it from require, import, TypeScript and an esbuild bundle in headless chromium"
+npm run test:package
+
 step "verify page screenshot test"
 npm run test:screenshots
 

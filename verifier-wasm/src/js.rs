@@ -11,8 +11,8 @@ use crate::native::{self, Evidence, MAX_DOCUMENT_BYTES, MAX_INPUT_BYTES};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
-/** Text of a document, or its raw bytes (e.g. a dropped file). */
-export type DocumentInput = string | Uint8Array;
+/** Text of a document, or its raw bytes (e.g. a dropped file; Node Buffer included). */
+export type DocumentInput = string | Uint8Array | ArrayBuffer;
 
 /** Status of one check. */
 export type CheckStatus = "pass" | "fail" | "skip";
@@ -53,7 +53,7 @@ export interface VerifyOptions {
   /** Signals JSON the fingerprint is recomputed from (--signals). */
   signals?: DocumentInput;
   /** Raw execution output checked against outputHash (--output). */
-  output?: Uint8Array;
+  output?: Uint8Array | ArrayBuffer;
   /** Network log, JSON Lines (--network). */
   network?: DocumentInput;
   /** Allowed request hosts (--allow-host). */
@@ -61,7 +61,7 @@ export interface VerifyOptions {
   /** Bundle manifest (--bundle MANIFEST). */
   bundleManifest?: DocumentInput;
   /** Files of the bundle directory, path → bytes (--bundle DIR); needs bundleManifest. */
-  bundleFiles?: Record<string, Uint8Array | string>;
+  bundleFiles?: Record<string, Uint8Array | ArrayBuffer | string>;
   /** Refuse a newest trust root below this version (--min-trust-root-version). */
   minTrustRootVersion?: number;
 }
@@ -107,7 +107,8 @@ export interface ProofOptions {
 
 /** Errors thrown by this module carry a stable code. */
 export interface AttestError extends Error {
-  code: "ATTEST_INVALID_ARGUMENT" | "ATTEST_INPUT_TOO_LARGE" | "ATTEST_MALFORMED_DOCUMENT" | "ATTEST_INTERNAL";
+  /** ATTEST_NOT_INITIALIZED: the npm package's browser entry was called before `await init()`. */
+  code: "ATTEST_INVALID_ARGUMENT" | "ATTEST_INPUT_TOO_LARGE" | "ATTEST_MALFORMED_DOCUMENT" | "ATTEST_INTERNAL" | "ATTEST_NOT_INITIALIZED";
   /** The offending option, e.g. "rootKeys[1]" or "now". */
   option?: string;
 }
@@ -186,7 +187,11 @@ fn kind(v: &JsValue) -> String {
     } else if Array::is_array(v) {
         "an array".into()
     } else {
-        format!("a {}", v.js_typeof().as_string().unwrap_or_default())
+        match v.js_typeof().as_string().unwrap_or_default().as_str() {
+            "undefined" => "undefined".into(),
+            "object" => "an object".into(),
+            t => format!("a {t}"),
+        }
     }
 }
 
@@ -232,37 +237,47 @@ fn too_large(option: &str, size: u64, limit: usize) -> JsValue {
 }
 
 /// Text (UTF-8 encoded) or raw bytes, at most `limit` bytes; the size is
-/// checked before the bytes are copied into the module's memory.
-fn read_input(v: &JsValue, option: &str, limit: usize, text_ok: bool) -> Result<Vec<u8>, JsValue> {
-    let bytes = if let (true, Some(s)) = (text_ok, v.dyn_ref::<JsString>()) {
+/// checked before the bytes are copied into the module's memory. With `cut`
+/// (documents), a larger input is not refused here but cut to `limit + 1`
+/// bytes, as the CLI reads a document file only one byte past the limit: the
+/// strict parser then refuses it (reason `too-large`) as malformed evidence.
+fn read_input(v: &JsValue, option: &str, limit: usize, text_ok: bool, cut: bool) -> Result<Vec<u8>, JsValue> {
+    let over = |size: u32| {
+        if !cut && size as usize > limit {
+            Err(too_large(option, u64::from(size), limit))
+        } else {
+            Ok(())
+        }
+    };
+    let keep = u32::try_from(limit.saturating_add(1)).unwrap_or(u32::MAX);
+    let mut bytes = if let (true, Some(s)) = (text_ok, v.dyn_ref::<JsString>()) {
         // Every UTF-16 code unit encodes to at least one byte.
-        if s.length() as usize > limit {
-            return Err(too_large(option, u64::from(s.length()), limit));
-        }
-        string_bytes(s)
+        over(s.length())?;
+        string_bytes(&if s.length() > keep { s.slice(0, keep) } else { s.clone() })
     } else if let Some(u) = v.dyn_ref::<Uint8Array>() {
-        if u.length() as usize > limit {
-            return Err(too_large(option, u64::from(u.length()), limit));
-        }
-        u.to_vec()
+        over(u.length())?;
+        u.subarray(0, keep).to_vec()
     } else if let Some(b) = v.dyn_ref::<ArrayBuffer>() {
-        if b.byte_length() as usize > limit {
-            return Err(too_large(option, u64::from(b.byte_length()), limit));
-        }
-        Uint8Array::new(b).to_vec()
+        over(b.byte_length())?;
+        Uint8Array::new(b).subarray(0, keep).to_vec()
     } else {
-        let expected = if text_ok { "a string or a Uint8Array" } else { "a Uint8Array" };
+        let expected =
+            if text_ok { "a string, a Uint8Array or an ArrayBuffer" } else { "a Uint8Array or an ArrayBuffer" };
         return Err(invalid(option, format!("must be {expected}, got {}", kind(v))));
     };
     if bytes.len() > limit {
-        return Err(too_large(option, bytes.len() as u64, limit));
+        if !cut {
+            return Err(too_large(option, bytes.len() as u64, limit));
+        }
+        bytes.truncate(keep as usize);
     }
     Ok(bytes)
 }
 
-/// A document given as text or bytes, at most 16 MiB (the CLI's document limit).
+/// A document given as text or bytes; over 16 MiB (the CLI's document
+/// limit) it is cut to one byte past the limit and refused by the parser.
 fn read_document(v: &JsValue, option: &str) -> Result<Vec<u8>, JsValue> {
-    read_input(v, option, MAX_DOCUMENT_BYTES, true)
+    read_input(v, option, MAX_DOCUMENT_BYTES, true, true)
 }
 
 fn string(v: &JsValue, option: &str) -> Result<String, JsValue> {
@@ -424,8 +439,8 @@ fn evidence_with(options: &JsValue, allowed: &[&str]) -> Result<(Evidence, Optio
     e.min_trust_root_version = o.min_version()?;
     e.signals = o.opt_document("signals")?;
     e.bundle_manifest = o.opt_document("bundleManifest")?;
-    e.network = o.get("network")?.map(|v| read_input(&v, "network", MAX_INPUT_BYTES, true)).transpose()?;
-    e.output = o.get("output")?.map(|v| read_input(&v, "output", MAX_INPUT_BYTES, false)).transpose()?;
+    e.network = o.get("network")?.map(|v| read_input(&v, "network", MAX_INPUT_BYTES, true, false)).transpose()?;
+    e.output = o.get("output")?.map(|v| read_input(&v, "output", MAX_INPUT_BYTES, false, false)).transpose()?;
     if let Some(v) = o.get("allowHosts")? {
         let items = array(&v, "allowHosts")?;
         e.allow_hosts =
@@ -441,28 +456,22 @@ fn evidence_with(options: &JsValue, allowed: &[&str]) -> Result<(Evidence, Optio
                 format!("must be an object mapping paths to Uint8Array, got {}", kind(&v)),
             ));
         }
-        // Like the CLI's directory walk: at most MAX_INPUT_BYTES in all.
+        // Like the CLI's directory walk: once the files add up to more than
+        // MAX_INPUT_BYTES, the rest are not read (at most one byte past the
+        // limit is copied), and `bundle-files` refuses them (`too-large`).
         let mut files = Vec::new();
-        let mut left = MAX_INPUT_BYTES;
+        let mut total = 0usize;
         for pair in Object::entries(v.unchecked_ref::<Object>()).iter() {
             let pair = Array::from(&pair);
             let path = pair.get(0).as_string().unwrap_or_default();
-            let name = format!("bundleFiles[{path:?}]");
-            let bytes = read_input(&pair.get(1), &name, left, true).map_err(|e| {
-                if Reflect::get(&e, &JsValue::from_str("code")).ok().and_then(|c| c.as_string()).as_deref()
-                    == Some(TOO_LARGE)
-                {
-                    error(
-                        TOO_LARGE,
-                        Some("bundleFiles"),
-                        &format!("bundleFiles: more than {MAX_INPUT_BYTES} bytes in all"),
-                    )
-                } else {
-                    e
-                }
-            })?;
-            left = left.saturating_sub(bytes.len());
-            files.push((path, bytes));
+            let left = MAX_INPUT_BYTES.saturating_sub(total);
+            let bytes = read_input(&pair.get(1), &format!("bundleFiles[{path:?}]"), left, true, true)?;
+            total = total.saturating_add(bytes.len());
+            if total > MAX_INPUT_BYTES {
+                e.bundle_oversized.push(path);
+            } else {
+                files.push((path, bytes));
+            }
         }
         e.bundle_files = Some(files);
     }

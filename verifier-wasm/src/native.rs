@@ -41,6 +41,10 @@ pub struct Evidence {
     /// Files of the bundle directory (`--bundle DIR`), path → contents. `None`:
     /// only the manifest was given, the `bundle-files` check is skipped.
     pub bundle_files: Option<Vec<(String, Vec<u8>)>>,
+    /// Paths of bundle files not read because the files add up to more than
+    /// [`MAX_INPUT_BYTES`]: refused by `bundle-files` (`too-large`), as the
+    /// CLI's directory walk does.
+    pub bundle_oversized: Vec<String>,
     /// Heartbeat policy (`--heartbeat-policy`), parsed.
     pub heartbeat_policy: Option<attest_verifier::heartbeat::HeartbeatPolicy>,
 }
@@ -59,6 +63,7 @@ impl Evidence {
             allow_hosts: Vec::new(),
             bundle_manifest: None,
             bundle_files: None,
+            bundle_oversized: Vec::new(),
             heartbeat_policy: None,
         }
     }
@@ -71,6 +76,7 @@ impl Evidence {
         let docs = self.trust_roots.into_iter().enumerate().map(|(i, d)| (format!("trustRoots[{i}]"), d)).collect();
         let opts = ChainOptions { now: self.now, min_version: self.min_trust_root_version };
         let anchor = TrustAnchor::new(docs, self.root_keys, opts);
+        let oversized = self.bundle_oversized;
         let evidence = attest_verifier::Evidence {
             signals: self.signals,
             output: self.output,
@@ -80,7 +86,16 @@ impl Evidence {
             bundle: self.bundle_manifest.map(|manifest| BundleEvidence {
                 manifest,
                 files: self.bundle_files.map(|files| {
-                    files.into_iter().map(|(path, bytes)| BundleFile { path, kind: EntryKind::File, bytes }).collect()
+                    let too_large = oversized.into_iter().map(|path| BundleFile {
+                        path,
+                        kind: EntryKind::TooLarge,
+                        bytes: Vec::new(),
+                    });
+                    files
+                        .into_iter()
+                        .map(|(path, bytes)| BundleFile { path, kind: EntryKind::File, bytes })
+                        .chain(too_large)
+                        .collect()
                 }),
             }),
         };

@@ -212,11 +212,97 @@ test('wrongly shaped options throw Error with code and option', () => {
   assert.equal(wasm.verifyAttestation(document, options).valid, true);
 });
 
-test('oversized documents throw ATTEST_INPUT_TOO_LARGE', () => {
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+const failed = (r, id) => r.checks.find((c) => c.id === id && c.status === 'fail');
+
+test('a document over 16 MiB is a report failing parse with too-large, as in the CLI (exit 1)', () => {
   const v = byName('accept/direct-minimal');
-  const { options } = plan(v);
-  const big = new Uint8Array(16 * 1024 * 1024 + 1);
-  assertThrowsCode(() => wasm.verifyAttestation(big, options), 'ATTEST_INPUT_TOO_LARGE', 'attestation');
+  const { document, options } = plan(v);
+  for (const big of [new Uint8Array(16 * MiB + 1), new ArrayBuffer(16 * MiB + 5), Buffer.alloc(20 * MiB, 0x20), ' '.repeat(16 * MiB + 1), 'é'.repeat(8 * MiB + 1)]) {
+    const r = wasm.verifyAttestation(big, options);
+    assert.equal(r.valid, false);
+    const parse = failed(r, 'parse');
+    assert.ok(parse, JSON.stringify(r.checks));
+    assert.equal(parse.reason, 'too-large');
+    assert.match(parse.detail, /16 MiB/);
+  }
+  // At the limit: read and parsed (whitespace is not JSON, but not too large).
+  const at = failed(wasm.verifyAttestation(new Uint8Array(16 * MiB).fill(0x20), options), 'parse');
+  assert.notEqual(at.reason, 'too-large');
+  // Trust roots, signals: the check that reads them fails (no exception).
+  const tr = wasm.verifyAttestation(document, { ...options, trustRoots: [new Uint8Array(16 * MiB + 1)] });
+  assert.equal(tr.valid, false);
+  assert.equal(failed(tr, 'trust-root').reason, 'too-large');
+  const full = plan(byName('accept/direct-full'));
+  const sig = wasm.verifyAttestation(full.document, { ...full.options, signals: new Uint8Array(16 * MiB + 1) });
+  assert.equal(sig.valid, false);
+  assert.ok(sig.checks.some((c) => c.status === 'fail' && c.reason === 'too-large'), JSON.stringify(sig.checks));
+  // verifyBatch and inspect read documents the same way.
+  assert.equal(failed(wasm.verifyBatch([new Uint8Array(16 * MiB + 1)], options)[0], 'parse').reason, 'too-large');
+  assertThrowsCode(() => wasm.inspect(new Uint8Array(16 * MiB + 1)), 'ATTEST_MALFORMED_DOCUMENT', 'document');
+});
+
+test('output or network over 1 GiB throws ATTEST_INPUT_TOO_LARGE (the CLI exit 2), before copying', () => {
+  const { document, options } = plan(byName('accept/direct-minimal'));
+  assertThrowsCode(() => wasm.verifyAttestation(document, { ...options, output: new Uint8Array(GiB + 1) }), 'ATTEST_INPUT_TOO_LARGE', 'output');
+  assertThrowsCode(() => wasm.verifyAttestation(document, { ...options, network: new ArrayBuffer(GiB + 1) }), 'ATTEST_INPUT_TOO_LARGE', 'network');
+});
+
+test('bundle files over 1 GiB in all are not read: bundle-files fails with too-large, as the CLI (exit 1)', () => {
+  const { document, options } = plan(byName('accept/direct-full'));
+  assert.equal(wasm.verifyAttestation(document, options).valid, true);
+  const r = wasm.verifyAttestation(document, { ...options, bundleFiles: { ...options.bundleFiles, 'zz-big.bin': new Uint8Array(GiB + 1) } });
+  assert.equal(r.valid, false);
+  const f = failed(r, 'bundle-files');
+  assert.ok(f, JSON.stringify(r.checks));
+  assert.equal(f.reason, 'too-large');
+  assert.match(f.detail, /zz-big\.bin/);
+});
+
+test('every input that takes bytes takes an ArrayBuffer', () => {
+  const { document, options } = plan(byName('accept/direct-full'));
+  const enc = new TextEncoder();
+  const ab = (x) => {
+    const u = typeof x === 'string' ? enc.encode(x) : x;
+    return u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength);
+  };
+  const asText = wasm.verifyAttestation(document, options);
+  assert.equal(asText.valid, true);
+  const files = Object.fromEntries(Object.entries(options.bundleFiles).map(([k, b]) => [k, ab(b)]));
+  const asBuffers = wasm.verifyAttestation(ab(document), {
+    ...options, trustRoots: options.trustRoots.map(ab), signals: ab(options.signals), output: ab(options.output),
+    bundleManifest: ab(options.bundleManifest), bundleFiles: files,
+  });
+  assert.deepEqual(asBuffers, asText);
+  assert.deepEqual(wasm.inspect(ab(document)), wasm.inspect(document));
+  assert.deepEqual(wasm.verifyBatch([ab(document)], options), wasm.verifyBatch([document], options));
+  const chain = wasm.verifyTrustRootChain(options.trustRoots.map(ab), { rootKeys: options.rootKeys, now: options.now });
+  assert.equal(chain.valid, true);
+});
+
+test('type errors name the JS type with the right article', () => {
+  const { document, options } = plan(byName('accept/direct-minimal'));
+  const message = (fn) => {
+    try {
+      fn();
+    } catch (e) {
+      return e.message;
+    }
+    return null;
+  };
+  const cases = [
+    [() => wasm.verifyAttestation(document, { ...options, signals: {} }), 'signals: must be a string, a Uint8Array or an ArrayBuffer, got an object'],
+    [() => wasm.verifyAttestation(undefined, options), 'attestation: must be a string, a Uint8Array or an ArrayBuffer, got undefined'],
+    [() => wasm.verifyAttestation(document, { ...options, output: 'x' }), 'output: must be a Uint8Array or an ArrayBuffer, got a string'],
+    [() => wasm.verifyAttestation(document, { ...options, now: 5 }), 'now: must be a string, got a number'],
+    [() => wasm.verifyAttestation(document, { ...options, rootKeys: {} }), 'rootKeys: must be an array, got an object'],
+    [() => wasm.verifyAttestation(document, { ...options, allowHosts: [null] }), 'allowHosts[0]: must be a string, got null'],
+    [() => wasm.verifyAttestation(document, 'x'), 'options: must be an object, got a string'],
+    [() => wasm.verifyAttestation(document, { ...options, rootKeys: [true] }), 'rootKeys[0]: must be a string, got a boolean'],
+  ];
+  for (const [fn, want] of cases) assert.equal(message(fn), want);
+  for (const [fn] of cases) assert.doesNotMatch(message(fn), /\ba [aeiou]/);
 });
 
 test('now defaults to the clock', () => {
