@@ -381,6 +381,7 @@ impl Options {
     }
 }
 
+#[cfg(not(feature = "heartbeat"))]
 const VERIFY_OPTIONS: &[&str] = &[
     "trustRoots",
     "rootKeys",

@@ -41,7 +41,7 @@ try {
   verifyAttestation('{}', minimal);
 } catch (e) {
   const err = e as AttestError;
-  const code: 'ATTEST_INVALID_ARGUMENT' | 'ATTEST_INPUT_TOO_LARGE' | 'ATTEST_MALFORMED_DOCUMENT' | 'ATTEST_INTERNAL' = err.code;
+  const code: 'ATTEST_INVALID_ARGUMENT' | 'ATTEST_INPUT_TOO_LARGE' | 'ATTEST_MALFORMED_DOCUMENT' | 'ATTEST_INTERNAL' | 'ATTEST_NOT_INITIALIZED' = err.code;
   const option: string | undefined = err.option;
   void code; void option;
 }
