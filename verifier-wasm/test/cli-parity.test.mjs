@@ -29,6 +29,17 @@ test('reports equal `attest verify --format json`', { skip: cli ? false : 'no at
   const wasm = loadNodeModule('heartbeat');
   const vectors = loadVectors();
   assert.ok(vectors.length > 0, 'no vectors');
+  // Oversized documents: files over the 16 MiB limit (the CLI reads one byte
+  // past it, the module copies one byte past it; both report exit 1).
+  const big = ' '.repeat(16 * 1024 * 1024 + 1);
+  const minimal = vectors.find((x) => x.name === 'accept/direct-minimal');
+  const full = vectors.find((x) => x.name === 'accept/direct-full');
+  assert.ok(minimal && full, 'accept/direct-minimal and accept/direct-full');
+  vectors.push(
+    { ...minimal, name: 'synthetic/document-over-16-MiB', document: big },
+    { ...minimal, name: 'synthetic/trust-root-over-16-MiB', trustRoots: [big] },
+    { ...full, name: 'synthetic/signals-over-16-MiB', signals: big },
+  );
   const base = mkdtempSync(join(tmpdir(), 'attest-parity-'));
   const skipped = {};
   let compared = 0;
