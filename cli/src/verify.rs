@@ -364,7 +364,12 @@ impl Source {
         let what = "audit source";
         let name = source.display().to_string();
         let (f, _) = io::open_regular(source, what)?;
-        let mut lines = Source::Lines { name: name.clone(), reader: std::io::BufReader::new(f), line: 0, first: None };
+        let mut lines = Source::Lines {
+            name: name.clone(),
+            reader: std::io::BufReader::with_capacity(1 << 18, f),
+            line: 0,
+            first: None,
+        };
         // A pretty-printed document: its first line is not a JSON value (a lone
         // `{`), the whole file is, or the first line is a lone `{` or `[`. It is
         // verified as one document, named by the file.
@@ -442,8 +447,41 @@ fn audit_reports(items: &[&[u8]], loaded: &Loaded, batch: &mut BatchVerifier, la
     pending.into_iter().map(|p| batch.complete_named(&ctx, p, &name_of).into_report().with_required(required)).collect()
 }
 
-/// Items verified together; output is written after each chunk.
+/// Items verified together at most; output is written after each chunk.
 const AUDIT_CHUNK: usize = 1024;
+
+/// Bytes of items in flight in `attest audit`: the chunk being verified and
+/// the chunk being read each hold at most half of it (docs/spec.md §6, "Audit
+/// memory"). A single item (up to the 16 MiB document limit plus one byte) is
+/// always allowed, so a chunk holds at least one item.
+pub const AUDIT_BUDGET_BYTES: usize = 256 << 20;
+
+/// Reads the next chunk: items until [`AUDIT_CHUNK`] of them, or until the
+/// next one would take the chunk past half of [`AUDIT_BUDGET_BYTES`]; that
+/// item is kept in `carry` as the first of the following chunk. An item counts
+/// with its allocated capacity, the memory it really holds.
+fn read_chunk(items: &mut Source, carry: &mut Option<Item>) -> Result<Vec<Item>, CliError> {
+    let half = AUDIT_BUDGET_BYTES / 2;
+    let mut chunk = Vec::new();
+    let mut held = 0usize;
+    while chunk.len() < AUDIT_CHUNK {
+        let item = match carry.take() {
+            Some(item) => item,
+            None => match items.next_item()? {
+                Some(item) => item,
+                None => break,
+            },
+        };
+        let size = item.bytes.capacity().saturating_add(item.name.len());
+        if !chunk.is_empty() && held.saturating_add(size) > half {
+            *carry = Some(item);
+            break;
+        }
+        held = held.saturating_add(size);
+        chunk.push(item);
+    }
+    Ok(chunk)
+}
 
 /// `attest audit`.
 pub fn run_audit(source: &Path, a: &EvidenceArgs, allow_empty: bool) -> Result<i32, CliError> {
@@ -490,16 +528,7 @@ pub fn audit(
     let mut batch = BatchVerifier::new();
     let stdout = std::io::stdout();
     let (mut total, mut valid) = (0usize, 0usize);
-    let read_chunk = |items: &mut Source| -> Result<Vec<Item>, CliError> {
-        let mut chunk = Vec::with_capacity(AUDIT_CHUNK);
-        while chunk.len() < AUDIT_CHUNK {
-            match items.next_item()? {
-                Some(item) => chunk.push(item),
-                None => break,
-            }
-        }
-        Ok(chunk)
-    };
+    let mut carry: Option<Item> = None;
     // Pipeline: chunk N is verified and rendered on the pool while the
     // lines of chunk N-1 are written and chunk N+1 is read.
     let render = |chunk: &[Item], reports: &[Report]| -> Vec<String> {
@@ -526,7 +555,7 @@ pub fn audit(
         }
         let _ = out.flush();
     };
-    let mut chunk = read_chunk(&mut items)?;
+    let mut chunk = read_chunk(&mut items, &mut carry)?;
     let mut pending_lines: Vec<String> = Vec::new();
     while !chunk.is_empty() {
         let refs: Vec<&[u8]> = chunk.iter().map(|i| i.bytes.as_slice()).collect();
@@ -549,7 +578,7 @@ pub fn audit(
             },
             || {
                 write(&stdout, &pending_lines);
-                read_chunk(&mut items)
+                read_chunk(&mut items, &mut carry)
             },
         );
         valid += chunk.len() - bad.len();
