@@ -253,6 +253,12 @@ pub enum TrustRootCommand {
         /// Verification time.
         #[arg(long)]
         now: Option<String>,
+        /// Refuse a newest trust root below this version (overrides the remembered one).
+        #[arg(long = "min-trust-root-version", value_name = "N")]
+        min_trust_root_version: Option<u64>,
+        /// The remembered rollback floor.
+        #[command(flatten)]
+        state: crate::state::StateArgs,
     },
 }
 
@@ -347,12 +353,19 @@ pub fn trust_root(c: &TrustRootCommand) -> Result<i32, CliError> {
             }
             finish_root(draft, issue, Some(&prev))
         }
-        TrustRootCommand::Verify { chain, root_key, now } => {
+        TrustRootCommand::Verify { chain, root_key, now, min_trust_root_version, state } => {
             let now = parse_now(now.as_deref())?;
             let pinned = crate::verify::read_pinned_keys(std::slice::from_ref(root_key))?;
+            let state = crate::state::State::open(state, &pinned)?;
+            let min_version = crate::state::min_version(*min_trust_root_version, state.as_ref());
             let docs = crate::verify::read_trust_roots(chain)?;
-            let opts = attest_verifier::trust_root::ChainOptions { now, min_version: None };
-            match crate::verify::verify_chain(&docs, chain, &pinned, &opts) {
+            let opts = attest_verifier::trust_root::ChainOptions { now, min_version };
+            let outcome = crate::verify::verify_chain(&docs, chain, &pinned, &opts);
+            if let Some(state) = &state {
+                state.explain(&outcome, *min_trust_root_version);
+                state.record(&outcome);
+            }
+            match outcome {
                 Ok(c) => {
                     let n = c.newest();
                     println!(

@@ -68,6 +68,8 @@ fn evidence(dir: &Path, json: bool) -> EvidenceArgs {
         heartbeat_policy: None,
         require: Vec::new(),
         format: if json { Format::Json } else { Format::Human },
+        // The demo's world is temporary: nothing is remembered from it.
+        state: crate::state::StateArgs { state_dir: None, no_state: true },
     }
 }
 

@@ -13,6 +13,7 @@ mod network;
 mod onchain;
 mod prewrite;
 mod render;
+mod state;
 mod tls;
 mod verify;
 

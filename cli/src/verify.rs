@@ -70,6 +70,9 @@ pub struct EvidenceArgs {
     /// Report format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
+    /// The remembered rollback floor.
+    #[command(flatten)]
+    pub state: crate::state::StateArgs,
 }
 
 /// Reads and parses `--heartbeat-policy` (a policy that does not parse cannot be checked against: exit 2).
@@ -185,12 +188,18 @@ impl Loaded {
                 "--allow-host needs --network LOG: the hosts are checked against the requests of a network log",
             ));
         }
-        let chain_opts = ChainOptions { now, min_version: a.min_trust_root_version };
         let pinned = read_pinned_keys(&a.root_keys)?;
+        let state = crate::state::State::open(&a.state, &pinned)?;
+        let min_version = crate::state::min_version(a.min_trust_root_version, state.as_ref());
+        let chain_opts = ChainOptions { now, min_version };
         let docs = read_trust_roots(&a.trust_roots)?;
         let named = a.trust_roots.iter().map(|p| p.display().to_string()).zip(docs).collect();
         let anchor = TrustAnchor::new(named, pinned, chain_opts);
         let trust = anchor.verify();
+        if let Some(state) = &state {
+            state.explain(&trust, a.min_trust_root_version);
+            state.record(&trust);
+        }
         let bundle = match &a.bundle {
             None => None,
             Some(p) if p.is_dir() => {
