@@ -355,10 +355,11 @@ pub fn trust_root(c: &TrustRootCommand) -> Result<i32, CliError> {
         }
         TrustRootCommand::Verify { chain, root_key, now, min_trust_root_version, state } => {
             let now = parse_now(now.as_deref())?;
+            let docs = crate::verify::read_trust_roots(chain)?;
+            crate::trust_inputs::refuse_secret_key_files(std::slice::from_ref(root_key), &docs)?;
             let pinned = crate::verify::read_pinned_keys(std::slice::from_ref(root_key))?;
             let state = crate::state::State::open(state, &pinned)?;
             let min_version = crate::state::min_version(*min_trust_root_version, state.as_ref());
-            let docs = crate::verify::read_trust_roots(chain)?;
             let opts = attest_verifier::trust_root::ChainOptions { now, min_version };
             let outcome = crate::verify::verify_chain(&docs, chain, &pinned, &opts);
             if let Some(state) = &state {

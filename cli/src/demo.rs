@@ -56,6 +56,7 @@ fn write_world(dir: &Path, s: &Scenario, force: bool) -> Result<(), CliError> {
 fn evidence(dir: &Path, json: bool) -> EvidenceArgs {
     EvidenceArgs {
         trust_roots: vec![dir.join("trust-root.json")],
+        trust_root_dir: None,
         root_keys: vec![dir.join("keys/root.pub")],
         bundle: Some(dir.join("bundle")),
         signals: Some(dir.join("signals.json")),

@@ -257,6 +257,7 @@ pub fn walk_dir(root: &Path) -> Result<Vec<WalkedEntry>, CliError> {
 /// Reads a master secret file.
 pub fn read_secret(path: &Path) -> Result<attest_attestor::MasterSecret, CliError> {
     let text = read_text(path, "key file")?;
+    crate::trust_inputs::refuse_bom(path, "key file", &text)?;
     attest_attestor::MasterSecret::from_hex(&text)
         .map_err(|e| CliError::new(format!("key file {}: {e}", path.display())))
 }

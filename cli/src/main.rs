@@ -15,6 +15,7 @@ mod prewrite;
 mod render;
 mod state;
 mod tls;
+mod trust_inputs;
 mod verify;
 
 /// mimalloc: `attest audit` allocates reports on worker threads and frees them

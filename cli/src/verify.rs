@@ -31,8 +31,12 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct EvidenceArgs {
     /// Trust root document; repeat to give a rotation chain, oldest first.
-    #[arg(long = "trust-root", value_name = "FILE", required = true)]
+    #[arg(long = "trust-root", value_name = "FILE", required_unless_present = "trust_root_dir")]
     pub trust_roots: Vec<PathBuf>,
+    /// A directory of trust roots (its *.json files, ordered by their version member;
+    /// N.root.json names are fine) instead of repeated --trust-root.
+    #[arg(long = "trust-root-dir", value_name = "DIR", conflicts_with = "trust_roots")]
+    pub trust_root_dir: Option<PathBuf>,
     /// File of pinned root keys: one lowercase hex Ed25519 key per line.
     #[arg(long = "root-key", value_name = "FILE", required = true)]
     pub root_keys: Vec<PathBuf>,
@@ -188,12 +192,17 @@ impl Loaded {
                 "--allow-host needs --network LOG: the hosts are checked against the requests of a network log",
             ));
         }
+        let paths = match &a.trust_root_dir {
+            Some(dir) => crate::trust_inputs::trust_root_dir(dir)?,
+            None => a.trust_roots.clone(),
+        };
+        let docs = read_trust_roots(&paths)?;
+        crate::trust_inputs::refuse_secret_key_files(&a.root_keys, &docs)?;
         let pinned = read_pinned_keys(&a.root_keys)?;
         let state = crate::state::State::open(&a.state, &pinned)?;
         let min_version = crate::state::min_version(a.min_trust_root_version, state.as_ref());
         let chain_opts = ChainOptions { now, min_version };
-        let docs = read_trust_roots(&a.trust_roots)?;
-        let named = a.trust_roots.iter().map(|p| p.display().to_string()).zip(docs).collect();
+        let named = paths.iter().map(|p| p.display().to_string()).zip(docs).collect();
         let anchor = TrustAnchor::new(named, pinned, chain_opts);
         let trust = anchor.verify();
         if let Some(state) = &state {
@@ -249,6 +258,7 @@ pub fn read_pinned_keys(paths: &[PathBuf]) -> Result<Vec<attest_verifier::types:
     let mut pinned = Vec::new();
     for p in paths {
         let text = io::read_text(p, "root key file")?;
+        crate::trust_inputs::refuse_bom(p, "root key file", &text)?;
         let keys = parse_root_keys(&text)
             .map_err(|(line, e)| CliError::new(format!("root key file {} line {line}: {e}", p.display())))?;
         if keys.is_empty() {
