@@ -115,10 +115,11 @@ impl State {
         };
         let text = match serde_json::to_string_pretty(&state) {
             Ok(t) => t + "\n",
-            Err(e) => return warn(&self.file, &e.to_string()),
+            Err(e) => return warn(&format!("state file {}: {e}", self.file.display())),
         };
+        // The error names the state file.
         if let Err(e) = io::write_file(&self.file, text.as_bytes(), "state file", true) {
-            warn(&self.file, &e.to_string());
+            warn(&e.to_string());
         }
     }
 
@@ -136,12 +137,8 @@ impl State {
     }
 }
 
-fn warn(file: &Path, why: &str) {
-    eprintln!(
-        "warning: the highest trust-root version verified is not remembered: {} (state file {})",
-        esc(why),
-        esc(&file.display().to_string())
-    );
+fn warn(why: &str) {
+    eprintln!("warning: the highest trust-root version verified is not remembered: {}", esc(why));
 }
 
 /// Reads and checks a state file (exit 2 when it is not one, naming it).

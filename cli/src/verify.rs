@@ -58,7 +58,8 @@ pub struct EvidenceArgs {
     /// Verification time (RFC 3339 UTC); default: the system clock.
     #[arg(long, value_name = "RFC3339")]
     pub now: Option<String>,
-    /// Refuse a newest trust root below this version (rollback protection).
+    /// Refuse a newest trust root below this version (rollback protection); given, it
+    /// replaces the version remembered from earlier runs (docs/spec.md §6).
     #[arg(long = "min-trust-root-version", value_name = "N")]
     pub min_trust_root_version: Option<u64>,
     /// How far a document's issuedAt may lie after --now (seconds, or 30s, 5m, 1h).
