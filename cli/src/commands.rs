@@ -245,8 +245,12 @@ pub enum TrustRootCommand {
     /// Verify a chain (oldest first) against pinned root keys.
     Verify {
         /// Trust roots, oldest first.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "trust_root_dir")]
         chain: Vec<PathBuf>,
+        /// A directory of trust roots (its *.json files, ordered by their version member)
+        /// instead of the list.
+        #[arg(long = "trust-root-dir", value_name = "DIR", conflicts_with = "chain")]
+        trust_root_dir: Option<PathBuf>,
         /// Pinned root key file.
         #[arg(long = "root-key", required = true)]
         root_key: PathBuf,
@@ -353,8 +357,12 @@ pub fn trust_root(c: &TrustRootCommand) -> Result<i32, CliError> {
             }
             finish_root(draft, issue, Some(&prev))
         }
-        TrustRootCommand::Verify { chain, root_key, now, min_trust_root_version, state } => {
+        TrustRootCommand::Verify { chain, trust_root_dir, root_key, now, min_trust_root_version, state } => {
             let now = parse_now(now.as_deref())?;
+            let chain = &match trust_root_dir {
+                Some(dir) => crate::trust_inputs::trust_root_dir(dir)?,
+                None => chain.clone(),
+            };
             let docs = crate::verify::read_trust_roots(chain)?;
             crate::trust_inputs::refuse_secret_key_files(std::slice::from_ref(root_key), &docs)?;
             let pinned = crate::verify::read_pinned_keys(std::slice::from_ref(root_key))?;

@@ -86,6 +86,10 @@ fn trust_root_dir_is_ordered_by_version_not_name() {
     audit.extend(NOW);
     let out = run(d, &audit);
     assert_eq!(code(&out), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    let out =
+        run(d, &["trust-root", "verify", "--trust-root-dir", "roots", "--root-key", "keys/root.pub", "--now", NOW[1]]);
+    assert_eq!(code(&out), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("VALID: chain of 3 trust root(s); newest version 3"), "{}", text(&out.stdout));
     let by_name = verify(
         d,
         &[
