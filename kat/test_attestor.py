@@ -3,6 +3,8 @@ every value is recomputed here from the master secrets alone."""
 
 import base64
 import json
+import os
+import pathlib
 import subprocess
 from datetime import datetime, timezone
 
@@ -27,7 +29,9 @@ NOW = "2026-11-21T12:00:00Z"
 
 
 def run(attest, *args, cwd):
-    p = subprocess.run([attest, *map(str, args)], cwd=cwd, capture_output=True, text=True)
+    # The remembered trust-root versions (docs/spec.md §6) stay in this world's directory.
+    env = {**os.environ, "XDG_STATE_HOME": str(pathlib.Path(cwd).resolve() / ".attest-state")}
+    p = subprocess.run([attest, *map(str, args)], cwd=cwd, capture_output=True, text=True, env=env)
     assert p.returncode == 0, f"attest {' '.join(map(str, args))}: {p.stderr}"
     return p.stdout
 

@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import json
+import os
 import re
 import subprocess
 
@@ -261,7 +262,9 @@ def attest_verify(attest_bin, tmp_path, v, document: str):
     if v.get("heartbeatPolicy"):
         (tmp_path / "policy.json").write_text(v["heartbeatPolicy"])
         args += ["--heartbeat-policy", str(tmp_path / "policy.json")]
-    p = subprocess.run(args, capture_output=True, text=True)
+    # The remembered trust-root versions (docs/spec.md §6) stay in this test's directory.
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path.resolve() / ".attest-state")}
+    p = subprocess.run(args, capture_output=True, text=True, env=env)
     assert p.returncode in (0, 1), f"exit {p.returncode}: {p.stderr}"
     return p.returncode, json.loads(p.stdout)
 

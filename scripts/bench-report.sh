@@ -19,7 +19,7 @@ tmp=$(mktemp -d)
 ./target/release/audit-batch 10000 "$tmp"
 audit() {
   RAYON_NUM_THREADS=$1 ./target/release/attest audit "$tmp/batch.jsonl" --trust-root "$tmp/trust-root.json" \
-    --root-key "$tmp/root.pub" --now 2026-11-21T12:00:00Z --format json | tail -1 |
+    --root-key "$tmp/root.pub" --now 2026-11-21T12:00:00Z --no-state --format json | tail -1 |
     python3 -c "import json,sys; print(json.load(sys.stdin)['summary']['perSecond'])"
 }
 one=""; two=""

@@ -245,14 +245,24 @@ pub enum TrustRootCommand {
     /// Verify a chain (oldest first) against pinned root keys.
     Verify {
         /// Trust roots, oldest first.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "trust_root_dir")]
         chain: Vec<PathBuf>,
+        /// A directory of trust roots (its *.json files, ordered by their version member)
+        /// instead of the list.
+        #[arg(long = "trust-root-dir", value_name = "DIR", conflicts_with = "chain")]
+        trust_root_dir: Option<PathBuf>,
         /// Pinned root key file.
         #[arg(long = "root-key", required = true)]
         root_key: PathBuf,
         /// Verification time.
         #[arg(long)]
         now: Option<String>,
+        /// Refuse a newest trust root below this version (overrides the remembered one).
+        #[arg(long = "min-trust-root-version", value_name = "N")]
+        min_trust_root_version: Option<u64>,
+        /// The remembered rollback floor.
+        #[command(flatten)]
+        state: crate::state::StateArgs,
     },
 }
 
@@ -347,12 +357,24 @@ pub fn trust_root(c: &TrustRootCommand) -> Result<i32, CliError> {
             }
             finish_root(draft, issue, Some(&prev))
         }
-        TrustRootCommand::Verify { chain, root_key, now } => {
+        TrustRootCommand::Verify { chain, trust_root_dir, root_key, now, min_trust_root_version, state } => {
             let now = parse_now(now.as_deref())?;
-            let pinned = crate::verify::read_pinned_keys(std::slice::from_ref(root_key))?;
+            let chain = &match trust_root_dir {
+                Some(dir) => crate::trust_inputs::trust_root_dir(dir)?,
+                None => chain.clone(),
+            };
             let docs = crate::verify::read_trust_roots(chain)?;
-            let opts = attest_verifier::trust_root::ChainOptions { now, min_version: None };
-            match crate::verify::verify_chain(&docs, chain, &pinned, &opts) {
+            crate::trust_inputs::refuse_secret_key_files(std::slice::from_ref(root_key), &docs)?;
+            let pinned = crate::verify::read_pinned_keys(std::slice::from_ref(root_key))?;
+            let state = crate::state::State::open(state, &pinned)?;
+            let min_version = crate::state::min_version(*min_trust_root_version, state.as_ref());
+            let opts = attest_verifier::trust_root::ChainOptions { now, min_version };
+            let outcome = crate::verify::verify_chain(&docs, chain, &pinned, &opts);
+            if let Some(state) = &state {
+                state.explain(&outcome, *min_trust_root_version);
+                state.record(&outcome);
+            }
+            match outcome {
                 Ok(c) => {
                     let n = c.newest();
                     println!(

@@ -56,6 +56,7 @@ fn write_world(dir: &Path, s: &Scenario, force: bool) -> Result<(), CliError> {
 fn evidence(dir: &Path, json: bool) -> EvidenceArgs {
     EvidenceArgs {
         trust_roots: vec![dir.join("trust-root.json")],
+        trust_root_dir: None,
         root_keys: vec![dir.join("keys/root.pub")],
         bundle: Some(dir.join("bundle")),
         signals: Some(dir.join("signals.json")),
@@ -68,6 +69,8 @@ fn evidence(dir: &Path, json: bool) -> EvidenceArgs {
         heartbeat_policy: None,
         require: Vec::new(),
         format: if json { Format::Json } else { Format::Human },
+        // The demo's world is temporary: nothing is remembered from it.
+        state: crate::state::StateArgs { state_dir: None, no_state: true },
     }
 }
 

@@ -129,8 +129,11 @@ pub fn read_limited(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>, CliE
 /// malformed evidence (exit 1) without holding a huge file in memory.
 pub fn read_document(path: &Path, what: &str) -> Result<Vec<u8>, CliError> {
     use std::io::Read as _;
-    let (f, _) = open_regular(path, what)?;
-    let mut bytes = Vec::new();
+    let (f, meta) = open_regular(path, what)?;
+    // Sized from the metadata, so that the buffer holds what is read and not
+    // twice that after doubling (`attest audit` budgets the bytes it holds).
+    let expect = usize::try_from(meta.len().min(MAX_DOCUMENT_BYTES + 1)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(expect);
     f.take(MAX_DOCUMENT_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| CliError::new(format!("cannot read {what} {}: {e}", path.display())))?;
@@ -254,6 +257,7 @@ pub fn walk_dir(root: &Path) -> Result<Vec<WalkedEntry>, CliError> {
 /// Reads a master secret file.
 pub fn read_secret(path: &Path) -> Result<attest_attestor::MasterSecret, CliError> {
     let text = read_text(path, "key file")?;
+    crate::trust_inputs::refuse_bom(path, "key file", &text)?;
     attest_attestor::MasterSecret::from_hex(&text)
         .map_err(|e| CliError::new(format!("key file {}: {e}", path.display())))
 }

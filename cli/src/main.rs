@@ -13,7 +13,9 @@ mod network;
 mod onchain;
 mod prewrite;
 mod render;
+mod state;
 mod tls;
+mod trust_inputs;
 mod verify;
 
 /// mimalloc: `attest audit` allocates reports on worker threads and frees them

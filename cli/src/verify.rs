@@ -31,8 +31,12 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct EvidenceArgs {
     /// Trust root document; repeat to give a rotation chain, oldest first.
-    #[arg(long = "trust-root", value_name = "FILE", required = true)]
+    #[arg(long = "trust-root", value_name = "FILE", required_unless_present = "trust_root_dir")]
     pub trust_roots: Vec<PathBuf>,
+    /// A directory of trust roots (its *.json files, ordered by their version member;
+    /// N.root.json names are fine) instead of repeated --trust-root.
+    #[arg(long = "trust-root-dir", value_name = "DIR", conflicts_with = "trust_roots")]
+    pub trust_root_dir: Option<PathBuf>,
     /// File of pinned root keys: one lowercase hex Ed25519 key per line.
     #[arg(long = "root-key", value_name = "FILE", required = true)]
     pub root_keys: Vec<PathBuf>,
@@ -54,7 +58,8 @@ pub struct EvidenceArgs {
     /// Verification time (RFC 3339 UTC); default: the system clock.
     #[arg(long, value_name = "RFC3339")]
     pub now: Option<String>,
-    /// Refuse a newest trust root below this version (rollback protection).
+    /// Refuse a newest trust root below this version (rollback protection); given, it
+    /// replaces the version remembered from earlier runs (docs/spec.md §6).
     #[arg(long = "min-trust-root-version", value_name = "N")]
     pub min_trust_root_version: Option<u64>,
     /// How far a document's issuedAt may lie after --now (seconds, or 30s, 5m, 1h).
@@ -70,6 +75,9 @@ pub struct EvidenceArgs {
     /// Report format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
+    /// The remembered rollback floor.
+    #[command(flatten)]
+    pub state: crate::state::StateArgs,
 }
 
 /// Reads and parses `--heartbeat-policy` (a policy that does not parse cannot be checked against: exit 2).
@@ -185,12 +193,23 @@ impl Loaded {
                 "--allow-host needs --network LOG: the hosts are checked against the requests of a network log",
             ));
         }
-        let chain_opts = ChainOptions { now, min_version: a.min_trust_root_version };
+        let paths = match &a.trust_root_dir {
+            Some(dir) => crate::trust_inputs::trust_root_dir(dir)?,
+            None => a.trust_roots.clone(),
+        };
+        let docs = read_trust_roots(&paths)?;
+        crate::trust_inputs::refuse_secret_key_files(&a.root_keys, &docs)?;
         let pinned = read_pinned_keys(&a.root_keys)?;
-        let docs = read_trust_roots(&a.trust_roots)?;
-        let named = a.trust_roots.iter().map(|p| p.display().to_string()).zip(docs).collect();
+        let state = crate::state::State::open(&a.state, &pinned)?;
+        let min_version = crate::state::min_version(a.min_trust_root_version, state.as_ref());
+        let chain_opts = ChainOptions { now, min_version };
+        let named = paths.iter().map(|p| p.display().to_string()).zip(docs).collect();
         let anchor = TrustAnchor::new(named, pinned, chain_opts);
         let trust = anchor.verify();
+        if let Some(state) = &state {
+            state.explain(&trust, a.min_trust_root_version);
+            state.record(&trust);
+        }
         let bundle = match &a.bundle {
             None => None,
             Some(p) if p.is_dir() => {
@@ -240,6 +259,7 @@ pub fn read_pinned_keys(paths: &[PathBuf]) -> Result<Vec<attest_verifier::types:
     let mut pinned = Vec::new();
     for p in paths {
         let text = io::read_text(p, "root key file")?;
+        crate::trust_inputs::refuse_bom(p, "root key file", &text)?;
         let keys = parse_root_keys(&text)
             .map_err(|(line, e)| CliError::new(format!("root key file {} line {line}: {e}", p.display())))?;
         if keys.is_empty() {
@@ -364,7 +384,12 @@ impl Source {
         let what = "audit source";
         let name = source.display().to_string();
         let (f, _) = io::open_regular(source, what)?;
-        let mut lines = Source::Lines { name: name.clone(), reader: std::io::BufReader::new(f), line: 0, first: None };
+        let mut lines = Source::Lines {
+            name: name.clone(),
+            reader: std::io::BufReader::with_capacity(1 << 18, f),
+            line: 0,
+            first: None,
+        };
         // A pretty-printed document: its first line is not a JSON value (a lone
         // `{`), the whole file is, or the first line is a lone `{` or `[`. It is
         // verified as one document, named by the file.
@@ -442,8 +467,41 @@ fn audit_reports(items: &[&[u8]], loaded: &Loaded, batch: &mut BatchVerifier, la
     pending.into_iter().map(|p| batch.complete_named(&ctx, p, &name_of).into_report().with_required(required)).collect()
 }
 
-/// Items verified together; output is written after each chunk.
+/// Items verified together at most; output is written after each chunk.
 const AUDIT_CHUNK: usize = 1024;
+
+/// Bytes of items in flight in `attest audit`: the chunk being verified and
+/// the chunk being read each hold at most half of it (docs/spec.md §6, "Audit
+/// memory"). A single item (up to the 16 MiB document limit plus one byte) is
+/// always allowed, so a chunk holds at least one item.
+pub const AUDIT_BUDGET_BYTES: usize = 256 << 20;
+
+/// Reads the next chunk: items until [`AUDIT_CHUNK`] of them, or until the
+/// next one would take the chunk past half of [`AUDIT_BUDGET_BYTES`]; that
+/// item is kept in `carry` as the first of the following chunk. An item counts
+/// with its allocated capacity, the memory it really holds.
+fn read_chunk(items: &mut Source, carry: &mut Option<Item>) -> Result<Vec<Item>, CliError> {
+    let half = AUDIT_BUDGET_BYTES / 2;
+    let mut chunk = Vec::new();
+    let mut held = 0usize;
+    while chunk.len() < AUDIT_CHUNK {
+        let item = match carry.take() {
+            Some(item) => item,
+            None => match items.next_item()? {
+                Some(item) => item,
+                None => break,
+            },
+        };
+        let size = item.bytes.capacity().saturating_add(item.name.len());
+        if !chunk.is_empty() && held.saturating_add(size) > half {
+            *carry = Some(item);
+            break;
+        }
+        held = held.saturating_add(size);
+        chunk.push(item);
+    }
+    Ok(chunk)
+}
 
 /// `attest audit`.
 pub fn run_audit(source: &Path, a: &EvidenceArgs, allow_empty: bool) -> Result<i32, CliError> {
@@ -490,16 +548,7 @@ pub fn audit(
     let mut batch = BatchVerifier::new();
     let stdout = std::io::stdout();
     let (mut total, mut valid) = (0usize, 0usize);
-    let read_chunk = |items: &mut Source| -> Result<Vec<Item>, CliError> {
-        let mut chunk = Vec::with_capacity(AUDIT_CHUNK);
-        while chunk.len() < AUDIT_CHUNK {
-            match items.next_item()? {
-                Some(item) => chunk.push(item),
-                None => break,
-            }
-        }
-        Ok(chunk)
-    };
+    let mut carry: Option<Item> = None;
     // Pipeline: chunk N is verified and rendered on the pool while the
     // lines of chunk N-1 are written and chunk N+1 is read.
     let render = |chunk: &[Item], reports: &[Report]| -> Vec<String> {
@@ -526,7 +575,7 @@ pub fn audit(
         }
         let _ = out.flush();
     };
-    let mut chunk = read_chunk(&mut items)?;
+    let mut chunk = read_chunk(&mut items, &mut carry)?;
     let mut pending_lines: Vec<String> = Vec::new();
     while !chunk.is_empty() {
         let refs: Vec<&[u8]> = chunk.iter().map(|i| i.bytes.as_slice()).collect();
@@ -549,7 +598,7 @@ pub fn audit(
             },
             || {
                 write(&stdout, &pending_lines);
-                read_chunk(&mut items)
+                read_chunk(&mut items, &mut carry)
             },
         );
         valid += chunk.len() - bad.len();

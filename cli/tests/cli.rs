@@ -11,6 +11,14 @@ fn attest() -> Command {
     Command::new(env!("CARGO_BIN_EXE_attest"))
 }
 
+/// `attest` in `dir`, remembering trust-root versions (docs/spec.md §6) in
+/// `dir/.attest-state` only: runs in different temp dirs share no state.
+fn attest_in(dir: &Path) -> Command {
+    let mut c = attest();
+    c.current_dir(dir).env("XDG_STATE_HOME", dir.join(".attest-state"));
+    c
+}
+
 struct Written {
     dir: tempfile::TempDir,
     args: Vec<String>,
@@ -79,7 +87,7 @@ fn write_inputs(v: &Vector) -> Written {
 }
 
 fn run_in(dir: &Path, args: &[String]) -> Output {
-    attest().current_dir(dir).args(args).output().expect("attest runs")
+    attest_in(dir).args(args).output().expect("attest runs")
 }
 
 fn json_report(out: &Output) -> serde_json::Value {
@@ -335,8 +343,7 @@ fn demo_runs_and_its_files_verify() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("INVALID: signature failed"), "{stdout}");
-    let out = attest()
-        .current_dir(dir.path())
+    let out = attest_in(dir.path())
         .args([
             "verify",
             "attestation.json",
@@ -350,11 +357,7 @@ fn demo_runs_and_its_files_verify() {
         .output()
         .expect("verify runs");
     assert_eq!(out.status.code(), Some(0));
-    let out = attest()
-        .current_dir(dir.path())
-        .args(["inspect", "attestation-delegated.json"])
-        .output()
-        .expect("inspect runs");
+    let out = attest_in(dir.path()).args(["inspect", "attestation-delegated.json"]).output().expect("inspect runs");
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0));
     for needle in ["payloadHash", "contextHash", "attestationSigner", "delegationSigner", "domainSeparator"] {
@@ -367,7 +370,7 @@ fn keygen_trust_root_bundle_sign_verify_round_trip() {
     let dir = tempfile::tempdir().expect("temp dir");
     let d = dir.path();
     let run = |args: &[&str]| {
-        let out = attest().current_dir(d).args(args).output().expect("runs");
+        let out = attest_in(d).args(args).output().expect("runs");
         assert!(
             out.status.success(),
             "{args:?}: {}{}",
@@ -380,7 +383,7 @@ fn keygen_trust_root_bundle_sign_verify_round_trip() {
     run(&["keygen", "--out", "bundle.secret"]);
     run(&["keygen", "--out", "runtime.secret"]);
     // Existing key files are never overwritten.
-    let out = attest().current_dir(d).args(["keygen", "--out", "root.secret"]).output().expect("runs");
+    let out = attest_in(d).args(["keygen", "--out", "root.secret"]).output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let t0 = ["--issued-at", "2026-11-01T00:00:00Z", "--expires-at", "2027-11-01T00:00:00Z"];
     let mut a = vec!["trust-root", "create", "--sign", "root.secret", "--out", "tr1.json"];
@@ -491,7 +494,7 @@ fn keygen_trust_root_bundle_sign_verify_round_trip() {
             "2026-11-21T00:00:00Z",
         ];
         a.extend(extra);
-        attest().current_dir(d).args(&a).output().expect("runs")
+        attest_in(d).args(&a).output().expect("runs")
     };
     assert_eq!(verify(&[]).status.code(), Some(0));
     assert_eq!(verify(&["--min-trust-root-version", "4"]).status.code(), Some(1));
@@ -503,8 +506,7 @@ fn keygen_trust_root_bundle_sign_verify_round_trip() {
     a[4] = &kid;
     a.extend(t0);
     run(&a);
-    let out = attest()
-        .current_dir(d)
+    let out = attest_in(d)
         .args([
             "verify",
             "att.json",

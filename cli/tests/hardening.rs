@@ -16,6 +16,7 @@ const DEADLINE: Duration = Duration::from_secs(30);
 fn run(dir: &Path, args: &[&str]) -> Output {
     let child = Command::new(env!("CARGO_BIN_EXE_attest"))
         .current_dir(dir)
+        .env("XDG_STATE_HOME", dir.join(".attest-state"))
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -16,8 +16,16 @@ fn attest() -> Command {
     Command::new(env!("CARGO_BIN_EXE_attest"))
 }
 
+/// `attest` in `dir`, remembering trust-root versions (docs/spec.md §6) in
+/// `dir/.attest-state` only: runs in different temp dirs share no state.
+fn attest_in(dir: &Path) -> Command {
+    let mut c = attest();
+    c.current_dir(dir).env("XDG_STATE_HOME", dir.join(".attest-state"));
+    c
+}
+
 fn run(dir: &Path, args: &[&str]) -> Output {
-    attest().current_dir(dir).args(args).output().expect("attest runs")
+    attest_in(dir).args(args).output().expect("attest runs")
 }
 
 fn ok(out: &Output) -> String {
@@ -304,8 +312,7 @@ fn sigterm_flushes_and_exits_0() {
     let dir = world();
     let d = dir.path();
     write_config(d, serde_json::json!({"interval_seconds": 60}));
-    let mut child = attest()
-        .current_dir(d)
+    let mut child = attest_in(d)
         .args(["heartbeat", "run", "--config", "hb.json", "--out", "hb.jsonl"])
         .stderr(Stdio::piped())
         .spawn()

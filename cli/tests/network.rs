@@ -319,6 +319,7 @@ fn fetch_records_an_https_exchange_and_the_network_commands_check_it() {
     let verify = |extra: &[&str]| {
         let mut args = vec![
             "verify",
+            "--no-state",
             p(&att_path),
             "--trust-root",
             p(&tr),
@@ -349,6 +350,7 @@ fn fetch_records_an_https_exchange_and_the_network_commands_check_it() {
     std::fs::write(&edited, raw.replace("\"status\":200", "\"status\":201")).unwrap();
     let o = attest(&[
         "verify",
+        "--no-state",
         p(&att_path),
         "--trust-root",
         p(&tr),

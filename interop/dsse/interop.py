@@ -42,7 +42,9 @@ def check(cond, what):
 
 
 def attest(d, *args, expect=0):
-    p = subprocess.run([ATTEST, *map(str, args)], cwd=d, capture_output=True, text=True)
+    # The remembered trust-root versions (docs/spec.md §6) stay in this run's directory.
+    env = {**os.environ, "XDG_STATE_HOME": str(Path(d).resolve() / ".attest-state")}
+    p = subprocess.run([ATTEST, *map(str, args)], cwd=d, capture_output=True, text=True, env=env)
     if expect is not None and p.returncode != expect:
         print(f"dsse interop: FAIL: attest {' '.join(map(str, args))}: exit {p.returncode}, wanted {expect}\n"
               f"stdout: {p.stdout}\nstderr: {p.stderr}", file=sys.stderr)

@@ -18,6 +18,10 @@ import { loadNodeModule, loadVectors, repoRoot } from './load.mjs';
 import { plan, b64 } from './vectors.mjs';
 
 // $ATTEST_CLI, else the newer of target/{release,debug}/attest.
+// Each vector runs in its own directory, and so does the CLI's remembered
+// trust-root version (docs/spec.md §6): vectors with the same pinned keys and
+// different chains must not see each other's rollback floor.
+const stateIn = (dir) => ({ ...process.env, XDG_STATE_HOME: join(dir, '.attest-state') });
 const cli = process.env.ATTEST_CLI || ['release', 'debug']
   .map((p) => join(repoRoot, 'target', p, 'attest'))
   .filter((p) => existsSync(p))
@@ -103,7 +107,7 @@ test('reports equal `attest verify --format json`', { skip: cli ? false : 'no at
           args.push('--bundle', join(dir, 'manifest.json'));
         }
       }
-      const r = spawnSync(cli, args, { encoding: 'utf8' });
+      const r = spawnSync(cli, args, { encoding: 'utf8', env: stateIn(dir) });
       await t.test(v.name, () => {
         assert.ok(r.status === 0 || r.status === 1, `CLI exit ${r.status}: ${r.stderr}`);
         let text = r.stdout;
@@ -145,7 +149,7 @@ test('auditHeartbeats equals `attest audit --format json` (reports and streams)'
         writeFileSync(join(dir, 'policy.json'), v.heartbeatPolicy);
         args.push('--heartbeat-policy', join(dir, 'policy.json'));
       }
-      const r = spawnSync(cli, args, { encoding: 'utf8' });
+      const r = spawnSync(cli, args, { encoding: 'utf8', env: stateIn(dir) });
       await t.test(v.name, () => {
         assert.ok(r.status === 0 || r.status === 1, `CLI exit ${r.status}: ${r.stderr}`);
         const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
