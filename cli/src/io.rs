@@ -93,6 +93,37 @@ pub fn open_regular(path: &Path, what: &str) -> Result<(std::fs::File, std::fs::
     Ok((f, meta))
 }
 
+/// `-`: standard input (docs/spec.md §6).
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Reads standard input up to one byte past `limit` (as a file is read).
+/// Standard input can stand for one input of a command only; that input may
+/// be read more than once (the bytes are kept).
+fn read_stdin(what: &str, limit: u64) -> Result<Vec<u8>, CliError> {
+    use std::io::Read as _;
+    static STDIN: std::sync::Mutex<Option<(String, Vec<u8>)>> = std::sync::Mutex::new(None);
+    let mut taken = STDIN.lock().map_err(|_| CliError::new("stdin: internal lock poisoned"))?;
+    match taken.as_ref() {
+        Some((first, bytes)) if first == what => return Ok(bytes.clone()),
+        Some((first, _)) => {
+            return Err(CliError::new(format!(
+                "cannot read {what} from stdin (-): stdin is already the {first} of this command"
+            )))
+        }
+        None => {}
+    }
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| CliError::new(format!("cannot read {what} from stdin: {e}")))?;
+    *taken = Some((what.to_string(), bytes.clone()));
+    Ok(bytes)
+}
+
 /// A byte limit as people write it: `16 MiB`, `1 GiB`, else bytes.
 pub fn limit_text(limit: u64) -> String {
     const MIB: u64 = 1 << 20;
@@ -108,6 +139,16 @@ pub fn limit_text(limit: u64) -> String {
 /// Reads a regular file of at most `limit` bytes.
 pub fn read_limited(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>, CliError> {
     use std::io::Read as _;
+    if is_stdin(path) {
+        let bytes = read_stdin(what, limit)?;
+        if bytes.len() as u64 > limit {
+            return Err(CliError::new(format!(
+                "cannot read {what} from stdin: larger than the {} limit",
+                limit_text(limit)
+            )));
+        }
+        return Ok(bytes);
+    }
     let (f, meta) = open_regular(path, what)?;
     let too_large =
         || CliError::new(format!("cannot read {what} {}: larger than the {} limit", path.display(), limit_text(limit)));
@@ -129,6 +170,9 @@ pub fn read_limited(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>, CliE
 /// malformed evidence (exit 1) without holding a huge file in memory.
 pub fn read_document(path: &Path, what: &str) -> Result<Vec<u8>, CliError> {
     use std::io::Read as _;
+    if is_stdin(path) {
+        return read_stdin(what, MAX_DOCUMENT_BYTES);
+    }
     let (f, meta) = open_regular(path, what)?;
     // Sized from the metadata, so that the buffer holds what is read and not
     // twice that after doubling (`attest audit` budgets the bytes it holds).
