@@ -251,15 +251,18 @@ pub enum TrustRootCommand {
         /// instead of the list.
         #[arg(long = "trust-root-dir", value_name = "DIR", conflicts_with = "chain")]
         trust_root_dir: Option<PathBuf>,
-        /// Pinned root key file.
-        #[arg(long = "root-key", required = true)]
-        root_key: PathBuf,
+        /// File of pinned root keys (repeatable; they add up, as for `attest verify`).
+        #[arg(long = "root-key", value_name = "FILE", required = true)]
+        root_key: Vec<PathBuf>,
         /// Verification time.
         #[arg(long)]
         now: Option<String>,
         /// Refuse a newest trust root below this version (overrides the remembered one).
         #[arg(long = "min-trust-root-version", value_name = "N")]
         min_trust_root_version: Option<u64>,
+        /// Verdict format: one line, or one JSON object (the WASM module's `verifyTrustRootChain` verdict).
+        #[arg(long, value_enum, default_value = "human")]
+        format: crate::verify::Format,
         /// The remembered rollback floor.
         #[command(flatten)]
         state: crate::state::StateArgs,
@@ -357,15 +360,15 @@ pub fn trust_root(c: &TrustRootCommand) -> Result<i32, CliError> {
             }
             finish_root(draft, issue, Some(&prev))
         }
-        TrustRootCommand::Verify { chain, trust_root_dir, root_key, now, min_trust_root_version, state } => {
+        TrustRootCommand::Verify { chain, trust_root_dir, root_key, now, min_trust_root_version, format, state } => {
             let now = parse_now(now.as_deref())?;
             let chain = &match trust_root_dir {
                 Some(dir) => crate::trust_inputs::trust_root_dir(dir)?,
                 None => chain.clone(),
             };
             let docs = crate::verify::read_trust_roots(chain)?;
-            crate::trust_inputs::refuse_secret_key_files(std::slice::from_ref(root_key), &docs)?;
-            let pinned = crate::verify::read_pinned_keys(std::slice::from_ref(root_key))?;
+            crate::trust_inputs::refuse_secret_key_files(root_key, &docs)?;
+            let pinned = crate::verify::read_pinned_keys(root_key)?;
             let state = crate::state::State::open(state, &pinned)?;
             let min_version = crate::state::min_version(*min_trust_root_version, state.as_ref());
             let opts = attest_verifier::trust_root::ChainOptions { now, min_version };
@@ -374,20 +377,40 @@ pub fn trust_root(c: &TrustRootCommand) -> Result<i32, CliError> {
                 state.explain(&outcome, *min_trust_root_version);
                 state.record(&outcome);
             }
+            let json = *format == crate::verify::Format::Json;
             match outcome {
                 Ok(c) => {
                     let n = c.newest();
-                    println!(
-                        "VALID: chain of {} trust root(s); newest version {} (digest {}), expires {}",
+                    let detail = format!(
+                        "chain of {} trust root(s); newest version {} (digest {}), expires {}",
                         c.len(),
                         n.version(),
                         n.digest(),
                         n.expires_at()
                     );
+                    if json {
+                        print_json(&serde_json::json!({
+                            "valid": true,
+                            "length": c.len(),
+                            "newest": {
+                                "version": n.version(),
+                                "digest": n.digest().to_hex(),
+                                "issuedAt": n.issued_at().to_rfc3339(),
+                                "expiresAt": n.expires_at().to_rfc3339(),
+                            },
+                            "detail": detail,
+                        }));
+                    } else {
+                        println!("VALID: {detail}");
+                    }
                     Ok(0)
                 }
                 Err(e) => {
-                    println!("INVALID [{}]: {}", e.reason(), esc(&e.to_string()));
+                    if json {
+                        print_json(&serde_json::json!({"valid": false, "reason": e.reason(), "detail": e.to_string()}));
+                    } else {
+                        println!("INVALID [{}]: {}", e.reason(), esc(&e.to_string()));
+                    }
                     Ok(1)
                 }
             }

@@ -65,3 +65,49 @@ fn dash_is_stdin() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(report["checks"][0]["reason"], "too-large");
 }
+
+/// `trust-root verify` takes the trust flags of `verify`: several `--root-key`
+/// files and `--format json` (the verdict object of WASM `verifyTrustRootChain`).
+#[test]
+fn trust_root_verify_takes_the_verify_flags() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path().join("demo");
+    let demo = Command::new(env!("CARGO_BIN_EXE_attest")).arg("demo").arg("--dir").arg(&d).output().expect("demo");
+    assert!(demo.status.success());
+    let args = [
+        "trust-root",
+        "verify",
+        "trust-root.json",
+        "--root-key",
+        "heartbeats/root.pub",
+        "--root-key",
+        "keys/root.pub",
+        "--format",
+        "json",
+        "--now",
+        "2026-11-21T12:00:00Z",
+    ];
+    let out = run_with_stdin(&d, &args, b"");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["length"], 1);
+    assert_eq!(v["newest"]["version"], 1);
+    // Only the other world's key pinned: not anchored, exit 1, the reason in JSON.
+    let args = [
+        "trust-root",
+        "verify",
+        "trust-root.json",
+        "--root-key",
+        "heartbeats/root.pub",
+        "--format",
+        "json",
+        "--now",
+        "2026-11-21T12:00:00Z",
+    ];
+    let out = run_with_stdin(&d, &args, b"");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["reason"], "not-anchored");
+}
