@@ -409,6 +409,8 @@ fn kill_9_during_submissions_loses_no_acknowledged_entry() {
         while acks.len() < 60 {
             acks.push(ack_rx.recv_timeout(Duration::from_secs(30)).expect("acknowledgements arrive"));
         }
+        // Into the next batch's collection window (250 ms), not at a batch boundary.
+        std::thread::sleep(Duration::from_millis(120));
         drop(server);
         acks.extend(ack_rx.iter());
         acks

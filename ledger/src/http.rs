@@ -163,22 +163,37 @@ fn verify_submission(state: &AppState, body: &[u8]) -> Result<Accepted, ApiError
     Ok(Accepted { entry: NewEntry { bytes, leaf_hash, doc_type: report.doc_type().to_string() } })
 }
 
+/// An entry's index, leaf hash and inclusion proof against a checkpoint.
+struct Receipt {
+    index: u64,
+    leaf_hash: Sha256Digest,
+    checkpoint: Arc<str>,
+    proof: Vec<Sha256Digest>,
+    size: u64,
+}
+
+impl Receipt {
+    fn to_json(&self) -> serde_json::Value {
+        json!({
+            "index": self.index,
+            "leafHash": self.leaf_hash.to_hex(),
+            "checkpoint": &*self.checkpoint,
+            "inclusionProof": hexes(&self.proof),
+            "treeSize": self.size,
+        })
+    }
+}
+
 fn receipt(
     state: &AppState,
     index: u64,
-    leaf: &Sha256Digest,
-    checkpoint: &str,
+    leaf_hash: Sha256Digest,
+    checkpoint: Arc<str>,
     size: u64,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<Receipt, ApiError> {
     let tree = state.tree.read().unwrap_or_else(PoisonError::into_inner);
     let proof = tree.inclusion_proof(index, size).map_err(|e| ApiError::internal(e.to_string()))?;
-    Ok(json!({
-        "index": index,
-        "leafHash": leaf.to_hex(),
-        "checkpoint": checkpoint,
-        "inclusionProof": hexes(&proof),
-        "treeSize": size,
-    }))
+    Ok(Receipt { index, leaf_hash, checkpoint, proof, size })
 }
 
 async fn submit(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
@@ -210,7 +225,7 @@ async fn submit(State(state): State<AppState>, body: Result<Bytes, BytesRejectio
         }
     };
     let s = state.clone();
-    let body = blocking(move || receipt(&s, index, &leaf, &checkpoint, size)).await?;
+    let body = blocking(move || receipt(&s, index, leaf, checkpoint, size)).await?.to_json();
     Ok((status, axum::Json(body)).into_response())
 }
 
@@ -271,12 +286,14 @@ async fn get_entry(
             .entry(index)
             .map_err(|e| ApiError::internal(e.to_string()))?
             .ok_or_else(|| ApiError::internal(format!("entry {index} is missing from the store")))?;
-        let r = receipt(&s, index, &stored.entry.leaf_hash, &checkpoint, size)?;
+        let r = receipt(&s, index, stored.entry.leaf_hash, checkpoint, size)?;
         // The entry bytes are canonical JSON: embedded as they are, byte for byte.
         let entry = std::str::from_utf8(&stored.entry.bytes).map_err(|_| ApiError::internal("entry is not UTF-8"))?;
         let body = format!(
             "{{\"index\":{index},\"entry\":{entry},\"leafHash\":{},\"inclusionProof\":{},\"treeSize\":{size},\"checkpoint\":{}}}",
-            r["leafHash"], r["inclusionProof"], r["checkpoint"]
+            json!(r.leaf_hash.to_hex()),
+            json!(hexes(&r.proof)),
+            json!(&*r.checkpoint)
         );
         Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
     })
