@@ -345,23 +345,7 @@ fn twenty_concurrent_clients_get_distinct_indices() {
     let docs: Vec<Vec<Vec<u8>>> =
         (0..20).map(|c| (0..10).map(|i| attestation(&s, &format!("client-{c}-{i}"))).collect()).collect();
     let start = Instant::now();
-    let results: Vec<(u64, u16, serde_json::Value, Vec<u8>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = docs
-            .iter()
-            .map(|mine| {
-                let addr = server.addr.clone();
-                scope.spawn(move || {
-                    mine.iter()
-                        .map(|doc| {
-                            let (status, r) = post(&addr, doc);
-                            (r["index"].as_u64().unwrap_or(u64::MAX), status, r, canonical(doc))
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("client thread")).collect()
-    });
+    let results = submit_concurrently(&server.addr, &docs);
     let elapsed = start.elapsed();
     assert!(elapsed < Duration::from_secs(60), "200 submissions took {elapsed:?}");
     eprintln!("200 submissions from 20 clients in {elapsed:?}");
@@ -373,6 +357,103 @@ fn twenty_concurrent_clients_get_distinct_indices() {
     }
     assert_eq!(seen, (0..200).collect::<HashSet<u64>>());
     assert_eq!(current_checkpoint(&server.addr, &vk).size(), 200);
+    server.terminate();
+}
+
+/// Each client (thread) submits its documents in order: `(index, status, receipt, entry bytes)`.
+fn submit_concurrently(addr: &str, docs: &[Vec<Vec<u8>>]) -> Vec<(u64, u16, serde_json::Value, Vec<u8>)> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = docs
+            .iter()
+            .map(|mine| {
+                scope.spawn(move || {
+                    mine.iter()
+                        .map(|doc| {
+                            let (status, r) = post(addr, doc);
+                            (r["index"].as_u64().unwrap_or(u64::MAX), status, r, canonical(doc))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("client thread")).collect()
+    })
+}
+
+#[test]
+fn tiles_and_entry_bundles_match_the_log() {
+    let (dir, s, vk) = world("ledger-tiles");
+    let server = Server::start(dir.path(), &[]);
+    let addr = server.addr.clone();
+    let docs: Vec<Vec<Vec<u8>>> =
+        (0..20).map(|c| (0..14).map(|i| attestation(&s, &format!("tile-{c}-{i}"))).collect()).collect();
+    let results = submit_concurrently(&addr, &docs);
+    let mut by_index: BTreeMap<u64, Vec<u8>> = BTreeMap::new();
+    for (index, status, r, entry) in results {
+        assert_eq!(status, 201, "{r}");
+        by_index.insert(index, entry);
+    }
+    let entries: Vec<Vec<u8>> = by_index.into_values().collect();
+    assert_eq!(entries.len(), 280);
+    let leaves: Vec<Sha256Digest> = entries.iter().map(|e| leaf_hash(e)).collect();
+    let cp = current_checkpoint(&addr, &vk);
+    assert_eq!(cp.size(), 280);
+    let fetch = |path: &str| {
+        let (status, body) = http(&addr, "GET", path, b"").expect("GET tile");
+        (status, body)
+    };
+    // Level 0: a full tile and a partial one of the 24 last leaf hashes.
+    let (status, full) = fetch("/tile/0/000");
+    assert_eq!(status, 200);
+    let (status, partial) = fetch("/tile/0/001.p/24");
+    assert_eq!(status, 200);
+    let from_tiles: Vec<Sha256Digest> = full
+        .chunks(32)
+        .chain(partial.chunks(32))
+        .map(|c| Sha256Digest::from_bytes(c.try_into().expect("32 bytes")))
+        .collect();
+    assert_eq!(from_tiles, leaves);
+    // The root from the tiles is the checkpoint's.
+    assert_eq!(attest_verifier::merkle::tree_hash(&from_tiles), cp.root());
+    // Level 1: one hash, the root of the first 256 leaves.
+    let (status, l1) = fetch("/tile/1/000.p/1");
+    assert_eq!(status, 200);
+    assert_eq!(l1, attest_verifier::merkle::tree_hash(&leaves[..256]).as_bytes().to_vec());
+    // Entry bundles: 2-byte big-endian lengths.
+    let (status, bundle) = fetch("/tile/entries/001.p/24");
+    assert_eq!(status, 200);
+    let mut rest = bundle.as_slice();
+    let mut got = Vec::new();
+    while let [hi, lo, tail @ ..] = rest {
+        let n = usize::from(u16::from_be_bytes([*hi, *lo]));
+        got.push(tail[..n].to_vec());
+        rest = &tail[n..];
+    }
+    assert_eq!(got, entries[256..]);
+    let (status, bundle0) = fetch("/tile/entries/000");
+    assert_eq!(status, 200);
+    assert!(bundle0.starts_with(&(entries[0].len() as u16).to_be_bytes()));
+    // Cache headers: immutable full tiles.
+    let mut st = TcpStream::connect(&addr).expect("connect");
+    write!(st, "GET /tile/0/000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").expect("write");
+    let mut raw = Vec::new();
+    st.read_to_end(&mut raw).expect("read");
+    let head =
+        String::from_utf8_lossy(&raw[..raw.windows(4).position(|w| w == b"\r\n\r\n").expect("head")]).to_lowercase();
+    assert!(head.contains("cache-control: public, max-age=31536000, immutable"), "{head}");
+    // Not (yet) in the tree, or not a canonical path: 404.
+    for path in [
+        "/tile/0/001",
+        "/tile/0/001.p/25",
+        "/tile/1/000",
+        "/tile/entries/001.p/25",
+        "/tile/0/1",
+        "/tile/0/x000/001",
+        "/tile/2/000.p/1",
+    ] {
+        let (status, body) = fetch(path);
+        assert_eq!((status, json_of(&body)["code"].as_str()), (404, Some("not-found")), "{path}");
+    }
     server.terminate();
 }
 

@@ -19,6 +19,7 @@ use serde_json::json;
 
 use crate::sequencer::{Sequencer, SharedStore, SharedTree};
 use crate::store::{NewEntry, Rejected};
+use crate::tiles::{self, TileKind, TilePath};
 
 /// The largest body `POST /v1/entries` reads, and the largest entry (formats.md §8).
 pub const MAX_ENTRY_BYTES: usize = 65_535;
@@ -88,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/proof/inclusion", get(inclusion))
         .route("/v1/proof/consistency", get(consistency))
         .route("/checkpoint", get(checkpoint))
+        .route("/tile/{*rest}", get(tile))
         .route("/healthz", get(|| async { axum::Json(json!({"status": "ok"})) }))
         .route("/readyz", get(ready))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not-found", "no such endpoint") })
@@ -349,4 +351,45 @@ async fn ready(State(state): State<AppState>) -> Result<Response, ApiError> {
         Ok(axum::Json(json!({"status": "ready"})).into_response())
     })
     .await
+}
+
+/// `GET /tile/<L>/<N>[.p/<W>]` and `/tile/entries/<N>[.p/<W>]` (C2SP tlog-tiles).
+async fn tile(
+    State(state): State<AppState>,
+    rest: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Result<Response, ApiError> {
+    let Path(rest) = rest.map_err(|r| ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", r.body_text()))?;
+    let t = TilePath::parse(&rest).map_err(|e| ApiError::new(StatusCode::NOT_FOUND, "not-found", e.to_string()))?;
+    blocking(move || {
+        let missing = || {
+            ApiError::new(StatusCode::NOT_FOUND, "not-found", format!("tile/{} is not in the tree yet", t.to_path()))
+        };
+        let (start, end) = t.items().ok_or_else(missing)?;
+        let body = match t.kind {
+            TileKind::Hashes(level) => {
+                let tree = s_tree(&state);
+                tiles::hash_tile(tree.leaves(), level, start, end).ok_or_else(missing)?
+            }
+            TileKind::Entries => {
+                if end > s_tree(&state).size() {
+                    return Err(missing());
+                }
+                let entries = state
+                    .store
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .entries(start, end)
+                    .map_err(|e| ApiError::internal(e.to_string()))?;
+                tiles::entry_bundle(&entries).ok_or_else(|| ApiError::internal("an entry is over 65,535 bytes"))?
+            }
+        };
+        // A full tile never changes; a partial one is replaced by wider ones.
+        let cache = if t.is_full() { "public, max-age=31536000, immutable" } else { "no-cache" };
+        Ok(([(header::CONTENT_TYPE, "application/octet-stream"), (header::CACHE_CONTROL, cache)], body).into_response())
+    })
+    .await
+}
+
+fn s_tree(state: &AppState) -> std::sync::RwLockReadGuard<'_, crate::sequencer::Tree> {
+    state.tree.read().unwrap_or_else(PoisonError::into_inner)
 }

@@ -10,6 +10,7 @@
 //! - [`store`]: the [`store::Store`] trait and its SQLite implementation;
 //! - [`sequencer`]: batching, one transaction per batch with its checkpoint,
 //!   acknowledgements only after the commit;
+//! - [`tiles`]: C2SP tlog-tiles paths, hash tiles and entry bundles;
 //! - [`http`]: the axum API.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -18,6 +19,7 @@
 pub mod http;
 pub mod sequencer;
 pub mod store;
+pub mod tiles;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

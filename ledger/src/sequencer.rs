@@ -114,6 +114,11 @@ impl Tree {
         self.by_leaf.get(leaf).copied()
     }
 
+    /// Every leaf hash, in order.
+    pub fn leaves(&self) -> &[Sha256Digest] {
+        &self.leaves
+    }
+
     /// The leaf hash at an index.
     pub fn leaf(&self, index: u64) -> Option<Sha256Digest> {
         usize::try_from(index).ok().and_then(|i| self.leaves.get(i)).copied()

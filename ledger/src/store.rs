@@ -98,6 +98,8 @@ pub trait Store: Send + std::fmt::Debug {
     fn find_leaf(&self, leaf_hash: &Sha256Digest) -> Result<Option<u64>, StoreError>;
     /// Leaf hashes of `start..end`, in order.
     fn leaf_hashes(&self, start: u64, end: u64) -> Result<Vec<Sha256Digest>, StoreError>;
+    /// Entry bytes of `start..end`, in order (entry bundles).
+    fn entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StoreError>;
     /// The checkpoint of the largest tree size.
     fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError>;
     /// Records a refused submission.
@@ -248,6 +250,22 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
+    fn entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut st =
+            self.conn.prepare_cached("SELECT idx, bytes FROM entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx")?;
+        let rows = st
+            .query_map(params![to_i64(start)?, to_i64(end)?], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        let mut out = Vec::new();
+        for (want, row) in (start..).zip(rows) {
+            let (idx, bytes) = row?;
+            if to_u64(idx)? != want {
+                return Err(StoreError::Corrupt(format!("entry {want} is missing")));
+            }
+            out.push(bytes);
+        }
+        Ok(out)
+    }
+
     fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
         let row = self
             .conn
@@ -316,6 +334,7 @@ mod tests {
         assert_eq!(s.find_leaf(&leaf_hash(b"c")).unwrap(), Some(2));
         assert_eq!(s.find_leaf(&leaf_hash(b"z")).unwrap(), None);
         assert_eq!(s.leaf_hashes(1, 3).unwrap(), vec![leaf_hash(b"b"), leaf_hash(b"c")]);
+        assert_eq!(s.entries(0, 2).unwrap(), vec![b"a".to_vec(), b"b".to_vec()]);
         assert_eq!(s.latest_checkpoint().unwrap(), Some(cp(3)));
         // A batch at the wrong index is refused and writes nothing.
         assert!(matches!(
