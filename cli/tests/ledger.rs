@@ -286,6 +286,19 @@ fn submissions_proofs_refusals_and_sigterm() {
         let (got, r) = get(&addr, path);
         assert_eq!((got, r["code"].as_str()), (status, Some(code)), "{path}: {r}");
     }
+    // Metrics: appended by type, rejected by type and check, tree size, latency.
+    let (status, body) = http(&addr, "GET", "/metrics", b"").expect("GET /metrics");
+    assert_eq!(status, 200);
+    let text = String::from_utf8(body).expect("utf-8");
+    for line in [
+        "attest_ledger_entries_appended_total{type=\"attest.execution-attestation.v1\"} 2\n",
+        "attest_ledger_rejected_total{type=\"attest.execution-attestation.v1\",check=\"signature\"} 1\n",
+        "attest_ledger_rejected_total{type=\"unknown\",check=\"parse\"} 1\n",
+        "attest_ledger_tree_size 2\n",
+        "attest_ledger_append_latency_seconds_count 2\n",
+    ] {
+        assert!(text.contains(line), "{line} not in\n{text}");
+    }
     let (status, body) = http(&addr, "DELETE", "/checkpoint", b"").expect("DELETE");
     assert_eq!((status, json_of(&body)["code"].as_str()), (405, Some("method-not-allowed")));
 

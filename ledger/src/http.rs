@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::json;
 
+use crate::metrics::Metrics;
 use crate::sequencer::{Sequencer, SharedStore, SharedTree};
 use crate::store::{NewEntry, Rejected};
 use crate::tiles::{self, TileKind, TilePath};
@@ -46,6 +47,8 @@ pub struct AppState {
     pub sequencer: Sequencer,
     /// Verification inputs.
     pub verification: Arc<Verification>,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
 }
 
 /// An error response: status, stable code, message, and for a refused document its report.
@@ -92,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tile/{*rest}", get(tile))
         .route("/healthz", get(|| async { axum::Json(json!({"status": "ok"})) }))
         .route("/readyz", get(ready))
+        .route("/metrics", get(metrics))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not-found", "no such endpoint") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "method not allowed here")
@@ -141,6 +145,7 @@ fn verify_submission(state: &AppState, body: &[u8]) -> Result<Accepted, ApiError
             .unwrap_or_else(PoisonError::into_inner)
             .record_rejected(&rejected)
             .map_err(|e| ApiError::internal(e.to_string()))?;
+        state.metrics.rejected(&rejected.doc_type, rejected.check.as_deref().unwrap_or("none"));
         let mut e =
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("not valid: {}", report.verdict()));
         e.report = Some(report_json);
@@ -221,8 +226,14 @@ async fn submit(State(state): State<AppState>, body: Result<Bytes, BytesRejectio
     let (status, index, checkpoint, size) = match known {
         Some((i, cp, size)) => (StatusCode::OK, i, cp, size),
         None => {
+            let started = std::time::Instant::now();
+            let doc_type = accepted.entry.doc_type.clone();
             let ack = state.sequencer.submit(accepted.entry).await.map_err(ApiError::internal)?;
             let status = if ack.existing { StatusCode::OK } else { StatusCode::CREATED };
+            if !ack.existing {
+                state.metrics.appended(&doc_type);
+                state.metrics.observe_append(started.elapsed());
+            }
             (status, ack.index, ack.checkpoint, ack.tree_size)
         }
     };
@@ -392,4 +403,10 @@ async fn tile(
 
 fn s_tree(state: &AppState) -> std::sync::RwLockReadGuard<'_, crate::sequencer::Tree> {
     state.tree.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let size = s_tree(&state).size();
+    let text = state.metrics.encode(size).map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text).into_response())
 }

@@ -11,12 +11,14 @@
 //! - [`sequencer`]: batching, one transaction per batch with its checkpoint,
 //!   acknowledgements only after the commit;
 //! - [`tiles`]: C2SP tlog-tiles paths, hash tiles and entry bundles;
+//! - [`metrics`]: Prometheus metrics;
 //! - [`http`]: the axum API.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 pub mod http;
+pub mod metrics;
 pub mod sequencer;
 pub mod store;
 pub mod tiles;
@@ -120,7 +122,13 @@ async fn serve_async(config: Config) -> Result<(), LedgerError> {
     let store = Arc::new(Mutex::new(store));
     let tree = Arc::new(RwLock::new(tree));
     let (sequencer, task) = Sequencer::start(store.clone(), tree.clone(), config.signer, config.batch);
-    let state = AppState { store, tree, sequencer, verification: Arc::new(config.verification) };
+    let state = AppState {
+        store,
+        tree,
+        sequencer,
+        verification: Arc::new(config.verification),
+        metrics: Arc::new(metrics::Metrics::new()),
+    };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| LedgerError::Io(format!("listen on {}: {e}", config.listen)))?;
