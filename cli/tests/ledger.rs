@@ -269,17 +269,23 @@ fn submissions_proofs_refusals_and_sigterm() {
     verify_inclusion(&leaf_hash(&canonical(&doc)), 0, 2, &proof(&inc["inclusionProof"]), &cp2.root())
         .expect("inclusion");
 
+    // The ledger's own trust root is a verifiable document too (the newest link of its chain).
+    let tr = std::fs::read(d.join("trust-root.json")).expect("read");
+    let (status, r) = post(&addr, &tr);
+    assert_eq!(status, 201, "{r}");
+    assert_eq!(check_receipt(&r, &vk, &canonical(&tr)).0, 2);
+
     // Bad requests: JSON errors with codes.
     for (path, status, code) in [
-        ("/v1/entries/2", 404, "not-found"),
+        ("/v1/entries/3", 404, "not-found"),
         ("/v1/entries/x", 400, "bad-parameter"),
         ("/v1/entries/01", 400, "bad-parameter"),
         ("/v1/proof/inclusion?index=2&size=2", 400, "bad-parameter"),
-        ("/v1/proof/inclusion?index=0&size=3", 400, "bad-parameter"),
+        ("/v1/proof/inclusion?index=0&size=4", 400, "bad-parameter"),
         ("/v1/proof/inclusion?index=0", 400, "bad-parameter"),
         ("/v1/proof/inclusion?index=0&size=1&size=1", 400, "bad-parameter"),
         ("/v1/proof/consistency?old=2&new=1", 400, "bad-parameter"),
-        ("/v1/proof/consistency?old=0&new=3", 400, "bad-parameter"),
+        ("/v1/proof/consistency?old=0&new=4", 400, "bad-parameter"),
         ("/v1/proof/consistency?old=-1&new=1", 400, "bad-parameter"),
         ("/nowhere", 404, "not-found"),
     ] {
@@ -292,10 +298,11 @@ fn submissions_proofs_refusals_and_sigterm() {
     let text = String::from_utf8(body).expect("utf-8");
     for line in [
         "attest_ledger_entries_appended_total{type=\"attest.execution-attestation.v1\"} 2\n",
+        "attest_ledger_entries_appended_total{type=\"attest.trust-root.v1\"} 1\n",
         "attest_ledger_rejected_total{type=\"attest.execution-attestation.v1\",check=\"signature\"} 1\n",
         "attest_ledger_rejected_total{type=\"unknown\",check=\"parse\"} 1\n",
-        "attest_ledger_tree_size 2\n",
-        "attest_ledger_append_latency_seconds_count 2\n",
+        "attest_ledger_tree_size 3\n",
+        "attest_ledger_append_latency_seconds_count 3\n",
     ] {
         assert!(text.contains(line), "{line} not in\n{text}");
     }
@@ -306,7 +313,8 @@ fn submissions_proofs_refusals_and_sigterm() {
     // Restarted on the same database: the same log and checkpoint.
     let server = Server::start(d, &[]);
     let cp = current_checkpoint(&server.addr, &vk);
-    assert_eq!((cp.size(), cp.root()), (2, cp2.root()));
+    assert_eq!(cp.size(), 3);
+    check_consistency(&server.addr, &cp2, &cp);
     server.terminate();
 }
 
