@@ -360,6 +360,52 @@ fn heartbeat_envelopes_under_the_ledgers_trust_root() {
 }
 
 #[test]
+fn the_heartbeat_daemon_delivers_to_the_ledger() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let w = HeartbeatWorld::new("ledger-daemon").expect("world");
+    std::fs::write(d.join("trust-root.json"), to_pretty(&w.trust_root)).expect("write");
+    std::fs::write(d.join("root.pub"), format!("{}\n", w.root.master_ed25519().public_key())).expect("write");
+    std::fs::write(d.join("policy.json"), to_pretty(&w.policy)).expect("write");
+    std::fs::write(d.join("log.secret"), format!("{}\n", MasterSecret::from_bytes([0x4e; 32]).to_hex()))
+        .expect("write");
+    std::fs::write(d.join("hb.secret"), format!("{}\n", w.heartbeat.to_hex())).expect("write");
+    let server = Server::start(d, &["--heartbeat-policy", "policy.json"]);
+    let vk = VerifierKey::new(ORIGIN, MasterSecret::from_bytes([0x4e; 32]).master_ed25519().public_key()).expect("key");
+    let fixed: serde_json::Value =
+        serde_json::from_str(&to_pretty(&attest_json::Value::Object(w.input.object().clone()))).expect("json");
+    let config = serde_json::json!({
+        "stream": "edge-1", "key": "hb.secret", "interval_seconds": 1, "fixed": fixed,
+        "ledger": format!("http://{}", server.addr), "spool_dir": "spool", "boot_id": "boot-1"
+    });
+    std::fs::write(d.join("hb.json"), config.to_string()).expect("write");
+    let out = attest()
+        .current_dir(d)
+        .args(["heartbeat", "run", "--config", "hb.json", "--count", "3", "--out", "hb.jsonl"])
+        .output()
+        .expect("daemon runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Every heartbeat the daemon wrote is in the log, in order, and the spool is empty.
+    let written = std::fs::read_to_string(d.join("hb.jsonl")).expect("hb.jsonl");
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines.len(), 3);
+    let cp = current_checkpoint(&server.addr, &vk);
+    assert_eq!(cp.size(), 3);
+    for (i, line) in lines.iter().enumerate() {
+        let entry = attest_verifier::dsse::parse_envelope(line.as_bytes()).expect("envelope").canonical_bytes();
+        let (status, e) = get(&server.addr, &format!("/v1/entries/{i}"));
+        assert_eq!(status, 200, "{e}");
+        assert_eq!(digest(&e["leafHash"]), leaf_hash(&entry));
+    }
+    let spooled = std::fs::read_dir(d.join("spool"))
+        .expect("spool")
+        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json")))
+        .count();
+    assert_eq!(spooled, 0);
+    server.terminate();
+}
+
+#[test]
 fn twenty_concurrent_clients_get_distinct_indices() {
     let (dir, s, vk) = world("ledger-concurrent");
     let server = Server::start(dir.path(), &[]);
