@@ -424,6 +424,19 @@ fn twenty_concurrent_clients_get_distinct_indices() {
     }
     assert_eq!(seen, (0..200).collect::<HashSet<u64>>());
     assert_eq!(current_checkpoint(&server.addr, &vk).size(), 200);
+    // 20 clients submitting one new document at once: one index, one 201, nineteen 200s.
+    let same = attestation(&s, "the-same-one");
+    let docs: Vec<Vec<Vec<u8>>> = (0..20).map(|_| vec![same.clone()]).collect();
+    let results = submit_concurrently(&server.addr, &docs);
+    let indices: HashSet<u64> = results.iter().map(|(i, ..)| *i).collect();
+    assert_eq!(indices, HashSet::from([200]));
+    let created = results.iter().filter(|(_, status, ..)| *status == 201).count();
+    let present = results.iter().filter(|(_, status, ..)| *status == 200).count();
+    assert_eq!((created, present), (1, 19));
+    for (_, _, r, entry) in &results {
+        check_receipt(r, &vk, entry);
+    }
+    assert_eq!(current_checkpoint(&server.addr, &vk).size(), 201);
     server.terminate();
 }
 
