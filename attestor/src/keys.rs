@@ -127,6 +127,12 @@ impl core::fmt::Debug for Ed25519Signer {
 }
 
 impl Ed25519Signer {
+    /// A key from a raw RFC 8032 seed (known-answer tests of published keys).
+    #[cfg(test)]
+    pub(crate) fn from_seed(seed: [u8; 32]) -> Self {
+        Ed25519Signer { key: SigningKey::from_bytes(&seed) }
+    }
+
     /// The public key.
     pub fn public_key(&self) -> Ed25519PublicKey {
         Ed25519PublicKey::from_bytes(self.key.verifying_key().to_bytes())

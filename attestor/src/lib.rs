@@ -4,7 +4,8 @@
 //! (docs/spec.md §4), and building and signing every format the verifier
 //! checks — trust roots, bundle manifests, execution attestations,
 //! delegations with EIP-712 signatures, network logs and summaries, DSSE
-//! runtime heartbeats ([`heartbeat`]) — in
+//! runtime heartbeats ([`heartbeat`]), signed notes and log checkpoints
+//! ([`note`]) — in
 //! exactly the bytes the verifier and the contracts expect; and the
 //! recorded HTTPS exchange ([`recorder`]) behind `attest fetch`.
 #![forbid(unsafe_code)]
@@ -17,6 +18,7 @@ pub mod heartbeat;
 pub mod json;
 pub mod keys;
 pub mod network;
+pub mod note;
 pub mod recorder;
 pub mod scenario;
 pub mod sign;

@@ -8,6 +8,7 @@ mod demo;
 mod heartbeat;
 mod inspect;
 mod io;
+mod ledger;
 mod network;
 #[cfg(feature = "onchain")]
 mod onchain;
@@ -73,6 +74,9 @@ enum Command {
     /// the window (no gap, no invalid heartbeat, no drift, newest within max_gap);
     /// 1 with the reasons; 2 could not check.
     Gate(Box<heartbeat::GateArgs>),
+    /// The ledger (docs/spec.md §10): an append-only, verifiable log of verified documents.
+    #[command(subcommand)]
+    Ledger(ledger::LedgerCommand),
     /// Create a new 32-byte master secret and print its public keys.
     Keygen(commands::KeygenArgs),
     /// Key operations.
@@ -111,6 +115,7 @@ fn main() -> ExitCode {
         Command::Audit { source, allow_empty, evidence } => verify::run_audit(&source, &evidence, allow_empty),
         Command::Heartbeat(c) => heartbeat::run(&c),
         Command::Gate(a) => heartbeat::gate(&a),
+        Command::Ledger(c) => ledger::run(&c),
         Command::Keygen(a) => commands::keygen(&a),
         Command::Key(c) => commands::key(&c),
         Command::TrustRoot(c) => commands::trust_root(&c),

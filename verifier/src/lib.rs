@@ -10,7 +10,9 @@
 //!   delegations ([`delegation`]), EIP-712 on-chain signatures ([`eip712`],
 //!   [`secp256k1`]) and network summaries ([`network`]);
 //! - runtime heartbeats ([`heartbeat`]) in DSSE envelopes ([`dsse`]), one by
-//!   one and as streams.
+//!   one and as streams;
+//! - C2SP signed notes and log checkpoints ([`checkpoint`]) over RFC 9162
+//!   Merkle trees ([`merkle`]).
 //!
 //! Every document is parsed strictly ([`doc`], formats.md §0) into an opaque
 //! value (private fields, accessors; its signing message and digest are
@@ -68,6 +70,7 @@
 pub mod attestation;
 pub mod batch;
 pub mod bundle;
+pub mod checkpoint;
 pub mod crypto;
 pub mod delegation;
 pub mod doc;

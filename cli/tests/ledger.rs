@@ -1,0 +1,605 @@
+//! `attest ledger serve|key` through the real binary on loopback: submissions
+//! (201, 200, 422, 413, 400), proofs checked with the core code against the
+//! signed checkpoints, heartbeat envelopes, concurrent clients, SIGTERM, and
+//! kill -9 during submissions followed by a restart on the same database.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use attest_attestor::json::to_pretty;
+use attest_attestor::scenario::{HeartbeatWorld, Scenario};
+use attest_attestor::MasterSecret;
+use attest_ledger::store::{SqliteStore, Store as _};
+use attest_verifier::checkpoint::{verify_checkpoint, Checkpoint, VerifierKey};
+use attest_verifier::merkle::{leaf_hash, verify_consistency, verify_inclusion};
+use attest_verifier::types::Sha256Digest;
+
+const ORIGIN: &str = "ledger.test/log";
+
+fn attest() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_attest"))
+}
+
+/// A running `attest ledger serve`; killed (SIGKILL) when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(dir: &Path, extra: &[&str]) -> Server {
+        let mut child = attest()
+            .current_dir(dir)
+            .args(["ledger", "serve", "--db", "sqlite:ledger.db", "--origin", ORIGIN, "--key", "log.secret"])
+            .args(["--trust-root", "trust-root.json", "--root-key", "root.pub", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("attest ledger serve starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx.recv_timeout(Duration::from_secs(20)).expect("the ledger prints its address");
+        let addr = line.trim().strip_prefix("listening on http://").expect("listening line").to_string();
+        Server { child, addr }
+    }
+
+    /// SIGTERM; the ledger must exit 0 within 10 seconds.
+    fn terminate(mut self) {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().expect("kill").success());
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                assert_eq!(status.code(), Some(0), "exit status after SIGTERM");
+                return;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "the ledger did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// One HTTP/1.1 exchange (Connection: close): status and body.
+fn http(addr: &str, method: &str, path: &str, body: &[u8]) -> std::io::Result<(u16, Vec<u8>)> {
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes())?;
+    // A refused body may not be read by the server: keep what it answered.
+    let _ = s.write_all(body);
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 16384];
+    loop {
+        match s.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) if buf.is_empty() => return Err(e),
+            Err(_) => break,
+        }
+    }
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").ok_or(std::io::ErrorKind::InvalidData)?;
+    let head = String::from_utf8_lossy(&buf[..split]).to_string();
+    let status: u16 = head.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or(std::io::ErrorKind::InvalidData)?;
+    let body = buf[split + 4..].to_vec();
+    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        return Err(std::io::Error::other("chunked response: not expected from these endpoints"));
+    }
+    Ok((status, body))
+}
+
+fn json_of(body: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(body).unwrap_or_else(|e| panic!("JSON body ({e}): {}", String::from_utf8_lossy(body)))
+}
+
+fn get(addr: &str, path: &str) -> (u16, serde_json::Value) {
+    let (status, body) = http(addr, "GET", path, b"").expect("GET");
+    (status, json_of(&body))
+}
+
+fn post(addr: &str, body: &[u8]) -> (u16, serde_json::Value) {
+    let (status, body) = http(addr, "POST", "/v1/entries", body).expect("POST");
+    (status, json_of(&body))
+}
+
+fn digest(v: &serde_json::Value) -> Sha256Digest {
+    Sha256Digest::from_hex(v.as_str().expect("hex string")).expect("hex digest")
+}
+
+fn proof(v: &serde_json::Value) -> Vec<Sha256Digest> {
+    v.as_array().expect("proof array").iter().map(digest).collect()
+}
+
+/// The demo scenario's trust root and root key, a log key, and the verifier key
+/// printed by `attest ledger key`.
+fn world(seed: &str) -> (tempfile::TempDir, Scenario, VerifierKey) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let s = Scenario::new(seed).expect("scenario");
+    std::fs::write(d.join("trust-root.json"), to_pretty(&s.trust_root)).expect("write");
+    std::fs::write(d.join("root.pub"), s.root_key_line()).expect("write");
+    std::fs::write(d.join("log.secret"), format!("{}\n", MasterSecret::from_bytes([0x4c; 32]).to_hex()))
+        .expect("write");
+    let out = attest()
+        .current_dir(d)
+        .args(["ledger", "key", "--key", "log.secret", "--origin", ORIGIN])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let vk = VerifierKey::parse(String::from_utf8_lossy(&out.stdout).trim()).expect("verifier key text");
+    assert_eq!(vk.name(), ORIGIN);
+    (dir, s, vk)
+}
+
+fn attestation(s: &Scenario, id: &str) -> Vec<u8> {
+    to_pretty(&s.direct(id).expect("sign")).into_bytes()
+}
+
+/// The entry bytes of a JSON document: its JCS form.
+fn canonical(doc: &[u8]) -> Vec<u8> {
+    attest_json::to_canonical_vec(&attest_verifier::doc::parse_json(doc).expect("strict JSON"))
+}
+
+/// A receipt verifies: its checkpoint is signed by the log key and the
+/// entry's leaf is included in it at the index.
+fn check_receipt(r: &serde_json::Value, vk: &VerifierKey, entry: &[u8]) -> (u64, Checkpoint) {
+    let cp = verify_checkpoint(r["checkpoint"].as_str().expect("note").as_bytes(), vk)
+        .expect("signed checkpoint")
+        .into_inner();
+    let index = r["index"].as_u64().expect("index");
+    assert_eq!(r["treeSize"].as_u64(), Some(cp.size()));
+    let leaf = leaf_hash(entry);
+    assert_eq!(digest(&r["leafHash"]), leaf);
+    verify_inclusion(&leaf, index, cp.size(), &proof(&r["inclusionProof"]), &cp.root()).expect("inclusion proof");
+    (index, cp)
+}
+
+fn current_checkpoint(addr: &str, vk: &VerifierKey) -> Checkpoint {
+    let (status, body) = http(addr, "GET", "/checkpoint", b"").expect("GET /checkpoint");
+    assert_eq!(status, 200);
+    verify_checkpoint(&body, vk).expect("signed checkpoint").into_inner()
+}
+
+fn check_consistency(addr: &str, old: &Checkpoint, new: &Checkpoint) {
+    let (status, c) = get(addr, &format!("/v1/proof/consistency?old={}&new={}", old.size(), new.size()));
+    assert_eq!(status, 200, "{c}");
+    verify_consistency(old.size(), new.size(), &old.root(), &new.root(), &proof(&c["consistencyProof"]))
+        .unwrap_or_else(|e| panic!("{} -> {}: {e}", old.size(), new.size()));
+}
+
+#[test]
+fn submissions_proofs_refusals_and_sigterm() {
+    let (dir, s, vk) = world("ledger-basic");
+    let d = dir.path();
+    let server = Server::start(d, &[]);
+    let addr = server.addr.clone();
+    assert_eq!(get(&addr, "/healthz"), (200, serde_json::json!({"status": "ok"})));
+    assert_eq!(get(&addr, "/readyz").0, 200);
+    let empty = current_checkpoint(&addr, &vk);
+    assert_eq!(empty.size(), 0);
+
+    // A valid attestation: 201, and its receipt verifies with the core code.
+    let doc = attestation(&s, "exec-1");
+    let (status, r) = post(&addr, &doc);
+    assert_eq!(status, 201, "{r}");
+    let (index, cp1) = check_receipt(&r, &vk, &canonical(&doc));
+    assert_eq!((index, cp1.size()), (0, 1));
+
+    // The same document again, formatted differently: 200 with the same index.
+    let (status, again) = post(&addr, &canonical(&doc));
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(check_receipt(&again, &vk, &canonical(&doc)).0, 0);
+
+    // The entry as stored: its JCS bytes, with a proof against the latest checkpoint.
+    let (status, body) = http(&addr, "GET", "/v1/entries/0", b"").expect("GET entry");
+    assert_eq!(status, 200);
+    let e = json_of(&body);
+    let raw = String::from_utf8(body).expect("utf-8");
+    assert!(raw.contains(&format!("\"entry\":{}", String::from_utf8(canonical(&doc)).expect("utf-8"))), "{raw}");
+    check_receipt(&e, &vk, &canonical(&doc));
+
+    // One byte changed: 422 with the report, kept in `rejected`, not logged.
+    let tampered = String::from_utf8(doc.clone()).expect("utf-8").replacen("exec-1", "exec-2", 1);
+    let (status, refused) = post(&addr, tampered.as_bytes());
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["code"], "invalid");
+    assert_eq!(refused["report"]["valid"], false);
+    let failed: Vec<&str> = refused["report"]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(failed, ["signature"]);
+    assert_eq!(current_checkpoint(&addr, &vk).size(), 1, "nothing appended");
+    let rejected = SqliteStore::open(&d.join("ledger.db")).expect("open").rejected(10).expect("rejected rows");
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].body, tampered.as_bytes());
+    assert_eq!(
+        (rejected[0].check.as_deref(), rejected[0].doc_type.as_str()),
+        (Some("signature"), "attest.execution-attestation.v1")
+    );
+    let leaf = leaf_hash(&canonical(tampered.as_bytes()));
+    assert!(SqliteStore::open(&d.join("ledger.db")).expect("open").find_leaf(&leaf).expect("find").is_none());
+
+    // An unknown document type is verified and refused like any invalid one.
+    let (status, r) = post(&addr, br#"{"type":"nope"}"#);
+    assert_eq!((status, r["code"].as_str()), (422, Some("invalid")));
+
+    // Over 65,535 bytes: 413; not strict JSON: 400 (duplicate key, trailing garbage).
+    let big = vec![b' '; 65_536];
+    let (status, r) = post(&addr, &big);
+    assert_eq!((status, r["code"].as_str()), (413, Some("too-large")), "{r}");
+    for bad in [&b"{\"type\":1,\"type\":2}"[..], b"{} x", b"\xff", b""] {
+        let (status, r) = post(&addr, bad);
+        assert_eq!((status, r["code"].as_str()), (400, Some("malformed")), "{r}");
+    }
+
+    // A second entry; the consistency proof between the two checkpoints verifies.
+    let doc2 = attestation(&s, "exec-2");
+    let (status, r2) = post(&addr, &doc2);
+    assert_eq!(status, 201, "{r2}");
+    let (i2, cp2) = check_receipt(&r2, &vk, &canonical(&doc2));
+    assert_eq!((i2, cp2.size()), (1, 2));
+    check_consistency(&addr, &empty, &cp2);
+    check_consistency(&addr, &cp1, &cp2);
+    let (status, inc) = get(&addr, "/v1/proof/inclusion?index=0&size=2");
+    assert_eq!(status, 200, "{inc}");
+    verify_inclusion(&leaf_hash(&canonical(&doc)), 0, 2, &proof(&inc["inclusionProof"]), &cp2.root())
+        .expect("inclusion");
+
+    // The ledger's own trust root is a verifiable document too (the newest link of its chain).
+    let tr = std::fs::read(d.join("trust-root.json")).expect("read");
+    let (status, r) = post(&addr, &tr);
+    assert_eq!(status, 201, "{r}");
+    assert_eq!(check_receipt(&r, &vk, &canonical(&tr)).0, 2);
+
+    // Bad requests: JSON errors with codes.
+    for (path, status, code) in [
+        ("/v1/entries/3", 404, "not-found"),
+        ("/v1/entries/x", 400, "bad-parameter"),
+        ("/v1/entries/01", 400, "bad-parameter"),
+        ("/v1/proof/inclusion?index=2&size=2", 400, "bad-parameter"),
+        ("/v1/proof/inclusion?index=0&size=4", 400, "bad-parameter"),
+        ("/v1/proof/inclusion?index=0", 400, "bad-parameter"),
+        ("/v1/proof/inclusion?index=0&size=1&size=1", 400, "bad-parameter"),
+        ("/v1/proof/consistency?old=2&new=1", 400, "bad-parameter"),
+        ("/v1/proof/consistency?old=0&new=4", 400, "bad-parameter"),
+        ("/v1/proof/consistency?old=-1&new=1", 400, "bad-parameter"),
+        ("/nowhere", 404, "not-found"),
+    ] {
+        let (got, r) = get(&addr, path);
+        assert_eq!((got, r["code"].as_str()), (status, Some(code)), "{path}: {r}");
+    }
+    // Metrics: appended by type, rejected by type and check, tree size, latency.
+    let (status, body) = http(&addr, "GET", "/metrics", b"").expect("GET /metrics");
+    assert_eq!(status, 200);
+    let text = String::from_utf8(body).expect("utf-8");
+    for line in [
+        "attest_ledger_entries_appended_total{type=\"attest.execution-attestation.v1\"} 2\n",
+        "attest_ledger_entries_appended_total{type=\"attest.trust-root.v1\"} 1\n",
+        "attest_ledger_rejected_total{type=\"attest.execution-attestation.v1\",check=\"signature\"} 1\n",
+        "attest_ledger_rejected_total{type=\"unknown\",check=\"parse\"} 1\n",
+        "attest_ledger_tree_size 3\n",
+        "attest_ledger_append_latency_seconds_count 3\n",
+    ] {
+        assert!(text.contains(line), "{line} not in\n{text}");
+    }
+    let (status, body) = http(&addr, "DELETE", "/checkpoint", b"").expect("DELETE");
+    assert_eq!((status, json_of(&body)["code"].as_str()), (405, Some("method-not-allowed")));
+
+    server.terminate();
+    // Restarted on the same database: the same log and checkpoint.
+    let server = Server::start(d, &[]);
+    let cp = current_checkpoint(&server.addr, &vk);
+    assert_eq!(cp.size(), 3);
+    check_consistency(&server.addr, &cp2, &cp);
+    server.terminate();
+}
+
+#[test]
+fn heartbeat_envelopes_under_the_ledgers_trust_root() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let w = HeartbeatWorld::new("ledger-heartbeats").expect("world");
+    std::fs::write(d.join("trust-root.json"), to_pretty(&w.trust_root)).expect("write");
+    std::fs::write(d.join("root.pub"), format!("{}\n", w.root.master_ed25519().public_key())).expect("write");
+    std::fs::write(d.join("policy.json"), to_pretty(&w.policy)).expect("write");
+    std::fs::write(d.join("log.secret"), format!("{}\n", MasterSecret::from_bytes([0x4d; 32]).to_hex()))
+        .expect("write");
+    let server = Server::start(d, &["--heartbeat-policy", "policy.json"]);
+    let vk = VerifierKey::new(ORIGIN, MasterSecret::from_bytes([0x4d; 32]).master_ed25519().public_key()).expect("key");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    let beats = w.boot("edge-1", "boot-1", 2, now - 1, 1).expect("heartbeats");
+    for (i, hb) in beats.iter().enumerate() {
+        let (status, r) = post(&server.addr, hb.as_bytes());
+        assert_eq!(status, 201, "{r}");
+        // Entry bytes: the envelope's canonical form.
+        let entry = attest_verifier::dsse::parse_envelope(hb.as_bytes()).expect("envelope").canonical_bytes();
+        assert_eq!(check_receipt(&r, &vk, &entry).0, i as u64);
+    }
+    // A stale heartbeat (an hour old) fails freshness: 422, not logged.
+    let old = w.boot("edge-1", "boot-2", 1, now - 3600, 1).expect("heartbeat");
+    let (status, r) = post(&server.addr, old[0].as_bytes());
+    assert_eq!(status, 422, "{r}");
+    assert!(
+        r["report"]["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .any(|c| c["id"] == "freshness" && c["status"] == "fail"),
+        "{r}"
+    );
+    // An attestation of another world's trust root: refused.
+    let other = Scenario::new("elsewhere").expect("scenario");
+    let (status, _) = post(&server.addr, &attestation(&other, "x"));
+    assert_eq!(status, 422);
+    assert_eq!(current_checkpoint(&server.addr, &vk).size(), 2);
+    server.terminate();
+}
+
+#[test]
+fn the_heartbeat_daemon_delivers_to_the_ledger() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let w = HeartbeatWorld::new("ledger-daemon").expect("world");
+    std::fs::write(d.join("trust-root.json"), to_pretty(&w.trust_root)).expect("write");
+    std::fs::write(d.join("root.pub"), format!("{}\n", w.root.master_ed25519().public_key())).expect("write");
+    std::fs::write(d.join("policy.json"), to_pretty(&w.policy)).expect("write");
+    std::fs::write(d.join("log.secret"), format!("{}\n", MasterSecret::from_bytes([0x4e; 32]).to_hex()))
+        .expect("write");
+    std::fs::write(d.join("hb.secret"), format!("{}\n", w.heartbeat.to_hex())).expect("write");
+    let server = Server::start(d, &["--heartbeat-policy", "policy.json"]);
+    let vk = VerifierKey::new(ORIGIN, MasterSecret::from_bytes([0x4e; 32]).master_ed25519().public_key()).expect("key");
+    let fixed: serde_json::Value =
+        serde_json::from_str(&to_pretty(&attest_json::Value::Object(w.input.object().clone()))).expect("json");
+    let config = serde_json::json!({
+        "stream": "edge-1", "key": "hb.secret", "interval_seconds": 1, "fixed": fixed,
+        "ledger": format!("http://{}", server.addr), "spool_dir": "spool", "boot_id": "boot-1"
+    });
+    std::fs::write(d.join("hb.json"), config.to_string()).expect("write");
+    let out = attest()
+        .current_dir(d)
+        .args(["heartbeat", "run", "--config", "hb.json", "--count", "3", "--out", "hb.jsonl"])
+        .output()
+        .expect("daemon runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Every heartbeat the daemon wrote is in the log, in order, and the spool is empty.
+    let written = std::fs::read_to_string(d.join("hb.jsonl")).expect("hb.jsonl");
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines.len(), 3);
+    let cp = current_checkpoint(&server.addr, &vk);
+    assert_eq!(cp.size(), 3);
+    for (i, line) in lines.iter().enumerate() {
+        let entry = attest_verifier::dsse::parse_envelope(line.as_bytes()).expect("envelope").canonical_bytes();
+        let (status, e) = get(&server.addr, &format!("/v1/entries/{i}"));
+        assert_eq!(status, 200, "{e}");
+        assert_eq!(digest(&e["leafHash"]), leaf_hash(&entry));
+    }
+    let spooled = std::fs::read_dir(d.join("spool"))
+        .expect("spool")
+        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json")))
+        .count();
+    assert_eq!(spooled, 0);
+    server.terminate();
+}
+
+#[test]
+fn twenty_concurrent_clients_get_distinct_indices() {
+    let (dir, s, vk) = world("ledger-concurrent");
+    let server = Server::start(dir.path(), &[]);
+    let docs: Vec<Vec<Vec<u8>>> =
+        (0..20).map(|c| (0..10).map(|i| attestation(&s, &format!("client-{c}-{i}"))).collect()).collect();
+    let start = Instant::now();
+    let results = submit_concurrently(&server.addr, &docs);
+    let elapsed = start.elapsed();
+    assert!(elapsed < Duration::from_secs(60), "200 submissions took {elapsed:?}");
+    eprintln!("200 submissions from 20 clients in {elapsed:?}");
+    let mut seen = HashSet::new();
+    for (index, status, r, entry) in &results {
+        assert_eq!(*status, 201, "{r}");
+        assert!(seen.insert(*index), "index {index} given twice");
+        check_receipt(r, &vk, entry);
+    }
+    assert_eq!(seen, (0..200).collect::<HashSet<u64>>());
+    assert_eq!(current_checkpoint(&server.addr, &vk).size(), 200);
+    // 20 clients submitting one new document at once: one index, one 201, nineteen 200s.
+    let same = attestation(&s, "the-same-one");
+    let docs: Vec<Vec<Vec<u8>>> = (0..20).map(|_| vec![same.clone()]).collect();
+    let results = submit_concurrently(&server.addr, &docs);
+    let indices: HashSet<u64> = results.iter().map(|(i, ..)| *i).collect();
+    assert_eq!(indices, HashSet::from([200]));
+    let created = results.iter().filter(|(_, status, ..)| *status == 201).count();
+    let present = results.iter().filter(|(_, status, ..)| *status == 200).count();
+    assert_eq!((created, present), (1, 19));
+    for (_, _, r, entry) in &results {
+        check_receipt(r, &vk, entry);
+    }
+    assert_eq!(current_checkpoint(&server.addr, &vk).size(), 201);
+    server.terminate();
+}
+
+/// Each client (thread) submits its documents in order: `(index, status, receipt, entry bytes)`.
+fn submit_concurrently(addr: &str, docs: &[Vec<Vec<u8>>]) -> Vec<(u64, u16, serde_json::Value, Vec<u8>)> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = docs
+            .iter()
+            .map(|mine| {
+                scope.spawn(move || {
+                    mine.iter()
+                        .map(|doc| {
+                            let (status, r) = post(addr, doc);
+                            (r["index"].as_u64().unwrap_or(u64::MAX), status, r, canonical(doc))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("client thread")).collect()
+    })
+}
+
+#[test]
+fn tiles_and_entry_bundles_match_the_log() {
+    let (dir, s, vk) = world("ledger-tiles");
+    let server = Server::start(dir.path(), &[]);
+    let addr = server.addr.clone();
+    let docs: Vec<Vec<Vec<u8>>> =
+        (0..20).map(|c| (0..14).map(|i| attestation(&s, &format!("tile-{c}-{i}"))).collect()).collect();
+    let results = submit_concurrently(&addr, &docs);
+    let mut by_index: BTreeMap<u64, Vec<u8>> = BTreeMap::new();
+    for (index, status, r, entry) in results {
+        assert_eq!(status, 201, "{r}");
+        by_index.insert(index, entry);
+    }
+    let entries: Vec<Vec<u8>> = by_index.into_values().collect();
+    assert_eq!(entries.len(), 280);
+    let leaves: Vec<Sha256Digest> = entries.iter().map(|e| leaf_hash(e)).collect();
+    let cp = current_checkpoint(&addr, &vk);
+    assert_eq!(cp.size(), 280);
+    let fetch = |path: &str| {
+        let (status, body) = http(&addr, "GET", path, b"").expect("GET tile");
+        (status, body)
+    };
+    // Level 0: a full tile and a partial one of the 24 last leaf hashes.
+    let (status, full) = fetch("/tile/0/000");
+    assert_eq!(status, 200);
+    let (status, partial) = fetch("/tile/0/001.p/24");
+    assert_eq!(status, 200);
+    let from_tiles: Vec<Sha256Digest> = full
+        .chunks(32)
+        .chain(partial.chunks(32))
+        .map(|c| Sha256Digest::from_bytes(c.try_into().expect("32 bytes")))
+        .collect();
+    assert_eq!(from_tiles, leaves);
+    // The root from the tiles is the checkpoint's.
+    assert_eq!(attest_verifier::merkle::tree_hash(&from_tiles), cp.root());
+    // Level 1: one hash, the root of the first 256 leaves.
+    let (status, l1) = fetch("/tile/1/000.p/1");
+    assert_eq!(status, 200);
+    assert_eq!(l1, attest_verifier::merkle::tree_hash(&leaves[..256]).as_bytes().to_vec());
+    // Entry bundles: 2-byte big-endian lengths.
+    let (status, bundle) = fetch("/tile/entries/001.p/24");
+    assert_eq!(status, 200);
+    let mut rest = bundle.as_slice();
+    let mut got = Vec::new();
+    while let [hi, lo, tail @ ..] = rest {
+        let n = usize::from(u16::from_be_bytes([*hi, *lo]));
+        got.push(tail[..n].to_vec());
+        rest = &tail[n..];
+    }
+    assert_eq!(got, entries[256..]);
+    let (status, bundle0) = fetch("/tile/entries/000");
+    assert_eq!(status, 200);
+    assert!(bundle0.starts_with(&(entries[0].len() as u16).to_be_bytes()));
+    // Cache headers: immutable full tiles.
+    let mut st = TcpStream::connect(&addr).expect("connect");
+    write!(st, "GET /tile/0/000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").expect("write");
+    let mut raw = Vec::new();
+    st.read_to_end(&mut raw).expect("read");
+    let head =
+        String::from_utf8_lossy(&raw[..raw.windows(4).position(|w| w == b"\r\n\r\n").expect("head")]).to_lowercase();
+    assert!(head.contains("cache-control: public, max-age=31536000, immutable"), "{head}");
+    // Not (yet) in the tree, or not a canonical path: 404.
+    for path in [
+        "/tile/0/001",
+        "/tile/0/001.p/25",
+        "/tile/1/000",
+        "/tile/entries/001.p/25",
+        "/tile/0/1",
+        "/tile/0/x000/001",
+        "/tile/2/000.p/1",
+    ] {
+        let (status, body) = fetch(path);
+        assert_eq!((status, json_of(&body)["code"].as_str()), (404, Some("not-found")), "{path}");
+    }
+    server.terminate();
+}
+
+#[test]
+fn kill_9_during_submissions_loses_no_acknowledged_entry() {
+    let (dir, s, vk) = world("ledger-kill");
+    let d = dir.path();
+    let server = Server::start(d, &[]);
+    let addr = server.addr.clone();
+    let docs: Vec<Vec<Vec<u8>>> =
+        (0..20).map(|c| (0..40).map(|i| attestation(&s, &format!("kill-{c}-{i}"))).collect()).collect();
+    let (ack_tx, ack_rx) = mpsc::channel::<(u64, Vec<u8>, serde_json::Value)>();
+    let acks = std::thread::scope(|scope| {
+        for mine in &docs {
+            let (addr, ack_tx) = (addr.clone(), ack_tx.clone());
+            scope.spawn(move || {
+                for doc in mine {
+                    // Each document twice in a row: a 201, then a 200 for the same index.
+                    for _ in 0..2 {
+                        let Ok((status, body)) = http(&addr, "POST", "/v1/entries", doc) else { return };
+                        if status == 200 || status == 201 {
+                            let r = json_of(&body);
+                            let _ = ack_tx.send((r["index"].as_u64().expect("index"), canonical(doc), r));
+                        } else {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+        drop(ack_tx);
+        // Kill -9 once some batches were acknowledged, while clients are mid-flight.
+        let mut acks = Vec::new();
+        while acks.len() < 60 {
+            acks.push(ack_rx.recv_timeout(Duration::from_secs(30)).expect("acknowledgements arrive"));
+        }
+        // Into the next batch's collection window (250 ms), not at a batch boundary.
+        std::thread::sleep(Duration::from_millis(120));
+        drop(server);
+        acks.extend(ack_rx.iter());
+        acks
+    });
+    assert!(acks.len() >= 60 && acks.len() < 1600, "{} acknowledgements", acks.len());
+
+    let server = Server::start(d, &[]);
+    let new = current_checkpoint(&server.addr, &vk);
+    let mut checkpoints = BTreeMap::new();
+    for (index, entry, r) in &acks {
+        // Every acknowledged entry is at its index, with the bytes acknowledged.
+        let (i, cp) = check_receipt(r, &vk, entry);
+        assert_eq!(i, *index);
+        assert!(*index < new.size(), "entry {index} lost: the log has {} after the restart", new.size());
+        let (status, e) = get(&server.addr, &format!("/v1/entries/{index}"));
+        assert_eq!(status, 200, "{e}");
+        assert_eq!(digest(&e["leafHash"]), leaf_hash(entry));
+        checkpoints.insert(cp.size(), cp);
+    }
+    // The new checkpoint is consistent with every checkpoint handed out before.
+    for old in checkpoints.values() {
+        check_consistency(&server.addr, old, &new);
+    }
+    eprintln!(
+        "{} acknowledgements before kill -9, {} checkpoints, {} entries after restart",
+        acks.len(),
+        checkpoints.len(),
+        new.size()
+    );
+    server.terminate();
+}

@@ -1,0 +1,412 @@
+//! The HTTP API (docs/spec.md §10): submission, checkpoint, entries, proofs,
+//! health. Every error is a JSON body `{"error", "code"}`.
+
+use std::sync::{Arc, PoisonError};
+
+use attest_verifier::evidence::Evidence;
+use attest_verifier::merkle;
+use attest_verifier::trust_root::ChainOptions;
+use attest_verifier::types::{Ed25519PublicKey, Sha256Digest};
+use attest_verifier::{dsse, verify_document, Timestamp, TrustAnchor, VerifyContext};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::json;
+
+use crate::metrics::Metrics;
+use crate::sequencer::{Sequencer, SharedStore, SharedTree};
+use crate::store::{NewEntry, Rejected};
+use crate::tiles::{self, TileKind, TilePath};
+
+/// The largest body `POST /v1/entries` reads, and the largest entry (formats.md §8).
+pub const MAX_ENTRY_BYTES: usize = 65_535;
+
+/// What verification of a submission needs.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    /// Trust-root documents `(name, bytes)`, oldest first.
+    pub trust_roots: Vec<(String, Vec<u8>)>,
+    /// Pinned root keys.
+    pub pinned: Vec<Ed25519PublicKey>,
+    /// Evidence for every submission (the heartbeat policy).
+    pub evidence: Evidence,
+}
+
+/// Shared state of the handlers.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: SharedStore,
+    /// The in-memory tree.
+    pub tree: SharedTree,
+    /// The sequencer handle.
+    pub sequencer: Sequencer,
+    /// Verification inputs.
+    pub verification: Arc<Verification>,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+}
+
+/// An error response: status, stable code, message, and for a refused document its report.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    report: Option<serde_json::Value>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), report: None }
+    }
+    fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = json!({"error": self.message, "code": self.code});
+        if let (Some(r), Some(o)) = (self.report, body.as_object_mut()) {
+            o.insert("report".into(), r);
+        }
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+fn now() -> Timestamp {
+    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    Timestamp::from_unix(i64::try_from(d.as_secs()).unwrap_or(i64::MAX), d.subsec_nanos())
+}
+
+/// The router of the API.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/entries", post(submit))
+        .route("/v1/entries/{index}", get(get_entry))
+        .route("/v1/proof/inclusion", get(inclusion))
+        .route("/v1/proof/consistency", get(consistency))
+        .route("/checkpoint", get(checkpoint))
+        .route("/tile/{*rest}", get(tile))
+        .route("/healthz", get(|| async { axum::Json(json!({"status": "ok"})) }))
+        .route("/readyz", get(ready))
+        .route("/metrics", get(metrics))
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not-found", "no such endpoint") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "method not allowed here")
+        })
+        .layer(DefaultBodyLimit::max(MAX_ENTRY_BYTES))
+        .with_state(state)
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::internal(format!("task failed: {e}")))?
+}
+
+fn hexes(proof: &[Sha256Digest]) -> Vec<String> {
+    proof.iter().map(Sha256Digest::to_hex).collect()
+}
+
+/// What a verified submission becomes.
+struct Accepted {
+    entry: NewEntry,
+}
+
+/// Verifies a body; an invalid document is recorded in `rejected` and refused with 422.
+fn verify_submission(state: &AppState, body: &[u8]) -> Result<Accepted, ApiError> {
+    let value = attest_verifier::doc::parse_json(body)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "malformed", format!("not strict JSON: {e}")))?;
+    let v = &state.verification;
+    let now = now();
+    let anchor = TrustAnchor::new(v.trust_roots.clone(), v.pinned.clone(), ChainOptions { now, min_version: None });
+    let trust = anchor.verify();
+    let subject_trust = anchor.verify_for_subject("submission", body);
+    let ctx = VerifyContext::new(subject_trust.as_ref().unwrap_or(&trust), &v.evidence, now);
+    let report = verify_document(body, &ctx).into_report();
+    if !report.valid() {
+        let report_json = serde_json::to_value(&report).unwrap_or(serde_json::Value::Null);
+        let failure = report.first_failure();
+        let rejected = Rejected {
+            received_at: now.to_rfc3339(),
+            doc_type: report.doc_type().to_string(),
+            check: failure.map(|c| c.id.as_str().to_string()),
+            reason: failure.and_then(|c| c.reason).map(|r| r.to_string()),
+            report: report_json.to_string(),
+            body: body.to_vec(),
+        };
+        state
+            .store
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .record_rejected(&rejected)
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        state.metrics.rejected(&rejected.doc_type, rejected.check.as_deref().unwrap_or("none"));
+        let mut e =
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("not valid: {}", report.verdict()));
+        e.report = Some(report_json);
+        return Err(e);
+    }
+    // Entry bytes: C(D), for an envelope its canonical form (formats.md §8).
+    let bytes = if dsse::payload_type_of(&value).is_some() {
+        dsse::parse_envelope_value(&value)
+            .map_err(|e| ApiError::internal(format!("verified envelope does not parse: {e}")))?
+            .canonical_bytes()
+    } else {
+        attest_json::to_canonical_vec(&value)
+    };
+    if bytes.len() > MAX_ENTRY_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            format!("the entry bytes are {} bytes, more than {MAX_ENTRY_BYTES}", bytes.len()),
+        ));
+    }
+    let leaf_hash = merkle::leaf_hash(&bytes);
+    Ok(Accepted { entry: NewEntry { bytes, leaf_hash, doc_type: report.doc_type().to_string() } })
+}
+
+/// An entry's index, leaf hash and inclusion proof against a checkpoint.
+struct Receipt {
+    index: u64,
+    leaf_hash: Sha256Digest,
+    checkpoint: Arc<str>,
+    proof: Vec<Sha256Digest>,
+    size: u64,
+}
+
+impl Receipt {
+    fn to_json(&self) -> serde_json::Value {
+        json!({
+            "index": self.index,
+            "leafHash": self.leaf_hash.to_hex(),
+            "checkpoint": &*self.checkpoint,
+            "inclusionProof": hexes(&self.proof),
+            "treeSize": self.size,
+        })
+    }
+}
+
+fn receipt(
+    state: &AppState,
+    index: u64,
+    leaf_hash: Sha256Digest,
+    checkpoint: Arc<str>,
+    size: u64,
+) -> Result<Receipt, ApiError> {
+    let tree = state.tree.read().unwrap_or_else(PoisonError::into_inner);
+    let proof = tree.inclusion_proof(index, size).map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Receipt { index, leaf_hash, checkpoint, proof, size })
+}
+
+async fn submit(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+    let body = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                format!("the body is over {MAX_ENTRY_BYTES} bytes"),
+            )
+        } else {
+            ApiError::new(StatusCode::BAD_REQUEST, "bad-body", r.body_text())
+        }
+    })?;
+    let s = state.clone();
+    let accepted = blocking(move || verify_submission(&s, &body)).await?;
+    let leaf = accepted.entry.leaf_hash;
+    // Already in the log: 200 with its index, proved against the latest checkpoint.
+    let known = {
+        let t = state.tree.read().unwrap_or_else(PoisonError::into_inner);
+        t.index_of(&leaf).map(|i| (i, t.checkpoint(), t.size()))
+    };
+    let (status, index, checkpoint, size) = match known {
+        Some((i, cp, size)) => (StatusCode::OK, i, cp, size),
+        None => {
+            let started = std::time::Instant::now();
+            let doc_type = accepted.entry.doc_type.clone();
+            let ack = state.sequencer.submit(accepted.entry).await.map_err(ApiError::internal)?;
+            let status = if ack.existing { StatusCode::OK } else { StatusCode::CREATED };
+            if !ack.existing {
+                state.metrics.appended(&doc_type);
+                state.metrics.observe_append(started.elapsed());
+            }
+            (status, ack.index, ack.checkpoint, ack.tree_size)
+        }
+    };
+    let s = state.clone();
+    let body = blocking(move || receipt(&s, index, leaf, checkpoint, size)).await?.to_json();
+    Ok((status, axum::Json(body)).into_response())
+}
+
+async fn checkpoint(State(state): State<AppState>) -> Response {
+    let note = state.tree.read().unwrap_or_else(PoisonError::into_inner).checkpoint();
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], note.to_string())
+        .into_response()
+}
+
+fn parse_u64(s: &str, what: &str) -> Result<u64, ApiError> {
+    let digits_ok = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
+    digits_ok.then(|| s.parse::<u64>().ok()).flatten().ok_or_else(|| {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", format!("{what} must be a decimal integer"))
+    })
+}
+
+/// `key=value` pairs of a query: exactly the names given, each once.
+fn query<const N: usize>(raw: Option<String>, names: [&str; N]) -> Result<[u64; N], ApiError> {
+    let raw = raw.unwrap_or_default();
+    let mut out: [Option<u64>; N] = [None; N];
+    for pair in raw.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let slot = names.iter().position(|n| *n == k).and_then(|i| out.get_mut(i)).ok_or_else(|| {
+            ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", format!("unknown parameter {k:?}"))
+        })?;
+        if slot.is_some() {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", format!("{k} given twice")));
+        }
+        *slot = Some(parse_u64(v, k)?);
+    }
+    let mut vals = [0u64; N];
+    for ((val, got), name) in vals.iter_mut().zip(out).zip(names) {
+        *val =
+            got.ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", format!("{name} is required")))?;
+    }
+    Ok(vals)
+}
+
+async fn get_entry(
+    State(state): State<AppState>,
+    index: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Result<Response, ApiError> {
+    let Path(index) = index.map_err(|r| ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", r.body_text()))?;
+    let index = parse_u64(&index, "the index")?;
+    let s = state.clone();
+    blocking(move || {
+        let (checkpoint, size) = {
+            let t = s.tree.read().unwrap_or_else(PoisonError::into_inner);
+            (t.checkpoint(), t.size())
+        };
+        if index >= size {
+            return Err(ApiError::new(StatusCode::NOT_FOUND, "not-found", format!("no entry {index} in a log of {size}")));
+        }
+        let stored = s
+            .store
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(index)
+            .map_err(|e| ApiError::internal(e.to_string()))?
+            .ok_or_else(|| ApiError::internal(format!("entry {index} is missing from the store")))?;
+        let r = receipt(&s, index, stored.entry.leaf_hash, checkpoint, size)?;
+        // The entry bytes are canonical JSON: embedded as they are, byte for byte.
+        let entry = std::str::from_utf8(&stored.entry.bytes).map_err(|_| ApiError::internal("entry is not UTF-8"))?;
+        let body = format!(
+            "{{\"index\":{index},\"entry\":{entry},\"leafHash\":{},\"inclusionProof\":{},\"treeSize\":{size},\"checkpoint\":{}}}",
+            json!(r.leaf_hash.to_hex()),
+            json!(hexes(&r.proof)),
+            json!(&*r.checkpoint)
+        );
+        Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    })
+    .await
+}
+
+async fn inclusion(State(state): State<AppState>, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    let [index, size] = query(q, ["index", "size"])?;
+    blocking(move || {
+        let t = state.tree.read().unwrap_or_else(PoisonError::into_inner);
+        if size > t.size() || index >= size {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad-parameter",
+                format!("need index < size <= {} (the tree size)", t.size()),
+            ));
+        }
+        let proof = t.inclusion_proof(index, size).map_err(|e| ApiError::internal(e.to_string()))?;
+        let leaf = t.leaf(index).ok_or_else(|| ApiError::internal("leaf missing"))?;
+        Ok(axum::Json(
+            json!({"index": index, "treeSize": size, "leafHash": leaf.to_hex(), "inclusionProof": hexes(&proof)}),
+        )
+        .into_response())
+    })
+    .await
+}
+
+async fn consistency(State(state): State<AppState>, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    let [old, new] = query(q, ["old", "new"])?;
+    blocking(move || {
+        let t = state.tree.read().unwrap_or_else(PoisonError::into_inner);
+        if new > t.size() || old > new {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad-parameter",
+                format!("need old <= new <= {} (the tree size)", t.size()),
+            ));
+        }
+        let proof = t.consistency_proof(old, new).map_err(|e| ApiError::internal(e.to_string()))?;
+        Ok(axum::Json(json!({"old": old, "new": new, "consistencyProof": hexes(&proof)})).into_response())
+    })
+    .await
+}
+
+async fn ready(State(state): State<AppState>) -> Result<Response, ApiError> {
+    blocking(move || {
+        state
+            .store
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .ping()
+            .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not-ready", e.to_string()))?;
+        Ok(axum::Json(json!({"status": "ready"})).into_response())
+    })
+    .await
+}
+
+/// `GET /tile/<L>/<N>[.p/<W>]` and `/tile/entries/<N>[.p/<W>]` (C2SP tlog-tiles).
+async fn tile(
+    State(state): State<AppState>,
+    rest: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Result<Response, ApiError> {
+    let Path(rest) = rest.map_err(|r| ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", r.body_text()))?;
+    let t = TilePath::parse(&rest).map_err(|e| ApiError::new(StatusCode::NOT_FOUND, "not-found", e.to_string()))?;
+    blocking(move || {
+        let missing = || {
+            ApiError::new(StatusCode::NOT_FOUND, "not-found", format!("tile/{} is not in the tree yet", t.to_path()))
+        };
+        let (start, end) = t.items().ok_or_else(missing)?;
+        let body = match t.kind {
+            TileKind::Hashes(level) => {
+                let tree = s_tree(&state);
+                tiles::hash_tile(tree.leaves(), level, start, end).ok_or_else(missing)?
+            }
+            TileKind::Entries => {
+                if end > s_tree(&state).size() {
+                    return Err(missing());
+                }
+                let entries = state
+                    .store
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .entries(start, end)
+                    .map_err(|e| ApiError::internal(e.to_string()))?;
+                tiles::entry_bundle(&entries).ok_or_else(|| ApiError::internal("an entry is over 65,535 bytes"))?
+            }
+        };
+        // A full tile never changes; a partial one is replaced by wider ones.
+        let cache = if t.is_full() { "public, max-age=31536000, immutable" } else { "no-cache" };
+        Ok(([(header::CONTENT_TYPE, "application/octet-stream"), (header::CACHE_CONTROL, cache)], body).into_response())
+    })
+    .await
+}
+
+fn s_tree(state: &AppState) -> std::sync::RwLockReadGuard<'_, crate::sequencer::Tree> {
+    state.tree.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let size = s_tree(&state).size();
+    let text = state.metrics.encode(size).map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text).into_response())
+}

@@ -1,0 +1,144 @@
+//! # attest-ledger
+//!
+//! An append-only, verifiable log of attest documents (docs/spec.md §10,
+//! formats.md §8): every submission is verified with the core
+//! [`attest_verifier::verify_document`] against the ledger's trust anchor;
+//! valid ones are appended to an RFC 9162 Merkle tree whose checkpoints are
+//! C2SP signed notes, invalid ones are kept in a `rejected` table and never
+//! logged.
+//!
+//! - [`store`]: the [`store::Store`] trait and its SQLite implementation;
+//! - [`sequencer`]: batching, one transaction per batch with its checkpoint,
+//!   acknowledgements only after the commit;
+//! - [`tiles`]: C2SP tlog-tiles paths, hash tiles and entry bundles;
+//! - [`metrics`]: Prometheus metrics;
+//! - [`http`]: the axum API.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
+pub mod http;
+pub mod metrics;
+pub mod sequencer;
+pub mod store;
+pub mod tiles;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+use attest_attestor::note::NoteSigner;
+
+use crate::http::{AppState, Verification};
+use crate::sequencer::{BatchConfig, SequenceError, Sequencer, Tree};
+use crate::store::{SqliteStore, Store, StoreError};
+
+/// Where the log is stored: `sqlite:PATH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Database {
+    /// An SQLite database file.
+    Sqlite(PathBuf),
+}
+
+impl Database {
+    /// Parses `sqlite:PATH`.
+    pub fn parse(s: &str) -> Result<Self, LedgerError> {
+        match s.strip_prefix("sqlite:") {
+            Some(p) if !p.is_empty() => Ok(Database::Sqlite(PathBuf::from(p))),
+            _ => Err(LedgerError::Database(format!("{s:?}: expected sqlite:PATH"))),
+        }
+    }
+}
+
+/// Why the ledger could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LedgerError {
+    /// The database argument is not understood.
+    #[error("database: {0}")]
+    Database(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The stored log could not be loaded.
+    #[error(transparent)]
+    Sequence(#[from] SequenceError),
+    /// Listening, serving or the runtime failed.
+    #[error("{0}")]
+    Io(String),
+}
+
+/// Everything `attest ledger serve` configures.
+#[derive(Debug)]
+pub struct Config {
+    /// The database.
+    pub database: Database,
+    /// The log key under the origin.
+    pub signer: NoteSigner,
+    /// Verification inputs.
+    pub verification: Verification,
+    /// Listening address.
+    pub listen: SocketAddr,
+    /// Batching.
+    pub batch: BatchConfig,
+}
+
+fn open(database: &Database) -> Result<Box<dyn Store>, LedgerError> {
+    match database {
+        Database::Sqlite(p) => Ok(Box::new(SqliteStore::open(p)?)),
+    }
+}
+
+/// Runs the ledger until SIGTERM or SIGINT, then stops accepting
+/// connections, finishes the requests in flight (their batches are committed
+/// and acknowledged) and returns. Prints `listening on http://ADDR` on
+/// stdout once the socket is bound.
+pub fn serve(config: Config) -> Result<(), LedgerError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| LedgerError::Io(format!("runtime: {e}")))?;
+    rt.block_on(serve_async(config))
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        (Ok(mut term), Ok(mut int)) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        // No signal handler: run until killed.
+        _ => std::future::pending::<()>().await,
+    }
+}
+
+async fn serve_async(config: Config) -> Result<(), LedgerError> {
+    let mut store = open(&config.database)?;
+    let tree = Tree::load(store.as_mut(), &config.signer)?;
+    let store = Arc::new(Mutex::new(store));
+    let tree = Arc::new(RwLock::new(tree));
+    let (sequencer, task) = Sequencer::start(store.clone(), tree.clone(), config.signer, config.batch);
+    let state = AppState {
+        store,
+        tree,
+        sequencer,
+        verification: Arc::new(config.verification),
+        metrics: Arc::new(metrics::Metrics::new()),
+    };
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| LedgerError::Io(format!("listen on {}: {e}", config.listen)))?;
+    let addr = listener.local_addr().map_err(|e| LedgerError::Io(e.to_string()))?;
+    println!("listening on http://{addr}");
+    axum::serve(listener, http::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| LedgerError::Io(format!("serve: {e}")))?;
+    // Every handle was in the router: the sequencer drains and ends.
+    task.await.map_err(|e| LedgerError::Io(format!("sequencer: {e}")))?;
+    Ok(())
+}

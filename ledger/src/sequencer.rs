@@ -1,0 +1,377 @@
+//! The sequencer: the one writer of the log.
+//!
+//! Submissions are collected into batches of at most
+//! [`BatchConfig::max_entries`] entries or [`BatchConfig::max_age`] after the
+//! first one arrived. For each batch it assigns indices (an entry already in
+//! the log, or earlier in the same batch, keeps its index: identical
+//! concurrent submissions get one index), computes the new root, signs a
+//! checkpoint covering the batch, and writes the entries and the checkpoint
+//! in one transaction. Only after that commit are the submissions
+//! acknowledged and the in-memory tree advanced.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Duration;
+
+use attest_attestor::note::NoteSigner;
+use attest_verifier::checkpoint::{Checkpoint, CheckpointError};
+use attest_verifier::merkle::{self, CompactRange, MerkleError};
+use attest_verifier::types::Sha256Digest;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::store::{NewEntry, Store, StoreError, StoredCheckpoint};
+
+/// Batching limits.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchConfig {
+    /// Most entries in one batch.
+    pub max_entries: usize,
+    /// Longest wait after the first submission of a batch.
+    pub max_age: Duration,
+}
+
+impl Default for BatchConfig {
+    fn default() -> Self {
+        Self { max_entries: 256, max_age: Duration::from_millis(250) }
+    }
+}
+
+/// Why the log could not be sequenced or loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SequenceError {
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A checkpoint could not be made or signed.
+    #[error("checkpoint: {0}")]
+    Checkpoint(#[from] CheckpointError),
+    /// A tree operation failed.
+    #[error("merkle tree: {0}")]
+    Merkle(#[from] MerkleError),
+    /// The stored checkpoint does not match the stored entries.
+    #[error("the stored checkpoint does not match the stored entries: {0}")]
+    Inconsistent(String),
+    /// The sequencer has stopped.
+    #[error("the sequencer has stopped")]
+    Stopped,
+}
+
+/// The in-memory view of the log: every leaf hash, the index of each, the
+/// compact range of the whole tree and the latest signed checkpoint.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    leaves: Vec<Sha256Digest>,
+    by_leaf: HashMap<Sha256Digest, u64>,
+    range: CompactRange,
+    checkpoint: Arc<str>,
+}
+
+impl Tree {
+    /// Loads the tree from the store; signs and stores a checkpoint when
+    /// none covers the stored entries (a new log: the empty tree).
+    pub fn load(store: &mut dyn Store, signer: &NoteSigner) -> Result<Self, SequenceError> {
+        let size = store.tree_size()?;
+        let leaves = store.leaf_hashes(0, size)?;
+        let mut range = CompactRange::new();
+        let mut by_leaf = HashMap::with_capacity(leaves.len());
+        for (i, l) in (0u64..).zip(&leaves) {
+            range.push(*l)?;
+            by_leaf.insert(*l, i);
+        }
+        let checkpoint = match store.latest_checkpoint()? {
+            Some(c) if c.size == size => {
+                let cp = attest_verifier::checkpoint::verify_checkpoint(c.note.as_bytes(), signer.verifier_key())?;
+                if cp.root() != range.root() || cp.size() != size {
+                    return Err(SequenceError::Inconsistent(format!("checkpoint of size {size} has another root")));
+                }
+                c.note
+            }
+            Some(c) if c.size > size => {
+                return Err(SequenceError::Inconsistent(format!("a checkpoint of size {} but {size} entries", c.size)))
+            }
+            _ => {
+                let note = signer.sign_checkpoint(&Checkpoint::new(signer.name(), size, range.root())?)?;
+                store.put_checkpoint(&StoredCheckpoint { size, note: note.clone() })?;
+                note
+            }
+        };
+        Ok(Self { leaves, by_leaf, range, checkpoint: checkpoint.into() })
+    }
+
+    /// Number of entries.
+    pub fn size(&self) -> u64 {
+        self.range.size()
+    }
+
+    /// The latest signed checkpoint note.
+    pub fn checkpoint(&self) -> Arc<str> {
+        self.checkpoint.clone()
+    }
+
+    /// The index of a leaf hash.
+    pub fn index_of(&self, leaf: &Sha256Digest) -> Option<u64> {
+        self.by_leaf.get(leaf).copied()
+    }
+
+    /// Every leaf hash, in order.
+    pub fn leaves(&self) -> &[Sha256Digest] {
+        &self.leaves
+    }
+
+    /// The leaf hash at an index.
+    pub fn leaf(&self, index: u64) -> Option<Sha256Digest> {
+        usize::try_from(index).ok().and_then(|i| self.leaves.get(i)).copied()
+    }
+
+    fn prefix(&self, size: u64) -> Result<&[Sha256Digest], MerkleError> {
+        usize::try_from(size)
+            .ok()
+            .and_then(|n| self.leaves.get(..n))
+            .ok_or(MerkleError::BadSizes { old_size: size, new_size: self.size() })
+    }
+
+    /// The inclusion proof of `index` in the tree of `size` entries.
+    pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Sha256Digest>, MerkleError> {
+        merkle::inclusion_proof(self.prefix(size)?, index)
+    }
+
+    /// The consistency proof from `old` to `new` entries.
+    pub fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Sha256Digest>, MerkleError> {
+        merkle::consistency_proof(self.prefix(new)?, old)
+    }
+}
+
+/// An acknowledged submission.
+#[derive(Debug, Clone)]
+pub struct Ack {
+    /// Its index.
+    pub index: u64,
+    /// It was already in the log (or earlier in its batch).
+    pub existing: bool,
+    /// A checkpoint covering it, stored before this acknowledgement.
+    pub checkpoint: Arc<str>,
+    /// That checkpoint's tree size.
+    pub tree_size: u64,
+}
+
+struct Submission {
+    entry: NewEntry,
+    reply: oneshot::Sender<Result<Ack, String>>,
+}
+
+/// The handle to submit entries to the sequencer.
+#[derive(Debug, Clone)]
+pub struct Sequencer {
+    tx: mpsc::Sender<Submission>,
+}
+
+impl std::fmt::Debug for Submission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Submission({})", self.entry.leaf_hash)
+    }
+}
+
+/// Shared state: the store and the tree.
+pub type SharedStore = Arc<Mutex<Box<dyn Store>>>;
+/// Shared in-memory tree.
+pub type SharedTree = Arc<RwLock<Tree>>;
+
+impl Sequencer {
+    /// Starts the sequencer task; it ends when every [`Sequencer`] handle is dropped
+    /// and the queued submissions are sequenced.
+    pub fn start(
+        store: SharedStore,
+        tree: SharedTree,
+        signer: NoteSigner,
+        config: BatchConfig,
+    ) -> (Self, tokio::task::JoinHandle<()>) {
+        let (tx, rx) = mpsc::channel(4096);
+        let task = tokio::spawn(run(rx, store, tree, signer, config));
+        (Self { tx }, task)
+    }
+
+    /// Submits an entry; resolves once it is durably in the log under a stored checkpoint.
+    pub async fn submit(&self, entry: NewEntry) -> Result<Ack, String> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(Submission { entry, reply }).await.map_err(|_| SequenceError::Stopped.to_string())?;
+        rx.await.map_err(|_| SequenceError::Stopped.to_string())?
+    }
+}
+
+async fn run(
+    mut rx: mpsc::Receiver<Submission>,
+    store: SharedStore,
+    tree: SharedTree,
+    signer: NoteSigner,
+    config: BatchConfig,
+) {
+    let max = config.max_entries.max(1);
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        let deadline = tokio::time::Instant::now() + config.max_age;
+        while batch.len() < max {
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some(s)) => batch.push(s),
+                Ok(None) | Err(_) => break,
+            }
+        }
+        let (store, tree, signer) = (store.clone(), tree.clone(), signer.clone());
+        let done = tokio::task::spawn_blocking(move || {
+            let (entries, replies): (Vec<NewEntry>, Vec<_>) = batch.into_iter().map(|s| (s.entry, s.reply)).unzip();
+            let result = sequence(&store, &tree, &signer, &entries);
+            (result, replies)
+        })
+        .await;
+        let Ok((result, replies)) = done else { continue };
+        match result {
+            Ok(acks) => {
+                for (reply, ack) in replies.into_iter().zip(acks) {
+                    let _ = reply.send(Ok(ack));
+                }
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                for reply in replies {
+                    let _ = reply.send(Err(msg.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Sequences one batch: indices, checkpoint, one transaction, then the tree.
+fn sequence(
+    store: &SharedStore,
+    tree: &SharedTree,
+    signer: &NoteSigner,
+    entries: &[NewEntry],
+) -> Result<Vec<Ack>, SequenceError> {
+    // The sequencer is the only writer: the tree cannot change under this snapshot.
+    let (size, mut range, known) = {
+        let t = tree.read().unwrap_or_else(PoisonError::into_inner);
+        let known: Vec<Option<u64>> = entries.iter().map(|e| t.index_of(&e.leaf_hash)).collect();
+        (t.size(), t.range.clone(), known)
+    };
+    let mut batch_index: HashMap<Sha256Digest, u64> = HashMap::new();
+    let mut fresh: Vec<NewEntry> = Vec::new();
+    let mut assigned = Vec::with_capacity(entries.len());
+    for (e, known) in entries.iter().zip(known) {
+        if let Some(i) = known.or_else(|| batch_index.get(&e.leaf_hash).copied()) {
+            assigned.push((i, true));
+            continue;
+        }
+        let i = size + fresh.len() as u64;
+        batch_index.insert(e.leaf_hash, i);
+        range.push(e.leaf_hash)?;
+        fresh.push(e.clone());
+        assigned.push((i, false));
+    }
+    let note: Arc<str> = if fresh.is_empty() {
+        tree.read().unwrap_or_else(PoisonError::into_inner).checkpoint()
+    } else {
+        let new_size = range.size();
+        let note = signer.sign_checkpoint(&Checkpoint::new(signer.name(), new_size, range.root())?)?;
+        let stored = StoredCheckpoint { size: new_size, note: note.clone() };
+        store.lock().unwrap_or_else(PoisonError::into_inner).append_batch(size, &fresh, &stored)?;
+        let mut t = tree.write().unwrap_or_else(PoisonError::into_inner);
+        for e in &fresh {
+            let i = t.leaves.len() as u64;
+            t.leaves.push(e.leaf_hash);
+            t.by_leaf.insert(e.leaf_hash, i);
+        }
+        t.range = range;
+        t.checkpoint = note.into();
+        t.checkpoint()
+    };
+    let tree_size = tree.read().unwrap_or_else(PoisonError::into_inner).size();
+    Ok(assigned
+        .into_iter()
+        .map(|(index, existing)| Ack { index, existing, checkpoint: note.clone(), tree_size })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use attest_attestor::MasterSecret;
+    use attest_verifier::checkpoint::verify_checkpoint;
+
+    use super::*;
+    use crate::store::SqliteStore;
+
+    fn entry(s: &str) -> NewEntry {
+        NewEntry { bytes: s.as_bytes().to_vec(), leaf_hash: merkle::leaf_hash(s.as_bytes()), doc_type: "t".into() }
+    }
+
+    fn signer() -> NoteSigner {
+        NoteSigner::new("test.example/log", MasterSecret::from_bytes([9u8; 32]).master_ed25519()).unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn batches_dedupe_and_checkpoint_every_ack() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        let signer = signer();
+        let mut s = SqliteStore::open(&path).unwrap();
+        let tree = Tree::load(&mut s, &signer).unwrap();
+        assert_eq!(tree.size(), 0);
+        let store: SharedStore = Arc::new(Mutex::new(Box::new(s)));
+        let tree: SharedTree = Arc::new(RwLock::new(tree));
+        let cfg = BatchConfig { max_entries: 4, max_age: Duration::from_millis(50) };
+        let (seq, task) = Sequencer::start(store.clone(), tree.clone(), signer.clone(), cfg);
+        // Ten submissions at once, two of them identical.
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h", "a", "i"];
+        let handles: Vec<_> = names
+            .iter()
+            .map(|n| {
+                let seq = seq.clone();
+                let e = entry(n);
+                tokio::spawn(async move { seq.submit(e).await })
+            })
+            .collect();
+        let mut acks = Vec::new();
+        for h in handles {
+            acks.push(h.await.unwrap().unwrap());
+        }
+        let a: Vec<u64> = acks.iter().zip(names).filter(|(_, n)| *n == "a").map(|(k, _)| k.index).collect();
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[0], a[1], "one index for identical submissions");
+        let mut idx: Vec<u64> = acks.iter().filter(|k| !k.existing).map(|k| k.index).collect();
+        idx.sort_unstable();
+        assert_eq!(idx, (0..9).collect::<Vec<_>>());
+        let vk = signer.verifier_key();
+        for (k, n) in acks.iter().zip(names) {
+            let cp = verify_checkpoint(k.checkpoint.as_bytes(), vk).unwrap();
+            assert!(k.index < cp.size());
+            let t = tree.read().unwrap();
+            let proof = t.inclusion_proof(k.index, cp.size()).unwrap();
+            merkle::verify_inclusion(&merkle::leaf_hash(n.as_bytes()), k.index, cp.size(), &proof, &cp.root()).unwrap();
+        }
+        drop(seq);
+        task.await.unwrap();
+        // Reloaded from the store: the same tree and checkpoint.
+        let mut s = SqliteStore::open(&path).unwrap();
+        let again = Tree::load(&mut s, &signer).unwrap();
+        let t = tree.read().unwrap();
+        assert_eq!((again.size(), again.checkpoint()), (9, t.checkpoint()));
+        assert_eq!(s.latest_checkpoint().unwrap().unwrap().size, 9);
+    }
+
+    #[test]
+    fn a_store_whose_checkpoint_disagrees_is_refused() {
+        let signer = signer();
+        let mut s = SqliteStore::in_memory().unwrap();
+        let other =
+            signer.sign_checkpoint(&Checkpoint::new(signer.name(), 1, merkle::leaf_hash(b"x")).unwrap()).unwrap();
+        s.append_batch(0, &[entry("a")], &StoredCheckpoint { size: 1, note: other }).unwrap();
+        assert!(matches!(Tree::load(&mut s, &signer), Err(SequenceError::Inconsistent(_))));
+        // Signed by another key.
+        let mut s = SqliteStore::in_memory().unwrap();
+        let stranger =
+            NoteSigner::new("test.example/log", MasterSecret::from_bytes([1u8; 32]).master_ed25519()).unwrap();
+        let note =
+            stranger.sign_checkpoint(&Checkpoint::new(signer.name(), 0, merkle::EMPTY_TREE_HASH).unwrap()).unwrap();
+        s.put_checkpoint(&StoredCheckpoint { size: 0, note }).unwrap();
+        assert!(matches!(Tree::load(&mut s, &signer), Err(SequenceError::Checkpoint(_))));
+    }
+}
