@@ -162,9 +162,26 @@ fn counters(cfg: &Config, base: &Path) -> Result<Option<HeartbeatInput>, String>
 struct Spool {
     dir: PathBuf,
     max: usize,
+    /// Number of the next file, and how many are spooled: read from the
+    /// directory once, then kept, so a long outage costs no directory listing
+    /// per heartbeat.
+    next: u64,
+    count: usize,
 }
 
 impl Spool {
+    fn open(dir: PathBuf, max: usize) -> Result<Self, CliError> {
+        std::fs::create_dir_all(&dir).map_err(|e| CliError::new(format!("cannot create {}: {e}", dir.display())))?;
+        let mut s = Self { dir, max, next: 0, count: 0 };
+        let entries = s.entries();
+        s.count = entries.len();
+        s.next = entries
+            .last()
+            .and_then(|p| p.file_stem().and_then(|s| s.to_str()).and_then(|s| s.parse::<u64>().ok()))
+            .map_or(0, |n| n + 1);
+        Ok(s)
+    }
+
     fn entries(&self) -> Vec<PathBuf> {
         let mut v: Vec<PathBuf> = std::fs::read_dir(&self.dir)
             .map(|rd| {
@@ -178,19 +195,15 @@ impl Spool {
     }
 
     /// Adds an envelope durably (written, synced, renamed into place).
-    fn push(&self, envelope: &str) -> Result<(), String> {
-        let entries = self.entries();
-        if entries.len() >= self.max {
+    fn push(&mut self, envelope: &str) -> Result<(), String> {
+        if self.count >= self.max {
             return Err(format!(
                 "spool {} is full ({} heartbeats): this heartbeat is not kept",
                 self.dir.display(),
                 self.max
             ));
         }
-        let next = entries
-            .last()
-            .and_then(|p| p.file_stem().and_then(|s| s.to_str()).and_then(|s| s.parse::<u64>().ok()))
-            .map_or(0, |n| n + 1);
+        let next = self.next;
         let path = self.dir.join(format!("{next:020}.json"));
         let tmp = self.dir.join(format!(".{next:020}.tmp"));
         let mut f = std::fs::File::create(&tmp).map_err(|e| format!("spool {}: {e}", tmp.display()))?;
@@ -198,12 +211,14 @@ impl Spool {
             .and_then(|()| f.sync_all())
             .map_err(|e| format!("spool {}: {e}", tmp.display()))?;
         std::fs::rename(&tmp, &path).map_err(|e| format!("spool {}: {e}", path.display()))?;
+        self.next += 1;
+        self.count += 1;
         Ok(())
     }
 
     /// Sends spooled heartbeats in order, one attempt each; stops at the first
     /// that is not acknowledged (it stays spooled, first in line).
-    fn deliver(&self, ledger: &str) -> (usize, Option<String>) {
+    fn deliver(&mut self, ledger: &str) -> (usize, Option<String>) {
         let mut sent = 0;
         for p in self.entries() {
             let Ok(body) = std::fs::read(&p) else { continue };
@@ -211,6 +226,7 @@ impl Spool {
                 return (sent, Some(e));
             }
             let _ = std::fs::remove_file(&p);
+            self.count = self.count.saturating_sub(1);
             sent += 1;
         }
         (sent, None)
@@ -305,8 +321,8 @@ fn run_daemon(a: &RunArgs) -> Result<i32, CliError> {
         Some(i) if fixed.object().get("interval_seconds").is_none() => i.merged(&fixed),
         _ => fixed,
     };
-    let spool = match (&cfg.spool_dir, &cfg.ledger) {
-        (Some(d), _) => Some(Spool { dir: base.join(d), max: cfg.spool_max }),
+    let mut spool = match (&cfg.spool_dir, &cfg.ledger) {
+        (Some(d), _) => Some(Spool::open(base.join(d), cfg.spool_max)?),
         (None, Some(_)) => {
             return Err(CliError::new(format!("heartbeat config {}: a ledger needs a spool_dir", a.config.display())))
         }
@@ -361,7 +377,7 @@ fn run_daemon(a: &RunArgs) -> Result<i32, CliError> {
                 if let Some(out) = &a.out {
                     write_out(out, seq, &boot_id, &env)?;
                 }
-                if let Some(s) = &spool {
+                if let Some(s) = spool.as_mut() {
                     if let Err(e) = s.push(&env) {
                         log("spool-full", serde_json::json!({"error": e, "seq": seq}));
                     }
@@ -370,7 +386,7 @@ fn run_daemon(a: &RunArgs) -> Result<i32, CliError> {
             }
         }
         emitted += 1;
-        if let (Some(s), Some(l)) = (&spool, &cfg.ledger) {
+        if let (Some(s), Some(l)) = (spool.as_mut(), &cfg.ledger) {
             if a.once || Instant::now() >= next_delivery {
                 let (sent, err) = s.deliver(l);
                 match err {
@@ -381,7 +397,7 @@ fn run_daemon(a: &RunArgs) -> Result<i32, CliError> {
                         next_delivery = Instant::now() + wait;
                         log(
                             "submit-error",
-                            serde_json::json!({"error": e, "sent": sent, "spooled": s.entries().len(), "retryInSeconds": wait.as_secs()}),
+                            serde_json::json!({"error": e, "sent": sent, "spooled": s.count, "retryInSeconds": wait.as_secs()}),
                         );
                     }
                 }
@@ -401,7 +417,7 @@ fn run_daemon(a: &RunArgs) -> Result<i32, CliError> {
             break;
         }
     }
-    let spooled = spool.as_ref().map_or(0, |s| s.entries().len());
+    let spooled = spool.as_ref().map_or(0, |s| s.count);
     log("stop", serde_json::json!({"emitted": emitted, "spooled": spooled}));
     Ok(0)
 }
