@@ -70,6 +70,11 @@ pub struct Scenario {
     pub release_manifest_hash: Sha256Digest,
 }
 
+/// A key entry of the example worlds: one role, valid from `issued`, open-ended.
+fn key_spec(key: KeyMaterial, role: Role, label: &str, issued: Timestamp) -> KeySpec {
+    KeySpec { key, roles: vec![role], valid_from: issued, valid_until: None, label: Some(label.to_string()) }
+}
+
 fn secret(seed: &str, role: &str) -> MasterSecret {
     MasterSecret::from_bytes(*sha256(format!("attest.scenario.{seed}.{role}").as_bytes()).as_bytes())
 }
@@ -89,13 +94,7 @@ impl Scenario {
         let runtime_version = "1.4.0".to_string();
         let issued = t(times::ROOT_ISSUED);
         let mut draft = TrustRootDraft::first(issued, t(times::ROOT_EXPIRES), 1);
-        let spec = |key: KeyMaterial, role: Role, label: &str| KeySpec {
-            key,
-            roles: vec![role],
-            valid_from: issued,
-            valid_until: None,
-            label: Some(label.to_string()),
-        };
+        let spec = |key: KeyMaterial, role: Role, label: &str| key_spec(key, role, label, issued);
         let keys = [
             spec(KeyMaterial::ed25519(&root.master_ed25519()), Role::Root, "root 2026"),
             spec(KeyMaterial::ed25519(&bundle_key.master_ed25519()), Role::BundleSigning, "bundle signing"),
@@ -247,13 +246,7 @@ impl HeartbeatWorld {
         let runtime = secret(seed, "hb-runtime");
         let issued = t(times::ROOT_ISSUED);
         let mut draft = TrustRootDraft::first(issued, t(times::ROOT_EXPIRES), 1);
-        let spec = |key: KeyMaterial, role: Role, label: &str| KeySpec {
-            key,
-            roles: vec![role],
-            valid_from: issued,
-            valid_until: None,
-            label: Some(label.to_string()),
-        };
+        let spec = |key: KeyMaterial, role: Role, label: &str| key_spec(key, role, label, issued);
         for k in [
             spec(KeyMaterial::ed25519(&root.master_ed25519()), Role::Root, "root"),
             spec(KeyMaterial::ed25519(&heartbeat.master_ed25519()), Role::Heartbeat, "heartbeat"),

@@ -502,14 +502,7 @@ pub(crate) fn verify_value(v: &Value, ctx: &VerifyContext<'_>) -> Pending {
 fn check_all(att: &ExecutionAttestation, ctx: &VerifyContext<'_>, r: &mut ReportBuilder) -> bool {
     r.digest(att.payload_hash());
     r.pass(CheckId::Parse, format!("well-formed {EXECUTION_ATTESTATION_TYPE}, executionId {:?}", att.execution_id));
-    let chain = match ctx.trust {
-        Ok(c) => c,
-        Err(e) => {
-            r.fail(CheckId::TrustRoot, e.reason(), e.to_string());
-            r.halted_at(CheckId::TrustRoot);
-            return false;
-        }
-    };
+    let Some(chain) = ctx.chain_or_halt(r) else { return false };
     let root = chain.newest();
     r.pass(
         CheckId::TrustRoot,

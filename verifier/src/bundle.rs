@@ -463,14 +463,7 @@ pub(crate) fn verify_value(value: &Value, ctx: &VerifyContext<'_>) -> Pending {
         CheckId::Parse,
         format!("well-formed {BUNDLE_MANIFEST_TYPE} {} {}", manifest.policy_id, manifest.policy_version),
     );
-    let chain = match ctx.trust {
-        Ok(c) => c,
-        Err(e) => {
-            r.fail(CheckId::TrustRoot, e.reason(), e.to_string());
-            r.halted_at(CheckId::TrustRoot);
-            return Pending::new(r, None, None);
-        }
-    };
+    let Some(chain) = ctx.chain_or_halt(&mut r) else { return Pending::new(r, None, None) };
     r.pass(CheckId::TrustRoot, format!("newest trust root version {}", chain.newest().version()));
     match ctx.evidence.bundle.as_ref().and_then(|b| b.files.as_deref()) {
         None => r.skip(CheckId::BundleFiles, "no bundle directory given"),

@@ -10,8 +10,9 @@
 //! trust outcome, the evidence, the verification time and the clock skew.
 
 use crate::bundle::EntryKind;
+use crate::report::{CheckId, ReportBuilder, Verified};
 use crate::time::Timestamp;
-use crate::trust_root::{self, ChainOptions, TrustOutcome};
+use crate::trust_root::{self, ChainOptions, TrustOutcome, TrustRootChain};
 use crate::types::Ed25519PublicKey;
 
 /// Default `--max-clock-skew`: how far a document's own time may lie after
@@ -72,6 +73,20 @@ impl<'a> VerifyContext<'a> {
     /// A context with the default clock skew.
     pub fn new(trust: &'a TrustOutcome, evidence: &'a Evidence, now: Timestamp) -> Self {
         Self { trust, evidence, now, max_clock_skew_seconds: DEFAULT_MAX_CLOCK_SKEW_SECONDS }
+    }
+
+    /// The start of the `trust-root` check every signed kind makes: the
+    /// verified chain, or — when the chain did not verify — its failure
+    /// recorded with its reason and the report halted there (`None`).
+    pub(crate) fn chain_or_halt(&self, r: &mut ReportBuilder) -> Option<&'a Verified<TrustRootChain>> {
+        match self.trust {
+            Ok(chain) => Some(chain),
+            Err(e) => {
+                r.fail(CheckId::TrustRoot, e.reason(), e.to_string());
+                r.halted_at(CheckId::TrustRoot);
+                None
+            }
+        }
     }
 
     /// The latest acceptable document time: `now + max_clock_skew`.

@@ -188,14 +188,7 @@ pub(crate) fn verify_value(value: &Value, ctx: &VerifyContext<'_>) -> Pending {
         CheckId::Parse,
         format!("well-formed {HEARTBEAT_TYPE} stream {:?} boot {:?} seq {}", hb.stream, hb.boot_id, hb.seq),
     );
-    let chain = match ctx.trust {
-        Ok(c) => c,
-        Err(e) => {
-            r.fail(CheckId::TrustRoot, e.reason(), e.to_string());
-            r.halted_at(CheckId::TrustRoot);
-            return Pending::new(r, None, None);
-        }
-    };
+    let Some(chain) = ctx.chain_or_halt(&mut r) else { return Pending::new(r, None, None) };
     r.pass(CheckId::TrustRoot, format!("newest trust root version {}", chain.newest().version()));
     let root = chain.newest();
     let at = Timestamp::from_unix(hb.timestamp, 0);
