@@ -7,7 +7,7 @@ use attest_verifier::evidence::Evidence;
 use attest_verifier::merkle;
 use attest_verifier::trust_root::ChainOptions;
 use attest_verifier::types::{Ed25519PublicKey, Sha256Digest};
-use attest_verifier::{dsse, verify_document, Timestamp, TrustAnchor, VerifyContext};
+use attest_verifier::{verify_document, Timestamp, TrustAnchor, VerifyContext};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
@@ -151,14 +151,9 @@ fn verify_submission(state: &AppState, body: &[u8]) -> Result<Accepted, ApiError
         e.report = Some(report_json);
         return Err(e);
     }
-    // Entry bytes: C(D), for an envelope its canonical form (formats.md §8).
-    let bytes = if dsse::payload_type_of(&value).is_some() {
-        dsse::parse_envelope_value(&value)
-            .map_err(|e| ApiError::internal(format!("verified envelope does not parse: {e}")))?
-            .canonical_bytes()
-    } else {
-        attest_json::to_canonical_vec(&value)
-    };
+    // Entry bytes: the registry's rule for the verified document's kind (formats.md §8).
+    let bytes = attest_verifier::registry::entry_bytes(&value)
+        .ok_or_else(|| ApiError::internal("a verified document has no entry bytes".to_string()))?;
     if bytes.len() > MAX_ENTRY_BYTES {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -145,6 +145,20 @@ pub fn kind_of(v: &Value) -> Option<&'static DocumentKind> {
     doc::document_type(v).and_then(kind)
 }
 
+/// The entry bytes a log stores for a document of a known kind (formats.md
+/// §8): `C(D)`, and for a kind signed in a DSSE envelope the envelope's one
+/// canonical form (standard padded base64), so encoding variants of one
+/// envelope are one entry. `None` for an unknown kind or a malformed envelope.
+pub fn entry_bytes(v: &Value) -> Option<Vec<u8>> {
+    match kind_of(v) {
+        Some(k) if k.dsse_payload_type.is_some() => {
+            crate::dsse::parse_envelope_value(v).ok().map(|e| e.canonical_bytes())
+        }
+        Some(_) => Some(attest_json::to_canonical_vec(v)),
+        None => None,
+    }
+}
+
 /// The name a parsed document's kind is asked for by: its `type`, or a DSSE
 /// envelope's `payloadType`.
 fn told_type(v: &Value) -> Option<&str> {
