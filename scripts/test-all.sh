@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command. From a fresh clone it installs what the tests
 # need (Node packages for the contracts and the WASM module, the wasm32
-# target, wasm-bindgen-cli at the crate's version, Debian's Chromium) and runs
+# target, wasm-bindgen-cli at the crate's version, Debian's Chromium and
+# PostgreSQL when missing) and runs
 # every test: Rust (core, CLI, vectors), Solidity (forge), anvil (contracts on a
 # real node), WASM in Node and in headless Chromium, and the demo.
 set -euo pipefail
@@ -28,7 +29,18 @@ step "Rust: format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "Rust: tests (core, attestor, CLI, golden vectors, anvil)"
+step "PostgreSQL server binaries (the ledger's PostgreSQL tests start throwaway clusters)"
+if [ -z "${ATTEST_PG_BIN:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql
+  else
+    echo "error: PostgreSQL is not installed: sudo apt-get install -y postgresql, or set ATTEST_PG_BIN" >&2
+    exit 1
+  fi
+fi
+ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1
+
+step "Rust: tests (core, attestor, CLI, ledger on SQLite and PostgreSQL, golden vectors, anvil)"
 cargo test --workspace
 
 step "independent known answers (Python)"

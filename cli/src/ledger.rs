@@ -27,8 +27,9 @@ pub enum LedgerCommand {
 /// `attest ledger serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// The database: sqlite:PATH (created if missing).
-    #[arg(long, value_name = "sqlite:PATH")]
+    /// The database: sqlite:PATH (embedded, created if missing) or
+    /// postgres://USER@HOST:PORT/DB (several ledger processes may share it).
+    #[arg(long, value_name = "sqlite:PATH|postgres://…")]
     pub db: String,
     /// The log's origin (checkpoint origin line and note key name).
     #[arg(long)]

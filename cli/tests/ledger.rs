@@ -15,6 +15,7 @@ use attest_attestor::json::to_pretty;
 use attest_attestor::scenario::{HeartbeatWorld, Scenario};
 use attest_attestor::MasterSecret;
 use attest_ledger::store::{SqliteStore, Store as _};
+use attest_ledger::testing::PgCluster;
 use attest_verifier::checkpoint::{verify_checkpoint, Checkpoint, VerifierKey};
 use attest_verifier::merkle::{leaf_hash, verify_consistency, verify_inclusion};
 use attest_verifier::types::Sha256Digest;
@@ -40,9 +41,13 @@ impl Drop for Server {
 
 impl Server {
     fn start(dir: &Path, extra: &[&str]) -> Server {
+        Self::start_on(dir, "sqlite:ledger.db", extra)
+    }
+
+    fn start_on(dir: &Path, db: &str, extra: &[&str]) -> Server {
         let mut child = attest()
             .current_dir(dir)
-            .args(["ledger", "serve", "--db", "sqlite:ledger.db", "--origin", ORIGIN, "--key", "log.secret"])
+            .args(["ledger", "serve", "--db", db, "--origin", ORIGIN, "--key", "log.secret"])
             .args(["--trust-root", "trust-root.json", "--root-key", "root.pub", "--listen", "127.0.0.1:0"])
             .args(extra)
             .stdout(Stdio::piped())
@@ -539,9 +544,20 @@ fn tiles_and_entry_bundles_match_the_log() {
 
 #[test]
 fn kill_9_during_submissions_loses_no_acknowledged_entry() {
-    let (dir, s, vk) = world("ledger-kill");
+    kill_9_case("ledger-kill", "sqlite:ledger.db");
+}
+
+#[test]
+fn kill_9_during_submissions_loses_no_acknowledged_entry_with_postgres() {
+    let pg = PgCluster::start().expect("a throwaway PostgreSQL cluster");
+    let url = pg.create_database("kill").expect("database");
+    kill_9_case("ledger-kill-pg", &url);
+}
+
+fn kill_9_case(seed: &str, db: &str) {
+    let (dir, s, vk) = world(seed);
     let d = dir.path();
-    let server = Server::start(d, &[]);
+    let server = Server::start_on(d, db, &[]);
     let addr = server.addr.clone();
     let docs: Vec<Vec<Vec<u8>>> =
         (0..20).map(|c| (0..40).map(|i| attestation(&s, &format!("kill-{c}-{i}"))).collect()).collect();
@@ -578,7 +594,7 @@ fn kill_9_during_submissions_loses_no_acknowledged_entry() {
     });
     assert!(acks.len() >= 60 && acks.len() < 1600, "{} acknowledgements", acks.len());
 
-    let server = Server::start(d, &[]);
+    let server = Server::start_on(d, db, &[]);
     let new = current_checkpoint(&server.addr, &vk);
     let mut checkpoints = BTreeMap::new();
     for (index, entry, r) in &acks {
@@ -602,4 +618,92 @@ fn kill_9_during_submissions_loses_no_acknowledged_entry() {
         new.size()
     );
     server.terminate();
+}
+
+#[test]
+fn two_ledger_processes_share_one_postgres_database() {
+    let pg = PgCluster::start().expect("a throwaway PostgreSQL cluster");
+    let url = pg.create_database("shared").expect("database");
+    let (dir, s, vk) = world("ledger-two-processes");
+    let a = Server::start_on(dir.path(), &url, &["--batch-max-age-ms", "20"]);
+    let b = Server::start_on(dir.path(), &url, &["--batch-max-age-ms", "20"]);
+    // 16 clients, alternating between the two processes, 15 documents each;
+    // every client also submits one document that every other client submits.
+    let same = attestation(&s, "shared-by-all");
+    let docs: Vec<(String, Vec<Vec<u8>>)> = (0..16)
+        .map(|c| {
+            let addr = if c % 2 == 0 { a.addr.clone() } else { b.addr.clone() };
+            let mut mine: Vec<Vec<u8>> = (0..15).map(|i| attestation(&s, &format!("two-{c}-{i}"))).collect();
+            mine.insert(c % 15, same.clone());
+            (addr, mine)
+        })
+        .collect();
+    let results: Vec<(u64, u16, serde_json::Value, Vec<u8>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = docs
+            .iter()
+            .map(|(addr, mine)| {
+                scope.spawn(move || {
+                    mine.iter()
+                        .map(|doc| {
+                            let (status, r) = post(addr, doc);
+                            (r["index"].as_u64().unwrap_or(u64::MAX), status, r, canonical(doc))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("client thread")).collect()
+    });
+    let mut by_entry: BTreeMap<Vec<u8>, HashSet<u64>> = BTreeMap::new();
+    let mut checkpoints = BTreeMap::new();
+    for (index, status, r, entry) in &results {
+        assert!(*status == 201 || *status == 200, "{status} {r}");
+        let (i, cp) = check_receipt(r, &vk, entry);
+        assert_eq!(i, *index);
+        by_entry.entry(entry.clone()).or_default().insert(*index);
+        checkpoints.insert(cp.size(), cp);
+    }
+    // 241 distinct documents, each with exactly one index, the indices 0..241.
+    assert_eq!(by_entry.len(), 241);
+    let mut all: Vec<u64> = by_entry
+        .values()
+        .map(|ix| {
+            assert_eq!(ix.len(), 1, "one document, several indices: {ix:?}");
+            *ix.iter().next().expect("one")
+        })
+        .collect();
+    all.sort_unstable();
+    assert_eq!(all, (0..241).collect::<Vec<u64>>());
+    let created = results.iter().filter(|(_, st, ..)| *st == 201).count();
+    assert_eq!(created, 241, "one 201 per distinct document");
+    // Both processes converge on the same log, consistent with every checkpoint handed out.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let (ca, cb) = loop {
+        let (ca, cb) = (current_checkpoint(&a.addr, &vk), current_checkpoint(&b.addr, &vk));
+        if (ca.size(), cb.size()) == (241, 241) || Instant::now() > deadline {
+            break (ca, cb);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!((ca.size(), cb.size()), (241, 241));
+    assert_eq!(ca.root(), cb.root());
+    for old in checkpoints.values() {
+        check_consistency(&a.addr, old, &ca);
+        check_consistency(&b.addr, old, &cb);
+    }
+    for (entry, ix) in &by_entry {
+        let index = *ix.iter().next().expect("one");
+        for addr in [&a.addr, &b.addr] {
+            let (status, e) = get(addr, &format!("/v1/entries/{index}"));
+            assert_eq!(status, 200, "{e}");
+            assert_eq!(digest(&e["leafHash"]), leaf_hash(entry));
+        }
+    }
+    eprintln!(
+        "two processes, one database: {} submissions, {} checkpoints handed out",
+        results.len(),
+        checkpoints.len()
+    );
+    a.terminate();
+    b.terminate();
 }

@@ -7,12 +7,14 @@
 //! C2SP signed notes, invalid ones are kept in a `rejected` table and never
 //! logged.
 //!
-//! - [`store`]: the [`store::Store`] trait and its SQLite implementation;
+//! - [`store`]: the [`store::Store`] trait, its SQLite implementation (the
+//!   embedded default) and its PostgreSQL one (several processes, one database);
 //! - [`sequencer`]: batching, one transaction per batch with its checkpoint,
 //!   acknowledgements only after the commit;
 //! - [`tiles`]: C2SP tlog-tiles paths, hash tiles and entry bundles;
 //! - [`metrics`]: Prometheus metrics;
-//! - [`http`]: the axum API.
+//! - [`http`]: the axum API;
+//! - [`testing`]: a throwaway PostgreSQL cluster for tests and benchmarks.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
@@ -21,6 +23,9 @@ pub mod http;
 pub mod metrics;
 pub mod sequencer;
 pub mod store;
+mod store_postgres;
+mod store_sqlite;
+pub mod testing;
 pub mod tiles;
 
 use std::net::SocketAddr;
@@ -31,22 +36,37 @@ use attest_attestor::note::NoteSigner;
 
 use crate::http::{AppState, Verification};
 use crate::sequencer::{BatchConfig, SequenceError, Sequencer, Tree};
-use crate::store::{SqliteStore, Store, StoreError};
+use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
 
-/// Where the log is stored: `sqlite:PATH`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where the log is stored: `sqlite:PATH` or `postgres://…`.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Database {
     /// An SQLite database file.
     Sqlite(PathBuf),
+    /// A PostgreSQL connection URL (`postgres://` or `postgresql://`).
+    Postgres(String),
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::Sqlite(p) => write!(f, "Sqlite({})", p.display()),
+            // The URL may carry a password.
+            Database::Postgres(_) => f.write_str("Postgres(..)"),
+        }
+    }
 }
 
 impl Database {
-    /// Parses `sqlite:PATH`.
+    /// Parses `sqlite:PATH`, `postgres://…` or `postgresql://…`.
     pub fn parse(s: &str) -> Result<Self, LedgerError> {
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            return Ok(Database::Postgres(s.to_string()));
+        }
         match s.strip_prefix("sqlite:") {
             Some(p) if !p.is_empty() => Ok(Database::Sqlite(PathBuf::from(p))),
-            _ => Err(LedgerError::Database(format!("{s:?}: expected sqlite:PATH"))),
+            _ => Err(LedgerError::Database("expected sqlite:PATH or postgres://USER@HOST:PORT/DB".into())),
         }
     }
 }
@@ -84,9 +104,12 @@ pub struct Config {
     pub batch: BatchConfig,
 }
 
+/// Opens the store. Blocking: never called on an async worker (the
+/// PostgreSQL client runs its own small runtime).
 fn open(database: &Database) -> Result<Box<dyn Store>, LedgerError> {
     match database {
         Database::Sqlite(p) => Ok(Box::new(SqliteStore::open(p)?)),
+        Database::Postgres(url) => Ok(Box::new(PostgresStore::connect(url)?)),
     }
 }
 
@@ -99,7 +122,10 @@ pub fn serve(config: Config) -> Result<(), LedgerError> {
         .enable_all()
         .build()
         .map_err(|e| LedgerError::Io(format!("runtime: {e}")))?;
-    rt.block_on(serve_async(config))
+    // Opened and loaded before the runtime runs: both block.
+    let mut store = open(&config.database)?;
+    let tree = Tree::load(store.as_mut(), &config.signer)?;
+    rt.block_on(serve_async(config, store, tree))
 }
 
 async fn shutdown_signal() {
@@ -116,9 +142,7 @@ async fn shutdown_signal() {
     }
 }
 
-async fn serve_async(config: Config) -> Result<(), LedgerError> {
-    let mut store = open(&config.database)?;
-    let tree = Tree::load(store.as_mut(), &config.signer)?;
+async fn serve_async(config: Config, store: Box<dyn Store>, tree: Tree) -> Result<(), LedgerError> {
     let store = Arc::new(Mutex::new(store));
     let tree = Arc::new(RwLock::new(tree));
     let (sequencer, task) = Sequencer::start(store.clone(), tree.clone(), config.signer, config.batch);

@@ -71,28 +71,38 @@ impl Tree {
     /// Loads the tree from the store; signs and stores a checkpoint when
     /// none covers the stored entries (a new log: the empty tree).
     pub fn load(store: &mut dyn Store, signer: &NoteSigner) -> Result<Self, SequenceError> {
-        let size = store.tree_size()?;
+        // The checkpoint first: another process sharing the database may
+        // append meanwhile, and its entries come with a later checkpoint.
+        let latest = store.latest_checkpoint()?;
+        let size = latest.as_ref().map_or(0, |c| c.size);
         let leaves = store.leaf_hashes(0, size)?;
+        if leaves.len() as u64 != size {
+            return Err(SequenceError::Inconsistent(format!(
+                "a checkpoint of size {size} but {} entries",
+                leaves.len()
+            )));
+        }
         let mut range = CompactRange::new();
         let mut by_leaf = HashMap::with_capacity(leaves.len());
         for (i, l) in (0u64..).zip(&leaves) {
             range.push(*l)?;
             by_leaf.insert(*l, i);
         }
-        let checkpoint = match store.latest_checkpoint()? {
-            Some(c) if c.size == size => {
+        let checkpoint = match latest {
+            Some(c) => {
                 let cp = attest_verifier::checkpoint::verify_checkpoint(c.note.as_bytes(), signer.verifier_key())?;
                 if cp.root() != range.root() || cp.size() != size {
                     return Err(SequenceError::Inconsistent(format!("checkpoint of size {size} has another root")));
                 }
                 c.note
             }
-            Some(c) if c.size > size => {
-                return Err(SequenceError::Inconsistent(format!("a checkpoint of size {} but {size} entries", c.size)))
-            }
-            _ => {
-                let note = signer.sign_checkpoint(&Checkpoint::new(signer.name(), size, range.root())?)?;
-                store.put_checkpoint(&StoredCheckpoint { size, note: note.clone() })?;
+            None => {
+                let stored = store.tree_size()?;
+                if stored != 0 {
+                    return Err(SequenceError::Inconsistent(format!("{stored} entries and no checkpoint")));
+                }
+                let note = signer.sign_checkpoint(&Checkpoint::new(signer.name(), 0, range.root())?)?;
+                store.put_checkpoint(&StoredCheckpoint { size: 0, note: note.clone() })?;
                 note
             }
         };
@@ -102,6 +112,45 @@ impl Tree {
     /// Number of entries.
     pub fn size(&self) -> u64 {
         self.range.size()
+    }
+
+    /// Reads what another ledger process sharing the database appended
+    /// beyond `size`: the store's latest checkpoint first, then the leaves
+    /// it covers (entries and checkpoint are committed together, so they are
+    /// there). The update is returned only if that checkpoint is signed by
+    /// the log key and its root is the root of the extended tree.
+    fn fetch_update(
+        size: u64,
+        mut range: CompactRange,
+        store: &mut dyn Store,
+        signer: &NoteSigner,
+    ) -> Result<Option<Update>, SequenceError> {
+        let Some(latest) = store.latest_checkpoint()? else { return Ok(None) };
+        if latest.size <= size {
+            return Ok(None);
+        }
+        let fresh = store.leaf_hashes(size, latest.size)?;
+        for l in &fresh {
+            range.push(*l)?;
+        }
+        let cp = attest_verifier::checkpoint::verify_checkpoint(latest.note.as_bytes(), signer.verifier_key())?;
+        if cp.size() != latest.size || range.size() != latest.size || cp.root() != range.root() {
+            return Err(SequenceError::Inconsistent(format!(
+                "the stored checkpoint of size {} does not match the stored entries",
+                latest.size
+            )));
+        }
+        Ok(Some(Update { fresh, range, note: latest.note.into() }))
+    }
+
+    fn apply(&mut self, update: Update) {
+        for l in update.fresh {
+            let i = self.leaves.len() as u64;
+            self.leaves.push(l);
+            self.by_leaf.insert(l, i);
+        }
+        self.range = update.range;
+        self.checkpoint = update.note;
     }
 
     /// The latest signed checkpoint note.
@@ -140,6 +189,13 @@ impl Tree {
     pub fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Sha256Digest>, MerkleError> {
         merkle::consistency_proof(self.prefix(new)?, old)
     }
+}
+
+/// Leaves another process appended, with the checkpoint covering them.
+struct Update {
+    fresh: Vec<Sha256Digest>,
+    range: CompactRange,
+    note: Arc<str>,
 }
 
 /// An acknowledged submission.
@@ -207,7 +263,18 @@ async fn run(
     config: BatchConfig,
 ) {
     let max = config.max_entries.max(1);
-    while let Some(first) = rx.recv().await {
+    let mut refresh = tokio::time::interval(REFRESH);
+    refresh.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let first = tokio::select! {
+            s = rx.recv() => match s { Some(s) => s, None => break },
+            _ = refresh.tick() => {
+                // Another process may share the database: follow it while idle.
+                let (store, tree, signer) = (store.clone(), tree.clone(), signer.clone());
+                let _ = tokio::task::spawn_blocking(move || follow(&store, &tree, &signer)).await;
+                continue;
+            }
+        };
         let mut batch = vec![first];
         let deadline = tokio::time::Instant::now() + config.max_age;
         while batch.len() < max {
@@ -240,14 +307,63 @@ async fn run(
     }
 }
 
-/// Sequences one batch: indices, checkpoint, one transaction, then the tree.
+/// How often an idle sequencer looks for entries another process appended.
+const REFRESH: Duration = Duration::from_secs(1);
+
+/// How many times a batch is retried after another process appended first.
+const MAX_RETRIES: usize = 16;
+
+/// Catches the tree up with the store (another process appended).
+/// Only the sequencer changes the tree, so nothing moves it between the
+/// snapshot and the update.
+fn follow(store: &SharedStore, tree: &SharedTree, signer: &NoteSigner) -> Result<bool, SequenceError> {
+    let (size, range) = {
+        let t = tree.read().unwrap_or_else(PoisonError::into_inner);
+        (t.size(), t.range.clone())
+    };
+    let update =
+        Tree::fetch_update(size, range, store.lock().unwrap_or_else(PoisonError::into_inner).as_mut(), signer)?;
+    match update {
+        Some(u) => {
+            tree.write().unwrap_or_else(PoisonError::into_inner).apply(u);
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+/// Sequences one batch; when another process sharing the database appended
+/// first ([`StoreError::OutOfOrder`]), catches up and assigns again (an
+/// entry that process appended keeps its index).
 fn sequence(
     store: &SharedStore,
     tree: &SharedTree,
     signer: &NoteSigner,
     entries: &[NewEntry],
 ) -> Result<Vec<Ack>, SequenceError> {
-    // The sequencer is the only writer: the tree cannot change under this snapshot.
+    let mut tries = 0;
+    loop {
+        match sequence_once(store, tree, signer, entries) {
+            Err(SequenceError::Store(StoreError::OutOfOrder { stored, first }))
+                if stored > first && tries < MAX_RETRIES =>
+            {
+                tries += 1;
+                follow(store, tree, signer)?;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Sequences one batch: indices, checkpoint, one transaction, then the tree.
+fn sequence_once(
+    store: &SharedStore,
+    tree: &SharedTree,
+    signer: &NoteSigner,
+    entries: &[NewEntry],
+) -> Result<Vec<Ack>, SequenceError> {
+    // The sequencer is this process's only writer: the tree cannot change
+    // under this snapshot (another process's appends surface as OutOfOrder).
     let (size, mut range, known) = {
         let t = tree.read().unwrap_or_else(PoisonError::into_inner);
         let known: Vec<Option<u64>> = entries.iter().map(|e| t.index_of(&e.leaf_hash)).collect();

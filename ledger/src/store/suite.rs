@@ -1,0 +1,75 @@
+//! The one test suite every [`Store`] implementation passes (SQLite and
+//! PostgreSQL run the same functions).
+
+use attest_verifier::merkle::leaf_hash;
+
+use crate::store::{NewEntry, Rejected, Store, StoreError, StoredCheckpoint};
+
+fn entry(s: &str) -> NewEntry {
+    NewEntry { bytes: s.as_bytes().to_vec(), leaf_hash: leaf_hash(s.as_bytes()), doc_type: "t".into() }
+}
+
+fn cp(size: u64) -> StoredCheckpoint {
+    StoredCheckpoint { size, note: format!("note {size}") }
+}
+
+fn rejected() -> Rejected {
+    Rejected {
+        received_at: "2026-01-01T00:00:00Z".into(),
+        doc_type: "unknown".into(),
+        check: Some("parse".into()),
+        reason: None,
+        report: "{}".into(),
+        body: b"x\x00\xff".to_vec(),
+    }
+}
+
+/// Appends, reads, refuses out-of-order and duplicate batches atomically,
+/// records rejections. Expects an empty store.
+pub(crate) fn run(s: &mut dyn Store) {
+    assert_eq!(s.tree_size().unwrap(), 0);
+    assert_eq!(s.latest_checkpoint().unwrap(), None);
+    s.put_checkpoint(&cp(0)).unwrap();
+    assert_eq!(s.latest_checkpoint().unwrap(), Some(cp(0)));
+    s.append_batch(0, &[entry("a"), entry("b")], &cp(2)).unwrap();
+    s.append_batch(2, &[entry("c")], &cp(3)).unwrap();
+    assert_eq!(s.tree_size().unwrap(), 3);
+    assert_eq!(s.entry(1).unwrap().unwrap().entry, entry("b"));
+    assert_eq!(s.entry(1).unwrap().unwrap().index, 1);
+    assert_eq!(s.entry(3).unwrap(), None);
+    assert_eq!(s.find_leaf(&leaf_hash(b"c")).unwrap(), Some(2));
+    assert_eq!(s.find_leaf(&leaf_hash(b"z")).unwrap(), None);
+    assert_eq!(s.leaf_hashes(1, 3).unwrap(), vec![leaf_hash(b"b"), leaf_hash(b"c")]);
+    assert_eq!(s.leaf_hashes(0, 0).unwrap(), vec![]);
+    assert_eq!(s.entries(0, 2).unwrap(), vec![b"a".to_vec(), b"b".to_vec()]);
+    // Reading past the end gives what exists (the caller asks within the size).
+    assert_eq!(s.entries(2, 10).unwrap(), vec![b"c".to_vec()]);
+    assert_eq!(s.latest_checkpoint().unwrap(), Some(cp(3)));
+    // A batch at the wrong index is refused and writes nothing.
+    assert!(matches!(s.append_batch(2, &[entry("d")], &cp(4)), Err(StoreError::OutOfOrder { stored: 3, first: 2 })));
+    assert!(matches!(s.append_batch(4, &[entry("d")], &cp(5)), Err(StoreError::OutOfOrder { stored: 3, first: 4 })));
+    // A duplicate leaf fails the whole batch (nothing of it is kept).
+    assert!(s.append_batch(3, &[entry("d"), entry("a")], &cp(5)).is_err());
+    assert_eq!(s.tree_size().unwrap(), 3);
+    assert_eq!(s.latest_checkpoint().unwrap(), Some(cp(3)));
+    assert_eq!(s.find_leaf(&leaf_hash(b"d")).unwrap(), None);
+    // The store still works after a failed batch.
+    s.append_batch(3, &[entry("d")], &cp(4)).unwrap();
+    assert_eq!(s.tree_size().unwrap(), 4);
+    s.record_rejected(&rejected()).unwrap();
+    let mut second = rejected();
+    second.check = None;
+    second.doc_type = "attest.execution-attestation.v1".into();
+    s.record_rejected(&second).unwrap();
+    assert_eq!(s.rejected(10).unwrap(), vec![rejected(), second]);
+    assert_eq!(s.rejected(1).unwrap(), vec![rejected()]);
+    s.ping().unwrap();
+}
+
+/// What [`run`] left, seen through a new connection.
+pub(crate) fn after_reopen(s: &mut dyn Store) {
+    assert_eq!(s.tree_size().unwrap(), 4);
+    assert_eq!(s.latest_checkpoint().unwrap(), Some(cp(4)));
+    assert_eq!(s.entry(3).unwrap().unwrap().entry, entry("d"));
+    assert_eq!(s.rejected(10).unwrap().len(), 2);
+}

@@ -1,0 +1,291 @@
+//! [`PostgresStore`]: the scale-out store. Several ledger processes may
+//! share one PostgreSQL database: every append runs in one transaction that
+//! first takes the transaction-scoped advisory lock [`APPEND_LOCK`], so one
+//! writer at a time extends the log; a writer whose in-memory tree is behind
+//! gets [`StoreError::OutOfOrder`], catches up from the database and retries
+//! (see [`crate::sequencer`]). Commits are synchronous
+//! (`synchronous_commit = on`): an acknowledged batch is on the server's disk.
+//!
+//! Schema (created on first open, under the same lock):
+//!
+//! | table | columns |
+//! |---|---|
+//! | `entries` | `idx BIGINT PRIMARY KEY`, `leaf_hash BYTEA UNIQUE`, `doc_type TEXT`, `bytes BYTEA` |
+//! | `checkpoints` | `size BIGINT PRIMARY KEY`, `note TEXT` |
+//! | `rejected` | `id BIGSERIAL`, `received_at`, `doc_type`, `check_id`, `reason`, `report TEXT`, `body BYTEA` |
+
+use std::time::Duration;
+
+use attest_verifier::types::Sha256Digest;
+use postgres::{Client, NoTls};
+
+use crate::store::{
+    in_order, to_digest, to_i64, to_u64, NewEntry, Rejected, Store, StoreError, StoredCheckpoint, StoredEntry,
+};
+
+/// The advisory lock key of appends and schema creation: the bytes of
+/// `attestLG` read as a big-endian integer.
+pub const APPEND_LOCK: i64 = i64::from_be_bytes(*b"attestLG");
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS entries (
+    idx BIGINT PRIMARY KEY,
+    leaf_hash BYTEA NOT NULL UNIQUE,
+    doc_type TEXT NOT NULL,
+    bytes BYTEA NOT NULL
+);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    size BIGINT PRIMARY KEY,
+    note TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rejected (
+    id BIGSERIAL PRIMARY KEY,
+    received_at TEXT NOT NULL,
+    doc_type TEXT NOT NULL,
+    check_id TEXT,
+    reason TEXT,
+    report TEXT NOT NULL,
+    body BYTEA NOT NULL
+);
+";
+
+const SIZE: &str = "SELECT COALESCE(MAX(idx) + 1, 0) FROM entries";
+
+/// A log in one PostgreSQL database.
+pub struct PostgresStore {
+    /// Always `Some` until dropped.
+    client: Option<Client>,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PostgresStore")
+    }
+}
+
+impl Drop for PostgresStore {
+    /// The client closes its connection by blocking on its own runtime,
+    /// which panics on an async worker thread: there it is closed on a
+    /// thread of its own.
+    fn drop(&mut self) {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            if let Some(client) = self.client.take() {
+                let _ = std::thread::Builder::new().name("postgres-close".into()).spawn(move || drop(client));
+            }
+        }
+    }
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://user@host:port/db`; a 10 s connect
+    /// timeout unless the URL sets one) and creates the schema if needed.
+    /// Must not be called from an async context (the client blocks).
+    pub fn connect(url: &str) -> Result<Self, StoreError> {
+        let mut config: postgres::Config = url.parse()?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        let mut client = config.connect(NoTls)?;
+        client.batch_execute("SET synchronous_commit = on; SET lock_timeout = '30s'")?;
+        let mut tx = client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])?;
+        tx.batch_execute(SCHEMA)?;
+        tx.commit()?;
+        Ok(Self { client: Some(client) })
+    }
+
+    fn client(&mut self) -> Result<&mut Client, StoreError> {
+        self.client.as_mut().ok_or_else(|| StoreError::Corrupt("the connection is closed".into()))
+    }
+}
+
+fn put_checkpoint_sql() -> &'static str {
+    "INSERT INTO checkpoints (size, note) VALUES ($1, $2) ON CONFLICT (size) DO UPDATE SET note = EXCLUDED.note"
+}
+
+impl Store for PostgresStore {
+    fn tree_size(&mut self) -> Result<u64, StoreError> {
+        let n: i64 = self.client()?.query_one(SIZE, &[])?.get(0);
+        to_u64(n)
+    }
+
+    fn append_batch(
+        &mut self,
+        first_index: u64,
+        entries: &[NewEntry],
+        checkpoint: &StoredCheckpoint,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.client()?.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])?;
+        let stored = to_u64(tx.query_one(SIZE, &[])?.get(0))?;
+        if stored != first_index {
+            return Err(StoreError::OutOfOrder { stored, first: first_index });
+        }
+        let idx: Vec<i64> = (first_index..).take(entries.len()).map(to_i64).collect::<Result<_, _>>()?;
+        let leaves: Vec<&[u8]> = entries.iter().map(|e| e.leaf_hash.as_bytes().as_slice()).collect();
+        let types: Vec<&str> = entries.iter().map(|e| e.doc_type.as_str()).collect();
+        let bytes: Vec<&[u8]> = entries.iter().map(|e| e.bytes.as_slice()).collect();
+        tx.execute(
+            "INSERT INTO entries (idx, leaf_hash, doc_type, bytes) \
+             SELECT * FROM UNNEST($1::BIGINT[], $2::BYTEA[], $3::TEXT[], $4::BYTEA[])",
+            &[&idx, &leaves, &types, &bytes],
+        )?;
+        tx.execute(put_checkpoint_sql(), &[&to_i64(checkpoint.size)?, &checkpoint.note])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn put_checkpoint(&mut self, checkpoint: &StoredCheckpoint) -> Result<(), StoreError> {
+        self.client()?.execute(put_checkpoint_sql(), &[&to_i64(checkpoint.size)?, &checkpoint.note])?;
+        Ok(())
+    }
+
+    fn entry(&mut self, index: u64) -> Result<Option<StoredEntry>, StoreError> {
+        let row = self
+            .client()?
+            .query_opt("SELECT leaf_hash, doc_type, bytes FROM entries WHERE idx = $1", &[&to_i64(index)?])?;
+        row.map(|r| {
+            let leaf: Vec<u8> = r.try_get(0)?;
+            Ok(StoredEntry {
+                index,
+                entry: NewEntry { bytes: r.try_get(2)?, leaf_hash: to_digest(&leaf)?, doc_type: r.try_get(1)? },
+            })
+        })
+        .transpose()
+    }
+
+    fn find_leaf(&mut self, leaf_hash: &Sha256Digest) -> Result<Option<u64>, StoreError> {
+        let row = self
+            .client()?
+            .query_opt("SELECT idx FROM entries WHERE leaf_hash = $1", &[&leaf_hash.as_bytes().as_slice()])?;
+        row.map(|r| to_u64(r.try_get(0)?)).transpose()
+    }
+
+    fn leaf_hashes(&mut self, start: u64, end: u64) -> Result<Vec<Sha256Digest>, StoreError> {
+        let rows = self.client()?.query(
+            "SELECT idx, leaf_hash FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx",
+            &[&to_i64(start)?, &to_i64(end)?],
+        )?;
+        let rows = rows
+            .iter()
+            .map(|r| Ok((r.try_get::<_, i64>(0)?, r.try_get::<_, Vec<u8>>(1)?)))
+            .collect::<Result<Vec<_>, postgres::Error>>()?;
+        in_order(start, rows)?.iter().map(|l| to_digest(l)).collect()
+    }
+
+    fn entries(&mut self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StoreError> {
+        let rows = self.client()?.query(
+            "SELECT idx, bytes FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx",
+            &[&to_i64(start)?, &to_i64(end)?],
+        )?;
+        let rows = rows
+            .iter()
+            .map(|r| Ok((r.try_get::<_, i64>(0)?, r.try_get::<_, Vec<u8>>(1)?)))
+            .collect::<Result<Vec<_>, postgres::Error>>()?;
+        in_order(start, rows)
+    }
+
+    fn latest_checkpoint(&mut self) -> Result<Option<StoredCheckpoint>, StoreError> {
+        let row = self.client()?.query_opt("SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1", &[])?;
+        row.map(|r| Ok(StoredCheckpoint { size: to_u64(r.try_get(0)?)?, note: r.try_get(1)? })).transpose()
+    }
+
+    fn record_rejected(&mut self, r: &Rejected) -> Result<(), StoreError> {
+        self.client()?.execute(
+            "INSERT INTO rejected (received_at, doc_type, check_id, reason, report, body) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&r.received_at, &r.doc_type, &r.check, &r.reason, &r.report, &r.body],
+        )?;
+        Ok(())
+    }
+
+    fn rejected(&mut self, limit: u64) -> Result<Vec<Rejected>, StoreError> {
+        let rows = self.client()?.query(
+            "SELECT received_at, doc_type, check_id, reason, report, body FROM rejected ORDER BY id LIMIT $1",
+            &[&to_i64(limit)?],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(Rejected {
+                    received_at: r.try_get(0)?,
+                    doc_type: r.try_get(1)?,
+                    check: r.try_get(2)?,
+                    reason: r.try_get(3)?,
+                    report: r.try_get(4)?,
+                    body: r.try_get(5)?,
+                })
+            })
+            .collect()
+    }
+
+    fn ping(&mut self) -> Result<(), StoreError> {
+        self.client()?.query_one("SELECT 1", &[])?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::suite;
+    use crate::testing::PgCluster;
+
+    #[test]
+    fn the_store_suite_on_a_real_server_and_reconnected() {
+        let pg = PgCluster::start().unwrap();
+        let url = pg.create_database("suite").unwrap();
+        suite::run(&mut PostgresStore::connect(&url).unwrap());
+        let mut s = PostgresStore::connect(&url).unwrap();
+        suite::after_reopen(&mut s);
+        let sync: String = s.client().unwrap().query_one("SHOW synchronous_commit", &[]).unwrap().get(0);
+        assert_eq!(sync, "on");
+    }
+
+    #[test]
+    fn two_connections_append_one_at_a_time() {
+        let pg = PgCluster::start().unwrap();
+        let url = pg.create_database("two").unwrap();
+        let mut a = PostgresStore::connect(&url).unwrap();
+        let mut b = PostgresStore::connect(&url).unwrap();
+        let e = |s: &str| NewEntry {
+            bytes: s.as_bytes().to_vec(),
+            leaf_hash: attest_verifier::merkle::leaf_hash(s.as_bytes()),
+            doc_type: "t".into(),
+        };
+        let cp = |n: u64| StoredCheckpoint { size: n, note: format!("n{n}") };
+        a.append_batch(0, &[e("a")], &cp(1)).unwrap();
+        // b believes the log is empty: refused, told the real size.
+        assert!(matches!(b.append_batch(0, &[e("b")], &cp(1)), Err(StoreError::OutOfOrder { stored: 1, first: 0 })));
+        b.append_batch(1, &[e("b")], &cp(2)).unwrap();
+        assert_eq!(a.tree_size().unwrap(), 2);
+        // Threads racing on both connections: each batch lands whole, at the size it read.
+        let url2 = url.clone();
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                let url = url2.clone();
+                std::thread::spawn(move || {
+                    let mut s = PostgresStore::connect(&url).unwrap();
+                    let mut done = 0;
+                    let mut i = 0;
+                    while done < 10 {
+                        let size = s.tree_size().unwrap();
+                        let name = format!("t{t}-{i}");
+                        match s.append_batch(size, &[e(&name)], &cp(size + 1)) {
+                            Ok(()) => {
+                                done += 1;
+                                i += 1;
+                            }
+                            Err(StoreError::OutOfOrder { .. }) => {}
+                            Err(err) => panic!("{err}"),
+                        }
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(a.tree_size().unwrap(), 42);
+        assert_eq!(a.leaf_hashes(0, 42).unwrap().len(), 42);
+        assert_eq!(a.latest_checkpoint().unwrap().unwrap().size, 42);
+    }
+}

@@ -1,0 +1,208 @@
+//! [`SqliteStore`]: the embedded default store, one SQLite file in WAL mode
+//! with `synchronous=FULL` (a committed batch survives power loss).
+
+use std::path::Path;
+
+use attest_verifier::types::Sha256Digest;
+use rusqlite::{params, Connection, OptionalExtension as _};
+
+use crate::store::{
+    in_order, to_digest, to_i64, to_u64, NewEntry, Rejected, Store, StoreError, StoredCheckpoint, StoredEntry,
+};
+
+/// A log in one SQLite database file.
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+/// One past the largest index (the primary key: no table scan).
+const SIZE: &str = "SELECT COALESCE(MAX(idx) + 1, 0) FROM entries";
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS entries (
+    idx INTEGER PRIMARY KEY,
+    leaf_hash BLOB NOT NULL UNIQUE,
+    doc_type TEXT NOT NULL,
+    bytes BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    size INTEGER PRIMARY KEY,
+    note TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rejected (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    received_at TEXT NOT NULL,
+    doc_type TEXT NOT NULL,
+    check_id TEXT,
+    reason TEXT,
+    report TEXT NOT NULL,
+    body BLOB NOT NULL
+);
+";
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`: WAL journal, `synchronous=FULL`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(path)?;
+        Self::init(conn)
+    }
+
+    /// An in-memory database (tests).
+    pub fn in_memory() -> Result<Self, StoreError> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(conn: Connection) -> Result<Self, StoreError> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Self { conn })
+    }
+}
+
+impl Store for SqliteStore {
+    fn tree_size(&mut self) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.query_row(SIZE, [], |r| r.get(0))?;
+        to_u64(n)
+    }
+
+    fn append_batch(
+        &mut self,
+        first_index: u64,
+        entries: &[NewEntry],
+        checkpoint: &StoredCheckpoint,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let stored: i64 = tx.query_row(SIZE, [], |r| r.get(0))?;
+        let stored = to_u64(stored)?;
+        if stored != first_index {
+            return Err(StoreError::OutOfOrder { stored, first: first_index });
+        }
+        {
+            let mut ins =
+                tx.prepare_cached("INSERT INTO entries (idx, leaf_hash, doc_type, bytes) VALUES (?1, ?2, ?3, ?4)")?;
+            for (i, e) in (first_index..).zip(entries) {
+                ins.execute(params![to_i64(i)?, e.leaf_hash.as_bytes().as_slice(), e.doc_type, e.bytes])?;
+            }
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO checkpoints (size, note) VALUES (?1, ?2)",
+            params![to_i64(checkpoint.size)?, checkpoint.note],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn put_checkpoint(&mut self, checkpoint: &StoredCheckpoint) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO checkpoints (size, note) VALUES (?1, ?2)",
+            params![to_i64(checkpoint.size)?, checkpoint.note],
+        )?;
+        Ok(())
+    }
+
+    fn entry(&mut self, index: u64) -> Result<Option<StoredEntry>, StoreError> {
+        let row = self
+            .conn
+            .query_row("SELECT leaf_hash, doc_type, bytes FROM entries WHERE idx = ?1", [to_i64(index)?], |r| {
+                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?))
+            })
+            .optional()?;
+        row.map(|(leaf, doc_type, bytes)| {
+            Ok(StoredEntry { index, entry: NewEntry { bytes, leaf_hash: to_digest(&leaf)?, doc_type } })
+        })
+        .transpose()
+    }
+
+    fn find_leaf(&mut self, leaf_hash: &Sha256Digest) -> Result<Option<u64>, StoreError> {
+        let i: Option<i64> = self
+            .conn
+            .query_row("SELECT idx FROM entries WHERE leaf_hash = ?1", [leaf_hash.as_bytes().as_slice()], |r| r.get(0))
+            .optional()?;
+        i.map(to_u64).transpose()
+    }
+
+    fn leaf_hashes(&mut self, start: u64, end: u64) -> Result<Vec<Sha256Digest>, StoreError> {
+        let mut st =
+            self.conn.prepare_cached("SELECT idx, leaf_hash FROM entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx")?;
+        let rows = st
+            .query_map(params![to_i64(start)?, to_i64(end)?], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        in_order(start, rows)?.iter().map(|l| to_digest(l)).collect()
+    }
+
+    fn entries(&mut self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut st =
+            self.conn.prepare_cached("SELECT idx, bytes FROM entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx")?;
+        let rows = st
+            .query_map(params![to_i64(start)?, to_i64(end)?], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        in_order(start, rows)
+    }
+
+    fn latest_checkpoint(&mut self) -> Result<Option<StoredCheckpoint>, StoreError> {
+        let row = self
+            .conn
+            .query_row("SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1", [], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+            .optional()?;
+        row.map(|(size, note)| Ok(StoredCheckpoint { size: to_u64(size)?, note })).transpose()
+    }
+
+    fn record_rejected(&mut self, r: &Rejected) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO rejected (received_at, doc_type, check_id, reason, report, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![r.received_at, r.doc_type, r.check, r.reason, r.report, r.body],
+        )?;
+        Ok(())
+    }
+
+    fn rejected(&mut self, limit: u64) -> Result<Vec<Rejected>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT received_at, doc_type, check_id, reason, report, body FROM rejected ORDER BY id LIMIT ?1",
+        )?;
+        let rows = st.query_map([to_i64(limit)?], |r| {
+            Ok(Rejected {
+                received_at: r.get(0)?,
+                doc_type: r.get(1)?,
+                check: r.get(2)?,
+                reason: r.get(3)?,
+                report: r.get(4)?,
+                body: r.get(5)?,
+            })
+        })?;
+        rows.map(|r| r.map_err(StoreError::from)).collect()
+    }
+
+    fn ping(&mut self) -> Result<(), StoreError> {
+        let _: i64 = self.conn.query_row("SELECT 1", [], |r| r.get(0))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::suite;
+
+    #[test]
+    fn the_store_suite_in_memory() {
+        suite::run(&mut SqliteStore::in_memory().unwrap());
+    }
+
+    #[test]
+    fn the_store_suite_on_disk_and_reopened() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        suite::run(&mut SqliteStore::open(&path).unwrap());
+        let mut s = SqliteStore::open(&path).unwrap();
+        suite::after_reopen(&mut s);
+        let mode: String = s.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        let sync: i64 = s.conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        assert_eq!(sync, 2, "FULL");
+    }
+}
