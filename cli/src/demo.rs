@@ -67,6 +67,8 @@ fn evidence(dir: &Path, json: bool) -> EvidenceArgs {
         min_trust_root_version: None,
         max_clock_skew: "5m".to_string(),
         heartbeat_policy: None,
+        log_proof: None,
+        log_key: None,
         require: Vec::new(),
         format: if json { Format::Json } else { Format::Human },
         // The demo's world is temporary: nothing is remembered from it.

@@ -7,6 +7,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use attest_verifier::checkpoint::VerifierKey;
+use attest_verifier::tlog_proof::{LogProofEvidence, MAX_TLOG_PROOF_BYTES};
 use attest_verifier::trust_root::{self, parse_root_keys, ChainOptions};
 use attest_verifier::{
     verify_document, BatchVerifier, BundleEvidence, Evidence, Report, Timestamp, TrustAnchor, TrustOutcome,
@@ -68,6 +70,14 @@ pub struct EvidenceArgs {
     /// Heartbeat policy (attest.heartbeat-policy.v1, docs/spec.md §9) for heartbeat envelopes.
     #[arg(long = "heartbeat-policy", value_name = "FILE")]
     pub heartbeat_policy: Option<PathBuf>,
+    /// A C2SP tlog-proof (c2sp.org/tlog-proof@v1) of the document: adds the
+    /// required check `log-inclusion` (docs/spec.md §10.6). `attest verify` only.
+    #[arg(long = "log-proof", value_name = "FILE", requires = "log_key")]
+    pub log_proof: Option<PathBuf>,
+    /// The log's verifier key (name+keyid+base64, as `attest ledger key` prints
+    /// it), or a file holding it.
+    #[arg(long = "log-key", value_name = "VKEY|FILE", requires = "log_proof")]
+    pub log_key: Option<String>,
     /// Checks that must not be skipped (comma-separated or repeated, e.g.
     /// bundle-files,output): a skip of one fails it with `required-check-skipped` (docs/spec.md §6).
     #[arg(long = "require", value_name = "CHECK[,CHECK…]", value_delimiter = ',', value_parser = parse_check_id)]
@@ -78,6 +88,22 @@ pub struct EvidenceArgs {
     /// The remembered rollback floor.
     #[command(flatten)]
     pub state: crate::state::StateArgs,
+}
+
+/// `--log-key`: the verifier key text itself, or a file holding it (one line).
+pub fn read_log_key(arg: &str) -> Result<VerifierKey, CliError> {
+    if let Ok(k) = VerifierKey::parse(arg) {
+        return Ok(k);
+    }
+    let path = Path::new(arg);
+    if !path.exists() {
+        return Err(CliError::new(format!("--log-key {arg:?}: neither a verifier key (name+keyid+base64) nor a file")));
+    }
+    let bytes = read_limited(path, "log key", 4096)?;
+    let text =
+        std::str::from_utf8(&bytes).map_err(|_| CliError::new(format!("log key {}: not UTF-8", path.display())))?;
+    VerifierKey::parse(text.trim_end_matches(['\n', '\r']))
+        .map_err(|e| CliError::new(format!("log key {}: {e}", path.display())))
 }
 
 /// Reads and parses `--heartbeat-policy` (a policy that does not parse cannot be checked against: exit 2).
@@ -237,6 +263,15 @@ impl Loaded {
             bundle,
             allow_hosts: a.allow_hosts.clone(),
             heartbeat_policy: a.heartbeat_policy.as_deref().map(read_heartbeat_policy).transpose()?,
+            log_proof: match (&a.log_proof, &a.log_key) {
+                (Some(p), Some(k)) => Some(LogProofEvidence {
+                    // One byte over the limit is read, so an oversized proof
+                    // fails `log-inclusion` (exit 1) instead of being unreadable.
+                    proof: read_limited(p, "log proof", MAX_TLOG_PROOF_BYTES as u64 + 1)?,
+                    log_key: read_log_key(k)?,
+                }),
+                _ => None,
+            },
         };
         let max_clock_skew_seconds =
             parse_duration_seconds(&a.max_clock_skew).map_err(|e| CliError::new(format!("--max-clock-skew: {e}")))?;
@@ -543,6 +578,9 @@ pub fn audit(
     print_items: bool,
     allow_empty: bool,
 ) -> Result<(i32, AuditOutcome), CliError> {
+    if a.log_proof.is_some() {
+        return Err(CliError::new("--log-proof proves one document: use it with `attest verify`, not with a batch"));
+    }
     let (mut items, labels) = Source::open(source)?;
     let start = Instant::now();
     let mut batch = BatchVerifier::new();

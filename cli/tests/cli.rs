@@ -58,6 +58,10 @@ fn write_inputs(v: &Vector) -> Written {
         std::fs::write(p.join("heartbeat-policy.json"), policy).expect("write");
         args.extend(["--heartbeat-policy".into(), "heartbeat-policy.json".into()]);
     }
+    if let (Some(proof), Some(key)) = (&v.log_proof, &v.log_key) {
+        std::fs::write(p.join("entry.tlog-proof"), proof).expect("write");
+        args.extend(["--log-proof".into(), "entry.tlog-proof".into(), "--log-key".into(), key.clone()]);
+    }
     if let Some(b) = &v.bundle {
         match &b.entries {
             None => {

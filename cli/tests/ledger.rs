@@ -707,3 +707,72 @@ fn two_ledger_processes_share_one_postgres_database() {
     a.terminate();
     b.terminate();
 }
+
+/// submit → checkpoint → tlog-proof → offline `attest verify --log-proof`.
+#[test]
+fn tlog_proofs_verify_offline_with_attest_verify() {
+    let (dir, s, vk) = world("ledger-tlog-proof");
+    let d = dir.path();
+    let server = Server::start(d, &["--batch-max-age-ms", "20"]);
+    let docs: Vec<Vec<u8>> = (0..7).map(|i| attestation(&s, &format!("offline-{i}"))).collect();
+    for doc in &docs {
+        let (status, r) = post(&server.addr, doc);
+        assert_eq!(status, 201, "{r}");
+    }
+    let (status, text) = http(&server.addr, "GET", "/v1/entries/3/tlog-proof", b"").expect("GET tlog-proof");
+    assert_eq!(status, 200);
+    let text = String::from_utf8(text).expect("UTF-8");
+    assert!(text.starts_with("c2sp.org/tlog-proof@v1\nindex 3\n"), "{text}");
+    let (status, _) = http(&server.addr, "GET", "/v1/entries/7/tlog-proof", b"").expect("GET");
+    assert_eq!(status, 404);
+    let (status, _) = http(&server.addr, "GET", "/v1/entries/03/tlog-proof", b"").expect("GET");
+    assert_eq!(status, 400);
+    server.terminate();
+
+    // Offline: the ledger is gone.
+    std::fs::write(d.join("doc3.json"), &docs[3]).expect("write");
+    std::fs::write(d.join("doc4.json"), &docs[4]).expect("write");
+    std::fs::write(d.join("entry3.tlog-proof"), &text).expect("write");
+    std::fs::write(d.join("log.vkey"), format!("{vk}\n")).expect("write");
+    let verify = |doc: &str, key: &str| {
+        let out = attest()
+            .current_dir(d)
+            .args(["verify", doc, "--trust-root", "trust-root.json", "--root-key", "root.pub", "--no-state"])
+            .args(["--log-proof", "entry3.tlog-proof", "--log-key", key, "--format", "json"])
+            .output()
+            .expect("runs");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+        let check = report["checks"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["id"] == "log-inclusion").cloned())
+            .unwrap_or(serde_json::Value::Null);
+        (out.status.code(), check, String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let key_text = vk.to_string();
+    let (code, check, err) = verify("doc3.json", &key_text);
+    assert_eq!(code, Some(0), "{err} {check}");
+    assert_eq!(check["status"], "pass", "{check}");
+    // The key from a file, the same verdict.
+    let (code, check, _) = verify("doc3.json", "log.vkey");
+    assert_eq!((code, check["status"].as_str()), (Some(0), Some("pass")));
+    // Another document with this proof: not included (exit 1).
+    let (code, check, _) = verify("doc4.json", &key_text);
+    assert_eq!((code, check["reason"].as_str()), (Some(1), Some("not-included")), "{check}");
+    // Another log's key: the checkpoint is not signed by it.
+    let other = attest_attestor::note::NoteSigner::new(ORIGIN, MasterSecret::from_bytes([7; 32]).master_ed25519())
+        .expect("signer");
+    let (code, check, _) = verify("doc3.json", &other.verifier_key().to_string());
+    assert_eq!((code, check["reason"].as_str()), (Some(1), Some("bad-log-signature")), "{check}");
+    // A key argument that is neither a key nor a file: exit 2, named.
+    let (code, _, err) = verify("doc3.json", "no-such-key");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--log-key"), "{err}");
+    // `attest audit` refuses a log proof (it proves one document).
+    let out = attest()
+        .current_dir(d)
+        .args(["audit", "doc3.json", "--trust-root", "trust-root.json", "--root-key", "root.pub", "--no-state"])
+        .args(["--log-proof", "entry3.tlog-proof", "--log-key", &key_text])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/v1/entries", post(submit))
         .route("/v1/entries/{index}", get(get_entry))
+        .route("/v1/entries/{index}/tlog-proof", get(get_tlog_proof))
         .route("/v1/proof/inclusion", get(inclusion))
         .route("/v1/proof/consistency", get(consistency))
         .route("/checkpoint", get(checkpoint))
@@ -304,6 +305,32 @@ async fn get_entry(
             json!(&*r.checkpoint)
         );
         Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    })
+    .await
+}
+
+/// `GET /v1/entries/{index}/tlog-proof`: the C2SP tlog-proof of an entry
+/// against the latest checkpoint (docs/spec.md §10.6).
+async fn get_tlog_proof(
+    State(state): State<AppState>,
+    index: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Result<Response, ApiError> {
+    let Path(index) = index.map_err(|r| ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", r.body_text()))?;
+    let index = parse_u64(&index, "the index")?;
+    let s = state.clone();
+    blocking(move || {
+        let t = s.tree.read().unwrap_or_else(PoisonError::into_inner);
+        let size = t.size();
+        if index >= size {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                format!("no entry {index} in a log of {size}"),
+            ));
+        }
+        let path = t.inclusion_proof(index, size).map_err(|e| ApiError::internal(e.to_string()))?;
+        let proof = attest_verifier::tlog_proof::TlogProof::new(index, path, t.checkpoint().to_string(), None);
+        Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], proof.to_text()).into_response())
     })
     .await
 }

@@ -135,6 +135,12 @@ pub struct Vector {
     /// On-chain expectation (vectors with EIP-712 signatures).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub onchain: Option<OnchainExpectation>,
+    /// A C2SP tlog-proof of the document, exact text (`--log-proof`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_proof: Option<String>,
+    /// The log's verifier key text (`--log-key`), with `logProof`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_key: Option<String>,
 }
 
 impl Vector {
@@ -195,7 +201,9 @@ pub fn load_all() -> Result<Vec<Vector>, String> {
 /// Runs vectors through the Rust verifier exactly as `attest verify` does.
 pub mod run {
     use attest_verifier::bundle::EntryKind;
+    use attest_verifier::checkpoint::VerifierKey;
     use attest_verifier::heartbeat::{parse_heartbeat_policy, StreamReport};
+    use attest_verifier::tlog_proof::LogProofEvidence;
     use attest_verifier::trust_root::ChainOptions;
     use attest_verifier::types::Ed25519PublicKey;
     use attest_verifier::{
@@ -251,6 +259,14 @@ pub mod run {
                 heartbeat_policy: match &v.heartbeat_policy {
                     None => None,
                     Some(p) => Some(parse_heartbeat_policy(p.as_bytes()).map_err(|e| format!("heartbeatPolicy: {e}"))?),
+                },
+                log_proof: match (&v.log_proof, &v.log_key) {
+                    (None, None) => None,
+                    (Some(proof), Some(key)) => Some(LogProofEvidence {
+                        proof: proof.as_bytes().to_vec(),
+                        log_key: VerifierKey::parse(key).map_err(|e| format!("logKey: {e}"))?,
+                    }),
+                    _ => return Err("logProof and logKey go together".into()),
                 },
             };
             let anchor = TrustAnchor::new(docs, pinned, ChainOptions { now, min_version: v.min_trust_root_version });

@@ -77,6 +77,7 @@ impl Evidence {
         let opts = ChainOptions { now: self.now, min_version: self.min_trust_root_version };
         let anchor = TrustAnchor::new(docs, self.root_keys, opts);
         let oversized = self.bundle_oversized;
+        #[allow(clippy::needless_update)]
         let evidence = attest_verifier::Evidence {
             signals: self.signals,
             output: self.output,
@@ -98,6 +99,9 @@ impl Evidence {
                         .collect()
                 }),
             }),
+            // `log_proof` when the workspace enables the verifier's
+            // `log-proof` feature: the WASM faces take no log proof (yet).
+            ..Default::default()
         };
         (anchor, evidence, self.now)
     }

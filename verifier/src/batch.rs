@@ -68,6 +68,11 @@ impl Pending {
         self
     }
 
+    /// The report being built (for checks the evidence adds to any kind).
+    pub(crate) fn builder_mut(&mut self) -> &mut ReportBuilder {
+        &mut self.builder
+    }
+
     /// A document that is not strict JSON (or has no known kind), reported under `plan`.
     pub(crate) fn parse_failure(plan: Plan, e: &DocumentError) -> Self {
         Self::from_document_error(ReportBuilder::new(plan), e)

@@ -54,6 +54,10 @@ pub struct Evidence {
     pub allow_hosts: Vec<String>,
     /// Heartbeat policy (`--heartbeat-policy`), parsed by the caller.
     pub heartbeat_policy: Option<crate::heartbeat::HeartbeatPolicy>,
+    /// A log's inclusion proof of the document and the log key
+    /// (`--log-proof`, `--log-key`): adds the required check `log-inclusion`.
+    #[cfg(feature = "log-proof")]
+    pub log_proof: Option<crate::tlog_proof::LogProofEvidence>,
 }
 
 /// Everything a verification reads besides the document.

@@ -87,6 +87,7 @@ pub mod replay;
 pub mod report;
 pub mod secp256k1;
 pub mod time;
+pub mod tlog_proof;
 pub mod trust_root;
 pub mod types;
 

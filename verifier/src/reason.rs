@@ -256,6 +256,15 @@ reasons! {
     ConfigChanged = "config-changed",
     /// A counter or `uptime_seconds` decreased within a boot.
     CounterDecreased = "counter-decreased",
+    // --- log-inclusion (formats.md §8, C2SP tlog-proof) ---
+    /// The tlog-proof is not well-formed (header, index, hashes, blank line, checkpoint note).
+    MalformedLogProof = "malformed-log-proof",
+    /// A checkpoint carries no valid signature by the log key.
+    BadLogSignature = "bad-log-signature",
+    /// A checkpoint's origin is not the log key's name.
+    OriginMismatch = "origin-mismatch",
+    /// The inclusion proof does not lead from the entry to the checkpoint's root (or the index is outside the tree).
+    NotIncluded = "not-included",
     // --- report machinery ---
     /// A check outside the document kind's plan was recorded (a verifier bug; fails closed).
     UnplannedCheck = "unplanned-check",

@@ -207,15 +207,38 @@ fn told_plan(bytes: &[u8]) -> Plan {
     }
 }
 
-/// Step 1 of a verification (see [`crate::batch`]).
+/// Step 1 of a verification (see [`crate::batch`]): the kind's checks, then
+/// the checks the evidence adds to any kind (`log-inclusion`).
 pub(crate) fn prepare(bytes: &[u8], ctx: &VerifyContext<'_>) -> Pending {
+    let (item, value) = prepare_kind(bytes, ctx);
+    #[cfg(feature = "log-proof")]
+    if let Some(e) = &ctx.evidence.log_proof {
+        let mut item = item;
+        let b = item.builder_mut();
+        b.plan_also(crate::report::CheckId::LogInclusion, true);
+        // A halted report skips it (naming the failed check) when finished.
+        if !b.is_halted() {
+            crate::tlog_proof::check(b, value.as_ref(), e);
+        }
+        return item;
+    }
+    let _ = value;
+    item
+}
+
+fn prepare_kind(bytes: &[u8], ctx: &VerifyContext<'_>) -> (Pending, Option<Value>) {
     let value = match doc::parse_json(bytes) {
         Ok(v) => v,
-        Err(e) => return Pending::parse_failure(told_plan(bytes), &e),
+        Err(e) => return (Pending::parse_failure(told_plan(bytes), &e), None),
     };
+    let item = verify_kind(&value, ctx);
+    (item, Some(value))
+}
+
+fn verify_kind(value: &Value, ctx: &VerifyContext<'_>) -> Pending {
     let known = || verifiable_types().collect::<Vec<_>>().join(", ");
-    match (told_type(&value), kind_of(&value)) {
-        (_, Some(DocumentKind { verify: Some(verify), .. })) => verify(&value, ctx),
+    match (told_type(value), kind_of(value)) {
+        (_, Some(DocumentKind { verify: Some(verify), .. })) => verify(value, ctx),
         (Some(t), Some(_)) => Pending::parse_refused(
             UNKNOWN_PLAN,
             Reason::NotVerifiable,

@@ -61,6 +61,8 @@ pub enum CheckId {
     Gap,
     /// Within a boot, counters and `uptime_seconds` never decrease.
     Counters,
+    /// The document's entry bytes are included in a checkpoint signed by the log key (`--log-proof`).
+    LogInclusion,
 }
 
 impl CheckId {
@@ -88,6 +90,7 @@ impl CheckId {
         CheckId::Sequence,
         CheckId::Gap,
         CheckId::Counters,
+        CheckId::LogInclusion,
     ];
 
     /// The stable string id.
@@ -115,6 +118,7 @@ impl CheckId {
             CheckId::Sequence => "sequence",
             CheckId::Gap => "gap",
             CheckId::Counters => "counters",
+            CheckId::LogInclusion => "log-inclusion",
         }
     }
 
@@ -288,6 +292,8 @@ pub struct Plan {
 #[derive(Debug)]
 pub struct ReportBuilder {
     plan: Plan,
+    /// Checks the evidence adds after the plan's (`log-inclusion` with `--log-proof`).
+    also: Vec<(CheckId, bool)>,
     slots: Vec<Option<Check>>,
     unplanned: Vec<Check>,
     digest: Option<Sha256Digest>,
@@ -297,7 +303,28 @@ pub struct ReportBuilder {
 impl ReportBuilder {
     /// Starts a report.
     pub fn new(plan: Plan) -> Self {
-        Self { plan, slots: vec![None; plan.checks.len()], unplanned: Vec::new(), digest: None, halted: None }
+        Self {
+            plan,
+            also: Vec::new(),
+            slots: vec![None; plan.checks.len()],
+            unplanned: Vec::new(),
+            digest: None,
+            halted: None,
+        }
+    }
+
+    /// Adds a check after the plan's, for evidence the caller gave (a check
+    /// every kind can make, such as `log-inclusion`). Adding one twice, or
+    /// one already in the plan, changes nothing.
+    pub fn plan_also(&mut self, id: CheckId, required: bool) {
+        if !self.planned().any(|(c, _)| *c == id) {
+            self.also.push((id, required));
+            self.slots.push(None);
+        }
+    }
+
+    fn planned(&self) -> impl Iterator<Item = &(CheckId, bool)> {
+        self.plan.checks.iter().chain(self.also.iter())
     }
 
     /// The plan.
@@ -306,7 +333,8 @@ impl ReportBuilder {
     }
 
     fn set(&mut self, check: Check) {
-        match self.plan.checks.iter().position(|(c, _)| *c == check.id) {
+        let at = self.planned().position(|(c, _)| *c == check.id);
+        match at {
             Some(i) => {
                 let Some(slot) = self.slots.get_mut(i) else { return };
                 // The first failure recorded for a check wins: it is never overwritten.
@@ -385,7 +413,7 @@ impl ReportBuilder {
     pub fn finish(self) -> Report {
         let mut checks = Vec::with_capacity(self.slots.len() + self.unplanned.len());
         let mut valid = self.unplanned.is_empty();
-        for ((id, required), slot) in self.plan.checks.iter().zip(self.slots) {
+        for ((id, required), slot) in self.plan.checks.iter().chain(self.also.iter()).zip(self.slots) {
             let check = slot.unwrap_or_else(|| Check {
                 id: *id,
                 status: Status::Skip,

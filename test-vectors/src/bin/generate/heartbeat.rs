@@ -80,6 +80,8 @@ impl Hb {
             network: None,
             allow_hosts: Vec::new(),
             onchain: None,
+            log_proof: None,
+            log_key: None,
         }
     }
 

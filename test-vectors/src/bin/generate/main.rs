@@ -30,6 +30,7 @@ use attest_verifier::trust_root::Role;
 use attest_verifier::types::Ed25519Signature;
 
 mod heartbeat;
+mod log_proof;
 
 type R<T> = Result<T, String>;
 type Edit = Box<dyn Fn(&mut Object)>;
@@ -134,6 +135,8 @@ impl Gen {
             network: None,
             allow_hosts: Vec::new(),
             onchain: None,
+            log_proof: None,
+            log_key: None,
         }
     }
 
@@ -1907,6 +1910,7 @@ fn generate() -> R<BTreeMap<String, String>> {
     onchain_vectors(&mut g)?;
     replay_vectors(&mut g)?;
     trust_root_documents(&mut g)?;
+    log_proof::vectors(&mut g)?;
     for v in heartbeat::vectors()? {
         g.push(v);
     }
