@@ -109,17 +109,17 @@ run_check() {
   checks=$((checks + n))
 }
 
-ls docs/*.json | head -n "$first" >batch1
-ls docs/*.json | tail -n "+$((first + 1))" >batch2
-echo tr2.json >>batch2
+docs=(docs/*.json)
+batch1=("${docs[@]:0:first}")
+batch2=("${docs[@]:first}" tr2.json)
 
 echo "==> the empty log"
 run_check -expect-size 0
 echo "==> $first submissions, concurrently"
-"$checker" submit -url "$url" -receipts receipts1.jsonl -concurrency 32 $(cat batch1)
+"$checker" submit -url "$url" -receipts receipts1.jsonl -concurrency 32 "${batch1[@]}"
 run_check -expect-size "$first" -receipts receipts1.jsonl
 echo "==> $second more heartbeats and the trust root tr2.json"
-"$checker" submit -url "$url" -receipts receipts2.jsonl -concurrency 32 $(cat batch2)
+"$checker" submit -url "$url" -receipts receipts2.jsonl -concurrency 32 "${batch2[@]}"
 run_check -expect-size "$((total + 1))" -receipts receipts1.jsonl -receipts receipts2.jsonl
 
 echo "==> another log's key must be refused"
