@@ -49,6 +49,9 @@ bash kat/run.sh
 step "DSSE interop (securesystemslib signs and verifies heartbeat envelopes with attest)"
 bash interop/dsse/run.sh
 
+step "Go tlog interop (golang.org/x/mod sumdb/note and sumdb/tlog check the ledger's checkpoints, tiles and proofs)"
+bash interop/tlog-go/run.sh
+
 step "Rust: fuzz smoke (cargo-fuzz, every target 20s, docs/fuzzing.md)"
 bash fuzz/smoke.sh
 # The sanitizer builds are large and used by nothing after the smoke run:
@@ -68,11 +71,13 @@ fi
 step "demo"
 cargo run -q -p attest-cli -- demo > /dev/null
 
-# One closing line over every runner: cargo test, forge, node --test, pytest.
+# One closing line over every runner: cargo test, forge, node --test, pytest
+# (tests, not assertions: the interop runs' checks are reported beside it).
 passed=$(grep -hoE '^test result: ok\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
 forge=$(grep -hoE '^contracts: [0-9]+ passed' "$log" | tail -1 | awk '{print $2+0}')
 node=$(grep -hoE '^# pass [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')
 pytest=$(grep -hoE '^[0-9]+ passed(, [0-9]+ [a-z]+)* in [0-9.]+s' "$log" | awk '{s+=$1} END {print s+0}')
+interop=$(grep -hoE '^[a-z0-9-]+ interop: [0-9]+ checks passed$' "$log" | awk '{s+=$3} END {print s+0}')
 echo
 echo "all tests passed in $(( $(date +%s) - start ))s"
-echo "test-all: $(( passed + ${forge:-0} + node + pytest )) passed, 0 failed"
+echo "test-all: $(( passed + ${forge:-0} + node + pytest )) passed, 0 failed (and ${interop} interop checks)"
