@@ -22,6 +22,23 @@ pub enum LedgerCommand {
     Serve(Box<ServeArgs>),
     /// Print the log's verifier key (`origin+keyid+base64`) for clients and witnesses.
     Key(KeyArgs),
+    /// Write the log as static C2SP tlog-tiles files (checkpoint, hash tiles,
+    /// entry bundles) to a directory, for any web server. Needs no secret:
+    /// the stored checkpoint is verified under --log-key first.
+    ExportTiles(ExportArgs),
+}
+
+/// `attest ledger export-tiles`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The database: sqlite:PATH or postgres://USER@HOST:PORT/DB.
+    #[arg(long, value_name = "sqlite:PATH|postgres://…")]
+    pub db: String,
+    /// The log's verifier key (as `attest ledger key` prints it), or a file holding it.
+    #[arg(long = "log-key", value_name = "VKEY|FILE")]
+    pub log_key: String,
+    /// The directory to write (created if missing; existing full tiles must match).
+    pub dir: PathBuf,
 }
 
 /// `attest ledger serve`.
@@ -75,6 +92,21 @@ pub fn run(c: &LedgerCommand) -> Result<i32, CliError> {
     match c {
         LedgerCommand::Key(a) => {
             println!("{}", signer(&a.key, &a.origin)?.verifier_key());
+            Ok(0)
+        }
+        LedgerCommand::ExportTiles(a) => {
+            let database = Database::parse(&a.db).map_err(|e| CliError::new(format!("--db: {e}")))?;
+            let key = crate::verify::read_log_key(&a.log_key)?;
+            let mut store = attest_ledger::open_store(&database).map_err(|e| CliError::new(format!("--db: {e}")))?;
+            let s = attest_ledger::export::export_tiles(store.as_mut(), &key, &a.dir)
+                .map_err(|e| CliError::new(format!("export-tiles: {e}")))?;
+            println!(
+                "exported the log of {} entries to {}: {} files written, {} full tiles unchanged",
+                s.tree_size,
+                a.dir.display(),
+                s.written,
+                s.unchanged
+            );
             Ok(0)
         }
         LedgerCommand::Serve(a) => {

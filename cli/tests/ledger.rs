@@ -776,3 +776,73 @@ fn tlog_proofs_verify_offline_with_attest_verify() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// `attest ledger export-tiles`: the files are what the server serves, a
+/// second export keeps the full tiles, a changed full tile is refused.
+#[test]
+fn export_tiles_writes_what_the_server_serves() {
+    let (dir, s, vk) = world("ledger-export");
+    let d = dir.path();
+    let server = Server::start(d, &["--batch-max-age-ms", "20"]);
+    let docs: Vec<Vec<Vec<u8>>> =
+        (0..10).map(|c| (0..27).map(|i| attestation(&s, &format!("export-{c}-{i}"))).collect()).collect();
+    let results = submit_concurrently(&server.addr, &docs);
+    assert!(results.iter().all(|(_, st, ..)| *st == 201));
+    let export = |key: &str| {
+        attest()
+            .current_dir(d)
+            .args(["ledger", "export-tiles", "--db", "sqlite:ledger.db", "--log-key", key, "site"])
+            .output()
+            .expect("runs")
+    };
+    let key = vk.to_string();
+    let out = export(&key);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut files = Vec::new();
+    let mut stack = vec![d.join("site")];
+    while let Some(p) = stack.pop() {
+        for e in std::fs::read_dir(&p).expect("read dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    // 270 entries: tile/0/000, tile/0/001.p/14, tile/1/000.p/1, entries 000 and 001.p/14, checkpoint.
+    assert_eq!(files.len(), 6, "{files:?}");
+    for f in &files {
+        let rel = f.strip_prefix(d.join("site")).expect("inside").to_str().expect("UTF-8").to_string();
+        let (status, served) = http(&server.addr, "GET", &format!("/{rel}"), b"").expect("GET");
+        assert_eq!(status, 200, "{rel}");
+        assert_eq!(std::fs::read(f).expect("read"), served, "{rel} differs from the server's");
+    }
+    let again = export(&key);
+    assert!(again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("2 full tiles unchanged"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    // Another log's key: nothing unverified is published.
+    let other = attest_attestor::note::NoteSigner::new(ORIGIN, MasterSecret::from_bytes([7; 32]).master_ed25519())
+        .expect("signer");
+    let out = export(&other.verifier_key().to_string());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("does not verify"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A full tile with other contents is never overwritten.
+    let full = d.join("site/tile/0/000");
+    let mut bytes = std::fs::read(&full).expect("read");
+    bytes[0] ^= 1;
+    std::fs::write(&full, &bytes).expect("write");
+    let out = export(&key);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("tile/0/000"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(&full).expect("read"), bytes);
+    server.terminate();
+}

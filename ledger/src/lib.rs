@@ -19,6 +19,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+pub mod export;
 pub mod http;
 pub mod metrics;
 pub mod sequencer;
@@ -102,6 +103,11 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Batching.
     pub batch: BatchConfig,
+}
+
+/// Opens the store of `database` (for `export-tiles` and tests). Blocking.
+pub fn open_store(database: &Database) -> Result<Box<dyn Store>, LedgerError> {
+    open(database)
 }
 
 /// Opens the store. Blocking: never called on an async worker (the

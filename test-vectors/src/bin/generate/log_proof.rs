@@ -43,16 +43,15 @@ pub(crate) fn vectors(g: &mut Gen) -> R<()> {
     let log = Log { signer, leaves };
     let good = log.proof(INDEX, log.path(INDEX)?)?;
 
-    let push =
-        |g: &mut Gen, name: &str, desc: &str, expect: &str, reason: Option<&str>, doc: &Value, proof: String| {
-            let mut v = g.full(name, desc, expect, reason, doc);
-            v.bundle = None;
-            v.signals = None;
-            v.output_base64 = None;
-            v.log_proof = Some(proof);
-            v.log_key = Some(key.clone());
-            g.push(v);
-        };
+    let push = |g: &mut Gen, name: &str, desc: &str, expect: &str, reason: Option<&str>, doc: &Value, proof: String| {
+        let mut v = g.full(name, desc, expect, reason, doc);
+        v.bundle = None;
+        v.signals = None;
+        v.output_base64 = None;
+        v.log_proof = Some(proof);
+        v.log_key = Some(key.clone());
+        g.push(v);
+    };
     push(
         g,
         "accept/log-inclusion",
