@@ -256,6 +256,15 @@ reasons! {
     ConfigChanged = "config-changed",
     /// A counter or `uptime_seconds` decreased within a boot.
     CounterDecreased = "counter-decreased",
+    // --- fork evidence (formats.md §9) ---
+    /// The two checkpoints are consistent (or one checkpoint twice): no split view is shown.
+    NotAFork = "not-a-fork",
+    /// The consistency proof has the wrong length or does not lead to checkpoint B's root.
+    BadProof = "bad-proof",
+    /// A checkpoint lacks a valid signature by the evidence's log key.
+    BadLogSignature = "bad-log-signature",
+    /// The log key's name, the evidence's `origin` and the checkpoints' origin lines differ.
+    OriginMismatch = "origin-mismatch",
     // --- report machinery ---
     /// A check outside the document kind's plan was recorded (a verifier bug; fails closed).
     UnplannedCheck = "unplanned-check",

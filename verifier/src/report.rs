@@ -61,6 +61,8 @@ pub enum CheckId {
     Gap,
     /// Within a boot, counters and `uptime_seconds` never decrease.
     Counters,
+    /// Two checkpoints signed by one log key prove a split view (fork evidence, formats.md §9).
+    Fork,
 }
 
 impl CheckId {
@@ -88,6 +90,7 @@ impl CheckId {
         CheckId::Sequence,
         CheckId::Gap,
         CheckId::Counters,
+        CheckId::Fork,
     ];
 
     /// The stable string id.
@@ -115,6 +118,7 @@ impl CheckId {
             CheckId::Sequence => "sequence",
             CheckId::Gap => "gap",
             CheckId::Counters => "counters",
+            CheckId::Fork => "fork",
         }
     }
 
