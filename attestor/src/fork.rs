@@ -122,7 +122,7 @@ pub fn sign_reported(evidence: &mut Object, reporters: &[&Ed25519Signer]) {
 
 #[cfg(test)]
 mod tests {
-    use attest_verifier::fork::parse_fork_evidence;
+    use attest_verifier::fork::{parse_fork_evidence, NoFork};
     use attest_verifier::merkle::{consistency_proof, leaf_hash, tree_hash};
 
     use super::*;
@@ -163,7 +163,8 @@ mod tests {
                 (6, tree_hash(&honest[..6]), tree_hash(&forked[..6]))
             );
             let ev = parse_fork_evidence(attest_json::to_canonical_string(&v).as_bytes()).unwrap();
-            assert_eq!((ev.a().note(), ev.b().note()), (a.as_str(), b.as_str()));
+            let text = |n: &str| n.split_once("\n\n").map(|(t, _)| format!("{t}\n")).unwrap();
+            assert_eq!((ev.a().note().text(), ev.b().note().text()), (text(&a).as_str(), text(&b).as_str()));
             assert_eq!(ev.origin(), ORIGIN);
         }
         // Equal sizes, no proof.
@@ -196,11 +197,11 @@ mod tests {
         let (a, b) = (note(&sig, &honest[..6]), note(&sig, &honest));
         let proof = consistency_proof(&honest, 6).unwrap();
         let e = ForkEvidenceDraft::new(sig.verifier_key(), &a, &b, &proof, when()).unwrap().build().unwrap_err();
-        assert!(matches!(e, ForkBuildError::NotAFork(ForkError::Consistent { .. })), "{e}");
+        assert!(matches!(e, ForkBuildError::NotAFork(ForkError::NotAFork { why: NoFork::Consistent, .. })), "{e}");
         assert!(e.to_string().ends_with("[not-a-fork]"), "{e}");
         // The same checkpoint twice.
         let e = ForkEvidenceDraft::new(sig.verifier_key(), &a, &a, &[], when()).unwrap().build().unwrap_err();
-        assert!(matches!(e, ForkBuildError::NotAFork(ForkError::SameView { .. })));
+        assert!(matches!(e, ForkBuildError::NotAFork(ForkError::NotAFork { why: NoFork::SameView, .. })));
         // Another log's key.
         let other = NoteSigner::new(ORIGIN, MasterSecret::from_bytes([6; 32]).master_ed25519()).unwrap();
         let e = ForkEvidenceDraft::new(other.verifier_key(), &a, &b, &proof, when()).unwrap().build().unwrap_err();

@@ -167,13 +167,12 @@ fn fork_evidence_verifies_under_the_pinned_log_key() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stdout(&out).contains("PASS signature"), "{}", stdout(&out));
 
-    // inspect: both checkpoints and the computation under the evidence's own key.
+    // inspect: the log key's keyId and both sizes.
     let out = ok(&run(d, &["inspect", "fork.json", "--format", "json"]));
     let i: serde_json::Value = serde_json::from_str(&out).expect("json");
-    assert_eq!(i["decoded"]["a"]["size"], 6);
-    assert_eq!(i["decoded"]["b"]["size"], 9);
-    assert_eq!(i["decoded"]["forkUnderOwnKey"]["splitView"], true);
-    assert_eq!(i["decoded"]["logKey"], log.verifier_key().to_string());
+    assert_eq!((&i["decoded"]["sizeA"], &i["decoded"]["sizeB"]), (&serde_json::json!(6), &serde_json::json!(9)));
+    assert_eq!(i["decoded"]["logKeyId"], log.verifier_key().public_key().key_id().to_hex());
+    assert_eq!(i["decoded"]["type"], "attest.fork-evidence.v1");
 }
 
 #[test]

@@ -25,7 +25,8 @@ export type CheckId =
   | "limits"
   | "sequence"
   | "gap"
-  | "counters";
+  | "counters"
+  | "fork";
 
 /** Stable reason code of a failed check (docs/spec.md lists every one). */
 export type Reason =
@@ -133,5 +134,9 @@ export type Reason =
   | "stream-missing"
   | "config-changed"
   | "counter-decreased"
+  | "not-a-fork"
+  | "bad-proof"
+  | "bad-log-signature"
+  | "origin-mismatch"
   | "unplanned-check"
   | "required-check-skipped";

@@ -129,10 +129,7 @@ pub enum Problem {
     /// A fixed structural rule of the document kind.
     #[error("{0}")]
     Rule(&'static str),
-    /// A signed note, checkpoint body or verifier key that is not well-formed
-    /// (fork evidence, formats.md §8–9).
-    #[error("{0}")]
-    Note(#[from] crate::checkpoint::CheckpointError),
+
     /// A record proof's `index` that is not its record's `seq`.
     #[error("index {index} differs from the record's seq {seq}")]
     IndexMismatch {
@@ -165,7 +162,7 @@ impl Problem {
             Problem::Key(_) => Reason::InvalidKey,
             Problem::EmptyList { .. } => Reason::EmptyList,
             Problem::IndexMismatch { .. } => Reason::OutOfRange,
-            Problem::Rule(_) | Problem::Note(_) => Reason::Malformed,
+            Problem::Rule(_) => Reason::Malformed,
         }
     }
 }
