@@ -34,6 +34,14 @@ def is_dsse_vector(v):
     return False
 
 
+def is_fork_vector(v):
+    """Whether the vector's document is fork evidence (`attest.fork-evidence.v1`,
+    docs/spec.md §11): checked by test_fork.py. Told by the type string in the
+    bytes, so malformed evidence counts too."""
+    d = v.get("document")
+    return isinstance(d, str) and '"attest.fork-evidence.v1"' in d
+
+
 @pytest.fixture(scope="session")
 def attest_bin():
     p = os.environ.get("ATTEST_BIN") or str(

@@ -6,10 +6,11 @@ import pytest
 
 import kat_check
 import kat_impl
-from conftest import SUMMARY, is_dsse_vector, load_vectors
+from conftest import SUMMARY, is_dsse_vector, is_fork_vector, load_vectors
 
-# DSSE envelopes (heartbeats, docs/spec.md §9) are another document kind: test_dsse.py.
-VECTORS = [v for v in load_vectors() if not is_dsse_vector(v)]
+# DSSE envelopes (heartbeats, docs/spec.md §9) are another document kind: test_dsse.py;
+# fork evidence (docs/spec.md §11) too: test_fork.py.
+VECTORS = [v for v in load_vectors() if not is_dsse_vector(v) and not is_fork_vector(v)]
 BY_NAME = {v["name"]: v for v in VECTORS}
 
 

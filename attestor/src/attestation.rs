@@ -42,6 +42,9 @@ pub enum SignError {
     /// A heartbeat could not be built.
     #[error("heartbeat: {0}")]
     Heartbeat(#[from] crate::heartbeat::HeartbeatError),
+    /// A signed note or checkpoint could not be made (a key name that is no valid note name).
+    #[error("signed note: {0}")]
+    Note(#[from] attest_verifier::checkpoint::CheckpointError),
 }
 
 /// Everything an attestation states about an execution.

@@ -5,7 +5,7 @@
 //! checks — trust roots, bundle manifests, execution attestations,
 //! delegations with EIP-712 signatures, network logs and summaries, DSSE
 //! runtime heartbeats ([`heartbeat`]), signed notes and log checkpoints
-//! ([`note`]) — in
+//! ([`note`]), fork evidence ([`fork`]) — in
 //! exactly the bytes the verifier and the contracts expect; and the
 //! recorded HTTPS exchange ([`recorder`]) behind `attest fetch`.
 #![forbid(unsafe_code)]
@@ -14,6 +14,7 @@
 
 pub mod attestation;
 pub mod bundle;
+pub mod fork;
 pub mod heartbeat;
 pub mod json;
 pub mod keys;

@@ -341,3 +341,45 @@ impl HeartbeatWorld {
             .collect()
     }
 }
+
+/// The log example world (formats.md §8–9): a trust root with a root key,
+/// the ledger's `log` key and a `witness` key, and the log's note signer
+/// under its origin. Used by the fork-evidence vectors and tests.
+#[derive(Debug, Clone)]
+pub struct LogWorld {
+    /// Root key secret.
+    pub root: MasterSecret,
+    /// The log's key secret (role `log`).
+    pub log: MasterSecret,
+    /// A witness key secret (role `witness`).
+    pub witness: MasterSecret,
+    /// The log's origin (its note key name).
+    pub origin: String,
+    /// The log's checkpoint signer.
+    pub signer: crate::note::NoteSigner,
+    /// Trust root version 1.
+    pub trust_root: Value,
+}
+
+impl LogWorld {
+    /// Builds the world for a seed.
+    pub fn new(seed: &str) -> Result<Self, SignError> {
+        let root = secret(seed, "log-root");
+        let log = secret(seed, "log");
+        let witness = secret(seed, "witness");
+        let origin = format!("ledger.example/{seed}");
+        let signer = crate::note::NoteSigner::new(&origin, log.master_ed25519())?;
+        let issued = t(times::ROOT_ISSUED);
+        let mut draft = TrustRootDraft::first(issued, t(times::ROOT_EXPIRES), 1);
+        let spec = |key: KeyMaterial, role: Role, label: &str| key_spec(key, role, label, issued);
+        for k in [
+            spec(KeyMaterial::ed25519(&root.master_ed25519()), Role::Root, "root"),
+            spec(KeyMaterial::ed25519(&log.master_ed25519()), Role::Log, "log"),
+            spec(KeyMaterial::ed25519(&witness.master_ed25519()), Role::Witness, "witness"),
+        ] {
+            let _ = draft.add_key(&k);
+        }
+        let trust_root = draft.sign(&[&root.master_ed25519()]);
+        Ok(Self { root, log, witness, origin, signer, trust_root })
+    }
+}

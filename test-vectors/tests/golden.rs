@@ -45,6 +45,7 @@ fn every_check_id_has_an_accepting_and_a_rejecting_vector() {
         attest_verifier::attestation::ATTESTATION_PLAN,
         attest_verifier::heartbeat::HEARTBEAT_PLAN,
         attest_verifier::heartbeat::STREAM_PLAN,
+        attest_verifier::fork::FORK_PLAN,
     ] {
         for (id, _) in plan.checks {
             let key = (plan.doc_type.to_string(), *id);
@@ -84,6 +85,39 @@ fn every_heartbeat_reason_has_a_vector() {
         RepeatedAttestationId,
     ] {
         assert!(seen.contains(r.as_str()), "no vector gives reason `{r}`");
+    }
+}
+
+/// Every reason the `fork` check can give has a vector, and every check of
+/// fork evidence fails in some vector with the reasons docs/spec.md §11 names.
+#[test]
+fn every_fork_reason_has_a_vector() {
+    use attest_verifier::Reason::*;
+    let vectors = load_all().expect("vectors load");
+    let mut seen = BTreeSet::new();
+    for v in vectors.iter().filter(|v| v.documents.is_empty()) {
+        let r = run::report(v).expect("runs");
+        if r.doc_type() != attest_verifier::fork::FORK_EVIDENCE_TYPE {
+            continue;
+        }
+        if let Some(c) = r.first_failure() {
+            seen.insert((c.id, c.reason.map(|r| r.as_str()).unwrap_or_default()));
+        }
+    }
+    use attest_verifier::CheckId;
+    for (check, reason) in [
+        (CheckId::Fork, NotAFork),
+        (CheckId::Fork, BadProof),
+        (CheckId::Fork, BadLogSignature),
+        (CheckId::Fork, OriginMismatch),
+        (CheckId::Signer, UnknownKey),
+        (CheckId::Signer, WrongRole),
+        (CheckId::Signer, IssuedInFuture),
+        (CheckId::Signature, BadSignature),
+        (CheckId::Parse, Malformed),
+        (CheckId::TrustRoot, NotAnchored),
+    ] {
+        assert!(seen.contains(&(check, reason.as_str())), "no fork-evidence vector fails `{check}` with `{reason}`");
     }
 }
 

@@ -26,7 +26,8 @@ export type CheckId =
   | "sequence"
   | "gap"
   | "counters"
-  | "log-inclusion";
+  | "log-inclusion"
+  | "fork";
 
 /** Stable reason code of a failed check (docs/spec.md lists every one). */
 export type Reason =
@@ -135,8 +136,10 @@ export type Reason =
   | "config-changed"
   | "counter-decreased"
   | "malformed-log-proof"
+  | "not-included"
+  | "not-a-fork"
+  | "bad-proof"
   | "bad-log-signature"
   | "origin-mismatch"
-  | "not-included"
   | "unplanned-check"
   | "required-check-skipped";

@@ -560,15 +560,7 @@ fn check_signer_and_delegation<'r>(
 ) -> Option<Cow<'r, StrictVerifyingKey>> {
     // A signer's claim about its own time is bounded by the verifier's clock:
     // a document dated after now + skew is refused before any key is trusted.
-    if att.issued_at > ctx.latest_document_time() {
-        r.fail(
-            CheckId::Signer,
-            Reason::IssuedInFuture,
-            format!(
-                "issuedAt {} lies more than {} s after the verification time {} (--max-clock-skew)",
-                att.issued_at, ctx.max_clock_skew_seconds, ctx.now
-            ),
-        );
+    if ctx.refuse_future(r, "issuedAt", att.issued_at) {
         if att.delegation.is_none() {
             r.skip(CheckId::Delegation, "no delegation: signed directly by a runtime key");
         } else {

@@ -68,10 +68,10 @@ pub enum CheckpointError {
     /// A key name is empty, or holds whitespace or `+`.
     #[error("invalid key name")]
     InvalidName,
-    /// The note carries no signature line of the log key.
+    /// The note carries no signature line of the log key (named `name+keyid`).
     #[error("no signature by the log key {0}")]
     NotSigned(String),
-    /// The log key's signature does not verify.
+    /// The log key's signature does not verify (the key named `name+keyid`).
     #[error("the signature by the log key {0} does not verify")]
     BadSignature(String),
     /// The note text is not a checkpoint body.
@@ -88,6 +88,21 @@ pub enum CheckpointError {
 }
 
 impl CheckpointError {
+    /// What is wrong, as fixed text (for a document's `parse` failure; the
+    /// `Display` form adds the values).
+    pub fn rule(&self) -> &'static str {
+        match self {
+            CheckpointError::TooLarge(_) => "note over 65,536 bytes",
+            CheckpointError::MalformedNote(s)
+            | CheckpointError::MalformedVerifierKey(s)
+            | CheckpointError::MalformedCheckpoint(s) => s,
+            CheckpointError::InvalidName => "invalid key name",
+            CheckpointError::NotSigned(_) => "not signed by the log key",
+            CheckpointError::BadSignature(_) => "bad log key signature",
+            CheckpointError::OriginMismatch { .. } => "origin is not the key name",
+        }
+    }
+
     /// A stable reason string.
     pub fn reason(&self) -> &'static str {
         match self {
@@ -172,11 +187,14 @@ impl VerifierKey {
         if id_hex.len() != 8 || !id_hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
             return Err(bad("the key ID must be 8 lowercase hex digits"));
         }
-        let raw = STANDARD.decode(key_b64).map_err(|_| bad("the key is not canonical padded base64"))?;
-        let [ED25519_SIGNATURE_TYPE, key @ ..] = raw.as_slice() else {
+        // 0x01 ‖ 32 key bytes: exactly 44 base64 characters, decoded into a fixed buffer.
+        let mut raw = [0u8; 33];
+        if key_b64.len() != 44 || STANDARD.decode_slice(key_b64, &mut raw) != Ok(33) {
+            return Err(bad("the key is not canonical base64 of 0x01 and 32 key bytes"));
+        }
+        let [ED25519_SIGNATURE_TYPE, key @ ..] = raw else {
             return Err(bad("not an Ed25519 key (type byte 0x01)"));
         };
-        let key: [u8; 32] = key.try_into().map_err(|_| bad("an Ed25519 key is 32 bytes"))?;
         let vk = Self::new(name, Ed25519PublicKey::from_bytes(key))?;
         if vk.key_id.to_hex() != id_hex {
             return Err(bad("the key ID does not match the name and key"));
@@ -250,13 +268,18 @@ impl Note {
     }
 }
 
+/// A control character other than newline (all are ASCII, so a byte scan is exact for UTF-8).
+fn has_control(s: &str) -> bool {
+    s.bytes().any(|b| b < b' ' && b != b'\n')
+}
+
 /// Checks a note text: non-empty, ends in a newline, no control characters
 /// other than newline (UTF-8 is guaranteed by `&str`).
 pub fn check_note_text(text: &str) -> Result<(), CheckpointError> {
     if !text.ends_with('\n') {
         return Err(CheckpointError::MalformedNote("the text must end with a newline"));
     }
-    if text.chars().any(|c| c < ' ' && c != '\n') {
+    if has_control(text) {
         return Err(CheckpointError::MalformedNote("control character in the text"));
     }
     if text.len() > MAX_NOTE_BYTES {
@@ -280,13 +303,15 @@ pub fn parse_note(bytes: &[u8]) -> Result<Note, CheckpointError> {
         return Err(CheckpointError::TooLarge(bytes.len()));
     }
     let s = core::str::from_utf8(bytes).map_err(|_| bad("not UTF-8"))?;
-    if s.chars().any(|c| c < ' ' && c != '\n') {
+    if has_control(s) {
         return Err(bad("control character in the note"));
     }
     if !s.ends_with('\n') {
         return Err(bad("the note must end with a newline"));
     }
-    let split = s.rfind("\n\n").ok_or(bad("no blank line before the signatures"))?;
+    // The last blank line (bytes, not a substring searcher: the WASM module's size).
+    let split =
+        s.as_bytes().windows(2).rposition(|w| w == b"\n\n").ok_or(bad("no blank line before the signatures"))?;
     let (text, sigs) = (s.get(..=split).unwrap_or_default(), s.get(split + 2..).unwrap_or_default());
     if sigs.is_empty() {
         return Err(bad("no signature line"));
@@ -301,7 +326,10 @@ pub fn parse_note(bytes: &[u8]) -> Result<Note, CheckpointError> {
         if !is_valid_name(name) {
             return Err(bad("invalid key name in a signature line"));
         }
-        let raw = STANDARD.decode(b64).map_err(|_| bad("signature is not canonical padded base64"))?;
+        // Into a buffer of the decoded length's bound (decode_slice: the engine the rest of the verifier uses).
+        let mut raw = vec![0u8; b64.len() / 4 * 3 + 3];
+        let n = STANDARD.decode_slice(b64, &mut raw).map_err(|_| bad("signature is not canonical padded base64"))?;
+        raw.truncate(n);
         let (Some(id), Some(sig)) = (raw.get(..4), raw.get(4..)) else {
             return Err(bad("signature shorter than its 4-byte key ID"));
         };
@@ -318,17 +346,26 @@ pub fn parse_note(bytes: &[u8]) -> Result<Note, CheckpointError> {
 /// exactly once); other keys' signatures are kept unverified.
 pub fn verify_note(bytes: &[u8], key: &VerifierKey) -> Result<Verified<Note>, CheckpointError> {
     let note = parse_note(bytes)?;
+    verify_parsed_note(&note, key)?;
+    Ok(Verified::new(note))
+}
+
+/// The signature check of [`verify_note`] on a note already parsed: the
+/// signature line of `key` is present exactly once and verifies over the text.
+pub fn verify_parsed_note(note: &Note, key: &VerifierKey) -> Result<(), CheckpointError> {
     let mut ours = note.signatures.iter().filter(|s| s.name == key.name && s.key_id == key.key_id);
-    let sig = ours.next().ok_or_else(|| CheckpointError::NotSigned(key.to_string()))?;
+    // Named as `name+keyid` (no base64 encoder on this path: the WASM module's size).
+    let named = || format!("{}+{}", key.name, key.key_id.to_hex());
+    let sig = ours.next().ok_or_else(|| CheckpointError::NotSigned(named()))?;
     if ours.next().is_some() {
         return Err(CheckpointError::MalformedNote("two signature lines of the log key"));
     }
-    let bad = || CheckpointError::BadSignature(key.to_string());
+    let bad = || CheckpointError::BadSignature(named());
     let sig: [u8; 64] = sig.signature.as_slice().try_into().map_err(|_| bad())?;
     if !key.key.verify(note.text.as_bytes(), &Ed25519Signature::from_bytes(sig)) {
         return Err(bad());
     }
-    Ok(Verified::new(note))
+    Ok(())
 }
 
 /// A tlog-checkpoint body: origin, tree size, root hash and extension lines.
@@ -367,13 +404,13 @@ impl Checkpoint {
         } else {
             return Err(bad("the size must be decimal without leading zeros"));
         };
-        let root = STANDARD.decode(root).map_err(|_| bad("the root is not canonical padded base64"))?;
-        let root: [u8; 32] = root.as_slice().try_into().map_err(|_| bad("the root is not 32 bytes"))?;
+        let root =
+            Sha256Digest::from_base64(root).map_err(|_| bad("the root is not canonical padded base64 of 32 bytes"))?;
         let extensions: Vec<String> = lines.map(str::to_string).collect();
         if extensions.iter().any(String::is_empty) {
             return Err(bad("empty extension line"));
         }
-        Ok(Self { origin: origin.to_string(), size, root: Sha256Digest::from_bytes(root), extensions })
+        Ok(Self { origin: origin.to_string(), size, root, extensions })
     }
 
     /// The origin line.

@@ -129,6 +129,7 @@ pub enum Problem {
     /// A fixed structural rule of the document kind.
     #[error("{0}")]
     Rule(&'static str),
+
     /// A record proof's `index` that is not its record's `seq`.
     #[error("index {index} differs from the record's seq {seq}")]
     IndexMismatch {

@@ -93,6 +93,24 @@ impl<'a> VerifyContext<'a> {
         }
     }
 
+    /// The clock-skew bound on a document's own time (`member`, e.g.
+    /// `issuedAt`): when `t` lies after `now + max_clock_skew`, records the
+    /// `signer` failure `issued-in-future` and returns true.
+    pub(crate) fn refuse_future(&self, r: &mut ReportBuilder, member: &str, t: Timestamp) -> bool {
+        if t <= self.latest_document_time() {
+            return false;
+        }
+        r.fail(
+            CheckId::Signer,
+            crate::reason::Reason::IssuedInFuture,
+            format!(
+                "{member} {t} lies more than {} s after the verification time {} (--max-clock-skew)",
+                self.max_clock_skew_seconds, self.now
+            ),
+        );
+        true
+    }
+
     /// The latest acceptable document time: `now + max_clock_skew`.
     pub fn latest_document_time(&self) -> Timestamp {
         self.now.plus_seconds(self.max_clock_skew_seconds)

@@ -189,3 +189,14 @@ pub(crate) fn heartbeat(v: &Value) -> Result<serde_json::Value, String> {
         "payload": to_serde_json(&payload),
     }))
 }
+
+/// Fork evidence: the log key's keyId (how a trust root names it) and both
+/// checkpoint sizes; the `fork` computation is `verify`'s.
+pub(crate) fn fork_evidence(v: &Value) -> Result<serde_json::Value, String> {
+    let ev = crate::fork::parse_fork_evidence_value(v).map_err(|e| e.to_string())?;
+    Ok(json!({
+        "logKeyId": ev.log_key_id().to_hex(),
+        "sizeA": ev.a().checkpoint().size(),
+        "sizeB": ev.b().checkpoint().size(),
+    }))
+}

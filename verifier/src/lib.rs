@@ -12,7 +12,8 @@
 //! - runtime heartbeats ([`heartbeat`]) in DSSE envelopes ([`dsse`]), one by
 //!   one and as streams;
 //! - C2SP signed notes and log checkpoints ([`checkpoint`]) over RFC 9162
-//!   Merkle trees ([`merkle`]).
+//!   Merkle trees ([`merkle`]), and fork evidence ([`fork`]): two checkpoints
+//!   of a pinned log key that prove a split view.
 //!
 //! Every document is parsed strictly ([`doc`], formats.md §0) into an opaque
 //! value (private fields, accessors; its signing message and digest are
@@ -77,6 +78,7 @@ pub mod doc;
 pub mod dsse;
 pub mod eip712;
 pub mod evidence;
+pub mod fork;
 pub mod heartbeat;
 pub mod inspect;
 pub mod merkle;

@@ -259,12 +259,17 @@ reasons! {
     // --- log-inclusion (formats.md §8, C2SP tlog-proof) ---
     /// The tlog-proof is not well-formed (header, index, hashes, blank line, checkpoint note).
     MalformedLogProof = "malformed-log-proof",
-    /// A checkpoint carries no valid signature by the log key.
-    BadLogSignature = "bad-log-signature",
-    /// A checkpoint's origin is not the log key's name.
-    OriginMismatch = "origin-mismatch",
     /// The inclusion proof does not lead from the entry to the checkpoint's root (or the index is outside the tree).
     NotIncluded = "not-included",
+    // --- fork evidence (formats.md §9); the last two also log-inclusion ---
+    /// The two checkpoints are consistent (or one checkpoint twice): no split view is shown.
+    NotAFork = "not-a-fork",
+    /// The consistency proof has the wrong length or does not lead to checkpoint B's root.
+    BadProof = "bad-proof",
+    /// A checkpoint lacks a valid signature by the log key (the evidence's, or `--log-key`).
+    BadLogSignature = "bad-log-signature",
+    /// The log key's name, the evidence's `origin` and a checkpoint's origin line differ.
+    OriginMismatch = "origin-mismatch",
     // --- report machinery ---
     /// A check outside the document kind's plan was recorded (a verifier bug; fails closed).
     UnplannedCheck = "unplanned-check",

@@ -15,6 +15,7 @@ use crate::doc;
 #[cfg(feature = "heartbeat")]
 use crate::dsse;
 use crate::evidence::VerifyContext;
+use crate::fork::{self, ForkDocument, FORK_EVIDENCE_TYPE, FORK_PLAN};
 use crate::heartbeat::HeartbeatDocument;
 #[cfg(feature = "heartbeat")]
 use crate::heartbeat::{self, HEARTBEAT_PAYLOAD_TYPE, HEARTBEAT_PLAN, HEARTBEAT_TYPE};
@@ -37,6 +38,8 @@ pub enum Document {
     BundleManifest(BundleManifest),
     /// `attest.runtime-heartbeat.v1` in a DSSE envelope.
     Heartbeat(HeartbeatDocument),
+    /// `attest.fork-evidence.v1`: a log's split view, under a pinned log key.
+    ForkEvidence(ForkDocument),
 }
 
 type VerifyFn = fn(&Value, &VerifyContext<'_>) -> Pending;
@@ -102,6 +105,15 @@ const RECORD_PROOF_KIND: DocumentKind = DocumentKind {
     inspect: inspect::record_proof,
 };
 
+const FORK_EVIDENCE_KIND: DocumentKind = DocumentKind {
+    doc_type: FORK_EVIDENCE_TYPE,
+    dsse_payload_type: None,
+    plan: Some(FORK_PLAN),
+    extends_chain: false,
+    verify: Some(fork::verify_value),
+    inspect: inspect::fork_evidence,
+};
+
 #[cfg(feature = "heartbeat")]
 const HEARTBEAT_KIND: DocumentKind = DocumentKind {
     doc_type: HEARTBEAT_TYPE,
@@ -116,13 +128,26 @@ const HEARTBEAT_KIND: DocumentKind = DocumentKind {
 /// `heartbeat` feature (on natively; the core WASM module leaves it out to
 /// keep its size budget, and the heartbeat WASM module has it).
 #[cfg(feature = "heartbeat")]
-pub const KINDS: &[DocumentKind] =
-    &[ATTESTATION_KIND, TRUST_ROOT_KIND, BUNDLE_MANIFEST_KIND, NETWORK_SUMMARY_KIND, RECORD_PROOF_KIND, HEARTBEAT_KIND];
+pub const KINDS: &[DocumentKind] = &[
+    ATTESTATION_KIND,
+    TRUST_ROOT_KIND,
+    BUNDLE_MANIFEST_KIND,
+    NETWORK_SUMMARY_KIND,
+    RECORD_PROOF_KIND,
+    FORK_EVIDENCE_KIND,
+    HEARTBEAT_KIND,
+];
 
 /// Every document kind this verifier knows (built without the `heartbeat` feature).
 #[cfg(not(feature = "heartbeat"))]
-pub const KINDS: &[DocumentKind] =
-    &[ATTESTATION_KIND, TRUST_ROOT_KIND, BUNDLE_MANIFEST_KIND, NETWORK_SUMMARY_KIND, RECORD_PROOF_KIND];
+pub const KINDS: &[DocumentKind] = &[
+    ATTESTATION_KIND,
+    TRUST_ROOT_KIND,
+    BUNDLE_MANIFEST_KIND,
+    NETWORK_SUMMARY_KIND,
+    RECORD_PROOF_KIND,
+    FORK_EVIDENCE_KIND,
+];
 
 /// The kind with this `type`.
 pub fn kind(doc_type: &str) -> Option<&'static DocumentKind> {

@@ -63,6 +63,8 @@ pub enum CheckId {
     Counters,
     /// The document's entry bytes are included in a checkpoint signed by the log key (`--log-proof`).
     LogInclusion,
+    /// Two checkpoints signed by one log key prove a split view (fork evidence, formats.md §9).
+    Fork,
 }
 
 impl CheckId {
@@ -91,6 +93,7 @@ impl CheckId {
         CheckId::Gap,
         CheckId::Counters,
         CheckId::LogInclusion,
+        CheckId::Fork,
     ];
 
     /// The stable string id.
@@ -119,6 +122,7 @@ impl CheckId {
             CheckId::Gap => "gap",
             CheckId::Counters => "counters",
             CheckId::LogInclusion => "log-inclusion",
+            CheckId::Fork => "fork",
         }
     }
 

@@ -405,6 +405,23 @@ impl TrustRoot {
         Ok(k)
     }
 
+    /// [`TrustRoot::usable_key`] for an Ed25519 key: the entry and its key, or
+    /// `wrong-algorithm` for another algorithm.
+    pub fn usable_ed25519(
+        &self,
+        id: &KeyId,
+        role: Role,
+        t: Timestamp,
+    ) -> Result<(&KeyEntry, &StrictVerifyingKey), KeyUseError> {
+        let entry = self.usable_key(id, role, t)?;
+        match entry.ed25519() {
+            Some(key) => Ok((entry, key)),
+            None => {
+                Err(KeyUseError::Algorithm { key_id: *id, expected: "ed25519", found: entry.public_key().algorithm() })
+            }
+        }
+    }
+
     /// The secp256k1 key with this address.
     pub fn key_by_address(&self, address: &EthAddress) -> Option<&KeyEntry> {
         self.keys.iter().find(|k| k.address().as_ref() == Some(address))
@@ -498,20 +515,7 @@ pub fn parse_trust_root_value(v: &Value) -> DocResult<TrustRoot> {
             Some(out)
         }
     };
-    let sp = m.path("signatures");
-    let mut signatures = Vec::new();
-    for (i, sv) in m.array("signatures")?.iter().enumerate() {
-        let p = format!("{sp}[{i}]");
-        let s = Members::of(sv, &p)?;
-        s.only(&["keyId", "signature"])?;
-        signatures.push(SignatureEntry {
-            key_id: s.parse_str("keyId", KeyId::from_hex)?,
-            signature: s.parse_str("signature", Ed25519Signature::from_base64)?,
-        });
-    }
-    if signatures.is_empty() {
-        return err(sp, Problem::EmptyList { what: "signature" });
-    }
+    let signatures = parse_signature_entries(&m, "signatures")?;
     let Value::Object(obj) = v else {
         return err("$", Problem::JsonType { expected: "an object" });
     };
@@ -604,6 +608,25 @@ fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
         revoked: if k.opt("revoked").is_some() { k.bool("revoked")? } else { false },
         label,
     })
+}
+
+/// A non-empty list of `{keyId, signature}` (trust roots; fork-evidence reporters).
+pub(crate) fn parse_signature_entries(m: &Members<'_>, key: &str) -> DocResult<Vec<SignatureEntry>> {
+    let sp = m.path(key);
+    let mut signatures = Vec::new();
+    for (i, sv) in m.array(key)?.iter().enumerate() {
+        let p = format!("{sp}[{i}]");
+        let s = Members::of(sv, &p)?;
+        s.only(&["keyId", "signature"])?;
+        signatures.push(SignatureEntry {
+            key_id: s.parse_str("keyId", KeyId::from_hex)?,
+            signature: s.parse_str("signature", Ed25519Signature::from_base64)?,
+        });
+    }
+    if signatures.is_empty() {
+        return err(sp, Problem::EmptyList { what: "signature" });
+    }
+    Ok(signatures)
 }
 
 /// Options of chain verification.

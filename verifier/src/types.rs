@@ -187,6 +187,30 @@ impl Sha256Digest {
     }
     /// The all-zero value used on-chain for an absent hash.
     pub const ZERO: Self = Self([0u8; 32]);
+
+    /// Parses canonical padded standard base64 of 32 bytes (the C2SP
+    /// formats' hash encoding: checkpoint roots, consistency proofs).
+    pub fn from_base64(s: &str) -> Result<Self, EncodingError> {
+        // 32 bytes encode to exactly 44 characters; checked first so hostile
+        // input never allocates.
+        if s.len() != 44 {
+            return Err(EncodingError::Base64 { expected: 32 });
+        }
+        let mut out = [0u8; 33];
+        match base64::engine::general_purpose::STANDARD.decode_slice(s, &mut out) {
+            Ok(32) => {
+                let mut d = [0u8; 32];
+                d.copy_from_slice(&out[..32]);
+                Ok(Self(d))
+            }
+            _ => Err(EncodingError::Base64 { expected: 32 }),
+        }
+    }
+
+    /// The canonical padded standard base64 form (44 characters).
+    pub fn to_base64(&self) -> String {
+        base64::engine::general_purpose::STANDARD.encode(self.0)
+    }
 }
 
 impl KeyId {

@@ -587,6 +587,12 @@ fn consistency_roots_of_a_forked_log() {
             // The seed comes back as the old root; the new root differs.
             assert_eq!(yielded.old_root(), root_a);
             assert_ne!(yielded.new_root(), root_b);
+            // Seeded with B's own root at size m (what fork evidence prepends),
+            // the proof yields root(B): B's history at m is not root(A).
+            let b_at_m = tree_hash(&forked[..m as usize]);
+            let seeded = consistency_proof_roots(m, n, &b_at_m, &p).expect("well-formed");
+            assert_eq!((seeded.old_root(), seeded.new_root()), (b_at_m, root_b));
+            assert_ne!(b_at_m, root_a);
         } else {
             // The proof of B's history yields B's root and another old root.
             assert_eq!(yielded.new_root(), root_b);

@@ -29,6 +29,7 @@ use attest_verifier::secp256k1::{RecoverableSignature, SECP256K1_N};
 use attest_verifier::trust_root::Role;
 use attest_verifier::types::Ed25519Signature;
 
+mod fork;
 mod heartbeat;
 mod log_proof;
 
@@ -1912,6 +1913,9 @@ fn generate() -> R<BTreeMap<String, String>> {
     trust_root_documents(&mut g)?;
     log_proof::vectors(&mut g)?;
     for v in heartbeat::vectors()? {
+        g.push(v);
+    }
+    for v in fork::vectors()? {
         g.push(v);
     }
     let mut out = BTreeMap::new();
