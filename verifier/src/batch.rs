@@ -69,6 +69,7 @@ impl Pending {
     }
 
     /// The report being built (for checks the evidence adds to any kind).
+    #[cfg(feature = "log-proof")]
     pub(crate) fn builder_mut(&mut self) -> &mut ReportBuilder {
         &mut self.builder
     }

@@ -297,6 +297,7 @@ pub struct Plan {
 pub struct ReportBuilder {
     plan: Plan,
     /// Checks the evidence adds after the plan's (`log-inclusion` with `--log-proof`).
+    #[cfg(feature = "log-proof")]
     also: Vec<(CheckId, bool)>,
     slots: Vec<Option<Check>>,
     unplanned: Vec<Check>,
@@ -309,6 +310,7 @@ impl ReportBuilder {
     pub fn new(plan: Plan) -> Self {
         Self {
             plan,
+            #[cfg(feature = "log-proof")]
             also: Vec::new(),
             slots: vec![None; plan.checks.len()],
             unplanned: Vec::new(),
@@ -320,6 +322,7 @@ impl ReportBuilder {
     /// Adds a check after the plan's, for evidence the caller gave (a check
     /// every kind can make, such as `log-inclusion`). Adding one twice, or
     /// one already in the plan, changes nothing.
+    #[cfg(feature = "log-proof")]
     pub fn plan_also(&mut self, id: CheckId, required: bool) {
         if !self.planned().any(|(c, _)| *c == id) {
             self.also.push((id, required));
@@ -327,8 +330,13 @@ impl ReportBuilder {
         }
     }
 
+    /// The plan's checks, then the added ones (none without the
+    /// `log-proof` feature: the core WASM module has no room for them).
     fn planned(&self) -> impl Iterator<Item = &(CheckId, bool)> {
-        self.plan.checks.iter().chain(self.also.iter())
+        #[cfg(feature = "log-proof")]
+        return self.plan.checks.iter().chain(self.also.iter());
+        #[cfg(not(feature = "log-proof"))]
+        return self.plan.checks.iter();
     }
 
     /// The plan.
@@ -414,10 +422,12 @@ impl ReportBuilder {
     }
 
     /// Finishes the report.
-    pub fn finish(self) -> Report {
-        let mut checks = Vec::with_capacity(self.slots.len() + self.unplanned.len());
-        let mut valid = self.unplanned.is_empty();
-        for ((id, required), slot) in self.plan.checks.iter().chain(self.also.iter()).zip(self.slots) {
+    pub fn finish(mut self) -> Report {
+        let slots = core::mem::take(&mut self.slots);
+        let unplanned = core::mem::take(&mut self.unplanned);
+        let mut checks = Vec::with_capacity(slots.len() + unplanned.len());
+        let mut valid = unplanned.is_empty();
+        for ((id, required), slot) in self.planned().zip(slots) {
             let check = slot.unwrap_or_else(|| Check {
                 id: *id,
                 status: Status::Skip,
@@ -433,9 +443,10 @@ impl ReportBuilder {
             }
             checks.push(check);
         }
-        checks.extend(self.unplanned);
+        checks.extend(unplanned);
         Report { valid, doc_type: self.plan.doc_type.to_string(), checks, digest: self.digest }
     }
+
 }
 
 /// Proof that a value passed verification. It can only be made by this crate.
