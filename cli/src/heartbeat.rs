@@ -235,35 +235,10 @@ impl Spool {
 
 /// POSTs one envelope to `<ledger>/v1/entries` (plain HTTP/1.1); 200 and 201 are acknowledgements.
 fn post_entry(ledger: &str, body: &[u8]) -> Result<(), String> {
-    use std::io::Read as _;
-    let rest =
-        ledger.strip_prefix("http://").ok_or_else(|| format!("ledger URL {ledger:?}: only http:// is supported"))?;
-    let (host, base) = match rest.find('/') {
-        Some(i) => (&rest[..i], rest[i..].trim_end_matches('/')),
-        None => (rest, ""),
-    };
-    use std::net::ToSocketAddrs as _;
-    let addr = host
-        .to_socket_addrs()
-        .map_err(|e| format!("ledger {host}: {e}"))?
-        .next()
-        .ok_or_else(|| format!("ledger {host}: no address"))?;
-    let mut s =
-        std::net::TcpStream::connect_timeout(&addr, SUBMIT_TIMEOUT).map_err(|e| format!("ledger {host}: {e}"))?;
-    let _ = s.set_read_timeout(Some(SUBMIT_TIMEOUT));
-    let _ = s.set_write_timeout(Some(SUBMIT_TIMEOUT));
-    let head = format!(
-        "POST {base}/v1/entries HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    s.write_all(head.as_bytes()).and_then(|()| s.write_all(body)).map_err(|e| format!("ledger {host}: {e}"))?;
-    let mut resp = Vec::new();
-    let _ = s.take(64 * 1024).read_to_end(&mut resp);
-    let status = std::str::from_utf8(resp.get(..12).unwrap_or_default()).unwrap_or("");
-    match status.get(9..12) {
-        Some("200") | Some("201") => Ok(()),
-        Some(code) => Err(format!("ledger {host}: HTTP {code}")),
-        None => Err(format!("ledger {host}: no HTTP response")),
+    let base = crate::http_client::Base::parse(ledger).map_err(|e| format!("ledger URL {e}"))?;
+    match base.request("POST", "/v1/entries", Some(("application/json", body)), SUBMIT_TIMEOUT, 1 << 20)? {
+        (200 | 201, _) => Ok(()),
+        (code, _) => Err(format!("ledger {}: HTTP {code}", base.host())),
     }
 }
 

@@ -26,6 +26,10 @@ pub enum LedgerCommand {
     /// entry bundles) to a directory, for any web server. Needs no secret:
     /// the stored checkpoint is verified under --log-key first.
     ExportTiles(ExportArgs),
+    /// Monitor a running log: verify its checkpoint, recompute the root from
+    /// its tiles, check new entries, check consistency with the checkpoint
+    /// saved last time; on a fork write fork evidence and exit 1.
+    Verify(crate::ledger_verify::VerifyArgs),
 }
 
 /// `attest ledger export-tiles`.
@@ -66,8 +70,9 @@ pub struct ServeArgs {
     /// Listening address.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// Longest wait, in milliseconds, after the first submission of a batch.
-    #[arg(long = "batch-max-age-ms", default_value_t = 250)]
+    /// Batch linger in milliseconds: 0 (group commit: a batch is what queued
+    /// during the previous commit, at most 256) or up to 250 to wait for more.
+    #[arg(long = "batch-max-age-ms", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=250))]
     pub batch_max_age_ms: u64,
 }
 
@@ -94,6 +99,7 @@ pub fn run(c: &LedgerCommand) -> Result<i32, CliError> {
             println!("{}", signer(&a.key, &a.origin)?.verifier_key());
             Ok(0)
         }
+        LedgerCommand::Verify(a) => crate::ledger_verify::run(a),
         LedgerCommand::ExportTiles(a) => {
             let database = Database::parse(&a.db).map_err(|e| CliError::new(format!("--db: {e}")))?;
             let key = crate::verify::read_log_key(&a.log_key)?;

@@ -6,9 +6,11 @@
 mod commands;
 mod demo;
 mod heartbeat;
+mod http_client;
 mod inspect;
 mod io;
 mod ledger;
+mod ledger_verify;
 mod network;
 #[cfg(feature = "onchain")]
 mod onchain;

@@ -846,3 +846,64 @@ fn export_tiles_writes_what_the_server_serves() {
     assert_eq!(std::fs::read(&full).expect("read"), bytes);
     server.terminate();
 }
+
+/// `attest ledger verify`: consistent runs save the checkpoint; a log
+/// with the same key and another history is caught with fork evidence the
+/// verifier's `fork` check accepts.
+#[test]
+fn the_monitor_follows_the_log_and_proves_a_fork() {
+    let (dir, s, vk) = world("ledger-monitor");
+    let d = dir.path();
+    let monitor = |addr: &str| {
+        attest()
+            .current_dir(d)
+            .args(["ledger", "verify", "--url", &format!("http://{addr}"), "--log-key", &vk.to_string()])
+            .args(["--state", "monitor.json", "--fork-evidence", "fork.json"])
+            .output()
+            .expect("runs")
+    };
+    let server = Server::start(d, &["--batch-max-age-ms", "20"]);
+    let first: Vec<Vec<Vec<u8>>> =
+        (0..10).map(|c| (0..30).map(|i| attestation(&s, &format!("mon-{c}-{i}"))).collect()).collect();
+    submit_concurrently(&server.addr, &first);
+    let out = monitor(&server.addr);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("size 300"), "{}", String::from_utf8_lossy(&out.stdout));
+    let more: Vec<Vec<Vec<u8>>> = vec![(0..40).map(|i| attestation(&s, &format!("mon-more-{i}"))).collect()];
+    submit_concurrently(&server.addr, &more);
+    let out = monitor(&server.addr);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("size 340") && stdout.contains("40 new entries") && stdout.contains("size 300"),
+        "{stdout}"
+    );
+    server.terminate();
+
+    // The same log key, another database: a split view of the log.
+    let forked = Server::start_on(d, "sqlite:forked.db", &["--batch-max-age-ms", "20"]);
+    let other: Vec<Vec<Vec<u8>>> =
+        (0..10).map(|c| (0..40).map(|i| attestation(&s, &format!("fork-{c}-{i}"))).collect()).collect();
+    submit_concurrently(&forked.addr, &other);
+    let out = monitor(&forked.addr);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("FORK"), "{}", String::from_utf8_lossy(&out.stderr));
+    let evidence = std::fs::read(d.join("fork.json")).expect("fork evidence written");
+    let v = attest_verifier::doc::parse_json(&evidence).expect("strict JSON");
+    let e = attest_verifier::fork::parse_fork_evidence_value(&v).expect("fork evidence parses");
+    attest_verifier::fork::check_fork(&e).expect("the verifier's fork check accepts it");
+    // The saved state still holds the first history's checkpoint (not replaced by a fork).
+    let state = std::fs::read_to_string(d.join("monitor.json")).expect("state");
+    assert!(state.contains("\\n340\\n"), "{state}");
+    // A log that shrinks is misbehaviour too (exit 1), and a bad key is refused (exit 1: its checkpoint does not verify).
+    let stranger = attest_attestor::note::NoteSigner::new(ORIGIN, MasterSecret::from_bytes([7; 32]).master_ed25519())
+        .expect("signer");
+    let out = attest()
+        .current_dir(d)
+        .args(["ledger", "verify", "--url", &format!("http://{}", forked.addr)])
+        .args(["--log-key", &stranger.verifier_key().to_string()])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    forked.terminate();
+}

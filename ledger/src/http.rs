@@ -49,6 +49,30 @@ pub struct AppState {
     pub verification: Arc<Verification>,
     /// Metrics.
     pub metrics: Arc<Metrics>,
+    /// The trust-root chain, verified at most once per second.
+    pub trust: Arc<TrustCache>,
+}
+
+/// The ledger's trust-root chain outcome, verified again when the second
+/// (of the system clock) changes: a trust root that expires is refused at
+/// most one second late, and the chain is not re-verified per request.
+#[derive(Debug, Default)]
+pub struct TrustCache(std::sync::Mutex<Option<(i64, Arc<attest_verifier::trust_root::TrustOutcome>)>>);
+
+impl TrustCache {
+    fn get(&self, v: &Verification, now: Timestamp) -> Arc<attest_verifier::trust_root::TrustOutcome> {
+        let second = now.unix_seconds();
+        let mut cached = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((s, t)) = cached.as_ref() {
+            if *s == second {
+                return t.clone();
+            }
+        }
+        let anchor = TrustAnchor::new(v.trust_roots.clone(), v.pinned.clone(), ChainOptions { now, min_version: None });
+        let t = Arc::new(anchor.verify());
+        *cached = Some((second, t.clone()));
+        t
+    }
 }
 
 /// An error response: status, stable code, message, and for a refused document its report.
@@ -124,9 +148,16 @@ fn verify_submission(state: &AppState, body: &[u8]) -> Result<Accepted, ApiError
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "malformed", format!("not strict JSON: {e}")))?;
     let v = &state.verification;
     let now = now();
-    let anchor = TrustAnchor::new(v.trust_roots.clone(), v.pinned.clone(), ChainOptions { now, min_version: None });
-    let trust = anchor.verify();
-    let subject_trust = anchor.verify_for_subject("submission", body);
+    let trust = state.trust.get(v, now);
+    // A trust-root submission is verified as the newest link of the chain
+    // (never cached: it is a chain of its own).
+    let subject_trust = match attest_verifier::registry::kind_of(&value) {
+        Some(k) if k.extends_chain => {
+            TrustAnchor::new(v.trust_roots.clone(), v.pinned.clone(), ChainOptions { now, min_version: None })
+                .verify_for_subject("submission", body)
+        }
+        _ => None,
+    };
     let ctx = VerifyContext::new(subject_trust.as_ref().unwrap_or(&trust), &v.evidence, now);
     let report = verify_document(body, &ctx).into_report();
     if !report.valid() {

@@ -124,6 +124,19 @@ fn open(database: &Database) -> Result<Box<dyn Store>, LedgerError> {
 /// and acknowledged) and returns. Prints `listening on http://ADDR` on
 /// stdout once the socket is bound.
 pub fn serve(config: Config) -> Result<(), LedgerError> {
+    let listener = std::net::TcpListener::bind(config.listen)
+        .map_err(|e| LedgerError::Io(format!("listen on {}: {e}", config.listen)))?;
+    serve_on(config, listener, shutdown_signal())
+}
+
+/// Runs the ledger on a bound listener until `shutdown` resolves (the
+/// in-process form of [`serve`], for benchmarks and embedding); prints the
+/// same `listening on` line. `config.listen` is not used.
+pub fn serve_on(
+    config: Config,
+    listener: std::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), LedgerError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -131,7 +144,8 @@ pub fn serve(config: Config) -> Result<(), LedgerError> {
     // Opened and loaded before the runtime runs: both block.
     let mut store = open(&config.database)?;
     let tree = Tree::load(store.as_mut(), &config.signer)?;
-    rt.block_on(serve_async(config, store, tree))
+    listener.set_nonblocking(true).map_err(|e| LedgerError::Io(format!("listener: {e}")))?;
+    rt.block_on(serve_async(config, store, tree, listener, shutdown))
 }
 
 async fn shutdown_signal() {
@@ -148,7 +162,13 @@ async fn shutdown_signal() {
     }
 }
 
-async fn serve_async(config: Config, store: Box<dyn Store>, tree: Tree) -> Result<(), LedgerError> {
+async fn serve_async(
+    config: Config,
+    store: Box<dyn Store>,
+    tree: Tree,
+    listener: std::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), LedgerError> {
     let store = Arc::new(Mutex::new(store));
     let tree = Arc::new(RwLock::new(tree));
     let (sequencer, task) = Sequencer::start(store.clone(), tree.clone(), config.signer, config.batch);
@@ -158,14 +178,14 @@ async fn serve_async(config: Config, store: Box<dyn Store>, tree: Tree) -> Resul
         sequencer,
         verification: Arc::new(config.verification),
         metrics: Arc::new(metrics::Metrics::new()),
+        trust: Arc::new(http::TrustCache::default()),
     };
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| LedgerError::Io(format!("listen on {}: {e}", config.listen)))?;
+    let listener =
+        tokio::net::TcpListener::from_std(listener).map_err(|e| LedgerError::Io(format!("listener: {e}")))?;
     let addr = listener.local_addr().map_err(|e| LedgerError::Io(e.to_string()))?;
     println!("listening on http://{addr}");
     axum::serve(listener, http::router(state))
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| LedgerError::Io(format!("serve: {e}")))?;
     // Every handle was in the router: the sequencer drains and ends.

@@ -1,8 +1,9 @@
 //! The sequencer: the one writer of the log.
 //!
-//! Submissions are collected into batches of at most
-//! [`BatchConfig::max_entries`] entries or [`BatchConfig::max_age`] after the
-//! first one arrived. For each batch it assigns indices (an entry already in
+//! Group commit: a batch is the first waiting submission and every one
+//! queued behind it (those that arrived during the previous commit), at most
+//! [`BatchConfig::max_entries`]; with a linger ([`BatchConfig::max_age`],
+//! 0 by default, at most 250 ms) it waits that long for more. For each batch it assigns indices (an entry already in
 //! the log, or earlier in the same batch, keeps its index: identical
 //! concurrent submissions get one index), computes the new root, signs a
 //! checkpoint covering the batch, and writes the entries and the checkpoint
@@ -26,13 +27,14 @@ use crate::store::{NewEntry, Store, StoreError, StoredCheckpoint};
 pub struct BatchConfig {
     /// Most entries in one batch.
     pub max_entries: usize,
-    /// Longest wait after the first submission of a batch.
+    /// Longest wait for more submissions once the queued ones are taken
+    /// (0: none — group commit; at most 250 ms).
     pub max_age: Duration,
 }
 
 impl Default for BatchConfig {
     fn default() -> Self {
-        Self { max_entries: 256, max_age: Duration::from_millis(250) }
+        Self { max_entries: 256, max_age: Duration::ZERO }
     }
 }
 
@@ -275,12 +277,23 @@ async fn run(
                 continue;
             }
         };
+        // Group commit: everything queued joins the batch at once (what
+        // arrived during the previous commit); then, with a linger, wait up
+        // to `max_age` for more.
         let mut batch = vec![first];
-        let deadline = tokio::time::Instant::now() + config.max_age;
         while batch.len() < max {
-            match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Ok(Some(s)) => batch.push(s),
-                Ok(None) | Err(_) => break,
+            match rx.try_recv() {
+                Ok(s) => batch.push(s),
+                Err(_) => break,
+            }
+        }
+        if !config.max_age.is_zero() {
+            let deadline = tokio::time::Instant::now() + config.max_age;
+            while batch.len() < max {
+                match tokio::time::timeout_at(deadline, rx.recv()).await {
+                    Ok(Some(s)) => batch.push(s),
+                    Ok(None) | Err(_) => break,
+                }
             }
         }
         let (store, tree, signer) = (store.clone(), tree.clone(), signer.clone());

@@ -446,7 +446,6 @@ impl ReportBuilder {
         checks.extend(unplanned);
         Report { valid, doc_type: self.plan.doc_type.to_string(), checks, digest: self.digest }
     }
-
 }
 
 /// Proof that a value passed verification. It can only be made by this crate.
