@@ -907,3 +907,70 @@ fn the_monitor_follows_the_log_and_proves_a_fork() {
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     forked.terminate();
 }
+
+/// A full database (a 3 MiB tmpfs): submissions get 503 and `/readyz` 503,
+/// nothing acknowledged is lost, and the ledger recovers when space returns.
+/// Needs root (it mounts the tmpfs), as CI runs.
+#[test]
+fn a_full_disk_gives_503_and_loses_no_acknowledged_entry() {
+    let (dir, s, vk) = world("ledger-full");
+    let d = dir.path();
+    let mnt = d.join("small");
+    std::fs::create_dir_all(&mnt).expect("mkdir");
+    let mount =
+        Command::new("mount").args(["-t", "tmpfs", "-o", "size=3m", "tmpfs"]).arg(&mnt).output().expect("mount runs");
+    assert!(
+        mount.status.success(),
+        "this test mounts a tmpfs and needs root: {}",
+        String::from_utf8_lossy(&mount.stderr)
+    );
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(mnt.clone());
+    // Most of the space taken by a filler file, freed later.
+    std::fs::write(mnt.join("filler"), vec![0u8; 2_300_000]).expect("filler");
+    let db = format!("sqlite:{}", mnt.join("ledger.db").display());
+    let server = Server::start_on(d, &db, &[]);
+    let mut acked: Vec<(u64, Vec<u8>)> = Vec::new();
+    let mut refused = 0;
+    for i in 0..2000 {
+        let doc = attestation(&s, &format!("full-{i}"));
+        let (status, r) = post(&server.addr, &doc);
+        match status {
+            201 => acked.push((r["index"].as_u64().expect("index"), canonical(&doc))),
+            503 => {
+                assert_eq!(r["code"], "unavailable", "{r}");
+                refused += 1;
+                if refused == 3 {
+                    break;
+                }
+            }
+            other => panic!("status {other}: {r}"),
+        }
+    }
+    assert!(refused == 3 && !acked.is_empty(), "{} acknowledged, {refused} refused", acked.len());
+    let (status, r) = get(&server.addr, "/readyz");
+    assert_eq!(status, 503, "{r}");
+    // Space again: the same process appends, and is ready.
+    std::fs::remove_file(mnt.join("filler")).expect("free space");
+    let doc = attestation(&s, "after-space-returned");
+    let (status, r) = post(&server.addr, &doc);
+    assert_eq!(status, 201, "{r}");
+    acked.push((r["index"].as_u64().expect("index"), canonical(&doc)));
+    assert_eq!(get(&server.addr, "/readyz").0, 200);
+    drop(server); // kill -9
+    let server = Server::start_on(d, &db, &[]);
+    let cp = current_checkpoint(&server.addr, &vk);
+    for (index, entry) in &acked {
+        let (status, e) = get(&server.addr, &format!("/v1/entries/{index}"));
+        assert_eq!(status, 200, "entry {index} lost: {e}");
+        assert_eq!(digest(&e["leafHash"]), leaf_hash(entry));
+    }
+    assert_eq!(cp.size(), acked.len() as u64, "no entry beyond the acknowledged ones, none missing");
+    eprintln!("{} acknowledged before the disk filled, then {refused} × 503", acked.len() - 1);
+    server.terminate();
+}

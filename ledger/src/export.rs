@@ -16,8 +16,8 @@
 use std::path::{Path, PathBuf};
 
 use attest_verifier::checkpoint::{verify_checkpoint, VerifierKey};
-use attest_verifier::merkle::CompactRange;
 
+use crate::hashes::TreeHashes;
 use crate::store::Store;
 use crate::tiles::{self, TileKind, TilePath, TILE_WIDTH};
 use crate::LedgerError;
@@ -81,11 +81,11 @@ pub fn export_tiles(store: &mut dyn Store, log_key: &VerifierKey, dir: &Path) ->
         .into_inner();
     let size = cp.size();
     let leaves = store.leaf_hashes(0, size)?;
-    let mut range = CompactRange::new();
+    let mut hashes = TreeHashes::new();
     for l in &leaves {
-        range.push(*l).map_err(|e| LedgerError::Io(e.to_string()))?;
+        hashes.push(*l);
     }
-    if leaves.len() as u64 != size || range.root() != cp.root() {
+    if hashes.size() != size || hashes.root(size).ok() != Some(cp.root()) {
         return Err(LedgerError::Io(format!(
             "the stored entries do not have the root of the checkpoint of size {size}"
         )));
@@ -94,7 +94,7 @@ pub fn export_tiles(store: &mut dyn Store, log_key: &VerifierKey, dir: &Path) ->
     for t in tile_paths(size) {
         let (start, end) = t.items().ok_or_else(|| LedgerError::Io("tile index out of range".into()))?;
         let bytes = match t.kind {
-            TileKind::Hashes(level) => tiles::hash_tile(&leaves, level, start, end),
+            TileKind::Hashes(level) => tiles::hash_tile(&hashes, level, start, end),
             TileKind::Entries => tiles::entry_bundle(&store.entries(start, end)?),
         }
         .ok_or_else(|| LedgerError::Io(format!("tile/{} cannot be built", t.to_path())))?;

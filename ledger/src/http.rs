@@ -51,6 +51,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The trust-root chain, verified at most once per second.
     pub trust: Arc<TrustCache>,
+    /// The last append failed (a full or read-only database): `/readyz` answers 503 until one succeeds.
+    pub append_failing: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The ledger's trust-root chain outcome, verified again when the second
@@ -82,11 +84,13 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     report: Option<serde_json::Value>,
+    /// `Retry-After` seconds (503).
+    retry_after: Option<u32>,
 }
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), report: None }
+        Self { status, code, message: message.into(), report: None, retry_after: None }
     }
     fn internal(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
@@ -99,7 +103,11 @@ impl IntoResponse for ApiError {
         if let (Some(r), Some(o)) = (self.report, body.as_object_mut()) {
             o.insert("report".into(), r);
         }
-        (self.status, axum::Json(body)).into_response()
+        let mut resp = (self.status, axum::Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            resp.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
+        resp
     }
 }
 
@@ -255,7 +263,22 @@ async fn submit(State(state): State<AppState>, body: Result<Bytes, BytesRejectio
         None => {
             let started = std::time::Instant::now();
             let doc_type = accepted.entry.doc_type.clone();
-            let ack = state.sequencer.submit(accepted.entry).await.map_err(ApiError::internal)?;
+            // A failed append (full or read-only database, lost connection)
+            // changes nothing and is 503: retry later, nothing was acknowledged.
+            let ack = match state.sequencer.submit(accepted.entry).await {
+                Ok(ack) => {
+                    state.append_failing.store(false, std::sync::atomic::Ordering::Relaxed);
+                    ack
+                }
+                Err(e) => {
+                    state.append_failing.store(true, std::sync::atomic::Ordering::Relaxed);
+                    eprintln!("{}", json!({"event": "append-failed", "error": e}));
+                    let mut err =
+                        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", format!("not appended: {e}"));
+                    err.retry_after = Some(1);
+                    return Err(err);
+                }
+            };
             let status = if ack.existing { StatusCode::OK } else { StatusCode::CREATED };
             if !ack.existing {
                 state.metrics.appended(&doc_type);
@@ -412,6 +435,13 @@ async fn ready(State(state): State<AppState>) -> Result<Response, ApiError> {
             .unwrap_or_else(PoisonError::into_inner)
             .ping()
             .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not-ready", e.to_string()))?;
+        if state.append_failing.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not-ready",
+                "the last append failed (is the database full or read-only?)",
+            ));
+        }
         Ok(axum::Json(json!({"status": "ready"})).into_response())
     })
     .await
@@ -432,7 +462,7 @@ async fn tile(
         let body = match t.kind {
             TileKind::Hashes(level) => {
                 let tree = s_tree(&state);
-                tiles::hash_tile(tree.leaves(), level, start, end).ok_or_else(missing)?
+                tiles::hash_tile(tree.hashes(), level, start, end).ok_or_else(missing)?
             }
             TileKind::Entries => {
                 if end > s_tree(&state).size() {

@@ -20,6 +20,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 pub mod export;
+pub mod hashes;
 pub mod http;
 pub mod metrics;
 pub mod sequencer;
@@ -179,6 +180,7 @@ async fn serve_async(
         verification: Arc::new(config.verification),
         metrics: Arc::new(metrics::Metrics::new()),
         trust: Arc::new(http::TrustCache::default()),
+        append_failing: Arc::default(),
     };
     let listener =
         tokio::net::TcpListener::from_std(listener).map_err(|e| LedgerError::Io(format!("listener: {e}")))?;

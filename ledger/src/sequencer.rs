@@ -16,10 +16,11 @@ use std::time::Duration;
 
 use attest_attestor::note::NoteSigner;
 use attest_verifier::checkpoint::{Checkpoint, CheckpointError};
-use attest_verifier::merkle::{self, CompactRange, MerkleError};
+use attest_verifier::merkle::{CompactRange, MerkleError};
 use attest_verifier::types::Sha256Digest;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::hashes::TreeHashes;
 use crate::store::{NewEntry, Store, StoreError, StoredCheckpoint};
 
 /// Batching limits.
@@ -63,7 +64,7 @@ pub enum SequenceError {
 /// compact range of the whole tree and the latest signed checkpoint.
 #[derive(Debug, Clone)]
 pub struct Tree {
-    leaves: Vec<Sha256Digest>,
+    hashes: TreeHashes,
     by_leaf: HashMap<Sha256Digest, u64>,
     range: CompactRange,
     checkpoint: Arc<str>,
@@ -86,7 +87,9 @@ impl Tree {
         }
         let mut range = CompactRange::new();
         let mut by_leaf = HashMap::with_capacity(leaves.len());
+        let mut hashes = TreeHashes::new();
         for (i, l) in (0u64..).zip(&leaves) {
+            hashes.push(*l);
             range.push(*l)?;
             by_leaf.insert(*l, i);
         }
@@ -108,7 +111,7 @@ impl Tree {
                 note
             }
         };
-        Ok(Self { leaves, by_leaf, range, checkpoint: checkpoint.into() })
+        Ok(Self { hashes, by_leaf, range, checkpoint: checkpoint.into() })
     }
 
     /// Number of entries.
@@ -147,8 +150,8 @@ impl Tree {
 
     fn apply(&mut self, update: Update) {
         for l in update.fresh {
-            let i = self.leaves.len() as u64;
-            self.leaves.push(l);
+            let i = self.hashes.size();
+            self.hashes.push(l);
             self.by_leaf.insert(l, i);
         }
         self.range = update.range;
@@ -167,29 +170,27 @@ impl Tree {
 
     /// Every leaf hash, in order.
     pub fn leaves(&self) -> &[Sha256Digest] {
-        &self.leaves
+        self.hashes.leaves()
     }
 
     /// The leaf hash at an index.
     pub fn leaf(&self, index: u64) -> Option<Sha256Digest> {
-        usize::try_from(index).ok().and_then(|i| self.leaves.get(i)).copied()
-    }
-
-    fn prefix(&self, size: u64) -> Result<&[Sha256Digest], MerkleError> {
-        usize::try_from(size)
-            .ok()
-            .and_then(|n| self.leaves.get(..n))
-            .ok_or(MerkleError::BadSizes { old_size: size, new_size: self.size() })
+        self.hashes.complete(0, index)
     }
 
     /// The inclusion proof of `index` in the tree of `size` entries.
     pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Sha256Digest>, MerkleError> {
-        merkle::inclusion_proof(self.prefix(size)?, index)
+        self.hashes.inclusion_proof(index, size)
+    }
+
+    /// The complete subtree hashes (hash tiles read them).
+    pub fn hashes(&self) -> &TreeHashes {
+        &self.hashes
     }
 
     /// The consistency proof from `old` to `new` entries.
     pub fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Sha256Digest>, MerkleError> {
-        merkle::consistency_proof(self.prefix(new)?, old)
+        self.hashes.consistency_proof(old, new)
     }
 }
 
@@ -405,8 +406,8 @@ fn sequence_once(
         store.lock().unwrap_or_else(PoisonError::into_inner).append_batch(size, &fresh, &stored)?;
         let mut t = tree.write().unwrap_or_else(PoisonError::into_inner);
         for e in &fresh {
-            let i = t.leaves.len() as u64;
-            t.leaves.push(e.leaf_hash);
+            let i = t.hashes.size();
+            t.hashes.push(e.leaf_hash);
             t.by_leaf.insert(e.leaf_hash, i);
         }
         t.range = range;
@@ -424,6 +425,7 @@ fn sequence_once(
 mod tests {
     use attest_attestor::MasterSecret;
     use attest_verifier::checkpoint::verify_checkpoint;
+    use attest_verifier::merkle;
 
     use super::*;
     use crate::store::SqliteStore;

@@ -8,8 +8,7 @@
 //! written as 3-digit path elements, all but the last prefixed with `x`
 //! (`1234067` → `x001/x234/067`).
 
-use attest_verifier::merkle;
-use attest_verifier::types::Sha256Digest;
+use crate::hashes::TreeHashes;
 
 /// Hashes (or entries) per full tile.
 pub const TILE_WIDTH: u64 = 256;
@@ -122,20 +121,13 @@ impl TilePath {
     }
 }
 
-/// The hash tile at `level`, hashes `[start, end)` of tree level `8·level`,
-/// from the leaves of a tree; `None` when the tree does not hold them (yet).
-pub fn hash_tile(leaves: &[Sha256Digest], level: u8, start: u64, end: u64) -> Option<Vec<u8>> {
-    let span = TILE_WIDTH.checked_pow(u32::from(level))?;
-    let available = (leaves.len() as u64) / span;
-    if end > available {
-        return None;
-    }
-    let span = usize::try_from(span).ok()?;
-    let mut out = Vec::with_capacity(32 * usize::try_from(end - start).ok()?);
+/// The hash tile at `level`, hashes `[start, end)` of tree level `8·level`
+/// (the complete subtrees of `256^level` leaves), looked up in the tree's
+/// hashes; `None` when the tree does not hold them (yet).
+pub fn hash_tile(hashes: &TreeHashes, level: u8, start: u64, end: u64) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(32 * usize::try_from(end.checked_sub(start)?).ok()?);
     for i in start..end {
-        let i = usize::try_from(i).ok()?;
-        let sub = leaves.get(i.checked_mul(span)?..i.checked_add(1)?.checked_mul(span)?)?;
-        out.extend_from_slice(merkle::tree_hash(sub).as_bytes());
+        out.extend_from_slice(hashes.complete(8 * u32::from(level), i)?.as_bytes());
     }
     Some(out)
 }
@@ -195,16 +187,22 @@ mod tests {
 
     #[test]
     fn hash_tiles_and_bundles() {
+        use attest_verifier::merkle;
+        use attest_verifier::types::Sha256Digest;
         let leaves: Vec<Sha256Digest> = (0u32..300).map(|i| merkle::leaf_hash(&i.to_be_bytes())).collect();
-        let t0 = hash_tile(&leaves, 0, 0, 256).unwrap();
+        let mut h = TreeHashes::new();
+        for l in &leaves {
+            h.push(*l);
+        }
+        let t0 = hash_tile(&h, 0, 0, 256).unwrap();
         assert_eq!(t0.len(), 256 * 32);
         assert_eq!(&t0[32..64], leaves[1].as_bytes());
-        assert_eq!(hash_tile(&leaves, 0, 256, 300).unwrap().len(), 44 * 32);
-        assert!(hash_tile(&leaves, 0, 256, 301).is_none());
-        let t1 = hash_tile(&leaves, 1, 0, 1).unwrap();
+        assert_eq!(hash_tile(&h, 0, 256, 300).unwrap().len(), 44 * 32);
+        assert!(hash_tile(&h, 0, 256, 301).is_none());
+        let t1 = hash_tile(&h, 1, 0, 1).unwrap();
         assert_eq!(t1, merkle::tree_hash(&leaves[..256]).as_bytes().to_vec());
-        assert!(hash_tile(&leaves, 1, 0, 2).is_none());
-        assert!(hash_tile(&leaves, 63, 0, 1).is_none());
+        assert!(hash_tile(&h, 1, 0, 2).is_none());
+        assert!(hash_tile(&h, 63, 0, 1).is_none());
         assert_eq!(entry_bundle(&[b"a".to_vec(), vec![7u8; 300]]).unwrap()[..5], [0, 1, b'a', 1, 44]);
         assert!(entry_bundle(&[vec![0u8; 65_536]]).is_none());
     }
