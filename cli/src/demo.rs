@@ -117,11 +117,69 @@ fn gate_args(dir: &Path, file: &str, window: &str, json: bool) -> crate::heartbe
     evidence.output = None;
     evidence.heartbeat_policy = Some(dir.join("heartbeats/policy.json"));
     crate::heartbeat::GateArgs {
-        heartbeats: dir.join("heartbeats").join(file),
+        heartbeats: Some(dir.join("heartbeats").join(file)),
+        ledger: None,
         window: window.into(),
         streams: vec!["edge-eu-1".into()],
         evidence,
     }
+}
+
+/// Step 6: an in-process ledger on loopback; the attestation submitted, its
+/// tlog-proof fetched, the ledger stopped, the proof verified offline.
+fn ledger_step(dir: &Path, s: &Scenario, a: &DemoArgs) -> Result<i32, CliError> {
+    use attest_ledger::client::Base;
+    use std::time::Duration;
+    let fail = |e: String| CliError::new(format!("demo ledger: {e}"));
+    let secret =
+        attest_attestor::MasterSecret::from_bytes(*attest_verifier::crypto::sha256(b"attest.demo.log").as_bytes());
+    write_file(&dir.join("keys/log.secret"), format!("{}\n", secret.to_hex()).as_bytes(), "demo key", a.force)?;
+    let signer = attest_attestor::note::NoteSigner::new("demo.example/log", secret.master_ed25519())
+        .map_err(|e| fail(e.to_string()))?;
+    let vkey = signer.verifier_key().to_string();
+    write_file(&dir.join("ledger/log.vkey"), format!("{vkey}\n").as_bytes(), "log key", a.force)?;
+    let db = dir.join("ledger/ledger.db");
+    if a.force {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+    }
+    let config = attest_ledger::Config {
+        database: attest_ledger::Database::Sqlite(db),
+        signer,
+        verification: attest_ledger::http::Verification {
+            trust_roots: vec![("trust-root.json".into(), to_pretty(&s.trust_root).into_bytes())],
+            pinned: vec![s.root.master_ed25519().public_key()],
+            evidence: attest_verifier::Evidence::default(),
+        },
+        listen: "127.0.0.1:0".parse().map_err(|e: std::net::AddrParseError| fail(e.to_string()))?,
+        batch: attest_ledger::sequencer::BatchConfig::default(),
+        alert_webhook: None,
+        monitor_interval: Duration::from_secs(5),
+    };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| fail(e.to_string()))?;
+    let addr = listener.local_addr().map_err(|e| fail(e.to_string()))?;
+    let (stop, stopped) = attest_ledger::stop_handle();
+    let server = std::thread::spawn(move || attest_ledger::serve_on(config, listener, stopped));
+    let base = Base::parse(&format!("http://{addr}")).map_err(fail)?;
+    let doc = std::fs::read(dir.join("attestation.json")).map_err(|e| fail(e.to_string()))?;
+    let submitted =
+        base.request("POST", "/v1/entries", Some(("application/json", &doc)), Duration::from_secs(15), 1 << 20);
+    let proof = submitted.and_then(|(status, body)| {
+        println!("POST /v1/entries: HTTP {status} {}", String::from_utf8_lossy(&body));
+        base.get("/v1/entries/0/tlog-proof", Duration::from_secs(15), 1 << 20)
+    });
+    stop.stop();
+    let served = server.join().map_err(|_| fail("the ledger thread panicked".into()))?;
+    served.map_err(|e| fail(e.to_string()))?;
+    let proof = proof.map_err(fail)?;
+    println!("{}", String::from_utf8_lossy(&proof));
+    write_file(&dir.join("ledger/attestation.tlog-proof"), &proof, "tlog-proof", a.force)?;
+    let mut ev = evidence(dir, a.json);
+    ev.log_proof = Some(dir.join("ledger/attestation.tlog-proof"));
+    ev.log_key = Some(dir.join("ledger/log.vkey").display().to_string());
+    ev.now = None;
+    run_verify(&dir.join("attestation.json"), &ev)
 }
 
 /// Runs the demo. Exit 0 when the genuine attestations verify and the tampered one is rejected.
@@ -171,11 +229,15 @@ pub fn run(a: &DemoArgs) -> Result<i32, CliError> {
         gate_cmd("gap-drift.jsonl", "10m")
     );
     let broken = crate::heartbeat::gate(&gate_args(&dir, "gap-drift.jsonl", "10m", a.json))?;
-    let ok = direct == 0 && delegated == 0 && tampered == 1 && healthy == 0 && broken == 1;
+    println!(
+        "\n6. The ledger (embedded SQLite): submit the attestation, get the signed checkpoint and its tlog-proof, stop the ledger, verify offline:\n$ attest ledger serve --db sqlite:ledger/ledger.db --origin demo.example/log --key keys/log.secret --trust-root trust-root.json --root-key keys/root.pub\n$ curl -X POST --data-binary @attestation.json http://127.0.0.1:PORT/v1/entries\n$ curl http://127.0.0.1:PORT/v1/entries/0/tlog-proof > ledger/attestation.tlog-proof\n$ attest verify attestation.json … --log-proof ledger/attestation.tlog-proof --log-key ledger/log.vkey"
+    );
+    let logged = ledger_step(&dir, &s, a)?;
+    let ok = direct == 0 && delegated == 0 && tampered == 1 && healthy == 0 && broken == 1 && logged == 0;
     println!(
         "\n{}",
         if ok {
-            "demo: the genuine attestations verify (exit 0), the tampered one is rejected (exit 1), the healthy heartbeat stream passes the gate (exit 0) and the broken one fails it (exit 1)."
+            "demo: the genuine attestations verify (exit 0), the tampered one is rejected (exit 1), the healthy heartbeat stream passes the gate (exit 0) and the broken one fails it (exit 1), and the logged attestation's inclusion verifies offline (exit 0)."
         } else {
             "demo: UNEXPECTED RESULT (see above)."
         }

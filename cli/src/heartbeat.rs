@@ -235,7 +235,7 @@ impl Spool {
 
 /// POSTs one envelope to `<ledger>/v1/entries` (plain HTTP/1.1); 200 and 201 are acknowledgements.
 fn post_entry(ledger: &str, body: &[u8]) -> Result<(), String> {
-    let base = crate::http_client::Base::parse(ledger).map_err(|e| format!("ledger URL {e}"))?;
+    let base = attest_ledger::client::Base::parse(ledger).map_err(|e| format!("ledger URL {e}"))?;
     match base.request("POST", "/v1/entries", Some(("application/json", body)), SUBMIT_TIMEOUT, 1 << 20)? {
         (200 | 201, _) => Ok(()),
         (code, _) => Err(format!("ledger {}: HTTP {code}", base.host())),
@@ -401,8 +401,13 @@ fn run_daemon(a: &RunArgs) -> Result<i32, CliError> {
 #[derive(Debug, Args)]
 pub struct GateArgs {
     /// Heartbeat envelopes: a JSON Lines file or a directory of .json files.
-    #[arg(long, value_name = "FILE.jsonl|DIR")]
-    pub heartbeats: PathBuf,
+    #[arg(long, value_name = "FILE.jsonl|DIR", required_unless_present = "ledger", conflicts_with = "ledger")]
+    pub heartbeats: Option<PathBuf>,
+    /// Take the heartbeats of the window from a ledger (http://HOST:PORT,
+    /// `GET /v1/heartbeats`) instead of a file, and verify them here as
+    /// offline: a ledger that withholds heartbeats makes the gate fail.
+    #[arg(long, value_name = "URL")]
+    pub ledger: Option<String>,
     /// The window checked, ending at --now (seconds, or 30s, 10m, 1h).
     #[arg(long, value_name = "DURATION")]
     pub window: String,
@@ -411,6 +416,40 @@ pub struct GateArgs {
     pub streams: Vec<String>,
     #[command(flatten)]
     pub evidence: EvidenceArgs,
+}
+
+/// `GET /v1/heartbeats?since=…[&stream=…]` of a ledger into a temporary
+/// JSON Lines file (kept alive by the returned directory).
+fn fetch_heartbeats(url: &str, since: Timestamp, streams: &[String]) -> Result<(tempfile::TempDir, PathBuf), CliError> {
+    let base = attest_ledger::client::Base::parse(url).map_err(|e| CliError::new(format!("--ledger {e}")))?;
+    let mut body = Vec::new();
+    let queries: Vec<String> = if streams.is_empty() {
+        vec![format!("/v1/heartbeats?since={}", since.unix_seconds().max(0))]
+    } else {
+        streams
+            .iter()
+            .map(|s| format!("/v1/heartbeats?since={}&stream={}", since.unix_seconds().max(0), percent(s)))
+            .collect()
+    };
+    for q in queries {
+        let part =
+            base.get(&q, Duration::from_secs(30), 64 << 20).map_err(|e| CliError::new(format!("--ledger {e}")))?;
+        body.extend_from_slice(&part);
+    }
+    let dir = tempfile::tempdir().map_err(|e| CliError::new(format!("temporary directory: {e}")))?;
+    let path = dir.path().join("ledger-heartbeats.jsonl");
+    std::fs::write(&path, &body).map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
+    Ok((dir, path))
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// `attest gate`: exit 0 only if every selected stream is healthy over the window.
@@ -422,7 +461,18 @@ pub fn gate(a: &GateArgs) -> Result<i32, CliError> {
     let loaded = Loaded::load(&a.evidence)?;
     let start =
         Timestamp::from_unix(loaded.now.unix_seconds().saturating_sub(i64::try_from(window).unwrap_or(i64::MAX)), 0);
-    let (_, outcome) = verify::audit(&a.heartbeats, &a.evidence, &loaded, Some(start), false, true)?;
+    // From a ledger: its heartbeats of the window, written to a temporary
+    // JSON Lines file and gated exactly like a file.
+    let fetched = match &a.ledger {
+        Some(url) => Some(fetch_heartbeats(url, start, &a.streams)?),
+        None => None,
+    };
+    let source = match (&fetched, &a.heartbeats) {
+        (Some((_, path)), _) => path.clone(),
+        (None, Some(p)) => p.clone(),
+        (None, None) => return Err(CliError::new("attest gate needs --heartbeats FILE or --ledger URL")),
+    };
+    let (_, outcome) = verify::audit(&source, &a.evidence, &loaded, Some(start), false, true)?;
     let selected = |s: &str| a.streams.is_empty() || a.streams.iter().any(|x| x == s);
     let mut problems: Vec<String> = Vec::new();
     for verify::InvalidItem { name, claimed, why } in &outcome.invalid {
@@ -450,7 +500,8 @@ pub fn gate(a: &GateArgs) -> Result<i32, CliError> {
         }
     }
     if outcome.total == 0 {
-        problems.push(format!("{}: no heartbeats", a.heartbeats.display()));
+        let from = a.ledger.clone().unwrap_or_else(|| source.display().to_string());
+        problems.push(format!("{from}: no heartbeats"));
     } else if checked == 0 && a.streams.is_empty() {
         problems.push("no heartbeat stream in the window".to_string());
     }

@@ -67,6 +67,12 @@ pub struct ServeArgs {
     /// Heartbeat policy heartbeat envelopes are verified against.
     #[arg(long = "heartbeat-policy", value_name = "FILE")]
     pub heartbeat_policy: Option<PathBuf>,
+    /// Where stream health changes are POSTed (attest.stream-alert.v1; http://).
+    #[arg(long = "alert-webhook", value_name = "URL")]
+    pub alert_webhook: Option<String>,
+    /// How often the heartbeat stream checks run, in milliseconds.
+    #[arg(long = "monitor-interval-ms", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(100..))]
+    pub monitor_interval_ms: u64,
     /// Listening address.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -128,6 +134,8 @@ pub fn run(c: &LedgerCommand) -> Result<i32, CliError> {
                 signer: signer(&a.key, &a.origin)?,
                 verification: Verification { trust_roots, pinned: read_pinned_keys(&a.root_keys)?, evidence },
                 listen: a.listen,
+                alert_webhook: a.alert_webhook.clone(),
+                monitor_interval: Duration::from_millis(a.monitor_interval_ms),
                 batch: BatchConfig { max_age: Duration::from_millis(a.batch_max_age_ms), ..BatchConfig::default() },
             };
             attest_ledger::serve(config).map_err(|e| CliError::new(format!("ledger: {e}")))?;

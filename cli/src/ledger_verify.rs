@@ -26,8 +26,8 @@ use attest_verifier::merkle::{self, leaf_hash, tree_hash};
 use attest_verifier::types::Sha256Digest;
 use clap::Args;
 
-use crate::http_client::Base;
 use crate::io::{write_file, CliError};
+use attest_ledger::client::Base;
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 

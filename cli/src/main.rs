@@ -6,7 +6,6 @@
 mod commands;
 mod demo;
 mod heartbeat;
-mod http_client;
 mod inspect;
 mod io;
 mod ledger;

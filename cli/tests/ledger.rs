@@ -974,3 +974,130 @@ fn a_full_disk_gives_503_and_loses_no_acknowledged_entry() {
     eprintln!("{} acknowledged before the disk filled, then {refused} × 503", acked.len() - 1);
     server.terminate();
 }
+
+/// Heartbeat stream monitoring: `/v1/streams`, alerts to a webhook on each
+/// transition (first seen, missing, recovered), metrics, and `attest gate
+/// --ledger` verifying the ledger's heartbeats locally.
+#[test]
+fn streams_alerts_and_the_gate_from_the_ledger() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let w = HeartbeatWorld::new("ledger-streams").expect("world");
+    std::fs::write(d.join("trust-root.json"), to_pretty(&w.trust_root)).expect("write");
+    std::fs::write(d.join("root.pub"), format!("{}\n", w.root.master_ed25519().public_key())).expect("write");
+    let mut policy = w.policy.clone();
+    if let attest_json::Value::Object(o) = &mut policy {
+        attest_attestor::json::set(o, "max_gap_seconds", attest_attestor::json::int(3));
+    }
+    std::fs::write(d.join("policy.json"), to_pretty(&policy)).expect("write");
+    std::fs::write(d.join("log.secret"), format!("{}\n", MasterSecret::from_bytes([0x4e; 32]).to_hex()))
+        .expect("write");
+    // The webhook: a loopback server that answers 200 and hands over each body.
+    let hook = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let hook_addr = hook.local_addr().expect("addr");
+    let (tx, alerts) = mpsc::channel::<serde_json::Value>();
+    std::thread::spawn(move || {
+        for conn in hook.incoming() {
+            let Ok(mut c) = conn else { continue };
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            // Headers, then Content-Length bytes of body.
+            let body = loop {
+                let Ok(n) = c.read(&mut chunk) else { break None };
+                if n == 0 {
+                    break None;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+                if let Some(i) = buf.windows(4).position(|x| x == b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&buf[..i]).to_ascii_lowercase();
+                    let len: usize = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+                        .unwrap_or(0);
+                    if buf.len() >= i + 4 + len {
+                        break Some(buf[i + 4..i + 4 + len].to_vec());
+                    }
+                }
+            };
+            let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            if let Some(b) = body {
+                let _ = tx.send(serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null));
+            }
+        }
+    });
+    let server = Server::start(
+        d,
+        &[
+            "--heartbeat-policy",
+            "policy.json",
+            "--alert-webhook",
+            &format!("http://{hook_addr}/hook"),
+            "--monitor-interval-ms",
+            "200",
+        ],
+    );
+    let next_alert = || alerts.recv_timeout(Duration::from_secs(15)).expect("an alert arrives");
+    let t0 = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    let beats = w.boot("edge-1", "boot-1", 10, t0, 1).expect("heartbeats");
+    for hb in &beats[..3] {
+        let (status, r) = post(&server.addr, hb.as_bytes());
+        assert_eq!(status, 201, "{r}");
+    }
+    let a = next_alert();
+    assert_eq!(
+        (a["type"].as_str(), a["stream"].as_str(), a["health"].as_str()),
+        (Some("attest.stream-alert.v1"), Some("edge-1"), Some("healthy")),
+        "{a}"
+    );
+    assert!(a["previous"].is_null(), "{a}");
+    let (status, s) = get(&server.addr, "/v1/streams");
+    assert_eq!(status, 200, "{s}");
+    assert_eq!(
+        (s["streams"][0]["stream"].as_str(), s["streams"][0]["count"].as_u64()),
+        (Some("edge-1"), Some(3)),
+        "{s}"
+    );
+    // No heartbeat for more than max_gap_seconds: missing.
+    let a = next_alert();
+    assert_eq!((a["health"].as_str(), a["previous"].as_str()), (Some("missing"), Some("healthy")), "{a}");
+    assert!(a["gaps"].as_array().is_some_and(|g| g.iter().any(|g| g["open"] == true)), "{a}");
+    let (_, one) = get(&server.addr, "/v1/streams/edge-1");
+    assert_eq!(one["stream"]["health"], "missing", "{one}");
+    assert_eq!(get(&server.addr, "/v1/streams/nope").0, 404);
+    // The stream's next heartbeats: recovered.
+    for hb in &beats[3..] {
+        let (status, r) = post(&server.addr, hb.as_bytes());
+        assert_eq!(status, 201, "{r}");
+    }
+    let a = next_alert();
+    assert_eq!((a["health"].as_str(), a["previous"].as_str()), (Some("healthy"), Some("missing")), "{a}");
+    let gate = || {
+        attest()
+            .current_dir(d)
+            .args(["gate", "--ledger", &format!("http://{}", server.addr), "--window", "5s", "--stream", "edge-1"])
+            .args(["--trust-root", "trust-root.json", "--root-key", "root.pub", "--heartbeat-policy", "policy.json"])
+            .args(["--no-state"])
+            .output()
+            .expect("runs")
+    };
+    let out = gate();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, m) = http(&server.addr, "GET", "/metrics", b"").expect("metrics");
+    let m = String::from_utf8_lossy(&m);
+    assert!(m.contains("attest_ledger_alerts_sent_total 3"), "{m}");
+    assert!(m.contains("attest_ledger_heartbeats_total{stream=\"edge-1\",result=\"on-time\"} 10"), "{m}");
+    assert!(m.contains("attest_ledger_stream_last_heartbeat_timestamp_seconds{stream=\"edge-1\"}"), "{m}");
+    // Missing again: the gate from the ledger fails (exit 1).
+    let a = next_alert();
+    assert_eq!(a["health"].as_str(), Some("missing"), "{a}");
+    let out = gate();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("GATE FAIL"), "{}", String::from_utf8_lossy(&out.stdout));
+    server.terminate();
+}

@@ -79,6 +79,8 @@ fn run(db: Database, s: &Scenario, docs: &[Vec<u8>], clients: usize, linger: Dur
         },
         listen: "127.0.0.1:0".parse().expect("addr"),
         batch: BatchConfig { max_age: linger, ..BatchConfig::default() },
+        alert_webhook: None,
+        monitor_interval: Duration::from_secs(5),
     };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr").to_string();

@@ -51,6 +51,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The trust-root chain, verified at most once per second.
     pub trust: Arc<TrustCache>,
+    /// The heartbeat streams.
+    pub monitor: Arc<crate::monitor::StreamMonitor>,
     /// The last append failed (a full or read-only database): `/readyz` answers 503 until one succeeds.
     pub append_failing: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -111,7 +113,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-fn now() -> Timestamp {
+pub(crate) fn now() -> Timestamp {
     let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     Timestamp::from_unix(i64::try_from(d.as_secs()).unwrap_or(i64::MAX), d.subsec_nanos())
 }
@@ -126,6 +128,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/proof/consistency", get(consistency))
         .route("/checkpoint", get(checkpoint))
         .route("/tile/{*rest}", get(tile))
+        .route("/v1/streams", get(streams))
+        .route("/v1/heartbeats", get(heartbeats))
+        .route("/v1/streams/{stream}", get(one_stream))
         .route("/healthz", get(|| async { axum::Json(json!({"status": "ok"})) }))
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics))
@@ -148,6 +153,8 @@ fn hexes(proof: &[Sha256Digest]) -> Vec<String> {
 /// What a verified submission becomes.
 struct Accepted {
     entry: NewEntry,
+    /// A verified heartbeat, for the stream monitor.
+    heartbeat: Option<attest_verifier::heartbeat::HeartbeatDocument>,
 }
 
 /// Verifies a body; an invalid document is recorded in `rejected` and refused with 422.
@@ -167,7 +174,7 @@ fn verify_submission(state: &AppState, body: &[u8]) -> Result<Accepted, ApiError
         _ => None,
     };
     let ctx = VerifyContext::new(subject_trust.as_ref().unwrap_or(&trust), &v.evidence, now);
-    let report = verify_document(body, &ctx).into_report();
+    let (report, verified) = verify_document(body, &ctx).into_parts();
     if !report.valid() {
         let report_json = serde_json::to_value(&report).unwrap_or(serde_json::Value::Null);
         let failure = report.first_failure();
@@ -202,7 +209,11 @@ fn verify_submission(state: &AppState, body: &[u8]) -> Result<Accepted, ApiError
         ));
     }
     let leaf_hash = merkle::leaf_hash(&bytes);
-    Ok(Accepted { entry: NewEntry { bytes, leaf_hash, doc_type: report.doc_type().to_string() } })
+    let heartbeat = match verified.map(attest_verifier::Verified::into_inner) {
+        Some(attest_verifier::Document::Heartbeat(h)) => Some(h),
+        _ => None,
+    };
+    Ok(Accepted { entry: NewEntry { bytes, leaf_hash, doc_type: report.doc_type().to_string() }, heartbeat })
 }
 
 /// An entry's index, leaf hash and inclusion proof against a checkpoint.
@@ -263,6 +274,7 @@ async fn submit(State(state): State<AppState>, body: Result<Bytes, BytesRejectio
         None => {
             let started = std::time::Instant::now();
             let doc_type = accepted.entry.doc_type.clone();
+            let heartbeat = accepted.heartbeat;
             // A failed append (full or read-only database, lost connection)
             // changes nothing and is 503: retry later, nothing was acknowledged.
             let ack = match state.sequencer.submit(accepted.entry).await {
@@ -283,6 +295,11 @@ async fn submit(State(state): State<AppState>, body: Result<Bytes, BytesRejectio
             if !ack.existing {
                 state.metrics.appended(&doc_type);
                 state.metrics.observe_append(started.elapsed());
+                if let Some(h) = heartbeat {
+                    let (stream, at) = (h.heartbeat().stream().to_string(), h.heartbeat().timestamp());
+                    let late = state.monitor.observe(h, now().unix_seconds());
+                    state.metrics.heartbeat(&stream, at, late);
+                }
             }
             (status, ack.index, ack.checkpoint, ack.tree_size)
         }
@@ -387,6 +404,96 @@ async fn get_tlog_proof(
         Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], proof.to_text()).into_response())
     })
     .await
+}
+
+/// A stream report as the API answers it: the report, its late count, and
+/// times as RFC 3339.
+fn stream_json(r: &attest_verifier::heartbeat::StreamReport, late: u64) -> serde_json::Value {
+    let mut v = serde_json::to_value(r).unwrap_or(serde_json::Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        o.insert("late".into(), json!(late));
+        o.insert("lastHeartbeat".into(), json!(Timestamp::from_unix(r.last(), 0).to_rfc3339()));
+    }
+    v
+}
+
+/// `?window=SECONDS` (optional).
+fn window_param(q: Option<String>) -> Result<Option<u64>, ApiError> {
+    match q.as_deref() {
+        None | Some("") => Ok(None),
+        Some(q) => match q.strip_prefix("window=") {
+            Some(w) if !w.contains('&') => parse_u64(w, "window").map(Some),
+            _ => Err(ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", "the only parameter is window=SECONDS")),
+        },
+    }
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b.get(i) {
+            Some(b'%') => {
+                let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            Some(b'+') => return None,
+            Some(c) => {
+                out.push(*c);
+                i += 1;
+            }
+            None => return None,
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// `GET /v1/heartbeats?since=UNIX[&stream=S]`: the retained heartbeats at
+/// or after `since`, as JSON Lines of their entry bytes (what `attest gate
+/// --ledger` verifies).
+async fn heartbeats(State(state): State<AppState>, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    let bad = |m: &str| ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", m.to_string());
+    let (mut since, mut stream) = (None, None);
+    for part in q.as_deref().unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = part.split_once('=').ok_or_else(|| bad("parameters are NAME=VALUE"))?;
+        match k {
+            "since" if since.is_none() => since = Some(parse_u64(v, "since")?),
+            "stream" if stream.is_none() => {
+                stream = Some(percent_decode(v).ok_or_else(|| bad("stream: bad encoding"))?)
+            }
+            _ => return Err(bad("parameters: since=UNIX (required) and stream=NAME, each once")),
+        }
+    }
+    let since = since.ok_or_else(|| bad("since=UNIX is required"))?;
+    let body = state.monitor.heartbeats_since(i64::try_from(since).unwrap_or(i64::MAX), stream.as_deref());
+    Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response())
+}
+
+/// `GET /v1/streams[?window=SECONDS]`: every heartbeat stream's checks at now.
+async fn streams(State(state): State<AppState>, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    let window = window_param(q)?;
+    let now = now();
+    let reports = state.monitor.reports(now, window, None);
+    let streams: Vec<serde_json::Value> = reports.iter().map(|(r, late)| stream_json(r, *late)).collect();
+    Ok(axum::Json(json!({"now": now.to_rfc3339(), "window": window, "streams": streams})).into_response())
+}
+
+/// `GET /v1/streams/{stream}[?window=SECONDS]`.
+async fn one_stream(
+    State(state): State<AppState>,
+    stream: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    let Path(stream) = stream.map_err(|r| ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", r.body_text()))?;
+    let window = window_param(q)?;
+    let now = now();
+    let reports = state.monitor.reports(now, window, Some(&stream));
+    let (r, late) = reports.first().ok_or_else(|| {
+        ApiError::new(StatusCode::NOT_FOUND, "not-found", format!("no heartbeat of stream {stream:?}"))
+    })?;
+    Ok(axum::Json(json!({"now": now.to_rfc3339(), "window": window, "stream": stream_json(r, *late)})).into_response())
 }
 
 async fn inclusion(State(state): State<AppState>, RawQuery(q): RawQuery) -> Result<Response, ApiError> {

@@ -19,10 +19,13 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+pub mod alerts;
+pub mod client;
 pub mod export;
 pub mod hashes;
 pub mod http;
 pub mod metrics;
+pub mod monitor;
 pub mod sequencer;
 pub mod store;
 mod store_postgres;
@@ -104,6 +107,48 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Batching.
     pub batch: BatchConfig,
+    /// Where stream health changes are posted (`--alert-webhook`, http://).
+    pub alert_webhook: Option<String>,
+    /// How often the stream checks run on the timer.
+    pub monitor_interval: std::time::Duration,
+}
+
+/// The stream monitor of a stored log: its heartbeats verified again as a
+/// batch (history: a heartbeat's age is the stream checks' concern, not a
+/// refusal), the valid ones kept.
+fn reload_monitor(
+    store: &mut dyn Store,
+    verification: &http::Verification,
+    size: u64,
+) -> Result<monitor::StreamMonitor, LedgerError> {
+    use attest_verifier::trust_root::ChainOptions;
+    let windows = verification.evidence.heartbeat_policy.as_ref().map(|p| p.windows()).unwrap_or_default();
+    let m = monitor::StreamMonitor::new(windows);
+    let now = http::now();
+    let anchor = attest_verifier::TrustAnchor::new(
+        verification.trust_roots.clone(),
+        verification.pinned.clone(),
+        ChainOptions { now, min_version: None },
+    );
+    let trust = anchor.verify();
+    let ctx = attest_verifier::VerifyContext::new(&trust, &verification.evidence, now);
+    let mut batch = attest_verifier::batch::BatchVerifier::new();
+    let mut start = 0;
+    while start < size {
+        let rows = store.entries_of_type(attest_verifier::heartbeat::HEARTBEAT_TYPE, start, 4096)?;
+        let Some(last) = rows.last().map(|(i, _)| *i) else { break };
+        for (_, bytes) in rows {
+            if let (_, Some(v)) = batch.verify(&bytes, &ctx).into_parts() {
+                if let attest_verifier::Document::Heartbeat(h) = v.into_inner() {
+                    let t = h.heartbeat().timestamp();
+                    // Received long ago: not counted as late again.
+                    m.observe(h, t);
+                }
+            }
+        }
+        start = last + 1;
+    }
+    Ok(m)
 }
 
 /// Opens the store of `database` (for `export-tiles` and tests). Blocking.
@@ -130,6 +175,25 @@ pub fn serve(config: Config) -> Result<(), LedgerError> {
     serve_on(config, listener, shutdown_signal())
 }
 
+/// Stops a ledger run by [`serve_on`] with the future of [`stop_handle`].
+#[derive(Debug)]
+pub struct StopHandle(tokio::sync::oneshot::Sender<()>);
+
+impl StopHandle {
+    /// Asks the ledger to stop (it finishes the requests in flight).
+    pub fn stop(self) {
+        let _ = self.0.send(());
+    }
+}
+
+/// A stop handle and the future to give [`serve_on`] as its `shutdown`.
+pub fn stop_handle() -> (StopHandle, impl std::future::Future<Output = ()> + Send + 'static) {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    (StopHandle(tx), async {
+        let _ = rx.await;
+    })
+}
+
 /// Runs the ledger on a bound listener until `shutdown` resolves (the
 /// in-process form of [`serve`], for benchmarks and embedding); prints the
 /// same `listening on` line. `config.listen` is not used.
@@ -145,8 +209,9 @@ pub fn serve_on(
     // Opened and loaded before the runtime runs: both block.
     let mut store = open(&config.database)?;
     let tree = Tree::load(store.as_mut(), &config.signer)?;
+    let monitor = reload_monitor(store.as_mut(), &config.verification, tree.size())?;
     listener.set_nonblocking(true).map_err(|e| LedgerError::Io(format!("listener: {e}")))?;
-    rt.block_on(serve_async(config, store, tree, listener, shutdown))
+    rt.block_on(serve_async(config, store, tree, monitor, listener, shutdown))
 }
 
 async fn shutdown_signal() {
@@ -167,9 +232,20 @@ async fn serve_async(
     config: Config,
     store: Box<dyn Store>,
     tree: Tree,
+    monitor: monitor::StreamMonitor,
     listener: std::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), LedgerError> {
+    let origin = config.signer.name().to_string();
+    let monitor = Arc::new(monitor);
+    let metrics = Arc::new(metrics::Metrics::new());
+    let webhook = match &config.alert_webhook {
+        Some(u) => Some(client::Base::parse(u).map_err(|e| LedgerError::Io(format!("--alert-webhook {e}")))?),
+        None => None,
+    };
+    // The timer holds no sequencer handle: at shutdown the sequencer drains
+    // when the router is gone, and the timer is stopped.
+    let timer = tokio::spawn(alerts::run(monitor.clone(), metrics.clone(), webhook, origin, config.monitor_interval));
     let store = Arc::new(Mutex::new(store));
     let tree = Arc::new(RwLock::new(tree));
     let (sequencer, task) = Sequencer::start(store.clone(), tree.clone(), config.signer, config.batch);
@@ -178,7 +254,8 @@ async fn serve_async(
         tree,
         sequencer,
         verification: Arc::new(config.verification),
-        metrics: Arc::new(metrics::Metrics::new()),
+        metrics,
+        monitor,
         trust: Arc::new(http::TrustCache::default()),
         append_failing: Arc::default(),
     };
@@ -190,6 +267,7 @@ async fn serve_async(
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| LedgerError::Io(format!("serve: {e}")))?;
+    timer.abort();
     // Every handle was in the router: the sequencer drains and ends.
     task.await.map_err(|e| LedgerError::Io(format!("sequencer: {e}")))?;
     Ok(())

@@ -22,6 +22,12 @@ pub struct Metrics {
     rejected: Family<Labels, Counter>,
     tree_size: Gauge,
     append_latency: Histogram,
+    heartbeats: Family<Labels, Counter>,
+    last_heartbeat: Family<Labels, Gauge>,
+    stream_health: Family<Labels, Gauge>,
+    stream_gaps: Family<Labels, Gauge>,
+    alerts_sent: Counter,
+    alerts_failed: Counter,
 }
 
 impl Default for Metrics {
@@ -51,7 +57,75 @@ impl Metrics {
             "Time from a new entry's submission to its acknowledgement (batch wait, signing, commit)",
             append_latency.clone(),
         );
-        Self { registry, appended, rejected, tree_size, append_latency }
+        let heartbeats = Family::<Labels, Counter>::default();
+        let last_heartbeat = Family::<Labels, Gauge>::default();
+        let stream_health = Family::<Labels, Gauge>::default();
+        let stream_gaps = Family::<Labels, Gauge>::default();
+        let alerts_sent = Counter::default();
+        let alerts_failed = Counter::default();
+        registry.register(
+            "heartbeats",
+            "Heartbeats appended, by stream and result (on-time, late)",
+            heartbeats.clone(),
+        );
+        registry.register(
+            "stream_last_heartbeat_timestamp_seconds",
+            "Timestamp of the newest heartbeat appended, by stream",
+            last_heartbeat.clone(),
+        );
+        registry.register(
+            "stream_health",
+            "1 for the stream's current health (healthy, missing, invalid, drift), 0 for the others",
+            stream_health.clone(),
+        );
+        registry.register(
+            "stream_gaps",
+            "Gaps in the stream's retained heartbeats at the last check",
+            stream_gaps.clone(),
+        );
+        registry.register("alerts_sent", "Stream alerts the webhook accepted", alerts_sent.clone());
+        registry.register("alerts_failed", "Stream alerts not delivered after every retry", alerts_failed.clone());
+        Self {
+            registry,
+            appended,
+            rejected,
+            tree_size,
+            append_latency,
+            heartbeats,
+            last_heartbeat,
+            stream_health,
+            stream_gaps,
+            alerts_sent,
+            alerts_failed,
+        }
+    }
+
+    /// A heartbeat of `stream` at `timestamp` appended, late or not.
+    pub fn heartbeat(&self, stream: &str, timestamp: i64, late: bool) {
+        let result = if late { "late" } else { "on-time" };
+        self.heartbeats.get_or_create(&vec![("stream".into(), stream.into()), ("result".into(), result.into())]).inc();
+        let g = self.last_heartbeat.get_or_create(&vec![("stream".into(), stream.into())]);
+        g.set(g.get().max(timestamp));
+    }
+
+    /// A stream's health and gap count after a check.
+    pub fn stream(&self, stream: &str, health: &str, gaps: usize) {
+        for h in ["healthy", "missing", "invalid", "drift"] {
+            let labels = vec![("stream".into(), stream.into()), ("health".into(), h.into())];
+            self.stream_health.get_or_create(&labels).set(i64::from(h == health));
+        }
+        self.stream_gaps
+            .get_or_create(&vec![("stream".into(), stream.into())])
+            .set(i64::try_from(gaps).unwrap_or(i64::MAX));
+    }
+
+    /// An alert delivered (`true`) or given up on.
+    pub fn alert(&self, delivered: bool) {
+        if delivered {
+            self.alerts_sent.inc();
+        } else {
+            self.alerts_failed.inc();
+        }
     }
 
     /// One entry of this type appended.

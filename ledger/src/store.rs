@@ -131,6 +131,9 @@ pub trait Store: Send + std::fmt::Debug {
     fn leaf_hashes(&mut self, start: u64, end: u64) -> Result<Vec<Sha256Digest>, StoreError>;
     /// Entry bytes of `start..end`, in order (entry bundles).
     fn entries(&mut self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StoreError>;
+    /// Entries of one document type with index ≥ `start`, in index order,
+    /// at most `limit`: `(index, bytes)`.
+    fn entries_of_type(&mut self, doc_type: &str, start: u64, limit: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError>;
     /// The checkpoint of the largest tree size.
     fn latest_checkpoint(&mut self) -> Result<Option<StoredCheckpoint>, StoreError>;
     /// Records a refused submission.

@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS entries (
     doc_type TEXT NOT NULL,
     bytes BYTEA NOT NULL
 );
+CREATE INDEX IF NOT EXISTS entries_by_type ON entries (doc_type, idx);
 CREATE TABLE IF NOT EXISTS checkpoints (
     size BIGINT PRIMARY KEY,
     note TEXT NOT NULL
@@ -183,6 +184,14 @@ impl Store for PostgresStore {
             .map(|r| Ok((r.try_get::<_, i64>(0)?, r.try_get::<_, Vec<u8>>(1)?)))
             .collect::<Result<Vec<_>, postgres::Error>>()?;
         in_order(start, rows)
+    }
+
+    fn entries_of_type(&mut self, doc_type: &str, start: u64, limit: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let rows = self.client()?.query(
+            "SELECT idx, bytes FROM entries WHERE doc_type = $1 AND idx >= $2 ORDER BY idx LIMIT $3",
+            &[&doc_type, &to_i64(start)?, &to_i64(limit)?],
+        )?;
+        rows.iter().map(|r| Ok((to_u64(r.try_get(0)?)?, r.try_get(1)?))).collect()
     }
 
     fn latest_checkpoint(&mut self) -> Result<Option<StoredCheckpoint>, StoreError> {

@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS entries (
     doc_type TEXT NOT NULL,
     bytes BLOB NOT NULL
 );
+CREATE INDEX IF NOT EXISTS entries_by_type ON entries (doc_type, idx);
 CREATE TABLE IF NOT EXISTS checkpoints (
     size INTEGER PRIMARY KEY,
     note TEXT NOT NULL
@@ -140,6 +141,18 @@ impl Store for SqliteStore {
             .query_map(params![to_i64(start)?, to_i64(end)?], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?
             .collect::<Result<Vec<_>, _>>()?;
         in_order(start, rows)
+    }
+
+    fn entries_of_type(&mut self, doc_type: &str, start: u64, limit: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT idx, bytes FROM entries WHERE doc_type = ?1 AND idx >= ?2 ORDER BY idx LIMIT ?3")?;
+        let rows = st
+            .query_map(params![doc_type, to_i64(start)?, to_i64(limit)?], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter().map(|(i, b)| Ok((to_u64(i)?, b))).collect()
     }
 
     fn latest_checkpoint(&mut self) -> Result<Option<StoredCheckpoint>, StoreError> {

@@ -56,6 +56,13 @@ pub(crate) fn run(s: &mut dyn Store) {
     // The store still works after a failed batch.
     s.append_batch(3, &[entry("d")], &cp(4)).unwrap();
     assert_eq!(s.tree_size().unwrap(), 4);
+    let mut typed = entry("e");
+    typed.doc_type = "u".into();
+    s.append_batch(4, &[typed.clone(), entry("f")], &cp(6)).unwrap();
+    assert_eq!(s.entries_of_type("u", 0, 10).unwrap(), vec![(4, b"e".to_vec())]);
+    assert_eq!(s.entries_of_type("t", 3, 10).unwrap(), vec![(3, b"d".to_vec()), (5, b"f".to_vec())]);
+    assert_eq!(s.entries_of_type("t", 0, 2).unwrap().len(), 2);
+    assert!(s.entries_of_type("none", 0, 10).unwrap().is_empty());
     s.record_rejected(&rejected()).unwrap();
     let mut second = rejected();
     second.check = None;
@@ -68,8 +75,8 @@ pub(crate) fn run(s: &mut dyn Store) {
 
 /// What [`run`] left, seen through a new connection.
 pub(crate) fn after_reopen(s: &mut dyn Store) {
-    assert_eq!(s.tree_size().unwrap(), 4);
-    assert_eq!(s.latest_checkpoint().unwrap(), Some(cp(4)));
+    assert_eq!(s.tree_size().unwrap(), 6);
+    assert_eq!(s.latest_checkpoint().unwrap(), Some(cp(6)));
     assert_eq!(s.entry(3).unwrap().unwrap().entry, entry("d"));
     assert_eq!(s.rejected(10).unwrap().len(), 2);
 }

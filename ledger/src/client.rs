@@ -1,7 +1,8 @@
-//! A minimal HTTP/1.1 client for the ledger's plain-HTTP API (`http://HOST:PORT[/BASE]`):
+//! A minimal HTTP/1.1 client for plain-HTTP endpoints (`http://HOST:PORT[/BASE]`):
 //! one request per connection (`Connection: close`), connect/read/write
-//! timeouts, a response size cap. Used by `attest heartbeat run` (submit)
-//! and `attest ledger verify` / `attest gate --ledger` (reads).
+//! timeouts, a response size cap. The ledger posts stream alerts with it;
+//! the CLI submits heartbeats (`attest heartbeat run`) and reads ledgers
+//! (`attest ledger verify`, `attest gate --ledger`).
 
 use std::io::{Read as _, Write as _};
 use std::net::ToSocketAddrs as _;
@@ -51,7 +52,9 @@ impl Base {
         let mut s = std::net::TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("{host}: {e}"))?;
         let _ = s.set_read_timeout(Some(timeout));
         let _ = s.set_write_timeout(Some(timeout));
-        let mut head = format!("{method} {}{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n", self.prefix);
+        let target = format!("{}{path}", self.prefix);
+        let target = if target.is_empty() { "/" } else { target.as_str() };
+        let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
         if let Some((content_type, b)) = body {
             head.push_str(&format!("Content-Type: {content_type}\r\nContent-Length: {}\r\n", b.len()));
         }
