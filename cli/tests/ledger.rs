@@ -1101,3 +1101,46 @@ fn streams_alerts_and_the_gate_from_the_ledger() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("GATE FAIL"), "{}", String::from_utf8_lossy(&out.stdout));
     server.terminate();
 }
+
+/// `GET /v1/search`: by member, by time, a page at a time.
+#[test]
+fn search_finds_entries_by_member_and_pages_through_them() {
+    let (dir, s, _vk) = world("ledger-search");
+    let server = Server::start(dir.path(), &[]);
+    for i in 0..7 {
+        let (status, r) = post(&server.addr, &attestation(&s, &format!("search-{i}")));
+        assert_eq!(status, 201, "{r}");
+    }
+    let (status, r) = get(&server.addr, "/v1/search?executionId=search-4");
+    assert_eq!(status, 200, "{r}");
+    let e = &r["entries"];
+    assert_eq!((e.as_array().map(Vec::len), e[0]["index"].as_u64()), (Some(1), Some(4)), "{r}");
+    assert_eq!(e[0]["type"], "attest.execution-attestation.v1");
+    assert!(e[0]["signerKeyId"].as_str().is_some_and(|k| k.len() == 64) && e[0]["time"].is_string(), "{r}");
+    assert!(r["nextCursor"].is_null());
+    // Pages of 3: 0-2, 3-5, 6.
+    let mut cursor = Some(0u64);
+    let mut seen = Vec::new();
+    while let Some(c) = cursor {
+        let (status, page) =
+            get(&server.addr, &format!("/v1/search?type=attest.execution-attestation.v1&limit=3&cursor={c}"));
+        assert_eq!(status, 200, "{page}");
+        seen.extend(page["entries"].as_array().expect("entries").iter().map(|e| e["index"].as_u64().expect("index")));
+        cursor = page["nextCursor"].as_u64();
+    }
+    assert_eq!(seen, (0..7).collect::<Vec<u64>>());
+    let time = e[0]["time"].as_str().expect("time").to_string();
+    let (_, later) = get(&server.addr, &format!("/v1/search?since={}&limit=10", time.replace(':', "%3A")));
+    assert_eq!(
+        later["entries"].as_array().map(Vec::len),
+        Some(7),
+        "every attestation of the example world has one issuedAt"
+    );
+    let (_, none) = get(&server.addr, &format!("/v1/search?until={}", time.replace(':', "%3A")));
+    assert_eq!(none["entries"].as_array().map(Vec::len), Some(0), "{none}");
+    for bad in ["limit=0", "limit=1001", "cursor=01", "since=yesterday", "colour=red", "type=a&type=b"] {
+        let (status, r) = get(&server.addr, &format!("/v1/search?{bad}"));
+        assert_eq!((status, r["code"].as_str()), (400, Some("bad-parameter")), "{bad}: {r}");
+    }
+    server.terminate();
+}

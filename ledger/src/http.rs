@@ -130,6 +130,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tile/{*rest}", get(tile))
         .route("/v1/streams", get(streams))
         .route("/v1/heartbeats", get(heartbeats))
+        .route("/v1/search", get(search))
         .route("/v1/streams/{stream}", get(one_stream))
         .route("/healthz", get(|| async { axum::Json(json!({"status": "ok"})) }))
         .route("/readyz", get(ready))
@@ -209,11 +210,19 @@ fn verify_submission(state: &AppState, body: &[u8]) -> Result<Accepted, ApiError
         ));
     }
     let leaf_hash = merkle::leaf_hash(&bytes);
-    let heartbeat = match verified.map(attest_verifier::Verified::into_inner) {
+    let document = verified.map(attest_verifier::Verified::into_inner);
+    let f = document.as_ref().map(attest_verifier::Document::search_fields).unwrap_or_default();
+    let fields = crate::store::SearchFields {
+        stream: f.stream,
+        execution_id: f.execution_id,
+        signer_key_id: f.signer_key_id.map(|k| k.to_hex()),
+        time: f.time.map(|t| t.unix_seconds()),
+    };
+    let heartbeat = match document {
         Some(attest_verifier::Document::Heartbeat(h)) => Some(h),
         _ => None,
     };
-    Ok(Accepted { entry: NewEntry { bytes, leaf_hash, doc_type: report.doc_type().to_string() }, heartbeat })
+    Ok(Accepted { entry: NewEntry { bytes, leaf_hash, doc_type: report.doc_type().to_string(), fields }, heartbeat })
 }
 
 /// An entry's index, leaf hash and inclusion proof against a checkpoint.
@@ -469,6 +478,80 @@ async fn heartbeats(State(state): State<AppState>, RawQuery(q): RawQuery) -> Res
     let since = since.ok_or_else(|| bad("since=UNIX is required"))?;
     let body = state.monitor.heartbeats_since(i64::try_from(since).unwrap_or(i64::MAX), stream.as_deref());
     Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response())
+}
+
+/// Most results of one `/v1/search` page.
+pub const MAX_SEARCH_LIMIT: u64 = 1000;
+
+/// `GET /v1/search?type=&stream=&executionId=&signerKeyId=&since=&until=&limit=&cursor=`:
+/// entries by their searchable members, in index order, a page at a time.
+async fn search(State(state): State<AppState>, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", m);
+    let mut query = crate::store::SearchQuery { limit: 100, ..Default::default() };
+    let mut seen = std::collections::HashSet::new();
+    for part in q.as_deref().unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = part.split_once('=').ok_or_else(|| bad("parameters are NAME=VALUE".into()))?;
+        if !seen.insert(k.to_string()) {
+            return Err(bad(format!("{k} given twice")));
+        }
+        let v = percent_decode(v).ok_or_else(|| bad(format!("{k}: bad percent-encoding")))?;
+        let time = |v: &str| {
+            Timestamp::parse(v).map(|t| t.unix_seconds()).map_err(|e| bad(format!("{k}: not an RFC 3339 time: {e}")))
+        };
+        match k {
+            "type" => query.doc_type = Some(v),
+            "stream" => query.stream = Some(v),
+            "executionId" => query.execution_id = Some(v),
+            "signerKeyId" => query.signer_key_id = Some(v),
+            "since" => query.since = Some(time(&v)?),
+            "until" => query.until = Some(time(&v)?),
+            "cursor" => query.cursor = parse_u64(&v, "cursor")?,
+            "limit" => {
+                query.limit = parse_u64(&v, "limit")?;
+                if query.limit == 0 || query.limit > MAX_SEARCH_LIMIT {
+                    return Err(bad(format!("limit: 1 to {MAX_SEARCH_LIMIT}")));
+                }
+            }
+            other => return Err(bad(format!("unknown parameter {other:?}"))),
+        }
+    }
+    let size = s_tree(&state).size();
+    let page = query.limit;
+    // One more than the page: whether there is a next one.
+    let mut q = query.clone();
+    q.limit = page + 1;
+    let s = state.clone();
+    let mut hits = blocking(move || {
+        s.store.lock().unwrap_or_else(PoisonError::into_inner).search(&q).map_err(|e| ApiError::internal(e.to_string()))
+    })
+    .await?;
+    // Only entries under the checkpoint this process serves (another process may be ahead).
+    hits.retain(|h| h.index < size);
+    let next = (hits.len() as u64 > page).then(|| hits.get(page as usize).map(|h| h.index)).flatten();
+    hits.truncate(page as usize);
+    let entries: Vec<serde_json::Value> = hits
+        .iter()
+        .map(|h| {
+            let mut o = serde_json::Map::new();
+            o.insert("index".into(), json!(h.index));
+            o.insert("type".into(), json!(h.doc_type));
+            o.insert("leafHash".into(), json!(h.leaf_hash.to_hex()));
+            if let Some(v) = &h.fields.stream {
+                o.insert("stream".into(), json!(v));
+            }
+            if let Some(v) = &h.fields.execution_id {
+                o.insert("executionId".into(), json!(v));
+            }
+            if let Some(v) = &h.fields.signer_key_id {
+                o.insert("signerKeyId".into(), json!(v));
+            }
+            if let Some(t) = h.fields.time {
+                o.insert("time".into(), json!(Timestamp::from_unix(t, 0).to_rfc3339()));
+            }
+            serde_json::Value::Object(o)
+        })
+        .collect();
+    Ok(axum::Json(json!({"entries": entries, "nextCursor": next})).into_response())
 }
 
 /// `GET /v1/streams[?window=SECONDS]`: every heartbeat stream's checks at now.

@@ -431,7 +431,12 @@ mod tests {
     use crate::store::SqliteStore;
 
     fn entry(s: &str) -> NewEntry {
-        NewEntry { bytes: s.as_bytes().to_vec(), leaf_hash: merkle::leaf_hash(s.as_bytes()), doc_type: "t".into() }
+        NewEntry {
+            bytes: s.as_bytes().to_vec(),
+            leaf_hash: merkle::leaf_hash(s.as_bytes()),
+            doc_type: "t".into(),
+            fields: Default::default(),
+        }
     }
 
     fn signer() -> NoteSigner {

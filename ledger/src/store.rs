@@ -47,6 +47,58 @@ pub struct NewEntry {
     pub leaf_hash: Sha256Digest,
     /// The document's `type` (for an envelope, its payload's).
     pub doc_type: String,
+    /// What `/v1/search` finds it by.
+    pub fields: SearchFields,
+}
+
+/// The searchable members of an entry (from the verified document:
+/// [`attest_verifier::Document::search_fields`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchFields {
+    /// A heartbeat's stream.
+    pub stream: Option<String>,
+    /// An attestation's `executionId`.
+    pub execution_id: Option<String>,
+    /// The signing key's id (lowercase hex).
+    pub signer_key_id: Option<String>,
+    /// The document's own time, unix seconds (`issuedAt`, a heartbeat's
+    /// `timestamp`, fork evidence's `detectedAt`).
+    pub time: Option<i64>,
+}
+
+/// A search: every given member must match; entries with index ≥ `cursor`,
+/// in index order, at most `limit`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// Document type.
+    pub doc_type: Option<String>,
+    /// Stream.
+    pub stream: Option<String>,
+    /// Execution id.
+    pub execution_id: Option<String>,
+    /// Signer key id.
+    pub signer_key_id: Option<String>,
+    /// Time ≥ this (unix seconds).
+    pub since: Option<i64>,
+    /// Time < this (unix seconds).
+    pub until: Option<i64>,
+    /// First index.
+    pub cursor: u64,
+    /// Most entries.
+    pub limit: u64,
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    /// Index in the log.
+    pub index: u64,
+    /// Document type.
+    pub doc_type: String,
+    /// Leaf hash.
+    pub leaf_hash: Sha256Digest,
+    /// Searchable members.
+    pub fields: SearchFields,
 }
 
 /// A stored entry.
@@ -134,6 +186,8 @@ pub trait Store: Send + std::fmt::Debug {
     /// Entries of one document type with index ≥ `start`, in index order,
     /// at most `limit`: `(index, bytes)`.
     fn entries_of_type(&mut self, doc_type: &str, start: u64, limit: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError>;
+    /// Entries matching `query`, in index order.
+    fn search(&mut self, query: &SearchQuery) -> Result<Vec<SearchHit>, StoreError>;
     /// The checkpoint of the largest tree size.
     fn latest_checkpoint(&mut self) -> Result<Option<StoredCheckpoint>, StoreError>;
     /// Records a refused submission.

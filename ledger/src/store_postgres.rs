@@ -20,7 +20,8 @@ use attest_verifier::types::Sha256Digest;
 use postgres::{Client, NoTls};
 
 use crate::store::{
-    in_order, to_digest, to_i64, to_u64, NewEntry, Rejected, Store, StoreError, StoredCheckpoint, StoredEntry,
+    in_order, to_digest, to_i64, to_u64, NewEntry, Rejected, SearchFields, SearchHit, SearchQuery, Store, StoreError,
+    StoredCheckpoint, StoredEntry,
 };
 
 /// The advisory lock key of appends and schema creation: the bytes of
@@ -34,6 +35,13 @@ CREATE TABLE IF NOT EXISTS entries (
     doc_type TEXT NOT NULL,
     bytes BYTEA NOT NULL
 );
+ALTER TABLE entries ADD COLUMN IF NOT EXISTS stream TEXT;
+ALTER TABLE entries ADD COLUMN IF NOT EXISTS execution_id TEXT;
+ALTER TABLE entries ADD COLUMN IF NOT EXISTS signer TEXT;
+ALTER TABLE entries ADD COLUMN IF NOT EXISTS at BIGINT;
+CREATE INDEX IF NOT EXISTS entries_by_stream ON entries (stream, idx);
+CREATE INDEX IF NOT EXISTS entries_by_execution ON entries (execution_id, idx);
+CREATE INDEX IF NOT EXISTS entries_by_signer ON entries (signer, idx);
 CREATE INDEX IF NOT EXISTS entries_by_type ON entries (doc_type, idx);
 CREATE TABLE IF NOT EXISTS checkpoints (
     size BIGINT PRIMARY KEY,
@@ -100,6 +108,15 @@ impl PostgresStore {
     }
 }
 
+fn fields_of(r: &postgres::Row, at: usize) -> Result<SearchFields, postgres::Error> {
+    Ok(SearchFields {
+        stream: r.try_get(at)?,
+        execution_id: r.try_get(at + 1)?,
+        signer_key_id: r.try_get(at + 2)?,
+        time: r.try_get(at + 3)?,
+    })
+}
+
 fn put_checkpoint_sql() -> &'static str {
     "INSERT INTO checkpoints (size, note) VALUES ($1, $2) ON CONFLICT (size) DO UPDATE SET note = EXCLUDED.note"
 }
@@ -126,10 +143,14 @@ impl Store for PostgresStore {
         let leaves: Vec<&[u8]> = entries.iter().map(|e| e.leaf_hash.as_bytes().as_slice()).collect();
         let types: Vec<&str> = entries.iter().map(|e| e.doc_type.as_str()).collect();
         let bytes: Vec<&[u8]> = entries.iter().map(|e| e.bytes.as_slice()).collect();
+        let streams: Vec<Option<&str>> = entries.iter().map(|e| e.fields.stream.as_deref()).collect();
+        let executions: Vec<Option<&str>> = entries.iter().map(|e| e.fields.execution_id.as_deref()).collect();
+        let signers: Vec<Option<&str>> = entries.iter().map(|e| e.fields.signer_key_id.as_deref()).collect();
+        let times: Vec<Option<i64>> = entries.iter().map(|e| e.fields.time).collect();
         tx.execute(
-            "INSERT INTO entries (idx, leaf_hash, doc_type, bytes) \
-             SELECT * FROM UNNEST($1::BIGINT[], $2::BYTEA[], $3::TEXT[], $4::BYTEA[])",
-            &[&idx, &leaves, &types, &bytes],
+            "INSERT INTO entries (idx, leaf_hash, doc_type, bytes, stream, execution_id, signer, at) \
+             SELECT * FROM UNNEST($1::BIGINT[], $2::BYTEA[], $3::TEXT[], $4::BYTEA[], $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::BIGINT[])",
+            &[&idx, &leaves, &types, &bytes, &streams, &executions, &signers, &times],
         )?;
         tx.execute(put_checkpoint_sql(), &[&to_i64(checkpoint.size)?, &checkpoint.note])?;
         tx.commit()?;
@@ -142,14 +163,20 @@ impl Store for PostgresStore {
     }
 
     fn entry(&mut self, index: u64) -> Result<Option<StoredEntry>, StoreError> {
-        let row = self
-            .client()?
-            .query_opt("SELECT leaf_hash, doc_type, bytes FROM entries WHERE idx = $1", &[&to_i64(index)?])?;
+        let row = self.client()?.query_opt(
+            "SELECT leaf_hash, doc_type, bytes, stream, execution_id, signer, at FROM entries WHERE idx = $1",
+            &[&to_i64(index)?],
+        )?;
         row.map(|r| {
             let leaf: Vec<u8> = r.try_get(0)?;
             Ok(StoredEntry {
                 index,
-                entry: NewEntry { bytes: r.try_get(2)?, leaf_hash: to_digest(&leaf)?, doc_type: r.try_get(1)? },
+                entry: NewEntry {
+                    bytes: r.try_get(2)?,
+                    leaf_hash: to_digest(&leaf)?,
+                    doc_type: r.try_get(1)?,
+                    fields: fields_of(&r, 3)?,
+                },
             })
         })
         .transpose()
@@ -192,6 +219,49 @@ impl Store for PostgresStore {
             &[&doc_type, &to_i64(start)?, &to_i64(limit)?],
         )?;
         rows.iter().map(|r| Ok((to_u64(r.try_get(0)?)?, r.try_get(1)?))).collect()
+    }
+
+    fn search(&mut self, q: &SearchQuery) -> Result<Vec<SearchHit>, StoreError> {
+        use postgres::types::ToSql;
+        let cursor = to_i64(q.cursor)?;
+        let limit = to_i64(q.limit)?;
+        let mut sql = String::from(
+            "SELECT idx, doc_type, leaf_hash, stream, execution_id, signer, at FROM entries WHERE idx >= $1",
+        );
+        let mut args: Vec<&(dyn ToSql + Sync)> = vec![&cursor];
+        for (col, v) in [
+            ("doc_type", &q.doc_type),
+            ("stream", &q.stream),
+            ("execution_id", &q.execution_id),
+            ("signer", &q.signer_key_id),
+        ] {
+            if let Some(v) = v {
+                args.push(v);
+                sql.push_str(&format!(" AND {col} = ${}", args.len()));
+            }
+        }
+        if let Some(t) = &q.since {
+            args.push(t);
+            sql.push_str(&format!(" AND at >= ${}", args.len()));
+        }
+        if let Some(t) = &q.until {
+            args.push(t);
+            sql.push_str(&format!(" AND at < ${}", args.len()));
+        }
+        args.push(&limit);
+        sql.push_str(&format!(" ORDER BY idx LIMIT ${}", args.len()));
+        let rows = self.client()?.query(&sql, &args)?;
+        rows.iter()
+            .map(|r| {
+                let leaf: Vec<u8> = r.try_get(2)?;
+                Ok(SearchHit {
+                    index: to_u64(r.try_get(0)?)?,
+                    doc_type: r.try_get(1)?,
+                    leaf_hash: to_digest(&leaf)?,
+                    fields: fields_of(r, 3)?,
+                })
+            })
+            .collect()
     }
 
     fn latest_checkpoint(&mut self) -> Result<Option<StoredCheckpoint>, StoreError> {
@@ -259,6 +329,7 @@ mod tests {
             bytes: s.as_bytes().to_vec(),
             leaf_hash: attest_verifier::merkle::leaf_hash(s.as_bytes()),
             doc_type: "t".into(),
+            fields: Default::default(),
         };
         let cp = |n: u64| StoredCheckpoint { size: n, note: format!("n{n}") };
         a.append_batch(0, &[e("a")], &cp(1)).unwrap();

@@ -7,7 +7,8 @@ use attest_verifier::types::Sha256Digest;
 use rusqlite::{params, Connection, OptionalExtension as _};
 
 use crate::store::{
-    in_order, to_digest, to_i64, to_u64, NewEntry, Rejected, Store, StoreError, StoredCheckpoint, StoredEntry,
+    in_order, to_digest, to_i64, to_u64, NewEntry, Rejected, SearchFields, SearchHit, SearchQuery, Store, StoreError,
+    StoredCheckpoint, StoredEntry,
 };
 
 /// A log in one SQLite database file.
@@ -24,9 +25,16 @@ CREATE TABLE IF NOT EXISTS entries (
     idx INTEGER PRIMARY KEY,
     leaf_hash BLOB NOT NULL UNIQUE,
     doc_type TEXT NOT NULL,
-    bytes BLOB NOT NULL
+    bytes BLOB NOT NULL,
+    stream TEXT,
+    execution_id TEXT,
+    signer TEXT,
+    at INTEGER
 );
 CREATE INDEX IF NOT EXISTS entries_by_type ON entries (doc_type, idx);
+CREATE INDEX IF NOT EXISTS entries_by_stream ON entries (stream, idx);
+CREATE INDEX IF NOT EXISTS entries_by_execution ON entries (execution_id, idx);
+CREATE INDEX IF NOT EXISTS entries_by_signer ON entries (signer, idx);
 CREATE TABLE IF NOT EXISTS checkpoints (
     size INTEGER PRIMARY KEY,
     note TEXT NOT NULL
@@ -58,6 +66,17 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Databases from before /v1/search get its columns.
+        let has_stream: bool =
+            conn.prepare("SELECT 1 FROM pragma_table_info('entries') WHERE name = 'stream'")?.exists([])?;
+        let has_table: bool =
+            conn.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'entries'")?.exists([])?;
+        if has_table && !has_stream {
+            conn.execute_batch(
+                "ALTER TABLE entries ADD COLUMN stream TEXT; ALTER TABLE entries ADD COLUMN execution_id TEXT;
+                 ALTER TABLE entries ADD COLUMN signer TEXT; ALTER TABLE entries ADD COLUMN at INTEGER;",
+            )?;
+        }
         conn.execute_batch(SCHEMA)?;
         Ok(Self { conn })
     }
@@ -82,10 +101,22 @@ impl Store for SqliteStore {
             return Err(StoreError::OutOfOrder { stored, first: first_index });
         }
         {
-            let mut ins =
-                tx.prepare_cached("INSERT INTO entries (idx, leaf_hash, doc_type, bytes) VALUES (?1, ?2, ?3, ?4)")?;
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO entries (idx, leaf_hash, doc_type, bytes, stream, execution_id, signer, at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
             for (i, e) in (first_index..).zip(entries) {
-                ins.execute(params![to_i64(i)?, e.leaf_hash.as_bytes().as_slice(), e.doc_type, e.bytes])?;
+                let f = &e.fields;
+                ins.execute(params![
+                    to_i64(i)?,
+                    e.leaf_hash.as_bytes().as_slice(),
+                    e.doc_type,
+                    e.bytes,
+                    f.stream,
+                    f.execution_id,
+                    f.signer_key_id,
+                    f.time
+                ])?;
             }
         }
         tx.execute(
@@ -107,12 +138,22 @@ impl Store for SqliteStore {
     fn entry(&mut self, index: u64) -> Result<Option<StoredEntry>, StoreError> {
         let row = self
             .conn
-            .query_row("SELECT leaf_hash, doc_type, bytes FROM entries WHERE idx = ?1", [to_i64(index)?], |r| {
-                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?))
-            })
+            .query_row(
+                "SELECT leaf_hash, doc_type, bytes, stream, execution_id, signer, at FROM entries WHERE idx = ?1",
+                [to_i64(index)?],
+                |r| {
+                    let fields = SearchFields {
+                        stream: r.get(3)?,
+                        execution_id: r.get(4)?,
+                        signer_key_id: r.get(5)?,
+                        time: r.get(6)?,
+                    };
+                    Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?, fields))
+                },
+            )
             .optional()?;
-        row.map(|(leaf, doc_type, bytes)| {
-            Ok(StoredEntry { index, entry: NewEntry { bytes, leaf_hash: to_digest(&leaf)?, doc_type } })
+        row.map(|(leaf, doc_type, bytes, fields)| {
+            Ok(StoredEntry { index, entry: NewEntry { bytes, leaf_hash: to_digest(&leaf)?, doc_type, fields } })
         })
         .transpose()
     }
@@ -153,6 +194,55 @@ impl Store for SqliteStore {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter().map(|(i, b)| Ok((to_u64(i)?, b))).collect()
+    }
+
+    fn search(&mut self, q: &SearchQuery) -> Result<Vec<SearchHit>, StoreError> {
+        let mut sql = String::from(
+            "SELECT idx, doc_type, leaf_hash, stream, execution_id, signer, at FROM entries WHERE idx >= ?",
+        );
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(to_i64(q.cursor)?)];
+        for (col, v) in [
+            ("doc_type", &q.doc_type),
+            ("stream", &q.stream),
+            ("execution_id", &q.execution_id),
+            ("signer", &q.signer_key_id),
+        ] {
+            if let Some(v) = v {
+                sql.push_str(&format!(" AND {col} = ?"));
+                args.push(Box::new(v.clone()));
+            }
+        }
+        if let Some(t) = q.since {
+            sql.push_str(" AND at >= ?");
+            args.push(Box::new(t));
+        }
+        if let Some(t) = q.until {
+            sql.push_str(" AND at < ?");
+            args.push(Box::new(t));
+        }
+        sql.push_str(" ORDER BY idx LIMIT ?");
+        args.push(Box::new(to_i64(q.limit)?));
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st
+            .query_map(rusqlite::params_from_iter(args.iter().map(|b| b.as_ref())), |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                    SearchFields {
+                        stream: r.get(3)?,
+                        execution_id: r.get(4)?,
+                        signer_key_id: r.get(5)?,
+                        time: r.get(6)?,
+                    },
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(i, doc_type, leaf, fields)| {
+                Ok(SearchHit { index: to_u64(i)?, doc_type, leaf_hash: to_digest(&leaf)?, fields })
+            })
+            .collect()
     }
 
     fn latest_checkpoint(&mut self) -> Result<Option<StoredCheckpoint>, StoreError> {

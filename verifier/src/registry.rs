@@ -24,6 +24,7 @@ use crate::network::{NETWORK_RECORD_PROOF_TYPE, NETWORK_SUMMARY_TYPE};
 use crate::reason::Reason;
 use crate::report::{Outcome, Plan};
 use crate::trust_root::{self, TrustRoot, TRUST_ROOT_PLAN, TRUST_ROOT_TYPE};
+use crate::types::KeyId;
 
 /// A verified-document value of any kind (inside [`crate::Verified`]).
 #[derive(Debug, Clone)]
@@ -40,6 +41,47 @@ pub enum Document {
     Heartbeat(HeartbeatDocument),
     /// `attest.fork-evidence.v1`: a log's split view, under a pinned log key.
     ForkEvidence(ForkDocument),
+}
+
+/// What a log indexes a verified document by (the ledger's `/v1/search`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SearchFields {
+    /// A heartbeat's stream.
+    pub stream: Option<String>,
+    /// An attestation's `executionId`.
+    pub execution_id: Option<String>,
+    /// The signing key's id.
+    pub signer_key_id: Option<KeyId>,
+    /// The document's own time: `issuedAt`, a heartbeat's `timestamp`, `detectedAt`.
+    pub time: Option<crate::Timestamp>,
+}
+
+impl Document {
+    /// The members a log indexes this document by (one place for every kind).
+    pub fn search_fields(&self) -> SearchFields {
+        match self {
+            Document::Attestation(a) => SearchFields {
+                execution_id: Some(a.execution_id().to_string()),
+                signer_key_id: Some(a.signer_key_id()),
+                time: Some(a.issued_at()),
+                ..SearchFields::default()
+            },
+            Document::TrustRoot(t) => SearchFields { time: Some(t.issued_at()), ..SearchFields::default() },
+            Document::BundleManifest(b) => {
+                SearchFields { signer_key_id: Some(b.signer_key_id()), ..SearchFields::default() }
+            }
+            Document::Heartbeat(h) => SearchFields {
+                stream: Some(h.heartbeat().stream().to_string()),
+                signer_key_id: Some(h.signer()),
+                time: Some(crate::Timestamp::from_unix(h.heartbeat().timestamp(), 0)),
+                ..SearchFields::default()
+            },
+            Document::ForkEvidence(f) => {
+                SearchFields { time: Some(f.evidence().detected_at()), ..SearchFields::default() }
+            }
+        }
+    }
 }
 
 type VerifyFn = fn(&Value, &VerifyContext<'_>) -> Pending;

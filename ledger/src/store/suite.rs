@@ -3,10 +3,15 @@
 
 use attest_verifier::merkle::leaf_hash;
 
-use crate::store::{NewEntry, Rejected, Store, StoreError, StoredCheckpoint};
+use crate::store::{NewEntry, Rejected, SearchFields, SearchQuery, Store, StoreError, StoredCheckpoint};
 
 fn entry(s: &str) -> NewEntry {
-    NewEntry { bytes: s.as_bytes().to_vec(), leaf_hash: leaf_hash(s.as_bytes()), doc_type: "t".into() }
+    NewEntry {
+        bytes: s.as_bytes().to_vec(),
+        leaf_hash: leaf_hash(s.as_bytes()),
+        doc_type: "t".into(),
+        fields: Default::default(),
+    }
 }
 
 fn cp(size: u64) -> StoredCheckpoint {
@@ -58,11 +63,44 @@ pub(crate) fn run(s: &mut dyn Store) {
     assert_eq!(s.tree_size().unwrap(), 4);
     let mut typed = entry("e");
     typed.doc_type = "u".into();
+    typed.fields = SearchFields {
+        stream: Some("edge-1".into()),
+        execution_id: Some("exec-9".into()),
+        signer_key_id: Some("ab".repeat(32)),
+        time: Some(1_800_000_000),
+    };
     s.append_batch(4, &[typed.clone(), entry("f")], &cp(6)).unwrap();
     assert_eq!(s.entries_of_type("u", 0, 10).unwrap(), vec![(4, b"e".to_vec())]);
     assert_eq!(s.entries_of_type("t", 3, 10).unwrap(), vec![(3, b"d".to_vec()), (5, b"f".to_vec())]);
     assert_eq!(s.entries_of_type("t", 0, 2).unwrap().len(), 2);
     assert!(s.entries_of_type("none", 0, 10).unwrap().is_empty());
+    // Search: each member, time bounds, cursor and limit; the fields read back.
+    assert_eq!(s.entry(4).unwrap().unwrap().entry, typed);
+    let q = |f: &dyn Fn(&mut SearchQuery)| {
+        let mut q = SearchQuery { limit: 10, ..SearchQuery::default() };
+        f(&mut q);
+        q
+    };
+    let idx = |hits: Vec<crate::store::SearchHit>| hits.iter().map(|h| h.index).collect::<Vec<_>>();
+    assert_eq!(idx(s.search(&q(&|_| {})).unwrap()), vec![0, 1, 2, 3, 4, 5]);
+    assert_eq!(idx(s.search(&q(&|q| q.doc_type = Some("u".into()))).unwrap()), vec![4]);
+    assert_eq!(idx(s.search(&q(&|q| q.stream = Some("edge-1".into()))).unwrap()), vec![4]);
+    assert_eq!(idx(s.search(&q(&|q| q.stream = Some("edge-2".into()))).unwrap()), Vec::<u64>::new());
+    assert_eq!(idx(s.search(&q(&|q| q.execution_id = Some("exec-9".into()))).unwrap()), vec![4]);
+    assert_eq!(idx(s.search(&q(&|q| q.signer_key_id = Some("ab".repeat(32)))).unwrap()), vec![4]);
+    assert_eq!(idx(s.search(&q(&|q| q.since = Some(1_800_000_000))).unwrap()), vec![4]);
+    assert_eq!(idx(s.search(&q(&|q| q.until = Some(1_800_000_000))).unwrap()), Vec::<u64>::new());
+    assert_eq!(
+        idx(s
+            .search(&q(&|q| {
+                q.cursor = 2;
+                q.limit = 2;
+            }))
+            .unwrap()),
+        vec![2, 3]
+    );
+    let hit = s.search(&q(&|q| q.doc_type = Some("u".into()))).unwrap().remove(0);
+    assert_eq!((hit.leaf_hash, hit.fields), (typed.leaf_hash, typed.fields.clone()));
     s.record_rejected(&rejected()).unwrap();
     let mut second = rejected();
     second.check = None;
