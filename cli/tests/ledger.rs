@@ -1144,3 +1144,80 @@ fn search_finds_entries_by_member_and_pages_through_them() {
     }
     server.terminate();
 }
+
+/// `--tls-cert/--tls-key`: HTTPS with rustls; a non-loopback plain listener
+/// is refused; a client that sends no complete headers is cut off.
+#[test]
+fn tls_plaintext_refusal_and_header_timeout() {
+    use rustls::pki_types::{CertificateDer, ServerName};
+    let (dir, s, _vk) = world("ledger-tls");
+    let d = dir.path();
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).expect("certificate");
+    std::fs::write(d.join("cert.pem"), ck.cert.pem()).expect("write");
+    std::fs::write(d.join("key.pem"), ck.signing_key.serialize_pem()).expect("write");
+    // Not loopback, no TLS: refused before anything starts.
+    let out = attest()
+        .current_dir(d)
+        .args(["ledger", "serve", "--db", "sqlite:ledger.db", "--origin", ORIGIN, "--key", "log.secret"])
+        .args(["--trust-root", "trust-root.json", "--root-key", "root.pub", "--listen", "0.0.0.0:0"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--tls-cert"), "{}", String::from_utf8_lossy(&out.stderr));
+    // HTTPS.
+    let mut child = attest()
+        .current_dir(d)
+        .args(["ledger", "serve", "--db", "sqlite:ledger.db", "--origin", ORIGIN, "--key", "log.secret"])
+        .args(["--trust-root", "trust-root.json", "--root-key", "root.pub", "--listen", "127.0.0.1:0"])
+        .args(["--tls-cert", "cert.pem", "--tls-key", "key.pem"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("line");
+    let addr = line.trim().strip_prefix("listening on https://").expect("an https listener").to_string();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from(ck.cert.der().to_vec())).expect("root");
+    let cfg = std::sync::Arc::new(
+        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+    );
+    let doc = attestation(&s, "over-tls");
+    let conn = rustls::ClientConnection::new(cfg, ServerName::try_from("localhost").expect("name")).expect("client");
+    let mut tls = rustls::StreamOwned::new(conn, TcpStream::connect(&addr).expect("connect"));
+    let head = format!(
+        "POST /v1/entries HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        doc.len()
+    );
+    tls.write_all(head.as_bytes()).and_then(|()| tls.write_all(&doc)).expect("write");
+    let mut resp = Vec::new();
+    let _ = tls.read_to_end(&mut resp);
+    let resp = String::from_utf8_lossy(&resp);
+    assert!(resp.starts_with("HTTP/1.1 201"), "{resp}");
+    // Plain HTTP to the TLS port gets no HTTP answer.
+    assert!(http(&addr, "GET", "/healthz", b"").map_or(true, |(status, _)| status != 200));
+    // Half a request line, then silence: the ledger closes the connection within its header timeout (10 s).
+    let mut slow = TcpStream::connect(&addr).expect("connect");
+    slow.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    let started = Instant::now();
+    slow.write_all(b"\x16\x03\x01").expect("write");
+    let mut buf = [0u8; 64];
+    let _ = slow.read(&mut buf);
+    assert!(started.elapsed() < Duration::from_secs(15), "not cut off: {:?}", started.elapsed());
+    let _ = child.kill();
+    let _ = child.wait();
+    // The plain listener: headers that never finish are cut off too.
+    let server = Server::start(d, &[]);
+    let mut slow = TcpStream::connect(&server.addr).expect("connect");
+    slow.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    let started = Instant::now();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").expect("write");
+    let mut rest = Vec::new();
+    let _ = slow.read_to_end(&mut rest);
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_secs(9) && waited < Duration::from_secs(15), "closed after {waited:?}");
+    server.terminate();
+}

@@ -9,7 +9,6 @@ use attest_verifier::trust_root::ChainOptions;
 use attest_verifier::types::{Ed25519PublicKey, Sha256Digest};
 use attest_verifier::{verify_document, Timestamp, TrustAnchor, VerifyContext};
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -258,18 +257,36 @@ fn receipt(
     Ok(Receipt { index, leaf_hash, checkpoint, proof, size })
 }
 
-async fn submit(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
-    let body = body.map_err(|r| {
-        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too-large",
-                format!("the body is over {MAX_ENTRY_BYTES} bytes"),
-            )
-        } else {
-            ApiError::new(StatusCode::BAD_REQUEST, "bad-body", r.body_text())
+async fn submit(State(state): State<AppState>, body: axum::body::Body) -> Result<Response, ApiError> {
+    // At most MAX_ENTRY_BYTES, within BODY_TIMEOUT: a slow sender does not hold a worker.
+    let read = tokio::time::timeout(crate::serve::BODY_TIMEOUT, axum::body::to_bytes(body, MAX_ENTRY_BYTES)).await;
+    let body: Bytes = match read {
+        Err(_) => {
+            return Err(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "timeout",
+                format!("the body did not arrive within {} s", crate::serve::BODY_TIMEOUT.as_secs()),
+            ))
         }
-    })?;
+        Ok(Err(e)) => {
+            let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(&e);
+            let mut too_large = false;
+            while let Some(s) = source {
+                too_large |= s.is::<http_body_util::LengthLimitError>();
+                source = s.source();
+            }
+            return Err(if too_large {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too-large",
+                    format!("the body is over {MAX_ENTRY_BYTES} bytes"),
+                )
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, "bad-body", e.to_string())
+            });
+        }
+        Ok(Ok(b)) => b,
+    };
     let s = state.clone();
     let accepted = blocking(move || verify_submission(&s, &body)).await?;
     let leaf = accepted.entry.leaf_hash;

@@ -27,6 +27,7 @@ pub mod http;
 pub mod metrics;
 pub mod monitor;
 pub mod sequencer;
+pub mod serve;
 pub mod store;
 mod store_postgres;
 mod store_sqlite;
@@ -111,6 +112,8 @@ pub struct Config {
     pub alert_webhook: Option<String>,
     /// How often the stream checks run on the timer.
     pub monitor_interval: std::time::Duration,
+    /// TLS (`--tls-cert`, `--tls-key`): `None` serves plain HTTP.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 /// The stream monitor of a stored log: its heartbeats verified again as a
@@ -262,11 +265,9 @@ async fn serve_async(
     let listener =
         tokio::net::TcpListener::from_std(listener).map_err(|e| LedgerError::Io(format!("listener: {e}")))?;
     let addr = listener.local_addr().map_err(|e| LedgerError::Io(e.to_string()))?;
-    println!("listening on http://{addr}");
-    axum::serve(listener, http::router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| LedgerError::Io(format!("serve: {e}")))?;
+    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    println!("listening on {scheme}://{addr}");
+    serve::run(listener, http::router(state), config.tls, shutdown).await;
     timer.abort();
     // Every handle was in the router: the sequencer drains and ends.
     task.await.map_err(|e| LedgerError::Io(format!("sequencer: {e}")))?;
