@@ -1090,6 +1090,38 @@ fn streams_alerts_and_the_gate_from_the_ledger() {
     );
     let (_, m) = http(&server.addr, "GET", "/metrics", b"").expect("metrics");
     let m = String::from_utf8_lossy(&m);
+    // An independent Prometheus text-format parser reads the exposition.
+    let scrape = prometheus_parse::Scrape::parse(m.lines().map(|l| Ok(l.to_string()))).expect("the exposition parses");
+    let value = |name: &str, labels: &[(&str, &str)]| {
+        scrape.samples.iter().find(|x| x.metric == name && labels.iter().all(|(k, v)| x.labels.get(k) == Some(*v))).map(
+            |x| match x.value {
+                prometheus_parse::Value::Counter(v)
+                | prometheus_parse::Value::Gauge(v)
+                | prometheus_parse::Value::Untyped(v) => v,
+                _ => f64::NAN,
+            },
+        )
+    };
+    assert_eq!(value("attest_ledger_alerts_sent_total", &[]), Some(3.0), "{m}");
+    assert_eq!(value("attest_ledger_alerts_failed_total", &[]), Some(0.0), "{m}");
+    assert_eq!(
+        value("attest_ledger_heartbeats_total", &[("stream", "edge-1"), ("result", "on-time")]),
+        Some(10.0),
+        "{m}"
+    );
+    assert_eq!(value("attest_ledger_stream_health", &[("stream", "edge-1"), ("health", "healthy")]), Some(1.0), "{m}");
+    assert_eq!(value("attest_ledger_stream_health", &[("stream", "edge-1"), ("health", "missing")]), Some(0.0), "{m}");
+    assert_eq!(value("attest_ledger_tree_size", &[]), Some(10.0), "{m}");
+    assert_eq!(
+        value("attest_ledger_entries_appended_total", &[("type", "attest.runtime-heartbeat.v1")]),
+        Some(10.0),
+        "{m}"
+    );
+    assert!(
+        value("attest_ledger_stream_last_heartbeat_timestamp_seconds", &[("stream", "edge-1")])
+            .is_some_and(|t| t > 1.7e9),
+        "{m}"
+    );
     assert!(m.contains("attest_ledger_alerts_sent_total 3"), "{m}");
     assert!(m.contains("attest_ledger_heartbeats_total{stream=\"edge-1\",result=\"on-time\"} 10"), "{m}");
     assert!(m.contains("attest_ledger_stream_last_heartbeat_timestamp_seconds{stream=\"edge-1\"}"), "{m}");
