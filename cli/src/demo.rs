@@ -69,6 +69,8 @@ fn evidence(dir: &Path, json: bool) -> EvidenceArgs {
         heartbeat_policy: None,
         log_proof: None,
         log_key: None,
+        expect: Vec::new(),
+        policy: None,
         require: Vec::new(),
         format: if json { Format::Json } else { Format::Human },
         // The demo's world is temporary: nothing is remembered from it.

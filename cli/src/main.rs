@@ -19,6 +19,7 @@ mod state;
 mod tls;
 mod trust_inputs;
 mod verify;
+mod verify_policy;
 
 /// mimalloc: `attest audit` allocates reports on worker threads and frees them
 /// on the writer thread; glibc malloc serializes that on arena locks.

@@ -78,6 +78,14 @@ pub struct EvidenceArgs {
     /// it), or a file holding it.
     #[arg(long = "log-key", value_name = "VKEY|FILE", requires = "log_proof")]
     pub log_key: Option<String>,
+    /// Pin a claim: FIELD=VALUE (repeatable; policyId, policyVersion,
+    /// runtimeVersion, runtimeHash, decision.action, execution_state,
+    /// signerKeyId, stream): adds the required check `expect` (docs/spec.md §6.4).
+    #[arg(long = "expect", value_name = "FIELD=VALUE", value_parser = crate::verify_policy::parse_expect)]
+    pub expect: Vec<(String, String)>,
+    /// A verify policy (attest.verify-policy.v1: `require` and `expect`) for CI.
+    #[arg(long = "policy", value_name = "FILE")]
+    pub policy: Option<PathBuf>,
     /// Checks that must not be skipped (comma-separated or repeated, e.g.
     /// bundle-files,output): a skip of one fails it with `required-check-skipped` (docs/spec.md §6).
     #[arg(long = "require", value_name = "CHECK[,CHECK…]", value_delimiter = ',', value_parser = parse_check_id)]
@@ -253,6 +261,13 @@ impl Loaded {
         let opt_read = |p: &Option<PathBuf>, what: &str, limit: u64| -> Result<Option<Vec<u8>>, CliError> {
             p.as_ref().map(|p| read_limited(p, what, limit)).transpose()
         };
+        let (policy_require, policy_expect) = match &a.policy {
+            Some(p) => crate::verify_policy::read_policy(p)?,
+            None => (Vec::new(), Vec::new()),
+        };
+        let expect = crate::verify_policy::merge(&a.expect, policy_expect)?;
+        let mut require = a.require.clone();
+        require.extend(policy_require.into_iter().filter(|c| !a.require.contains(c)));
         let evidence = Evidence {
             // Read like a document (up to one byte over the limit), so that an
             // oversized signals file is malformed evidence (`fingerprint` fails,
@@ -263,6 +278,7 @@ impl Loaded {
             bundle,
             allow_hosts: a.allow_hosts.clone(),
             heartbeat_policy: a.heartbeat_policy.as_deref().map(read_heartbeat_policy).transpose()?,
+            expect: expect.clone(),
             log_proof: match (&a.log_proof, &a.log_key) {
                 (Some(p), Some(k)) => Some(LogProofEvidence {
                     // One byte over the limit is read, so an oversized proof
@@ -275,7 +291,7 @@ impl Loaded {
         };
         let max_clock_skew_seconds =
             parse_duration_seconds(&a.max_clock_skew).map_err(|e| CliError::new(format!("--max-clock-skew: {e}")))?;
-        Ok(Self { anchor, trust, evidence, now, max_clock_skew_seconds, require: a.require.clone() })
+        Ok(Self { anchor, trust, evidence, now, max_clock_skew_seconds, require })
     }
 
     /// The verification context for a subject verified against `trust`.
@@ -329,7 +345,7 @@ pub fn run_verify(file: &Path, a: &EvidenceArgs) -> Result<i32, CliError> {
     // A trust-root subject is verified as the newest link of its chain.
     let subject_trust = loaded.anchor.verify_for_subject(&file.display().to_string(), &bytes);
     let trust = subject_trust.as_ref().unwrap_or(&loaded.trust);
-    let report = verify_document(&bytes, &loaded.context(trust)).into_report().with_required(&a.require);
+    let report = verify_document(&bytes, &loaded.context(trust)).into_report().with_required(&loaded.require);
     print_report(&report, &file.display().to_string(), a.format);
     Ok(if report.valid() { 0 } else { 1 })
 }

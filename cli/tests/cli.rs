@@ -58,6 +58,9 @@ fn write_inputs(v: &Vector) -> Written {
         std::fs::write(p.join("heartbeat-policy.json"), policy).expect("write");
         args.extend(["--heartbeat-policy".into(), "heartbeat-policy.json".into()]);
     }
+    for [f, x] in &v.expect_claims {
+        args.extend(["--expect".into(), format!("{f}={x}")]);
+    }
     if let (Some(proof), Some(key)) = (&v.log_proof, &v.log_key) {
         std::fs::write(p.join("entry.tlog-proof"), proof).expect("write");
         args.extend(["--log-proof".into(), "entry.tlog-proof".into(), "--log-key".into(), key.clone()]);

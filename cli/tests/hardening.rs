@@ -696,3 +696,71 @@ fn require_turns_a_skip_into_a_failure() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("unknown check \"bundle\""), "{}", stderr(&out));
 }
+
+// ---------------------------------------------------------------- F: --expect, --policy
+
+#[test]
+fn expect_and_policy_pin_what_valid_means() {
+    let w = world();
+    let d = w.path();
+    let verify = |extra: &[&str]| {
+        let mut head = vec!["verify", "attestation.json", "--format", "json"];
+        head.extend(extra);
+        run_with(d, &head, &evidence(&[]))
+    };
+    let out = verify(&["--expect", "decision.action=approve", "--expect", "runtimeVersion=1.4.0"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(check(&json(&out), "expect").0, "pass");
+    let out = verify(&["--expect", "decision.action=reject"]);
+    assert_eq!(out.status.code(), Some(1));
+    let r = json(&out);
+    let (status, reason, detail) = check(&r, "expect");
+    assert_eq!((status.as_str(), reason.as_deref()), ("fail", Some("claim-mismatch")), "{r}");
+    assert!(detail.contains("\"approve\"") && detail.contains("\"reject\""), "{detail}");
+    // The tampered copy fails its signature first; expect does not hide that.
+    let out = run_with(
+        d,
+        &["verify", "attestation-tampered.json", "--format", "json", "--expect", "decision.action=reject"],
+        &evidence(&[]),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(check(&json(&out), "signature").0, "fail");
+    // Usage errors: exit 2.
+    for bad in [["--expect", "colour=red"], ["--expect", "policyId"]] {
+        let out = verify(&bad);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", stderr(&out));
+    }
+    // The same in a policy file, with a required check.
+    std::fs::write(
+        d.join("policy.json"),
+        r#"{"type": "attest.verify-policy.v1", "require": ["network"], "expect": {"decision.action": "approve"}}"#,
+    )
+    .expect("write");
+    let out = verify(&["--policy", "policy.json"]);
+    assert_eq!(out.status.code(), Some(1), "network is required and skipped: {}", stdout(&out));
+    let r = json(&out);
+    assert_eq!(check(&r, "network").1.as_deref(), Some("required-check-skipped"));
+    assert_eq!(check(&r, "expect").0, "pass");
+    std::fs::write(
+        d.join("policy2.json"),
+        r#"{"type": "attest.verify-policy.v1", "expect": {"policyVersion": "0.0.0"}}"#,
+    )
+    .expect("write");
+    let out = verify(&["--policy", "policy2.json"]);
+    assert_eq!((out.status.code(), check(&json(&out), "expect").1.as_deref()), (Some(1), Some("claim-mismatch")));
+    // Flags and file disagreeing, a malformed policy, an unknown member: exit 2 naming the file.
+    let out = verify(&["--policy", "policy2.json", "--expect", "policyVersion=1.0.0"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    for (name, text) in [
+        ("p3.json", r#"{"type": "attest.verify-policy.v1", "expect": {"colour": "red"}}"#),
+        ("p4.json", r#"{"type": "attest.verify-policy.v1", "requires": []}"#),
+        ("p5.json", r#"{"type": "attest.verify-policy.v1", "require": ["bundle"]}"#),
+        ("p6.json", r#"{"type": "other", "require": []}"#),
+        ("p7.json", r#"{"type": "attest.verify-policy.v1", "type": "attest.verify-policy.v1"}"#),
+    ] {
+        std::fs::write(d.join(name), text).expect("write");
+        let out = verify(&["--policy", name]);
+        assert_eq!(out.status.code(), Some(2), "{name}: {}", stdout(&out));
+        assert!(stderr(&out).contains(name), "{name}: {}", stderr(&out));
+    }
+}

@@ -141,6 +141,9 @@ pub struct Vector {
     /// The log's verifier key text (`--log-key`), with `logProof`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_key: Option<String>,
+    /// Pinned claims, in order (`--expect FIELD=VALUE`): `[field, value]` pairs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expect_claims: Vec<[String; 2]>,
 }
 
 impl Vector {
@@ -260,6 +263,7 @@ pub mod run {
                     None => None,
                     Some(p) => Some(parse_heartbeat_policy(p.as_bytes()).map_err(|e| format!("heartbeatPolicy: {e}"))?),
                 },
+                expect: v.expect_claims.iter().map(|[f, x]| (f.clone(), x.clone())).collect(),
                 log_proof: match (&v.log_proof, &v.log_key) {
                     (None, None) => None,
                     (Some(proof), Some(key)) => Some(LogProofEvidence {

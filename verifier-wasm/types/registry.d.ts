@@ -27,7 +27,8 @@ export type CheckId =
   | "gap"
   | "counters"
   | "log-inclusion"
-  | "fork";
+  | "fork"
+  | "expect";
 
 /** Stable reason code of a failed check (docs/spec.md lists every one). */
 export type Reason =
@@ -141,5 +142,7 @@ export type Reason =
   | "bad-proof"
   | "bad-log-signature"
   | "origin-mismatch"
+  | "claim-mismatch"
+  | "unknown-claim"
   | "unplanned-check"
   | "required-check-skipped";

@@ -69,9 +69,15 @@ impl Pending {
     }
 
     /// The report being built (for checks the evidence adds to any kind).
-    #[cfg(feature = "log-proof")]
+    #[cfg(any(feature = "log-proof", feature = "expect"))]
     pub(crate) fn builder_mut(&mut self) -> &mut ReportBuilder {
         &mut self.builder
+    }
+
+    /// The document as parsed by its kind's verification, if it got that far.
+    #[cfg(feature = "expect")]
+    pub(crate) fn document(&self) -> Option<&Document> {
+        self.document.as_ref()
     }
 
     /// A document that is not strict JSON (or has no known kind), reported under `plan`.

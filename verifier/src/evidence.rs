@@ -58,6 +58,10 @@ pub struct Evidence {
     /// (`--log-proof`, `--log-key`): adds the required check `log-inclusion`.
     #[cfg(feature = "log-proof")]
     pub log_proof: Option<crate::tlog_proof::LogProofEvidence>,
+    /// Pinned claims (`--expect FIELD=VALUE`): adds the required check
+    /// `expect`. Fields are [`crate::registry::CLAIM_FIELDS`].
+    #[cfg(feature = "expect")]
+    pub expect: Vec<(String, String)>,
 }
 
 /// Everything a verification reads besides the document.

@@ -270,6 +270,11 @@ reasons! {
     BadLogSignature = "bad-log-signature",
     /// The log key's name, the evidence's `origin` and a checkpoint's origin line differ.
     OriginMismatch = "origin-mismatch",
+    // --- expect (pinned claims) ---
+    /// A pinned claim has another value in the document.
+    ClaimMismatch = "claim-mismatch",
+    /// A pinned field is not a claim of this document's kind.
+    UnknownClaim = "unknown-claim",
     // --- report machinery ---
     /// A check outside the document kind's plan was recorded (a verifier bug; fails closed).
     UnplannedCheck = "unplanned-check",

@@ -84,6 +84,69 @@ impl Document {
     }
 }
 
+/// The fields `--expect FIELD=VALUE` can pin, with the kinds that have them.
+pub const CLAIM_FIELDS: &[&str] = &[
+    "policyId",
+    "policyVersion",
+    "runtimeVersion",
+    "runtimeHash",
+    "decision.action",
+    "execution_state",
+    "signerKeyId",
+    "stream",
+];
+
+impl Document {
+    /// A claim of the document by its `--expect` field name; `None` when the
+    /// kind has no such claim (one place for every kind).
+    pub fn claim(&self, field: &str) -> Option<String> {
+        match (self, field) {
+            (Document::Attestation(a), "policyId") => Some(a.policy_id().to_string()),
+            (Document::Attestation(a), "policyVersion") => Some(a.policy_version().to_string()),
+            (Document::Attestation(a), "runtimeVersion") => Some(a.runtime_version().to_string()),
+            (Document::Attestation(a), "runtimeHash") => Some(a.runtime_hash().to_hex()),
+            (Document::Attestation(a), "decision.action") => Some(a.decision().action().to_string()),
+            (Document::Attestation(a), "execution_state") => Some(a.execution_state().as_str().to_string()),
+            (Document::Attestation(a), "signerKeyId") => Some(a.signer_key_id().to_hex()),
+            (Document::BundleManifest(b), "signerKeyId") => Some(b.signer_key_id().to_hex()),
+            (Document::Heartbeat(h), "signerKeyId") => Some(h.signer().to_hex()),
+            (Document::Heartbeat(h), "stream") => Some(h.heartbeat().stream().to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// The `expect` check: each pinned claim equals the document's.
+#[cfg(feature = "expect")]
+fn check_expect(r: &mut crate::report::ReportBuilder, doc: Option<&Document>, expect: &[(String, String)]) {
+    use crate::report::CheckId;
+    let Some(doc) = doc else {
+        r.skip(CheckId::Expect, "not checked: the document was not read");
+        return;
+    };
+    for (field, want) in expect {
+        match doc.claim(field) {
+            None => {
+                return r.fail(
+                    CheckId::Expect,
+                    Reason::UnknownClaim,
+                    format!("{field} is not a claim of this document kind"),
+                );
+            }
+            Some(got) if &got != want => {
+                return r.fail(
+                    CheckId::Expect,
+                    Reason::ClaimMismatch,
+                    format!("{field} is {got:?}, expected {want:?}"),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    let pinned: Vec<String> = expect.iter().map(|(f, v)| format!("{f}={v:?}")).collect();
+    r.pass(CheckId::Expect, format!("claims as expected: {}", pinned.join(", ")));
+}
+
 type VerifyFn = fn(&Value, &VerifyContext<'_>) -> Pending;
 type InspectFn = fn(&Value) -> Result<serde_json::Value, String>;
 
@@ -277,17 +340,25 @@ fn told_plan(bytes: &[u8]) -> Plan {
 /// Step 1 of a verification (see [`crate::batch`]): the kind's checks, then
 /// the checks the evidence adds to any kind (`log-inclusion`).
 pub(crate) fn prepare(bytes: &[u8], ctx: &VerifyContext<'_>) -> Pending {
-    let (item, value) = prepare_kind(bytes, ctx);
+    #[allow(unused_mut)]
+    let (mut item, value) = prepare_kind(bytes, ctx);
+    #[cfg(feature = "expect")]
+    if !ctx.evidence.expect.is_empty() {
+        let doc = item.document().cloned();
+        let b = item.builder_mut();
+        b.plan_also(crate::report::CheckId::Expect, true);
+        // A halted report skips it (naming the failed check) when finished.
+        if !b.is_halted() {
+            check_expect(b, doc.as_ref(), &ctx.evidence.expect);
+        }
+    }
     #[cfg(feature = "log-proof")]
     if let Some(e) = &ctx.evidence.log_proof {
-        let mut item = item;
         let b = item.builder_mut();
         b.plan_also(crate::report::CheckId::LogInclusion, true);
-        // A halted report skips it (naming the failed check) when finished.
         if !b.is_halted() {
             crate::tlog_proof::check(b, value.as_ref(), e);
         }
-        return item;
     }
     let _ = value;
     item

@@ -65,6 +65,8 @@ pub enum CheckId {
     LogInclusion,
     /// Two checkpoints signed by one log key prove a split view (fork evidence, formats.md §9).
     Fork,
+    /// The document's claims equal what the caller pinned (`--expect FIELD=VALUE`).
+    Expect,
 }
 
 impl CheckId {
@@ -94,6 +96,7 @@ impl CheckId {
         CheckId::Counters,
         CheckId::LogInclusion,
         CheckId::Fork,
+        CheckId::Expect,
     ];
 
     /// The stable string id.
@@ -123,6 +126,7 @@ impl CheckId {
             CheckId::Counters => "counters",
             CheckId::LogInclusion => "log-inclusion",
             CheckId::Fork => "fork",
+            CheckId::Expect => "expect",
         }
     }
 
@@ -297,7 +301,7 @@ pub struct Plan {
 pub struct ReportBuilder {
     plan: Plan,
     /// Checks the evidence adds after the plan's (`log-inclusion` with `--log-proof`).
-    #[cfg(feature = "log-proof")]
+    #[cfg(any(feature = "log-proof", feature = "expect"))]
     also: Vec<(CheckId, bool)>,
     slots: Vec<Option<Check>>,
     unplanned: Vec<Check>,
@@ -310,7 +314,7 @@ impl ReportBuilder {
     pub fn new(plan: Plan) -> Self {
         Self {
             plan,
-            #[cfg(feature = "log-proof")]
+            #[cfg(any(feature = "log-proof", feature = "expect"))]
             also: Vec::new(),
             slots: vec![None; plan.checks.len()],
             unplanned: Vec::new(),
@@ -322,7 +326,7 @@ impl ReportBuilder {
     /// Adds a check after the plan's, for evidence the caller gave (a check
     /// every kind can make, such as `log-inclusion`). Adding one twice, or
     /// one already in the plan, changes nothing.
-    #[cfg(feature = "log-proof")]
+    #[cfg(any(feature = "log-proof", feature = "expect"))]
     pub fn plan_also(&mut self, id: CheckId, required: bool) {
         if !self.planned().any(|(c, _)| *c == id) {
             self.also.push((id, required));
@@ -333,9 +337,9 @@ impl ReportBuilder {
     /// The plan's checks, then the added ones (none without the
     /// `log-proof` feature: the core WASM module has no room for them).
     fn planned(&self) -> impl Iterator<Item = &(CheckId, bool)> {
-        #[cfg(feature = "log-proof")]
+        #[cfg(any(feature = "log-proof", feature = "expect"))]
         return self.plan.checks.iter().chain(self.also.iter());
-        #[cfg(not(feature = "log-proof"))]
+        #[cfg(not(any(feature = "log-proof", feature = "expect")))]
         return self.plan.checks.iter();
     }
 

@@ -82,6 +82,7 @@ impl Fk {
             onchain: None,
             log_proof: None,
             log_key: None,
+            expect_claims: Vec::new(),
         }
     }
 

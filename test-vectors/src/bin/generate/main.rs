@@ -29,6 +29,7 @@ use attest_verifier::secp256k1::{RecoverableSignature, SECP256K1_N};
 use attest_verifier::trust_root::Role;
 use attest_verifier::types::Ed25519Signature;
 
+mod expect;
 mod fork;
 mod heartbeat;
 mod log_proof;
@@ -138,6 +139,7 @@ impl Gen {
             onchain: None,
             log_proof: None,
             log_key: None,
+            expect_claims: Vec::new(),
         }
     }
 
@@ -1912,6 +1914,7 @@ fn generate() -> R<BTreeMap<String, String>> {
     replay_vectors(&mut g)?;
     trust_root_documents(&mut g)?;
     log_proof::vectors(&mut g)?;
+    expect::vectors(&mut g)?;
     for v in heartbeat::vectors()? {
         g.push(v);
     }
