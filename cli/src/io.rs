@@ -101,9 +101,24 @@ pub fn is_stdin(path: &Path) -> bool {
 /// Reads standard input up to one byte past `limit` (as a file is read).
 /// Standard input can stand for one input of a command only; that input may
 /// be read more than once (the bytes are kept).
+static STDIN: std::sync::Mutex<Option<(String, Vec<u8>)>> = std::sync::Mutex::new(None);
+
+/// Takes standard input as a stream for `what` (the lines of `attest audit
+/// -`): no other input of the command may then be `-`.
+pub fn stream_stdin(what: &str) -> Result<std::io::BufReader<std::io::Stdin>, CliError> {
+    let mut taken = STDIN.lock().map_err(|_| CliError::new("stdin: internal lock poisoned"))?;
+    if let Some((first, _)) = taken.as_ref() {
+        return Err(CliError::new(format!(
+            "cannot read {what} from stdin (-): stdin is already the {first} of this command"
+        )));
+    }
+    // Marked as taken by a stream: a later read of stdin for anything is refused.
+    *taken = Some((format!("{what} (streamed)"), Vec::new()));
+    Ok(std::io::BufReader::with_capacity(1 << 18, std::io::stdin()))
+}
+
 fn read_stdin(what: &str, limit: u64) -> Result<Vec<u8>, CliError> {
     use std::io::Read as _;
-    static STDIN: std::sync::Mutex<Option<(String, Vec<u8>)>> = std::sync::Mutex::new(None);
     let mut taken = STDIN.lock().map_err(|_| CliError::new("stdin: internal lock poisoned"))?;
     match taken.as_ref() {
         Some((first, bytes)) if first == what => return Ok(bytes.clone()),

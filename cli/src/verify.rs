@@ -374,7 +374,7 @@ enum Source {
     Files(std::vec::IntoIter<std::path::PathBuf>),
     Lines {
         name: String,
-        reader: std::io::BufReader<std::fs::File>,
+        reader: Box<dyn std::io::BufRead + Send>,
         line: usize,
         first: Option<Item>,
     },
@@ -433,14 +433,15 @@ impl Source {
             return Ok((Source::Files(names.into_iter()), labels));
         }
         let what = "audit source";
-        let name = source.display().to_string();
-        let (f, _) = io::open_regular(source, what)?;
-        let mut lines = Source::Lines {
-            name: name.clone(),
-            reader: std::io::BufReader::with_capacity(1 << 18, f),
-            line: 0,
-            first: None,
+        let stdin = io::is_stdin(source);
+        let name = if stdin { "stdin".to_string() } else { source.display().to_string() };
+        let reader: Box<dyn std::io::BufRead + Send> = if stdin {
+            Box::new(io::stream_stdin(what)?)
+        } else {
+            let (f, _) = io::open_regular(source, what)?;
+            Box::new(std::io::BufReader::with_capacity(1 << 18, f))
         };
+        let mut lines = Source::Lines { name: name.clone(), reader, line: 0, first: None };
         // A pretty-printed document: its first line is not a JSON value (a lone
         // `{`), the whole file is, or the first line is a lone `{` or `[`. It is
         // verified as one document, named by the file.
@@ -448,11 +449,34 @@ impl Source {
             return Ok((lines, Labels::Lines(name)));
         };
         if attest_verifier::doc::parse_json(&first.bytes).is_err() {
-            let whole = read_document(source, what)?;
+            let whole = match &mut lines {
+                // Standard input cannot be read again: the first line and the rest.
+                Source::Lines { reader, .. } if stdin => {
+                    use std::io::Read as _;
+                    let mut whole = first.bytes.clone();
+                    whole.push(b'\n');
+                    let room = (io::MAX_DOCUMENT_BYTES + 1).saturating_sub(whole.len() as u64);
+                    reader
+                        .take(room)
+                        .read_to_end(&mut whole)
+                        .map_err(|e| CliError::new(format!("cannot read {what} from stdin: {e}")))?;
+                    whole
+                }
+                _ => read_document(source, what)?,
+            };
             let opener = matches!(first.bytes.trim_ascii(), b"{" | b"[");
             if opener || attest_verifier::doc::parse_json(&whole).is_ok() {
                 let item = Item { name: name.clone(), bytes: whole };
                 return Ok((Source::Single(Some(item)), Labels::Single(name)));
+            }
+            // Lines after all: what was read from stdin goes back in front of the rest.
+            if let Source::Lines { reader, .. } = &mut lines {
+                if stdin {
+                    use std::io::Read as _;
+                    let rest = whole.get(first.bytes.len() + 1..).unwrap_or_default().to_vec();
+                    let old = std::mem::replace(reader, Box::new(std::io::empty()));
+                    *reader = Box::new(std::io::Cursor::new(rest).chain(old));
+                }
             }
         }
         if let Source::Lines { first: slot, .. } = &mut lines {

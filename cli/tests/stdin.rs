@@ -111,3 +111,54 @@ fn trust_root_verify_takes_the_verify_flags() {
     assert_eq!(v["valid"], false);
     assert_eq!(v["reason"], "not-anchored");
 }
+
+/// `attest audit -`: JSON Lines streamed from stdin (replay across lines
+/// named `stdin:N`), or one pretty-printed document; stdin once per command.
+#[test]
+fn audit_reads_json_lines_from_stdin() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path().join("demo");
+    let demo = Command::new(env!("CARGO_BIN_EXE_attest")).arg("demo").arg("--dir").arg(&d).output().expect("demo");
+    assert!(demo.status.success());
+    let compact = |f: &str| {
+        let v = attest_verifier::doc::parse_json(&std::fs::read(d.join(f)).expect("demo file")).expect("JSON");
+        attest_json::to_canonical_vec(&v)
+    };
+    let mut lines = Vec::new();
+    for f in ["attestation.json", "attestation-delegated.json", "attestation.json"] {
+        lines.extend(compact(f));
+        lines.push(b'\n');
+    }
+    let args = [
+        "audit",
+        "-",
+        "--trust-root",
+        "trust-root.json",
+        "--root-key",
+        "keys/root.pub",
+        "--now",
+        "2026-11-21T12:00:00Z",
+    ];
+    let out = run_with_stdin(&d, &args, &lines);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("VALID   stdin:1") && stdout.contains("VALID   stdin:2"), "{stdout}");
+    assert!(
+        stdout.contains("INVALID stdin:3: replay [repeated-execution-id]")
+            && stdout.contains("already used by stdin:1"),
+        "{stdout}"
+    );
+    // One pretty-printed document on stdin.
+    let out = run_with_stdin(&d, &args, &std::fs::read(d.join("attestation.json")).expect("read"));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("VALID   stdin\n"));
+    // Stdin is one input per command.
+    let args = ["audit", "-", "--trust-root", "-", "--root-key", "keys/root.pub"];
+    let out = run_with_stdin(&d, &args, &lines);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("stdin is already"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
