@@ -1253,3 +1253,48 @@ fn tls_plaintext_refusal_and_header_timeout() {
     assert!(waited >= Duration::from_secs(9) && waited < Duration::from_secs(15), "closed after {waited:?}");
     server.terminate();
 }
+
+/// The database goes away and comes back (PostgreSQL stopped and started):
+/// submissions get 503 and `/readyz` 503 meanwhile, nothing acknowledged is
+/// lost, and the ledger reconnects by itself.
+#[test]
+fn a_database_outage_is_503_and_the_ledger_reconnects() {
+    let pg = PgCluster::start().expect("a throwaway PostgreSQL cluster");
+    let url = pg.create_database("outage").expect("database");
+    let (dir, s, vk) = world("ledger-outage");
+    let server = Server::start_on(dir.path(), &url, &[]);
+    let mut acked = Vec::new();
+    for i in 0..5 {
+        let doc = attestation(&s, &format!("outage-{i}"));
+        let (status, r) = post(&server.addr, &doc);
+        assert_eq!(status, 201, "{r}");
+        acked.push((r["index"].as_u64().expect("index"), canonical(&doc)));
+    }
+    assert_eq!(get(&server.addr, "/readyz").0, 200);
+    pg.stop().expect("stop PostgreSQL");
+    let (status, r) = post(&server.addr, &attestation(&s, "during-outage"));
+    assert_eq!((status, r["code"].as_str()), (503, Some("unavailable")), "{r}");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while get(&server.addr, "/readyz").0 != 503 {
+        assert!(Instant::now() < deadline, "/readyz stayed 200 with the database down");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    pg.restart().unwrap_or_else(|e| panic!("{e}\n{}", pg.server_log()));
+    let doc = attestation(&s, "after-outage");
+    let (status, r) = post(&server.addr, &doc);
+    assert_eq!(status, 201, "reconnected: {r}");
+    acked.push((r["index"].as_u64().expect("index"), canonical(&doc)));
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while get(&server.addr, "/readyz").0 != 200 {
+        assert!(Instant::now() < deadline, "/readyz did not recover");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let cp = current_checkpoint(&server.addr, &vk);
+    assert_eq!(cp.size(), 6);
+    for (index, entry) in &acked {
+        let (status, e) = get(&server.addr, &format!("/v1/entries/{index}"));
+        assert_eq!(status, 200, "{e}");
+        assert_eq!(digest(&e["leafHash"]), leaf_hash(entry));
+    }
+    server.terminate();
+}

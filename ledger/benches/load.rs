@@ -29,6 +29,47 @@ struct Run {
     per_second: f64,
     p50_ms: f64,
     p99_ms: f64,
+    proofs_per_second: f64,
+    tiles_per_second: f64,
+}
+
+/// Keep-alive GETs of `paths`, each answered 200.
+fn get_all(addr: &str, paths: &[String]) {
+    let s = TcpStream::connect(addr).expect("connect");
+    s.set_nodelay(true).expect("nodelay");
+    let mut w = s.try_clone().expect("clone");
+    let mut r = BufReader::new(s);
+    for p in paths {
+        w.write_all(format!("GET {p} HTTP/1.1\r\nHost: bench\r\n\r\n").as_bytes()).expect("write");
+        let mut line = String::new();
+        r.read_line(&mut line).expect("status line");
+        assert!(line.starts_with("HTTP/1.1 200"), "{p}: {line}");
+        let mut len = 0usize;
+        loop {
+            line.clear();
+            r.read_line(&mut line).expect("header");
+            if line == "\r\n" {
+                break;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                len = v.trim().parse().expect("length");
+            }
+        }
+        let mut body = vec![0; len];
+        r.read_exact(&mut body).expect("body");
+    }
+}
+
+/// Reads per second of `paths` split over `clients` connections.
+fn read_rate(addr: &str, paths: &[String], clients: usize) -> f64 {
+    let chunk = paths.len().div_ceil(clients);
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for c in paths.chunks(chunk) {
+            scope.spawn(|| get_all(addr, c));
+        }
+    });
+    paths.len() as f64 / start.elapsed().as_secs_f64()
 }
 
 fn post_all(addr: &str, docs: &[Vec<u8>]) -> Vec<Duration> {
@@ -98,11 +139,24 @@ fn run(db: Database, s: &Scenario, docs: &[Vec<u8>], clients: usize, linger: Dur
         hs.into_iter().flat_map(|h| h.join().expect("client")).collect()
     });
     let wall = start.elapsed();
+    // Reads of the log just built: inclusion proofs of every entry, and full level-0 tiles.
+    let n = docs.len() as u64;
+    let proofs: Vec<String> = (0..n).map(|i| format!("/v1/proof/inclusion?index={}&size={n}", (i * 7919) % n)).collect();
+    let full = (n / 256).max(1);
+    let tiles: Vec<String> = (0..n).map(|i| format!("/tile/0/{}", attest_ledger::tiles::index_path(i % full))).collect();
+    let proofs_per_second = read_rate(&addr, &proofs, clients);
+    let tiles_per_second = read_rate(&addr, &tiles, clients);
     let _ = stop.send(());
     server.join().expect("server thread").expect("server");
     lat.sort_unstable();
     let pct = |p: f64| lat[((lat.len() as f64 - 1.0) * p) as usize].as_secs_f64() * 1e3;
-    Run { per_second: docs.len() as f64 / wall.as_secs_f64(), p50_ms: pct(0.5), p99_ms: pct(0.99) }
+    Run {
+        per_second: docs.len() as f64 / wall.as_secs_f64(),
+        p50_ms: pct(0.5),
+        p99_ms: pct(0.99),
+        proofs_per_second,
+        tiles_per_second,
+    }
 }
 
 fn stats(mut v: Vec<f64>) -> (f64, f64, f64) {
@@ -144,17 +198,22 @@ fn main() {
                 other => panic!("unknown configuration {other}"),
             };
             let run = run(db, &s, &docs, clients, linger);
-            eprintln!("round {r} {name}: {:.0}/s p50 {:.1} ms p99 {:.1} ms", run.per_second, run.p50_ms, run.p99_ms);
+            eprintln!(
+                "round {r} {name}: {:.0}/s p50 {:.1} ms p99 {:.1} ms; proofs {:.0}/s, tiles {:.0}/s",
+                run.per_second, run.p50_ms, run.p99_ms, run.proofs_per_second, run.tiles_per_second
+            );
             results[c].push(run);
         }
     }
-    println!("| configuration | submissions/s min / median / max | p50 ms (median) | p99 ms (median) |");
-    println!("|---|---|---|---|");
+    println!("| configuration | submissions/s min / median / max | p50 ms (median) | p99 ms (median) | proofs/s (median) | tiles/s (median) |");
+    println!("|---|---|---|---|---|---|");
     for (name, runs) in configs.iter().zip(results) {
         let (lo, med, hi) = stats(runs.iter().map(|r| r.per_second).collect());
         let (_, p50, _) = stats(runs.iter().map(|r| r.p50_ms).collect());
         let (_, p99, _) = stats(runs.iter().map(|r| r.p99_ms).collect());
-        println!("| {name} | {lo:.0} / {med:.0} / {hi:.0} | {p50:.1} | {p99:.1} |");
+        let (_, proofs, _) = stats(runs.iter().map(|r| r.proofs_per_second).collect());
+        let (_, tiles, _) = stats(runs.iter().map(|r| r.tiles_per_second).collect());
+        println!("| {name} | {lo:.0} / {med:.0} / {hi:.0} | {p50:.1} | {p99:.1} | {proofs:.0} | {tiles:.0} |");
     }
     println!("({entries} submissions per run, {clients} clients, {rounds} rounds, configurations interleaved)");
 }

@@ -497,6 +497,11 @@ async fn heartbeats(State(state): State<AppState>, RawQuery(q): RawQuery) -> Res
     Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response())
 }
 
+/// `/readyz` fails when the sequencer has not read or written the store for
+/// this long (it checks once a second: its task is stuck or the database is
+/// unreachable, so the served checkpoint may be stale).
+pub const READY_STORE_CHECK_SECONDS: i64 = 5;
+
 /// Most results of one `/v1/search` page.
 pub const MAX_SEARCH_LIMIT: u64 = 1000;
 
@@ -642,6 +647,14 @@ async fn ready(State(state): State<AppState>) -> Result<Response, ApiError> {
             .unwrap_or_else(PoisonError::into_inner)
             .ping()
             .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not-ready", e.to_string()))?;
+        let idle = state.sequencer.seconds_since_store_check();
+        if idle > READY_STORE_CHECK_SECONDS {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not-ready",
+                format!("the sequencer has not reached the database for {idle} s"),
+            ));
+        }
         if state.append_failing.load(std::sync::atomic::Ordering::Relaxed) {
             return Err(ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -696,7 +709,10 @@ fn s_tree(state: &AppState) -> std::sync::RwLockReadGuard<'_, crate::sequencer::
 }
 
 async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let size = s_tree(&state).size();
-    let text = state.metrics.encode(size).map_err(|e| ApiError::internal(e.to_string()))?;
+    let (size, age) = {
+        let t = s_tree(&state);
+        (t.size(), t.checkpoint_age_seconds())
+    };
+    let text = state.metrics.encode(size, age).map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text).into_response())
 }

@@ -21,6 +21,7 @@ pub struct Metrics {
     appended: Family<Labels, Counter>,
     rejected: Family<Labels, Counter>,
     tree_size: Gauge,
+    checkpoint_age: Gauge,
     append_latency: Histogram,
     heartbeats: Family<Labels, Counter>,
     last_heartbeat: Family<Labels, Gauge>,
@@ -52,6 +53,12 @@ impl Metrics {
             rejected.clone(),
         );
         registry.register("tree_size", "Entries in the log", tree_size.clone());
+        let checkpoint_age = Gauge::default();
+        registry.register(
+            "checkpoint_age_seconds",
+            "Seconds since this process signed or adopted the latest checkpoint",
+            checkpoint_age.clone(),
+        );
         registry.register(
             "append_latency_seconds",
             "Time from a new entry's submission to its acknowledgement (batch wait, signing, commit)",
@@ -90,6 +97,7 @@ impl Metrics {
             appended,
             rejected,
             tree_size,
+            checkpoint_age,
             append_latency,
             heartbeats,
             last_heartbeat,
@@ -144,9 +152,10 @@ impl Metrics {
         self.append_latency.observe(latency.as_secs_f64());
     }
 
-    /// The OpenMetrics text, with the tree size as given.
-    pub fn encode(&self, tree_size: u64) -> Result<String, std::fmt::Error> {
+    /// The OpenMetrics text, with the tree size and checkpoint age as given.
+    pub fn encode(&self, tree_size: u64, checkpoint_age_seconds: i64) -> Result<String, std::fmt::Error> {
         self.tree_size.set(i64::try_from(tree_size).unwrap_or(i64::MAX));
+        self.checkpoint_age.set(checkpoint_age_seconds);
         let mut out = String::new();
         encode(&mut out, &self.registry)?;
         Ok(out)
@@ -164,7 +173,8 @@ mod tests {
         m.appended("a.v1");
         m.rejected("a.v1", "signature");
         m.observe_append(Duration::from_millis(3));
-        let text = m.encode(7).unwrap();
+        let text = m.encode(7, 3).unwrap();
+        assert!(text.contains("attest_ledger_checkpoint_age_seconds 3\n"), "{text}");
         assert!(text.contains("attest_ledger_entries_appended_total{type=\"a.v1\"} 2\n"), "{text}");
         assert!(text.contains("attest_ledger_rejected_total{type=\"a.v1\",check=\"signature\"} 1\n"), "{text}");
         assert!(text.contains("attest_ledger_tree_size 7\n"), "{text}");

@@ -68,6 +68,8 @@ pub struct Tree {
     by_leaf: HashMap<Sha256Digest, u64>,
     range: CompactRange,
     checkpoint: Arc<str>,
+    /// Unix seconds when this process signed or adopted `checkpoint`.
+    checkpoint_at: i64,
 }
 
 impl Tree {
@@ -111,7 +113,7 @@ impl Tree {
                 note
             }
         };
-        Ok(Self { hashes, by_leaf, range, checkpoint: checkpoint.into() })
+        Ok(Self { hashes, by_leaf, range, checkpoint: checkpoint.into(), checkpoint_at: unix_now() })
     }
 
     /// Number of entries.
@@ -156,6 +158,13 @@ impl Tree {
         }
         self.range = update.range;
         self.checkpoint = update.note;
+        self.checkpoint_at = unix_now();
+    }
+
+    /// Seconds since this process signed or adopted the latest checkpoint
+    /// (an idle log keeps its checkpoint: the age grows).
+    pub fn checkpoint_age_seconds(&self) -> i64 {
+        unix_now().saturating_sub(self.checkpoint_at)
     }
 
     /// The latest signed checkpoint note.
@@ -223,6 +232,9 @@ struct Submission {
 #[derive(Debug, Clone)]
 pub struct Sequencer {
     tx: mpsc::Sender<Submission>,
+    /// Unix seconds when the sequencer last read or wrote the store (its
+    /// idle check runs every second): `/readyz` fails when it is stale.
+    checked_at: Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl std::fmt::Debug for Submission {
@@ -246,8 +258,14 @@ impl Sequencer {
         config: BatchConfig,
     ) -> (Self, tokio::task::JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(4096);
-        let task = tokio::spawn(run(rx, store, tree, signer, config));
-        (Self { tx }, task)
+        let checked_at = Arc::new(std::sync::atomic::AtomicI64::new(unix_now()));
+        let task = tokio::spawn(run(rx, store, tree, signer, config, checked_at.clone()));
+        (Self { tx, checked_at }, task)
+    }
+
+    /// Seconds since the sequencer last read or wrote the store.
+    pub fn seconds_since_store_check(&self) -> i64 {
+        unix_now().saturating_sub(self.checked_at.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     /// Submits an entry; resolves once it is durably in the log under a stored checkpoint.
@@ -258,13 +276,24 @@ impl Sequencer {
     }
 }
 
+fn unix_now() -> i64 {
+    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+}
+
 async fn run(
     mut rx: mpsc::Receiver<Submission>,
     store: SharedStore,
     tree: SharedTree,
     signer: NoteSigner,
     config: BatchConfig,
+    checked_at: Arc<std::sync::atomic::AtomicI64>,
 ) {
+    let mark = |ok: bool| {
+        if ok {
+            checked_at.store(unix_now(), std::sync::atomic::Ordering::Relaxed);
+        }
+    };
     let max = config.max_entries.max(1);
     let mut refresh = tokio::time::interval(REFRESH);
     refresh.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -274,7 +303,8 @@ async fn run(
             _ = refresh.tick() => {
                 // Another process may share the database: follow it while idle.
                 let (store, tree, signer) = (store.clone(), tree.clone(), signer.clone());
-                let _ = tokio::task::spawn_blocking(move || follow(&store, &tree, &signer)).await;
+                let followed = tokio::task::spawn_blocking(move || follow(&store, &tree, &signer)).await;
+                mark(matches!(followed, Ok(Ok(_))));
                 continue;
             }
         };
@@ -305,6 +335,7 @@ async fn run(
         })
         .await;
         let Ok((result, replies)) = done else { continue };
+        mark(result.is_ok());
         match result {
             Ok(acks) => {
                 for (reply, ack) in replies.into_iter().zip(acks) {
@@ -412,6 +443,7 @@ fn sequence_once(
         }
         t.range = range;
         t.checkpoint = note.into();
+        t.checkpoint_at = unix_now();
         t.checkpoint()
     };
     let tree_size = tree.read().unwrap_or_else(PoisonError::into_inner).size();

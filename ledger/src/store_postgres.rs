@@ -64,6 +64,8 @@ const SIZE: &str = "SELECT COALESCE(MAX(idx) + 1, 0) FROM entries";
 pub struct PostgresStore {
     /// Always `Some` until dropped.
     client: Option<Client>,
+    /// For reconnecting after the server went away.
+    config: postgres::Config,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -77,11 +79,18 @@ impl Drop for PostgresStore {
     /// which panics on an async worker thread: there it is closed on a
     /// thread of its own.
     fn drop(&mut self) {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            if let Some(client) = self.client.take() {
-                let _ = std::thread::Builder::new().name("postgres-close".into()).spawn(move || drop(client));
-            }
+        if let Some(client) = self.client.take() {
+            drop_off_runtime(client);
         }
+    }
+}
+
+/// Drops a client where its blocking close cannot panic.
+fn drop_off_runtime(client: Client) {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        let _ = std::thread::Builder::new().name("postgres-close".into()).spawn(move || drop(client));
+    } else {
+        drop(client);
     }
 }
 
@@ -94,16 +103,30 @@ impl PostgresStore {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
-        let mut client = config.connect(NoTls)?;
-        client.batch_execute("SET synchronous_commit = on; SET lock_timeout = '30s'")?;
+        let mut client = Self::session(&config)?;
         let mut tx = client.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])?;
         tx.batch_execute(SCHEMA)?;
         tx.commit()?;
-        Ok(Self { client: Some(client) })
+        Ok(Self { client: Some(client), config })
     }
 
+    fn session(config: &postgres::Config) -> Result<Client, StoreError> {
+        let mut client = config.connect(NoTls)?;
+        client.batch_execute("SET synchronous_commit = on; SET lock_timeout = '30s'")?;
+        Ok(client)
+    }
+
+    /// The connection; a closed one (the server restarted, the network
+    /// dropped) is replaced by a new one first. A failed reconnect is the
+    /// operation's error (the ledger answers 503 and tries again next time).
     fn client(&mut self) -> Result<&mut Client, StoreError> {
+        if self.client.as_ref().is_none_or(Client::is_closed) {
+            let fresh = Self::session(&self.config)?;
+            if let Some(old) = self.client.replace(fresh) {
+                drop_off_runtime(old);
+            }
+        }
         self.client.as_mut().ok_or_else(|| StoreError::Corrupt("the connection is closed".into()))
     }
 }

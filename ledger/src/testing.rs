@@ -94,15 +94,27 @@ impl PgCluster {
         let mut c = cluster.command("initdb");
         c.args(["-D", "data", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
         cluster.run(c, "initdb")?;
+        cluster.restart()?;
+        Ok(cluster)
+    }
+
+    /// Stops the server (fast shutdown: connections are closed), keeping its data.
+    pub fn stop(&self) -> Result<(), String> {
+        let mut c = self.command("pg_ctl");
+        c.args(["-D", "data", "-m", "fast", "-w", "stop"]);
+        self.run(c, "pg_ctl stop")
+    }
+
+    /// Starts the (stopped) server on its port.
+    pub fn restart(&self) -> Result<(), String> {
         let opts = format!(
             "-c listen_addresses=127.0.0.1 -c port={} -c unix_socket_directories={} -c fsync=on -c max_connections=50",
-            cluster.port,
-            cluster.dir.display()
+            self.port,
+            self.dir.display()
         );
-        let mut c = cluster.command("pg_ctl");
+        let mut c = self.command("pg_ctl");
         c.args(["-D", "data", "-l", "server.log", "-w", "-t", "60", "-o", &opts, "start"]);
-        cluster.run(c, "pg_ctl start")?;
-        Ok(cluster)
+        self.run(c, "pg_ctl start")
     }
 
     /// The URL of database `name` on this cluster.
