@@ -141,9 +141,11 @@ fn run(db: Database, s: &Scenario, docs: &[Vec<u8>], clients: usize, linger: Dur
     let wall = start.elapsed();
     // Reads of the log just built: inclusion proofs of every entry, and full level-0 tiles.
     let n = docs.len() as u64;
-    let proofs: Vec<String> = (0..n).map(|i| format!("/v1/proof/inclusion?index={}&size={n}", (i * 7919) % n)).collect();
+    let proofs: Vec<String> =
+        (0..n).map(|i| format!("/v1/proof/inclusion?index={}&size={n}", (i * 7919) % n)).collect();
     let full = (n / 256).max(1);
-    let tiles: Vec<String> = (0..n).map(|i| format!("/tile/0/{}", attest_ledger::tiles::index_path(i % full))).collect();
+    let tiles: Vec<String> =
+        (0..n).map(|i| format!("/tile/0/{}", attest_ledger::tiles::index_path(i % full))).collect();
     let proofs_per_second = read_rate(&addr, &proofs, clients);
     let tiles_per_second = read_rate(&addr, &tiles, clients);
     let _ = stop.send(());
