@@ -41,22 +41,8 @@ fn get_all(addr: &str, paths: &[String]) {
     let mut r = BufReader::new(s);
     for p in paths {
         w.write_all(format!("GET {p} HTTP/1.1\r\nHost: bench\r\n\r\n").as_bytes()).expect("write");
-        let mut line = String::new();
-        r.read_line(&mut line).expect("status line");
-        assert!(line.starts_with("HTTP/1.1 200"), "{p}: {line}");
-        let mut len = 0usize;
-        loop {
-            line.clear();
-            r.read_line(&mut line).expect("header");
-            if line == "\r\n" {
-                break;
-            }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                len = v.trim().parse().expect("length");
-            }
-        }
-        let mut body = vec![0; len];
-        r.read_exact(&mut body).expect("body");
+        let status = read_response(&mut r);
+        assert!(status.starts_with("HTTP/1.1 200"), "{p}: {status}");
     }
 }
 
@@ -72,6 +58,27 @@ fn read_rate(addr: &str, paths: &[String], clients: usize) -> f64 {
     paths.len() as f64 / start.elapsed().as_secs_f64()
 }
 
+/// Reads one keep-alive response (Content-Length body); returns its status line.
+fn read_response(r: &mut BufReader<TcpStream>) -> String {
+    let mut status = String::new();
+    r.read_line(&mut status).expect("status line");
+    let mut len = 0usize;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        r.read_line(&mut line).expect("header");
+        if line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            len = v.trim().parse().expect("length");
+        }
+    }
+    let mut body = vec![0; len];
+    r.read_exact(&mut body).expect("body");
+    status
+}
+
 fn post_all(addr: &str, docs: &[Vec<u8>]) -> Vec<Duration> {
     let s = TcpStream::connect(addr).expect("connect");
     s.set_nodelay(true).expect("nodelay");
@@ -85,22 +92,8 @@ fn post_all(addr: &str, docs: &[Vec<u8>]) -> Vec<Duration> {
             d.len()
         );
         w.write_all(head.as_bytes()).and_then(|()| w.write_all(d)).expect("write");
-        let mut line = String::new();
-        r.read_line(&mut line).expect("status line");
-        assert!(line.starts_with("HTTP/1.1 201"), "{line}");
-        let mut len = 0usize;
-        loop {
-            line.clear();
-            r.read_line(&mut line).expect("header");
-            if line == "\r\n" {
-                break;
-            }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                len = v.trim().parse().expect("length");
-            }
-        }
-        let mut body = vec![0; len];
-        r.read_exact(&mut body).expect("body");
+        let status = read_response(&mut r);
+        assert!(status.starts_with("HTTP/1.1 201"), "{status}");
         lat.push(t.elapsed());
     }
     lat

@@ -370,12 +370,17 @@ fn query<const N: usize>(raw: Option<String>, names: [&str; N]) -> Result<[u64; 
     Ok(vals)
 }
 
+/// The `{index}` of an entry path: decimal without leading zeros.
+fn index_param(index: Result<Path<String>, axum::extract::rejection::PathRejection>) -> Result<u64, ApiError> {
+    let Path(index) = index.map_err(|r| ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", r.body_text()))?;
+    parse_u64(&index, "the index")
+}
+
 async fn get_entry(
     State(state): State<AppState>,
     index: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Result<Response, ApiError> {
-    let Path(index) = index.map_err(|r| ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", r.body_text()))?;
-    let index = parse_u64(&index, "the index")?;
+    let index = index_param(index)?;
     let s = state.clone();
     blocking(move || {
         let (checkpoint, size) = {
@@ -412,8 +417,7 @@ async fn get_tlog_proof(
     State(state): State<AppState>,
     index: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Result<Response, ApiError> {
-    let Path(index) = index.map_err(|r| ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", r.body_text()))?;
-    let index = parse_u64(&index, "the index")?;
+    let index = index_param(index)?;
     let s = state.clone();
     blocking(move || {
         let t = s.tree.read().unwrap_or_else(PoisonError::into_inner);

@@ -90,15 +90,6 @@ export interface InspectResult {
   document: unknown;
 }
 
-/** Verdict on a network-record inclusion proof (`attest network verify-proof`). */
-export interface ProofVerdict {
-  valid: boolean;
-  detail: string;
-  /** The proof's leaf index (the record's seq) and tree size. */
-  index?: number;
-  treeSize?: number;
-}
-
 /** Options of verifyRecordProof: the expected Merkle root (hex) or a network summary document. */
 export interface ProofOptions {
   root?: string;
@@ -601,9 +592,11 @@ pub fn inspect(#[wasm_bindgen(unchecked_param_type = "DocumentInput")] document:
 
 /// Verifies an `attest.network-record-proof.v1` inclusion proof against a
 /// Merkle root (hex) or a network summary document, as `attest network
-/// verify-proof` does. Throws `ATTEST_MALFORMED_DOCUMENT` for a proof or
-/// summary that does not parse, `ATTEST_INVALID_ARGUMENT` for bad options.
-#[wasm_bindgen(js_name = verifyRecordProof, unchecked_return_type = "ProofVerdict")]
+/// verify-proof` does, and returns a report (`parse`, then `network`:
+/// `not-included` or `summary` when it fails). Throws
+/// `ATTEST_MALFORMED_DOCUMENT` for a proof or summary that does not parse,
+/// `ATTEST_INVALID_ARGUMENT` for bad options.
+#[wasm_bindgen(js_name = verifyRecordProof, unchecked_return_type = "VerifyReport")]
 pub fn verify_record_proof(
     #[wasm_bindgen(unchecked_param_type = "DocumentInput")] proof: JsValue,
     #[wasm_bindgen(unchecked_param_type = "ProofOptions")] options: JsValue,
@@ -618,11 +611,11 @@ pub fn verify_record_proof(
         Some(v) => Some(read_document(&v, "summary")?),
         None => None,
     };
-    let verdict = native::proof_verdict(&proof_bytes, root.as_deref(), summary.as_deref()).map_err(|e| {
+    let report = native::proof_report(&proof_bytes, root.as_deref(), summary.as_deref()).map_err(|e| {
         let code = if matches!(e, native::ProofInputError::Malformed { .. }) { MALFORMED } else { INVALID };
         error(code, None, &e.to_string())
     })?;
-    to_js(serde_json::to_string(&verdict).map_err(|_| native::SERIALIZATION_FAILED.to_string()))
+    to_js(native::report_json(&report))
 }
 
 /// The version of this module (the attest workspace version).

@@ -213,20 +213,6 @@ pub fn inspect(document: &[u8]) -> Result<serde_json::Value, String> {
     Ok(json!({"decoded": decoded, "document": attest_verifier::inspect::to_serde_json(&v)}))
 }
 
-/// Verdict on a network-record inclusion proof.
-#[derive(Debug, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ProofVerdict {
-    /// The proof leads to the expected root (and fits the summary's size).
-    pub valid: bool,
-    /// What was checked or what is wrong.
-    pub detail: String,
-    /// Leaf index.
-    pub index: u64,
-    /// Tree size.
-    pub tree_size: u64,
-}
-
 /// Why a record proof could not be checked.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -247,39 +233,23 @@ pub enum ProofInputError {
     RootOrSummary,
 }
 
-/// Verifies a proof against a hex root or a summary document.
-pub fn proof_verdict(
-    proof: &[u8],
-    root: Option<&str>,
-    summary: Option<&[u8]>,
-) -> Result<ProofVerdict, ProofInputError> {
-    use attest_verifier::network::{
-        parse_record_proof_value, parse_summary_value, verify_record_proof, verify_record_proof_against_summary,
-    };
+/// Verifies a proof against a hex root or a summary document: the report.
+pub fn proof_report(proof: &[u8], root: Option<&str>, summary: Option<&[u8]>) -> Result<Report, ProofInputError> {
+    use attest_verifier::network::proof::{record_proof_report, ProofAnchor};
+    use attest_verifier::network::{parse_record_proof_value, parse_summary_value};
     let malformed = |what| move |error| ProofInputError::Malformed { what, error };
     let value = attest_verifier::doc::parse_json(proof).map_err(malformed("proof"))?;
     let p = parse_record_proof_value(&value).map_err(malformed("proof"))?;
-    let outcome = match (root, summary) {
+    match (root, summary) {
         (Some(r), None) => {
             let r = attest_verifier::types::Sha256Digest::from_hex(r).map_err(ProofInputError::Root)?;
-            verify_record_proof(&p, &r)
+            Ok(record_proof_report(&p, ProofAnchor::Root(r)))
         }
         (None, Some(s)) => {
             let v = attest_verifier::doc::parse_json(s).map_err(malformed("summary"))?;
             let s = parse_summary_value(&v).map_err(malformed("summary"))?;
-            verify_record_proof_against_summary(&p, &s)
+            Ok(record_proof_report(&p, ProofAnchor::Summary(&s)))
         }
-        _ => return Err(ProofInputError::RootOrSummary),
-    };
-    Ok(ProofVerdict {
-        valid: outcome.is_ok(),
-        detail: match outcome {
-            Ok(v) => {
-                format!("record {} is included in the log of {} record(s) with root {}", v.index, v.tree_size, v.root)
-            }
-            Err(e) => e.to_string(),
-        },
-        index: p.index,
-        tree_size: p.tree_size,
-    })
+        _ => Err(ProofInputError::RootOrSummary),
+    }
 }

@@ -36,12 +36,17 @@ test('record proofs from the CLI verify in WASM with the same verdicts', { skip:
       const proof = readFileSync(proofPath, 'utf8');
       const bySummary = wasm.verifyRecordProof(proof, { summary });
       const byRoot = wasm.verifyRecordProof(proof, { root });
-      assert.equal(bySummary.valid, true, bySummary.detail);
-      assert.equal(byRoot.valid, true, byRoot.detail);
-      assert.equal(bySummary.index, seq);
+      assert.equal(bySummary.valid, true, JSON.stringify(bySummary));
+      assert.equal(byRoot.valid, true, JSON.stringify(byRoot));
+      // A report like verifyAttestation's: parse, then network.
+      assert.equal(bySummary.type, 'attest.network-record-proof.v1');
+      assert.deepEqual(bySummary.checks.map((c) => [c.id, c.status]), [['parse', 'pass'], ['network', 'pass']]);
+      assert.match(bySummary.checks[1].detail, new RegExp(`^record ${seq} is included`));
       // Tampered: another root, and the record edited.
       const wrongRoot = root.replace(/^./, (c) => (c === '0' ? '1' : '0'));
-      assert.equal(wasm.verifyRecordProof(proof, { root: wrongRoot }).valid, false);
+      const wrong = wasm.verifyRecordProof(proof, { root: wrongRoot });
+      assert.equal(wrong.valid, false);
+      assert.deepEqual([wrong.checks[1].id, wrong.checks[1].status, wrong.checks[1].reason], ['network', 'fail', 'not-included']);
       const p = JSON.parse(proof);
       p.record.at = '2026-11-21T00:00:00Z';
       const tampered = JSON.stringify(p);

@@ -2,7 +2,7 @@
 // compiles only if pkg/node's .d.ts matches the documented API.
 import {
   verifyAttestation, verifyBatch, verifyTrustRootChain, inspect, version, verifyRecordProof,
-  type VerifyOptions, type VerifyReport, type Check, type ChainVerdict, type InspectResult, type AttestError, type ProofVerdict,
+  type VerifyOptions, type VerifyReport, type Check, type ChainVerdict, type InspectResult, type AttestError,
 } from '../pkg/node';
 
 const options: VerifyOptions = {
@@ -53,7 +53,7 @@ const bad: Check = { id: 'parse', status: 'ok', detail: '' };
 
 void [valid, type, status, reason, digest, newestVersion, d, v, bad];
 
-const proof: ProofVerdict = verifyRecordProof('{}', { root: '00' });
+const proof: VerifyReport = verifyRecordProof('{}', { root: '00' });
 const proofValid: boolean = proof.valid;
 verifyRecordProof(new Uint8Array(), { summary: '{}' });
 

@@ -201,6 +201,54 @@ pub fn verify_record_proof_against_summary(
     verify_record_proof(proof, &summary.root)
 }
 
+/// What a record proof is checked against.
+#[derive(Debug, Clone, Copy)]
+pub enum ProofAnchor<'a> {
+    /// A Merkle root (hex given by the caller).
+    Root(Sha256Digest),
+    /// A network summary: its `records` and `root`.
+    Summary(&'a NetworkSummary),
+}
+
+/// The checks of a record proof's report: it parsed (the caller parsed it),
+/// and `network`: the record is included under the anchor.
+pub const RECORD_PROOF_PLAN: crate::report::Plan = crate::report::Plan {
+    doc_type: NETWORK_RECORD_PROOF_TYPE,
+    checks: &[(crate::report::CheckId::Parse, true), (crate::report::CheckId::Network, true)],
+};
+
+/// A proof's verdict as a report (WASM `verifyRecordProof`): `parse`
+/// passes (the proof is parsed), `network` passes when the record is
+/// included under the anchor, else fails with `not-included` (another root,
+/// a path that does not fit) or `summary` (the summary's size differs).
+pub fn record_proof_report(proof: &RecordProof, anchor: ProofAnchor<'_>) -> crate::report::Report {
+    use crate::reason::Reason;
+    use crate::report::{CheckId, ReportBuilder};
+    let mut r = ReportBuilder::new(RECORD_PROOF_PLAN);
+    r.pass(CheckId::Parse, format!("record {} of a tree of {}", proof.index, proof.tree_size));
+    let outcome = match anchor {
+        ProofAnchor::Root(root) => verify_record_proof(proof, &root),
+        ProofAnchor::Summary(s) => verify_record_proof_against_summary(proof, s),
+    };
+    match outcome {
+        Ok(v) => {
+            let v = v.into_inner();
+            r.pass(
+                CheckId::Network,
+                format!("record {} is included in the log of {} record(s) with root {}", v.index, v.tree_size, v.root),
+            );
+        }
+        Err(e) => {
+            let reason = match e {
+                ProofError::TreeSize { .. } => Reason::Summary,
+                _ => Reason::NotIncluded,
+            };
+            r.fail(CheckId::Network, reason, e.to_string());
+        }
+    }
+    r.finish()
+}
+
 /// Verifies a proof against a root.
 pub fn verify_record_proof(proof: &RecordProof, root: &Sha256Digest) -> Result<Verified<IncludedRecord>, ProofError> {
     match proof.root() {
