@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+mod audit_inputs;
 mod commands;
 mod demo;
 mod heartbeat;
@@ -66,6 +67,11 @@ enum Command {
         /// Exit 0 when the source holds no attestation (default: exit 1, "no attestations found").
         #[arg(long = "allow-empty")]
         allow_empty: bool,
+        /// Per-item evidence: JSON Lines of {"item", "signals"?, "output"?,
+        /// "bundle"?, "network"?} (paths relative to this file), so different
+        /// executions are checked in one run (docs/spec.md §6).
+        #[arg(long, value_name = "FILE.jsonl")]
+        inputs: Option<PathBuf>,
         #[command(flatten)]
         evidence: verify::EvidenceArgs,
     },
@@ -114,7 +120,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Verify { file, evidence } => verify::run_verify(&file, &evidence),
-        Command::Audit { source, allow_empty, evidence } => verify::run_audit(&source, &evidence, allow_empty),
+        Command::Audit { source, allow_empty, inputs, evidence } => {
+            verify::run_audit(&source, &evidence, allow_empty, inputs.as_deref())
+        }
         Command::Heartbeat(c) => heartbeat::run(&c),
         Command::Gate(a) => heartbeat::gate(&a),
         Command::Ledger(c) => ledger::run(&c),

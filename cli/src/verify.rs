@@ -143,6 +143,43 @@ pub struct Loaded {
     pub max_clock_skew_seconds: u64,
     /// `--require`: checks whose skip is a failure.
     pub require: Vec<attest_verifier::CheckId>,
+    /// `attest audit --inputs`: per-item evidence.
+    pub inputs: Option<crate::audit_inputs::Inputs>,
+}
+
+/// `--bundle`: a directory (walked, nothing followed) or a manifest file.
+pub fn read_bundle(p: Option<&Path>) -> Result<Option<BundleEvidence>, CliError> {
+    match p {
+        None => Ok(None),
+        Some(p) if p.is_dir() => {
+            let files = io::walk_dir(p)?;
+            let manifest_path = p.join(attest_verifier::bundle::MANIFEST_FILE_NAME);
+            // A manifest.json that is not a regular file (a FIFO, a
+            // symlink) is never opened: the walk lists it and the
+            // `bundle-files` check refuses it (exit 1).
+            let irregular = std::fs::symlink_metadata(&manifest_path).is_ok_and(|m| !m.is_file());
+            let manifest = if irregular { Vec::new() } else { read_document(&manifest_path, "bundle manifest")? };
+            Ok(Some(BundleEvidence { manifest, files: Some(files) }))
+        }
+        Some(p) => Ok(Some(BundleEvidence { manifest: read_document(p, "bundle manifest")?, files: None })),
+    }
+}
+
+/// `--signals`: read like a document (up to one byte over the limit), so
+/// that an oversized signals file is malformed evidence (`fingerprint`
+/// fails, exit 1), not an unreadable file.
+pub fn read_signals(p: Option<&Path>) -> Result<Option<Vec<u8>>, CliError> {
+    p.map(|p| read_document(p, "signals file")).transpose()
+}
+
+/// `--output`.
+pub fn read_output(p: Option<&Path>) -> Result<Option<Vec<u8>>, CliError> {
+    p.map(|p| read_limited(p, "output file", MAX_INPUT_BYTES)).transpose()
+}
+
+/// `--network`.
+pub fn read_network(p: Option<&Path>) -> Result<Option<Vec<u8>>, CliError> {
+    p.map(|p| read_limited(p, "network log", MAX_INPUT_BYTES)).transpose()
 }
 
 /// The current time from the system clock.
@@ -244,23 +281,7 @@ impl Loaded {
             state.explain(&trust, a.min_trust_root_version);
             state.record(&trust);
         }
-        let bundle = match &a.bundle {
-            None => None,
-            Some(p) if p.is_dir() => {
-                let files = io::walk_dir(p)?;
-                let manifest_path = p.join(attest_verifier::bundle::MANIFEST_FILE_NAME);
-                // A manifest.json that is not a regular file (a FIFO, a
-                // symlink) is never opened: the walk lists it and the
-                // `bundle-files` check refuses it (exit 1).
-                let irregular = std::fs::symlink_metadata(&manifest_path).is_ok_and(|m| !m.is_file());
-                let manifest = if irregular { Vec::new() } else { read_document(&manifest_path, "bundle manifest")? };
-                Some(BundleEvidence { manifest, files: Some(files) })
-            }
-            Some(p) => Some(BundleEvidence { manifest: read_document(p, "bundle manifest")?, files: None }),
-        };
-        let opt_read = |p: &Option<PathBuf>, what: &str, limit: u64| -> Result<Option<Vec<u8>>, CliError> {
-            p.as_ref().map(|p| read_limited(p, what, limit)).transpose()
-        };
+        let bundle = read_bundle(a.bundle.as_deref())?;
         let (policy_require, policy_expect) = match &a.policy {
             Some(p) => crate::verify_policy::read_policy(p)?,
             None => (Vec::new(), Vec::new()),
@@ -269,12 +290,9 @@ impl Loaded {
         let mut require = a.require.clone();
         require.extend(policy_require.into_iter().filter(|c| !a.require.contains(c)));
         let evidence = Evidence {
-            // Read like a document (up to one byte over the limit), so that an
-            // oversized signals file is malformed evidence (`fingerprint` fails,
-            // exit 1), not an unreadable file.
-            signals: a.signals.as_ref().map(|p| read_document(p, "signals file")).transpose()?,
-            output: opt_read(&a.output, "output file", MAX_INPUT_BYTES)?,
-            network: opt_read(&a.network, "network log", MAX_INPUT_BYTES)?,
+            signals: read_signals(a.signals.as_deref())?,
+            output: read_output(a.output.as_deref())?,
+            network: read_network(a.network.as_deref())?,
             bundle,
             allow_hosts: a.allow_hosts.clone(),
             heartbeat_policy: a.heartbeat_policy.as_deref().map(read_heartbeat_policy).transpose()?,
@@ -291,7 +309,7 @@ impl Loaded {
         };
         let max_clock_skew_seconds =
             parse_duration_seconds(&a.max_clock_skew).map_err(|e| CliError::new(format!("--max-clock-skew: {e}")))?;
-        Ok(Self { anchor, trust, evidence, now, max_clock_skew_seconds, require })
+        Ok(Self { anchor, trust, evidence, now, max_clock_skew_seconds, require, inputs: None })
     }
 
     /// The verification context for a subject verified against `trust`.
@@ -534,12 +552,31 @@ impl Source {
 
 /// Verifies a chunk of documents in parallel (every single-document check),
 /// then completes them in input order with the batch's `replay` check.
-fn audit_reports(items: &[&[u8]], loaded: &Loaded, batch: &mut BatchVerifier, labels: &Labels) -> Vec<Report> {
+fn audit_reports(
+    items: &[&Item],
+    loaded: &Loaded,
+    batch: &mut BatchVerifier,
+    labels: &Labels,
+) -> Result<Vec<Report>, CliError> {
     let ctx = loaded.context(&loaded.trust);
-    let pending: Vec<_> = items.par_iter().with_min_len(16).map(|bytes| BatchVerifier::prepare(bytes, &ctx)).collect();
+    let pending: Vec<_> = items
+        .par_iter()
+        .with_min_len(16)
+        .map(|item| match loaded.inputs.as_ref().and_then(|i| i.for_item(&item.name)) {
+            // An item with its own evidence (`--inputs`): read now, dropped after.
+            Some(paths) => {
+                let evidence = paths.evidence(&loaded.evidence)?;
+                Ok(BatchVerifier::prepare(&item.bytes, &VerifyContext { evidence: &evidence, ..ctx }))
+            }
+            None => Ok(BatchVerifier::prepare(&item.bytes, &ctx)),
+        })
+        .collect::<Result<_, CliError>>()?;
     let name_of = |i: usize| labels.name_of(i);
     let required = &loaded.require;
-    pending.into_iter().map(|p| batch.complete_named(&ctx, p, &name_of).into_report().with_required(required)).collect()
+    Ok(pending
+        .into_iter()
+        .map(|p| batch.complete_named(&ctx, p, &name_of).into_report().with_required(required))
+        .collect())
 }
 
 /// Items verified together at most; output is written after each chunk.
@@ -579,9 +616,13 @@ fn read_chunk(items: &mut Source, carry: &mut Option<Item>) -> Result<Vec<Item>,
 }
 
 /// `attest audit`.
-pub fn run_audit(source: &Path, a: &EvidenceArgs, allow_empty: bool) -> Result<i32, CliError> {
-    let loaded = Loaded::load(a)?;
+pub fn run_audit(source: &Path, a: &EvidenceArgs, allow_empty: bool, inputs: Option<&Path>) -> Result<i32, CliError> {
+    let mut loaded = Loaded::load(a)?;
+    loaded.inputs = inputs.map(crate::audit_inputs::Inputs::read).transpose()?;
     let (code, _) = audit(source, a, &loaded, None, true, allow_empty)?;
+    if let Some(i) = &loaded.inputs {
+        i.unused()?;
+    }
     Ok(code)
 }
 
@@ -656,10 +697,10 @@ pub fn audit(
     let mut chunk = read_chunk(&mut items, &mut carry)?;
     let mut pending_lines: Vec<String> = Vec::new();
     while !chunk.is_empty() {
-        let refs: Vec<&[u8]> = chunk.iter().map(|i| i.bytes.as_slice()).collect();
-        let ((lines, bad), next) = rayon::join(
+        let refs: Vec<&Item> = chunk.iter().collect();
+        let (verified, next) = rayon::join(
             || {
-                let reports = audit_reports(&refs, loaded, &mut batch, &labels);
+                let reports = audit_reports(&refs, loaded, &mut batch, &labels)?;
                 let bad: Vec<InvalidItem> = chunk
                     .iter()
                     .zip(&reports)
@@ -672,13 +713,14 @@ pub fn audit(
                         InvalidItem { name: item.name.clone(), claimed: claimed_stream(&item.bytes), why }
                     })
                     .collect();
-                (if print_items { render(&chunk, &reports) } else { Vec::new() }, bad)
+                Ok::<_, CliError>((if print_items { render(&chunk, &reports) } else { Vec::new() }, bad))
             },
             || {
                 write(&stdout, &pending_lines);
                 read_chunk(&mut items, &mut carry)
             },
         );
+        let (lines, bad) = verified?;
         valid += chunk.len() - bad.len();
         invalid.extend(bad);
         total += chunk.len();

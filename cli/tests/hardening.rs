@@ -764,3 +764,67 @@ fn expect_and_policy_pin_what_valid_means() {
         assert!(stderr(&out).contains(name), "{name}: {}", stderr(&out));
     }
 }
+
+// ---------------------------------------------------------------- G: audit --inputs
+
+#[test]
+fn audit_inputs_give_each_item_its_own_evidence() {
+    let w = world();
+    let d = w.path();
+    let compact = |f: &str| {
+        let v = attest_verifier::doc::parse_json(&std::fs::read(d.join(f)).expect("read")).expect("JSON");
+        String::from_utf8(attest_json::to_canonical_vec(&v)).expect("UTF-8")
+    };
+    std::fs::write(
+        d.join("batch.jsonl"),
+        format!("{}\n{}\n", compact("attestation.json"), compact("attestation-delegated.json")),
+    )
+    .expect("write");
+    std::fs::write(d.join("wrong.bin"), b"not the output").expect("write");
+    let trust = ["--trust-root", "trust-root.json", "--root-key", "keys/root.pub", "--now", "2026-11-21T12:00:00Z"];
+    let audit = |extra: &[&str]| {
+        let mut args = vec!["audit", "batch.jsonl", "--format", "json"];
+        args.extend(trust);
+        args.extend(extra);
+        run(d, &args)
+    };
+    // Each item its own output: the first the genuine one, the second a wrong one.
+    std::fs::write(
+        d.join("inputs.jsonl"),
+        "{\"item\": \"batch.jsonl:1\", \"output\": \"output.json\"}\n{\"item\": \"batch.jsonl:2\", \"output\": \"wrong.bin\"}\n",
+    )
+    .expect("write");
+    let out = audit(&["--inputs", "inputs.jsonl"]);
+    assert_eq!(out.status.code(), Some(1), "{}{}", stdout(&out), stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter(|v: &serde_json::Value| v.get("report").is_some())
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", stdout(&out));
+    assert_eq!(check(&lines[0]["report"], "output").0, "pass");
+    assert_eq!(check(&lines[1]["report"], "output").0, "fail");
+    // Without inputs the output check is skipped for both: valid.
+    assert_eq!(audit(&[]).status.code(), Some(0));
+    // An entry naming no item, an unknown member, a duplicate item: exit 2 naming the file.
+    for (text, needle) in [
+        ("{\"item\": \"batch.jsonl:9\", \"output\": \"output.json\"}\n", "batch.jsonl:9"),
+        ("{\"item\": \"batch.jsonl:1\", \"outputs\": \"output.json\"}\n", "inputs.jsonl:1"),
+        ("{\"item\": \"batch.jsonl:1\"}\n{\"item\": \"batch.jsonl:1\"}\n", "given twice"),
+        ("{\"item\": \"batch.jsonl:1\", \"output\": \"missing.bin\"}\n", "missing.bin"),
+    ] {
+        std::fs::write(d.join("inputs.jsonl"), text).expect("write");
+        let out = audit(&["--inputs", "inputs.jsonl"]);
+        assert_eq!(out.status.code(), Some(2), "{text}: {}", stdout(&out));
+        assert!(stderr(&out).contains(needle), "{text}: {}", stderr(&out));
+    }
+    // A directory source: items named by file name.
+    std::fs::create_dir_all(d.join("many")).expect("mkdir");
+    std::fs::copy(d.join("attestation.json"), d.join("many/a.json")).expect("copy");
+    std::fs::write(d.join("inputs.jsonl"), "{\"item\": \"a.json\", \"output\": \"wrong.bin\"}\n").expect("write");
+    let mut args = vec!["audit", "many", "--inputs", "inputs.jsonl"];
+    args.extend(trust);
+    let out = run(d, &args);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("output [output-mismatch]") || stdout(&out).contains("output ["), "{}", stdout(&out));
+}
