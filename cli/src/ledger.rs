@@ -30,6 +30,23 @@ pub enum LedgerCommand {
     /// its tiles, check new entries, check consistency with the checkpoint
     /// saved last time; on a fork write fork evidence and exit 1.
     Verify(crate::ledger_verify::VerifyArgs),
+    /// List refused submissions (422) from the database, oldest first: an
+    /// operator's query, on the database itself (no administration over HTTP).
+    Rejected(RejectedArgs),
+}
+
+/// `attest ledger rejected`.
+#[derive(Debug, Args)]
+pub struct RejectedArgs {
+    /// The database: sqlite:PATH or postgres://USER@HOST:PORT/DB.
+    #[arg(long, value_name = "sqlite:PATH|postgres://…")]
+    pub db: String,
+    /// At most this many rows.
+    #[arg(long, default_value_t = 100)]
+    pub limit: u64,
+    /// `human` (one line each) or `json` (JSON Lines with the report and the body, base64).
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: crate::verify::Format,
 }
 
 /// `attest ledger export-tiles`.
@@ -116,6 +133,39 @@ pub fn run(c: &LedgerCommand) -> Result<i32, CliError> {
             Ok(0)
         }
         LedgerCommand::Verify(a) => crate::ledger_verify::run(a),
+        LedgerCommand::Rejected(a) => {
+            use base64::Engine as _;
+            let database = Database::parse(&a.db).map_err(|e| CliError::new(format!("--db: {e}")))?;
+            let mut store = attest_ledger::open_store(&database).map_err(|e| CliError::new(format!("--db: {e}")))?;
+            let rows = store.rejected(a.limit).map_err(|e| CliError::new(format!("--db: {e}")))?;
+            for r in &rows {
+                match a.format {
+                    crate::verify::Format::Json => {
+                        let report: serde_json::Value =
+                            serde_json::from_str(&r.report).unwrap_or(serde_json::Value::Null);
+                        println!(
+                            "{}",
+                            serde_json::json!({
+                                "receivedAt": r.received_at, "type": r.doc_type, "check": r.check, "reason": r.reason,
+                                "report": report, "bodyBase64": base64::engine::general_purpose::STANDARD.encode(&r.body),
+                            })
+                        );
+                    }
+                    crate::verify::Format::Human => println!(
+                        "{} {} {} [{}] ({} bytes)",
+                        r.received_at,
+                        crate::render::esc(&r.doc_type),
+                        r.check.as_deref().unwrap_or("-"),
+                        r.reason.as_deref().unwrap_or(""),
+                        r.body.len()
+                    ),
+                }
+            }
+            if matches!(a.format, crate::verify::Format::Human) {
+                println!("{} refused submission(s)", rows.len());
+            }
+            Ok(0)
+        }
         LedgerCommand::ExportTiles(a) => {
             let database = Database::parse(&a.db).map_err(|e| CliError::new(format!("--db: {e}")))?;
             let key = crate::verify::read_log_key(&a.log_key)?;

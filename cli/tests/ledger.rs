@@ -1334,3 +1334,34 @@ fn a_database_outage_is_503_and_the_ledger_reconnects() {
     }
     server.terminate();
 }
+
+/// `attest ledger rejected`: the refused submissions, from the database.
+#[test]
+fn refused_submissions_are_queryable_from_the_database() {
+    let (dir, _s, _vk) = world("ledger-rejected");
+    let d = dir.path();
+    let server = Server::start(d, &[]);
+    let other = Scenario::new("elsewhere").expect("scenario");
+    let (status, _) = post(&server.addr, &attestation(&other, "x"));
+    assert_eq!(status, 422);
+    assert_eq!(post(&server.addr, b"{not json").0, 400, "malformed: not stored");
+    let out = attest()
+        .current_dir(d)
+        .args(["ledger", "rejected", "--db", "sqlite:ledger.db", "--format", "json"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["type"], "attest.execution-attestation.v1");
+    assert!(rows[0]["check"].is_string() && rows[0]["report"]["valid"] == false, "{}", rows[0]);
+    assert!(rows[0]["bodyBase64"].as_str().is_some_and(|b| !b.is_empty()));
+    let out = attest().current_dir(d).args(["ledger", "rejected", "--db", "sqlite:ledger.db"]).output().expect("runs");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).ends_with("1 refused submission(s)\n"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    server.terminate();
+}
