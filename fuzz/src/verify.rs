@@ -359,3 +359,60 @@ pub fn heartbeat_stream_input(data: &[u8]) -> usize {
     }
     streams.len()
 }
+
+/// The golden vector the tlog-proof fixture comes from.
+const LOG_INCLUSION_VECTOR: &str = include_str!("../../test-vectors/vectors/accept__log-inclusion.json");
+
+/// The log key and the entry bytes of `accept/log-inclusion`.
+fn log_golden() -> &'static (attest_verifier::checkpoint::VerifierKey, Vec<u8>, Vec<u8>) {
+    static GOLDEN: OnceLock<(attest_verifier::checkpoint::VerifierKey, Vec<u8>, Vec<u8>)> = OnceLock::new();
+    GOLDEN.get_or_init(|| {
+        let v: serde_json::Value = serde_json::from_str(LOG_INCLUSION_VECTOR).expect("vector is JSON");
+        let key = attest_verifier::checkpoint::VerifierKey::parse(v["logKey"].as_str().expect("logKey"))
+            .expect("log key");
+        let doc = parse(v["document"].as_str().expect("document").as_bytes(), &Limits::default()).expect("document");
+        let proof = v["logProof"].as_str().expect("logProof").as_bytes().to_vec();
+        (key, to_canonical_vec(&doc), proof)
+    })
+}
+
+/// Target `tlog_proof`: a C2SP tlog-proof (and optionally other entry
+/// bytes after a NUL) against the golden log key.
+///
+/// - a proof that parses prints back to exactly its input (the format has
+///   one spelling: canonical base64, decimal without leading zeros, the
+///   checkpoint verbatim) and parses again to the same value;
+/// - an accepted proof is a signed checkpoint whose tree includes the
+///   entry's leaf at the index (recomputed with the core's RFC 9162 code);
+/// - the golden proof with its own entry is accepted (the fixture holds).
+pub fn tlog_proof_input(data: &[u8]) -> bool {
+    use attest_verifier::tlog_proof::{verify_tlog_proof, TlogProof};
+    let (key, golden_entry, golden_proof) = log_golden();
+    assert!(verify_tlog_proof(golden_proof, golden_entry, key).is_ok(), "the golden proof verifies");
+    let parts = split_parts(data, 2);
+    let Some(proof_bytes) = part(&parts, 0) else { return false };
+    let entry = part(&parts, 1).unwrap_or(golden_entry);
+    if let Ok(p) = TlogProof::parse(proof_bytes) {
+        let text = p.to_text();
+        assert_eq!(text.as_bytes(), proof_bytes, "a parsed proof prints back to its input");
+        assert_eq!(TlogProof::parse(text.as_bytes()).ok().as_ref(), Some(&p));
+    }
+    match verify_tlog_proof(proof_bytes, entry, key) {
+        Ok(v) => {
+            let inc = v.into_inner();
+            let p = TlogProof::parse(proof_bytes).expect("an accepted proof parses");
+            let cp = inc.checkpoint();
+            assert!(inc.index() < cp.size());
+            attest_verifier::merkle::verify_inclusion(
+                &attest_verifier::merkle::leaf_hash(entry),
+                inc.index(),
+                cp.size(),
+                p.path(),
+                &cp.root(),
+            )
+            .expect("an accepted proof includes the entry");
+            true
+        }
+        Err(_) => false,
+    }
+}

@@ -54,3 +54,9 @@ fn heartbeat_seeds_make_streams() {
     let (n, ok) = run("heartbeat_stream", |d| verify::heartbeat_stream_input(d) > 0);
     assert!(n >= 50 && ok >= 20, "heartbeat_stream: {ok} of {n} seeds made a stream");
 }
+
+#[test]
+fn tlog_proof_seeds_include_an_accepted_proof() {
+    let (n, ok) = run("tlog_proof", verify::tlog_proof_input);
+    assert!(n >= 2 && ok >= 1, "tlog_proof: {ok} of {n} seeds verified");
+}
