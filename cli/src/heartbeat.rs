@@ -428,7 +428,13 @@ fn fetch_heartbeats(url: &str, since: Timestamp, streams: &[String]) -> Result<(
     } else {
         streams
             .iter()
-            .map(|s| format!("/v1/heartbeats?since={}&stream={}", since.unix_seconds().max(0), percent(s)))
+            .map(|s| {
+                format!(
+                    "/v1/heartbeats?since={}&stream={}",
+                    since.unix_seconds().max(0),
+                    attest_ledger::client::percent_encode(s)
+                )
+            })
             .collect()
     };
     for q in queries {
@@ -440,16 +446,6 @@ fn fetch_heartbeats(url: &str, since: Timestamp, streams: &[String]) -> Result<(
     let path = dir.path().join("ledger-heartbeats.jsonl");
     std::fs::write(&path, &body).map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
     Ok((dir, path))
-}
-
-/// Percent-encodes a query value (everything but unreserved characters).
-fn percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// `attest gate`: exit 0 only if every selected stream is healthy over the window.

@@ -156,6 +156,24 @@ fn world(seed: &str) -> (tempfile::TempDir, Scenario, VerifierKey) {
     (dir, s, vk)
 }
 
+/// A temporary directory with a heartbeat world's trust root, root key,
+/// policy (`max_gap_seconds` replaced when given) and a log key from `log_byte`.
+fn heartbeat_world(seed: &str, log_byte: u8, max_gap_seconds: Option<u64>) -> (tempfile::TempDir, HeartbeatWorld) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let w = HeartbeatWorld::new(seed).expect("world");
+    std::fs::write(d.join("trust-root.json"), to_pretty(&w.trust_root)).expect("write");
+    std::fs::write(d.join("root.pub"), format!("{}\n", w.root.master_ed25519().public_key())).expect("write");
+    let mut policy = w.policy.clone();
+    if let (Some(gap), attest_json::Value::Object(o)) = (max_gap_seconds, &mut policy) {
+        attest_attestor::json::set(o, "max_gap_seconds", attest_attestor::json::int(gap));
+    }
+    std::fs::write(d.join("policy.json"), to_pretty(&policy)).expect("write");
+    std::fs::write(d.join("log.secret"), format!("{}\n", MasterSecret::from_bytes([log_byte; 32]).to_hex()))
+        .expect("write");
+    (dir, w)
+}
+
 fn attestation(s: &Scenario, id: &str) -> Vec<u8> {
     to_pretty(&s.direct(id).expect("sign")).into_bytes()
 }
@@ -325,14 +343,8 @@ fn submissions_proofs_refusals_and_sigterm() {
 
 #[test]
 fn heartbeat_envelopes_under_the_ledgers_trust_root() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let (dir, w) = heartbeat_world("ledger-heartbeats", 0x4d, None);
     let d = dir.path();
-    let w = HeartbeatWorld::new("ledger-heartbeats").expect("world");
-    std::fs::write(d.join("trust-root.json"), to_pretty(&w.trust_root)).expect("write");
-    std::fs::write(d.join("root.pub"), format!("{}\n", w.root.master_ed25519().public_key())).expect("write");
-    std::fs::write(d.join("policy.json"), to_pretty(&w.policy)).expect("write");
-    std::fs::write(d.join("log.secret"), format!("{}\n", MasterSecret::from_bytes([0x4d; 32]).to_hex()))
-        .expect("write");
     let server = Server::start(d, &["--heartbeat-policy", "policy.json"]);
     let vk = VerifierKey::new(ORIGIN, MasterSecret::from_bytes([0x4d; 32]).master_ed25519().public_key()).expect("key");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
@@ -366,14 +378,8 @@ fn heartbeat_envelopes_under_the_ledgers_trust_root() {
 
 #[test]
 fn the_heartbeat_daemon_delivers_to_the_ledger() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let (dir, w) = heartbeat_world("ledger-daemon", 0x4e, None);
     let d = dir.path();
-    let w = HeartbeatWorld::new("ledger-daemon").expect("world");
-    std::fs::write(d.join("trust-root.json"), to_pretty(&w.trust_root)).expect("write");
-    std::fs::write(d.join("root.pub"), format!("{}\n", w.root.master_ed25519().public_key())).expect("write");
-    std::fs::write(d.join("policy.json"), to_pretty(&w.policy)).expect("write");
-    std::fs::write(d.join("log.secret"), format!("{}\n", MasterSecret::from_bytes([0x4e; 32]).to_hex()))
-        .expect("write");
     std::fs::write(d.join("hb.secret"), format!("{}\n", w.heartbeat.to_hex())).expect("write");
     let server = Server::start(d, &["--heartbeat-policy", "policy.json"]);
     let vk = VerifierKey::new(ORIGIN, MasterSecret::from_bytes([0x4e; 32]).master_ed25519().public_key()).expect("key");
@@ -980,18 +986,8 @@ fn a_full_disk_gives_503_and_loses_no_acknowledged_entry() {
 /// --ledger` verifying the ledger's heartbeats locally.
 #[test]
 fn streams_alerts_and_the_gate_from_the_ledger() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let (dir, w) = heartbeat_world("ledger-streams", 0x4e, Some(3));
     let d = dir.path();
-    let w = HeartbeatWorld::new("ledger-streams").expect("world");
-    std::fs::write(d.join("trust-root.json"), to_pretty(&w.trust_root)).expect("write");
-    std::fs::write(d.join("root.pub"), format!("{}\n", w.root.master_ed25519().public_key())).expect("write");
-    let mut policy = w.policy.clone();
-    if let attest_json::Value::Object(o) = &mut policy {
-        attest_attestor::json::set(o, "max_gap_seconds", attest_attestor::json::int(3));
-    }
-    std::fs::write(d.join("policy.json"), to_pretty(&policy)).expect("write");
-    std::fs::write(d.join("log.secret"), format!("{}\n", MasterSecret::from_bytes([0x4e; 32]).to_hex()))
-        .expect("write");
     // The webhook: a loopback server that answers 200 and hands over each body.
     let hook = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let hook_addr = hook.local_addr().expect("addr");

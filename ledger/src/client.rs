@@ -100,3 +100,14 @@ impl Base {
         }
     }
 }
+
+/// Percent-encodes a query value (everything but RFC 3986 unreserved
+/// characters), as the ledger's query parser decodes it.
+pub fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

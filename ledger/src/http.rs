@@ -63,7 +63,7 @@ pub struct AppState {
 pub struct TrustCache(std::sync::Mutex<Option<(i64, Arc<attest_verifier::trust_root::TrustOutcome>)>>);
 
 impl TrustCache {
-    fn get(&self, v: &Verification, now: Timestamp) -> Arc<attest_verifier::trust_root::TrustOutcome> {
+    pub(crate) fn get(&self, v: &Verification, now: Timestamp) -> Arc<attest_verifier::trust_root::TrustOutcome> {
         let second = now.unix_seconds();
         let mut cached = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((s, t)) = cached.as_ref() {
@@ -349,23 +349,34 @@ fn parse_u64(s: &str, what: &str) -> Result<u64, ApiError> {
 }
 
 /// `key=value` pairs of a query: exactly the names given, each once.
-fn query<const N: usize>(raw: Option<String>, names: [&str; N]) -> Result<[u64; N], ApiError> {
-    let raw = raw.unwrap_or_default();
-    let mut out: [Option<u64>; N] = [None; N];
-    for pair in raw.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let slot = names.iter().position(|n| *n == k).and_then(|i| out.get_mut(i)).ok_or_else(|| {
-            ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", format!("unknown parameter {k:?}"))
-        })?;
-        if slot.is_some() {
-            return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", format!("{k} given twice")));
+/// The query parameters of a request, percent-decoded, in order: each one
+/// `NAME=VALUE`, of `allowed`, at most once (every endpoint's one parser).
+fn params<'n>(raw: Option<&str>, allowed: &[&'n str]) -> Result<Vec<(&'n str, String)>, ApiError> {
+    let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", m);
+    let mut out: Vec<(&'n str, String)> = Vec::new();
+    for pair in raw.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').ok_or_else(|| bad(format!("{pair:?}: parameters are NAME=VALUE")))?;
+        let name = allowed
+            .iter()
+            .find(|n| **n == k)
+            .ok_or_else(|| bad(format!("unknown parameter {k:?} (parameters: {})", allowed.join(", "))))?;
+        if out.iter().any(|(n, _)| n == name) {
+            return Err(bad(format!("{k} given twice")));
         }
-        *slot = Some(parse_u64(v, k)?);
+        out.push((name, percent_decode(v).ok_or_else(|| bad(format!("{k}: bad percent-encoding")))?));
     }
+    Ok(out)
+}
+
+fn query<const N: usize>(raw: Option<String>, names: [&str; N]) -> Result<[u64; N], ApiError> {
+    let given = params(raw.as_deref(), &names)?;
     let mut vals = [0u64; N];
-    for ((val, got), name) in vals.iter_mut().zip(out).zip(names) {
-        *val =
-            got.ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", format!("{name} is required")))?;
+    for (val, name) in vals.iter_mut().zip(names) {
+        let v =
+            given.iter().find(|(n, _)| *n == name).map(|(_, v)| v).ok_or_else(|| {
+                ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", format!("{name} is required"))
+            })?;
+        *val = parse_u64(v, name)?;
     }
     Ok(vals)
 }
@@ -449,13 +460,7 @@ fn stream_json(r: &attest_verifier::heartbeat::StreamReport, late: u64) -> serde
 
 /// `?window=SECONDS` (optional).
 fn window_param(q: Option<String>) -> Result<Option<u64>, ApiError> {
-    match q.as_deref() {
-        None | Some("") => Ok(None),
-        Some(q) => match q.strip_prefix("window=") {
-            Some(w) if !w.contains('&') => parse_u64(w, "window").map(Some),
-            _ => Err(ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", "the only parameter is window=SECONDS")),
-        },
-    }
+    params(q.as_deref(), &["window"])?.first().map(|(_, w)| parse_u64(w, "window")).transpose()
 }
 
 fn percent_decode(s: &str) -> Option<String> {
@@ -484,19 +489,15 @@ fn percent_decode(s: &str) -> Option<String> {
 /// or after `since`, as JSON Lines of their entry bytes (what `attest gate
 /// --ledger` verifies).
 async fn heartbeats(State(state): State<AppState>, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
-    let bad = |m: &str| ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", m.to_string());
     let (mut since, mut stream) = (None, None);
-    for part in q.as_deref().unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = part.split_once('=').ok_or_else(|| bad("parameters are NAME=VALUE"))?;
+    for (k, v) in params(q.as_deref(), &["since", "stream"])? {
         match k {
-            "since" if since.is_none() => since = Some(parse_u64(v, "since")?),
-            "stream" if stream.is_none() => {
-                stream = Some(percent_decode(v).ok_or_else(|| bad("stream: bad encoding"))?)
-            }
-            _ => return Err(bad("parameters: since=UNIX (required) and stream=NAME, each once")),
+            "since" => since = Some(parse_u64(&v, "since")?),
+            _ => stream = Some(v),
         }
     }
-    let since = since.ok_or_else(|| bad("since=UNIX is required"))?;
+    let since =
+        since.ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", "since=UNIX is required"))?;
     let body = state.monitor.heartbeats_since(i64::try_from(since).unwrap_or(i64::MAX), stream.as_deref());
     Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response())
 }
@@ -514,13 +515,8 @@ pub const MAX_SEARCH_LIMIT: u64 = 1000;
 async fn search(State(state): State<AppState>, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
     let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", m);
     let mut query = crate::store::SearchQuery { limit: 100, ..Default::default() };
-    let mut seen = std::collections::HashSet::new();
-    for part in q.as_deref().unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = part.split_once('=').ok_or_else(|| bad("parameters are NAME=VALUE".into()))?;
-        if !seen.insert(k.to_string()) {
-            return Err(bad(format!("{k} given twice")));
-        }
-        let v = percent_decode(v).ok_or_else(|| bad(format!("{k}: bad percent-encoding")))?;
+    let names = ["type", "stream", "executionId", "signerKeyId", "since", "until", "cursor", "limit"];
+    for (k, v) in params(q.as_deref(), &names)? {
         let time = |v: &str| {
             Timestamp::parse(v).map(|t| t.unix_seconds()).map_err(|e| bad(format!("{k}: not an RFC 3339 time: {e}")))
         };
@@ -532,13 +528,12 @@ async fn search(State(state): State<AppState>, RawQuery(q): RawQuery) -> Result<
             "since" => query.since = Some(time(&v)?),
             "until" => query.until = Some(time(&v)?),
             "cursor" => query.cursor = parse_u64(&v, "cursor")?,
-            "limit" => {
+            _ => {
                 query.limit = parse_u64(&v, "limit")?;
                 if query.limit == 0 || query.limit > MAX_SEARCH_LIMIT {
                     return Err(bad(format!("limit: 1 to {MAX_SEARCH_LIMIT}")));
                 }
             }
-            other => return Err(bad(format!("unknown parameter {other:?}"))),
         }
     }
     let size = s_tree(&state).size();

@@ -124,16 +124,10 @@ fn reload_monitor(
     verification: &http::Verification,
     size: u64,
 ) -> Result<monitor::StreamMonitor, LedgerError> {
-    use attest_verifier::trust_root::ChainOptions;
     let windows = verification.evidence.heartbeat_policy.as_ref().map(|p| p.windows()).unwrap_or_default();
     let m = monitor::StreamMonitor::new(windows);
     let now = http::now();
-    let anchor = attest_verifier::TrustAnchor::new(
-        verification.trust_roots.clone(),
-        verification.pinned.clone(),
-        ChainOptions { now, min_version: None },
-    );
-    let trust = anchor.verify();
+    let trust = http::TrustCache::default().get(verification, now);
     let ctx = attest_verifier::VerifyContext::new(&trust, &verification.evidence, now);
     let mut batch = attest_verifier::batch::BatchVerifier::new();
     let mut start = 0;

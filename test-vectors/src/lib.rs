@@ -68,7 +68,7 @@ pub struct StreamExpectation {
 }
 
 /// One golden vector.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Vector {
     /// Unique name, `/`-separated, also the file stem with `/` → `__`.
@@ -147,6 +147,29 @@ pub struct Vector {
 }
 
 impl Vector {
+    /// A vector with its expectation and trust anchor, and no inputs yet
+    /// (the generators fill in what each case needs).
+    pub fn new(
+        name: &str,
+        description: &str,
+        expect: &str,
+        reason: Option<&str>,
+        now: &str,
+        root_keys: Vec<String>,
+        trust_roots: Vec<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            description: description.into(),
+            expect: expect.into(),
+            reason: reason.map(str::to_string),
+            now: now.into(),
+            root_keys,
+            trust_roots,
+            ..Self::default()
+        }
+    }
+
     /// The document bytes.
     pub fn document_bytes(&self) -> Vec<u8> {
         match (&self.document, &self.document_base64) {

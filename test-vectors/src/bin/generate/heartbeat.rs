@@ -57,32 +57,16 @@ impl Hb {
 
     fn base(&self, name: &str, description: &str, expect: &str, reason: Option<&str>) -> Vector {
         Vector {
-            name: name.into(),
-            description: description.into(),
-            expect: expect.into(),
-            reason: reason.map(str::to_string),
-            path: None,
-            now: times::NOW.into(),
-            min_trust_root_version: None,
-            root_keys: vec![self.w.root.master_ed25519().public_key().to_hex()],
-            trust_roots: vec![to_pretty(&self.w.trust_root)],
-            document: None,
-            document_base64: None,
-            documents: Vec::new(),
-            expect_each: Vec::new(),
-            reason_each: Vec::new(),
-            expect_streams: Vec::new(),
-            window_start: None,
             heartbeat_policy: Some(to_pretty(&self.w.policy)),
-            signals: None,
-            output_base64: None,
-            bundle: None,
-            network: None,
-            allow_hosts: Vec::new(),
-            onchain: None,
-            log_proof: None,
-            log_key: None,
-            expect_claims: Vec::new(),
+            ..Vector::new(
+                name,
+                description,
+                expect,
+                reason,
+                times::NOW,
+                vec![self.w.root.master_ed25519().public_key().to_hex()],
+                vec![to_pretty(&self.w.trust_root)],
+            )
         }
     }
 

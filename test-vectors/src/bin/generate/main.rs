@@ -114,32 +114,19 @@ impl Gen {
     /// A vector with the full evidence of the scenario.
     fn full(&self, name: &str, description: &str, expect: &str, reason: Option<&str>, doc: &Value) -> Vector {
         Vector {
-            name: name.into(),
-            description: description.into(),
-            expect: expect.into(),
-            reason: reason.map(str::to_string),
-            path: None,
-            now: times::NOW.into(),
-            min_trust_root_version: None,
-            root_keys: vec![self.s.root.master_ed25519().public_key().to_hex()],
-            trust_roots: vec![self.root_text.clone()],
             document: Some(to_pretty(doc)),
-            document_base64: None,
-            documents: Vec::new(),
-            expect_each: Vec::new(),
-            reason_each: Vec::new(),
-            expect_streams: Vec::new(),
-            window_start: None,
-            heartbeat_policy: None,
             signals: Some(self.s.signals_text()),
             output_base64: Some(to_b64(&self.s.output)),
             bundle: Some(VectorBundle { manifest: to_pretty(&self.s.manifest), entries: Some(self.bundle_entries()) }),
-            network: None,
-            allow_hosts: Vec::new(),
-            onchain: None,
-            log_proof: None,
-            log_key: None,
-            expect_claims: Vec::new(),
+            ..Vector::new(
+                name,
+                description,
+                expect,
+                reason,
+                times::NOW,
+                vec![self.s.root.master_ed25519().public_key().to_hex()],
+                vec![self.root_text.clone()],
+            )
         }
     }
 
