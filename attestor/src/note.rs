@@ -2,6 +2,7 @@
 //! Ed25519 key, e.g. a ledger's `MasterSecret::master_ed25519()`.
 
 use attest_verifier::checkpoint::{check_note_text, signature_line, Checkpoint, CheckpointError, VerifierKey};
+use attest_verifier::cosignature::{self, CosignatureError, CosignerKey};
 
 use crate::keys::Ed25519Signer;
 
@@ -46,6 +47,38 @@ impl NoteSigner {
             });
         }
         self.sign_note(&checkpoint.body())
+    }
+}
+
+/// A witness's cosigner: an Ed25519 key under the witness name, signing
+/// C2SP tlog-cosignature v1 lines (formats.md §9).
+#[derive(Debug, Clone)]
+pub struct CosignatureSigner {
+    key: Ed25519Signer,
+    verifier: CosignerKey,
+}
+
+impl CosignatureSigner {
+    /// A cosigner for `key` under `name` (non-empty, no whitespace, no `+`).
+    pub fn new(name: &str, key: Ed25519Signer) -> Result<Self, CosignatureError> {
+        let verifier = CosignerKey::new(name, key.public_key())?;
+        Ok(Self { key, verifier })
+    }
+
+    /// The cosigner vkey (`name+keyid+base64(0x04 ‖ key)`), for policies.
+    pub fn cosigner_key(&self) -> &CosignerKey {
+        &self.verifier
+    }
+
+    /// The cosignature line over `checkpoint_text` (a note text: the
+    /// checkpoint body, final newline included) at `timestamp` (POSIX seconds).
+    pub fn cosign(&self, checkpoint_text: &str, timestamp: u64) -> Result<String, CosignatureError> {
+        check_note_text(checkpoint_text)?;
+        if timestamp > cosignature::MAX_TIMESTAMP {
+            return Err(CheckpointError::MalformedNote("a cosignature time above 2^63-1").into());
+        }
+        let sig = self.key.sign(&cosignature::signed_message(timestamp, checkpoint_text));
+        Ok(cosignature::signature_line(&self.verifier, timestamp, &sig))
     }
 }
 
@@ -94,5 +127,39 @@ mod tests {
         assert!(signer.sign_note("no newline").is_err());
         assert!(signer.sign_note("tab\there\n").is_err());
         assert!(NoteSigner::new("has space", secret.master_ed25519()).is_err());
+    }
+
+    #[test]
+    fn cosignatures_verify_and_bind_text_and_time() {
+        use attest_verifier::checkpoint::parse_note;
+        use attest_verifier::cosignature::cosigned_at;
+        let secret = MasterSecret::from_bytes([3u8; 32]);
+        let log = NoteSigner::new("ledger.example/test", secret.master_ed25519()).unwrap();
+        let w =
+            CosignatureSigner::new("witness.example/w1", MasterSecret::from_bytes([4; 32]).master_ed25519()).unwrap();
+        let cp = Checkpoint::new("ledger.example/test", 2, merkle::leaf_hash(b"x")).unwrap();
+        let note = log.sign_checkpoint(&cp).unwrap();
+        let line = w.cosign(&cp.body(), 1_700_000_000).unwrap();
+        let cosigned = format!("{note}{line}");
+        let parsed = parse_note(cosigned.as_bytes()).unwrap();
+        assert_eq!(cosigned_at(&parsed, w.cosigner_key()).unwrap(), 1_700_000_000);
+        // The log's verification ignores the cosignature line.
+        assert!(verify_checkpoint(cosigned.as_bytes(), log.verifier_key()).is_ok());
+        // Another checkpoint's text: the line does not verify.
+        let other = Checkpoint::new("ledger.example/test", 3, merkle::leaf_hash(b"x")).unwrap();
+        let moved = format!("{}{line}", log.sign_checkpoint(&other).unwrap());
+        assert!(cosigned_at(&parse_note(moved.as_bytes()).unwrap(), w.cosigner_key()).is_err());
+        // A changed timestamp: the line does not verify.
+        let w2 = w.cosign(&cp.body(), 1_700_000_001).unwrap();
+        let (a, b) = (line.rsplit_once(' ').unwrap().1, w2.rsplit_once(' ').unwrap().1);
+        use base64::Engine as _;
+        let (mut ra, rb) = (
+            base64::engine::general_purpose::STANDARD.decode(a.trim_end()).unwrap(),
+            base64::engine::general_purpose::STANDARD.decode(b.trim_end()).unwrap(),
+        );
+        ra[4..12].copy_from_slice(&rb[4..12]);
+        let forged =
+            format!("{note}\u{2014} witness.example/w1 {}\n", base64::engine::general_purpose::STANDARD.encode(&ra));
+        assert!(cosigned_at(&parse_note(forged.as_bytes()).unwrap(), w.cosigner_key()).is_err());
     }
 }

@@ -21,6 +21,7 @@ mod tls;
 mod trust_inputs;
 mod verify;
 mod verify_policy;
+mod witness;
 
 /// mimalloc: `attest audit` allocates reports on worker threads and frees them
 /// on the writer thread; glibc malloc serializes that on arena locks.
@@ -85,6 +86,9 @@ enum Command {
     /// The ledger (docs/spec.md §10): an append-only, verifiable log of verified documents.
     #[command(subcommand)]
     Ledger(ledger::LedgerCommand),
+    /// The witness (docs/spec.md §11.4): C2SP tlog-witness cosigning, fork evidence.
+    #[command(subcommand)]
+    Witness(witness::WitnessCommand),
     /// Create a new 32-byte master secret and print its public keys.
     Keygen(commands::KeygenArgs),
     /// Key operations.
@@ -126,6 +130,7 @@ fn main() -> ExitCode {
         Command::Heartbeat(c) => heartbeat::run(&c),
         Command::Gate(a) => heartbeat::gate(&a),
         Command::Ledger(c) => ledger::run(&c),
+        Command::Witness(c) => witness::run(&c),
         Command::Keygen(a) => commands::keygen(&a),
         Command::Key(c) => commands::key(&c),
         Command::TrustRoot(c) => commands::trust_root(&c),

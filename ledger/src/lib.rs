@@ -33,6 +33,7 @@ mod store_postgres;
 mod store_sqlite;
 pub mod testing;
 pub mod tiles;
+pub mod witness;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -211,7 +212,7 @@ pub fn serve_on(
     rt.block_on(serve_async(config, store, tree, monitor, listener, shutdown))
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     use tokio::signal::unix::{signal, SignalKind};
     match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
         (Ok(mut term), Ok(mut int)) => {

@@ -126,9 +126,16 @@ impl NoteKeyId {
     /// The key ID of an Ed25519 key under a name: the first 4 bytes of
     /// `SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)`.
     pub fn of(name: &str, key: &Ed25519PublicKey) -> Self {
+        Self::of_type(name, ED25519_SIGNATURE_TYPE, key)
+    }
+
+    /// The key ID of a key of signature type `sig_type` (0x01 a note signer,
+    /// 0x04 an Ed25519 cosigner): the first 4 bytes of
+    /// `SHA-256(name ‖ 0x0A ‖ sig_type ‖ public key)`.
+    pub fn of_type(name: &str, sig_type: u8, key: &Ed25519PublicKey) -> Self {
         let mut h = Sha256::new();
         h.update(name.as_bytes());
-        h.update([b'\n', ED25519_SIGNATURE_TYPE]);
+        h.update([b'\n', sig_type]);
         h.update(key.as_bytes());
         let d: [u8; 32] = h.finalize().into();
         Self([d[0], d[1], d[2], d[3]])
@@ -155,6 +162,40 @@ pub fn is_valid_name(name: &str) -> bool {
     !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || c == '+')
 }
 
+/// Parses a verifier key `name+hex(keyID)+base64(sig_type ‖ 32-byte Ed25519
+/// key)` of one signature type; the key ID must be the name's and key's.
+pub(crate) fn parse_vkey(text: &str, sig_type: u8) -> Result<(&str, Ed25519PublicKey), CheckpointError> {
+    let bad = CheckpointError::MalformedVerifierKey;
+    let mut parts = text.splitn(3, '+');
+    let (Some(name), Some(id_hex), Some(key_b64)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad("expected name+keyid+key"));
+    };
+    if !is_valid_name(name) {
+        return Err(CheckpointError::InvalidName);
+    }
+    if id_hex.len() != 8 || !id_hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Err(bad("the key ID must be 8 lowercase hex digits"));
+    }
+    // type ‖ 32 key bytes: exactly 44 base64 characters, decoded into a fixed buffer.
+    let mut raw = [0u8; 33];
+    if key_b64.len() != 44 || STANDARD.decode_slice(key_b64, &mut raw) != Ok(33) {
+        return Err(bad("the key is not canonical base64 of a type byte and 32 key bytes"));
+    }
+    let [t, key @ ..] = raw;
+    if t != sig_type {
+        return Err(if sig_type == ED25519_SIGNATURE_TYPE {
+            bad("not an Ed25519 note key (type byte 0x01)")
+        } else {
+            bad("not an Ed25519 cosignature key (type byte 0x04)")
+        });
+    }
+    let key = Ed25519PublicKey::from_bytes(key);
+    if NoteKeyId::of_type(name, sig_type, &key).to_hex() != id_hex {
+        return Err(bad("the key ID does not match the name and key"));
+    }
+    Ok((name, key))
+}
+
 /// A signed-note verifier key for an Ed25519 key.
 #[derive(Debug, Clone)]
 pub struct VerifierKey {
@@ -176,30 +217,8 @@ impl VerifierKey {
 
     /// Parses `name+hex(keyID)+base64(0x01 ‖ public key)`; the key ID must be the key's.
     pub fn parse(text: &str) -> Result<Self, CheckpointError> {
-        let bad = CheckpointError::MalformedVerifierKey;
-        let mut parts = text.splitn(3, '+');
-        let (Some(name), Some(id_hex), Some(key_b64)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(bad("expected name+keyid+key"));
-        };
-        if !is_valid_name(name) {
-            return Err(CheckpointError::InvalidName);
-        }
-        if id_hex.len() != 8 || !id_hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-            return Err(bad("the key ID must be 8 lowercase hex digits"));
-        }
-        // 0x01 ‖ 32 key bytes: exactly 44 base64 characters, decoded into a fixed buffer.
-        let mut raw = [0u8; 33];
-        if key_b64.len() != 44 || STANDARD.decode_slice(key_b64, &mut raw) != Ok(33) {
-            return Err(bad("the key is not canonical base64 of 0x01 and 32 key bytes"));
-        }
-        let [ED25519_SIGNATURE_TYPE, key @ ..] = raw else {
-            return Err(bad("not an Ed25519 key (type byte 0x01)"));
-        };
-        let vk = Self::new(name, Ed25519PublicKey::from_bytes(key))?;
-        if vk.key_id.to_hex() != id_hex {
-            return Err(bad("the key ID does not match the name and key"));
-        }
-        Ok(vk)
+        let (name, key) = parse_vkey(text, ED25519_SIGNATURE_TYPE)?;
+        Self::new(name, key)
     }
 
     /// The key name (for a log: its origin).
