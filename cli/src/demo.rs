@@ -68,6 +68,7 @@ fn evidence(dir: &Path, json: bool) -> EvidenceArgs {
         max_clock_skew: "5m".to_string(),
         heartbeat_policy: None,
         log_proof: None,
+        witness_policy: None,
         log_key: None,
         expect: Vec::new(),
         policy: None,

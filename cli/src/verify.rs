@@ -78,6 +78,11 @@ pub struct EvidenceArgs {
     /// it), or a file holding it.
     #[arg(long = "log-key", value_name = "VKEY|FILE", requires = "log_proof")]
     pub log_key: Option<String>,
+    /// A C2SP tlog-policy (log, witness, group, quorum lines): with
+    /// --log-proof, the proof's checkpoint must be cosigned to its quorum
+    /// (docs/spec.md §11.5). A policy that does not parse fails `log-inclusion`.
+    #[arg(long = "witness-policy", value_name = "FILE", requires = "log_proof")]
+    pub witness_policy: Option<PathBuf>,
     /// Pin a claim: FIELD=VALUE (repeatable; policyId, policyVersion,
     /// runtimeVersion, runtimeHash, decision.action, execution_state,
     /// signerKeyId, stream): adds the required check `expect` (docs/spec.md §6.4).
@@ -303,6 +308,13 @@ impl Loaded {
                     // fails `log-inclusion` (exit 1) instead of being unreadable.
                     proof: read_limited(p, "log proof", MAX_TLOG_PROOF_BYTES as u64 + 1)?,
                     log_key: read_log_key(k)?,
+                    witness_policy: a
+                        .witness_policy
+                        .as_deref()
+                        .map(|p| {
+                            read_limited(p, "witness policy", attest_verifier::tlog_policy::MAX_POLICY_BYTES as u64 + 1)
+                        })
+                        .transpose()?,
                 }),
                 _ => None,
             },

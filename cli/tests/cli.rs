@@ -64,6 +64,10 @@ fn write_inputs(v: &Vector) -> Written {
     if let (Some(proof), Some(key)) = (&v.log_proof, &v.log_key) {
         std::fs::write(p.join("entry.tlog-proof"), proof).expect("write");
         args.extend(["--log-proof".into(), "entry.tlog-proof".into(), "--log-key".into(), key.clone()]);
+        if let Some(policy) = &v.witness_policy {
+            std::fs::write(p.join("witness-policy.txt"), policy).expect("write");
+            args.extend(["--witness-policy".into(), "witness-policy.txt".into()]);
+        }
     }
     if let Some(b) = &v.bundle {
         match &b.entries {

@@ -141,6 +141,9 @@ pub struct Vector {
     /// The log's verifier key text (`--log-key`), with `logProof`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_key: Option<String>,
+    /// A C2SP tlog-policy text (`--witness-policy`), with `logProof`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub witness_policy: Option<String>,
     /// Pinned claims, in order (`--expect FIELD=VALUE`): `[field, value]` pairs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expect_claims: Vec<[String; 2]>,
@@ -292,6 +295,7 @@ pub mod run {
                     (Some(proof), Some(key)) => Some(LogProofEvidence {
                         proof: proof.as_bytes().to_vec(),
                         log_key: VerifierKey::parse(key).map_err(|e| format!("logKey: {e}"))?,
+                        witness_policy: v.witness_policy.as_ref().map(|p| p.as_bytes().to_vec()),
                     }),
                     _ => return Err("logProof and logKey go together".into()),
                 },

@@ -261,6 +261,12 @@ reasons! {
     MalformedLogProof = "malformed-log-proof",
     /// The inclusion proof does not lead from the entry to the checkpoint's root (or the index is outside the tree).
     NotIncluded = "not-included",
+    /// The `--witness-policy` is not a well-formed C2SP tlog-policy (strict: unknown keywords refused).
+    MalformedWitnessPolicy = "malformed-witness-policy",
+    /// The witness policy lists logs and the log key is not one of them.
+    LogNotInPolicy = "log-not-in-policy",
+    /// The checkpoint's valid witness cosignatures do not satisfy the policy's quorum.
+    QuorumNotMet = "quorum-not-met",
     // --- fork evidence (formats.md §9); the last two also log-inclusion ---
     /// The two checkpoints are consistent (or one checkpoint twice): no split view is shown.
     NotAFork = "not-a-fork",

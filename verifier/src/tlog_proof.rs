@@ -30,7 +30,7 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
-use crate::checkpoint::{verify_checkpoint, Checkpoint, CheckpointError, VerifierKey};
+use crate::checkpoint::{Checkpoint, CheckpointError, VerifierKey};
 use crate::merkle::{self, MerkleError};
 use crate::report::Verified;
 use crate::types::Sha256Digest;
@@ -198,6 +198,7 @@ impl TlogProof {
 pub struct LogInclusion {
     index: u64,
     checkpoint: Checkpoint,
+    note: crate::checkpoint::Note,
 }
 
 impl LogInclusion {
@@ -210,6 +211,12 @@ impl LogInclusion {
     pub fn checkpoint(&self) -> &Checkpoint {
         &self.checkpoint
     }
+
+    /// The signed checkpoint note (its other signature lines unverified:
+    /// witness cosignatures are a policy's check, [`crate::tlog_policy`]).
+    pub fn note(&self) -> &crate::checkpoint::Note {
+        &self.note
+    }
 }
 
 /// Verifies that `proof` proves `entry` (entry bytes, formats §8) in a
@@ -220,27 +227,43 @@ pub fn verify_tlog_proof(
     log_key: &VerifierKey,
 ) -> Result<Verified<LogInclusion>, TlogProofError> {
     let p = TlogProof::parse(proof)?;
-    let cp = verify_checkpoint(p.checkpoint.as_bytes(), log_key)?.into_inner();
+    let note = crate::checkpoint::verify_note(p.checkpoint.as_bytes(), log_key)?.into_inner();
+    let cp = Checkpoint::parse(note.text())?;
+    if cp.origin() != log_key.name() {
+        return Err(CheckpointError::OriginMismatch {
+            origin: cp.origin().to_string(),
+            key_name: log_key.name().to_string(),
+        }
+        .into());
+    }
     if p.index >= cp.size() {
         return Err(TlogProofError::IndexOutOfRange { index: p.index, size: cp.size() });
     }
     merkle::verify_inclusion(&merkle::leaf_hash(entry), p.index, cp.size(), &p.path, &cp.root())
         .map_err(|source| TlogProofError::NotIncluded { index: p.index, size: cp.size(), source })?;
-    Ok(Verified::new(LogInclusion { index: p.index, checkpoint: cp }))
+    Ok(Verified::new(LogInclusion { index: p.index, checkpoint: cp, note }))
 }
 
-/// The log proof given with a document (`--log-proof FILE --log-key VKEY`).
+/// The log proof given with a document (`--log-proof FILE --log-key VKEY
+/// [--witness-policy FILE]`).
 #[derive(Debug, Clone)]
 pub struct LogProofEvidence {
     /// The tlog-proof bytes.
     pub proof: Vec<u8>,
     /// The log's verifier key.
     pub log_key: VerifierKey,
+    /// A C2SP tlog-policy text (`--witness-policy`): the checkpoint must be
+    /// cosigned to its quorum. Kept as bytes and parsed by the check, so a
+    /// policy that does not parse fails `log-inclusion` (fail closed) with
+    /// the line and the problem.
+    pub witness_policy: Option<Vec<u8>>,
 }
 
 impl PartialEq for LogProofEvidence {
     fn eq(&self, other: &Self) -> bool {
-        self.proof == other.proof && self.log_key.to_string() == other.log_key.to_string()
+        self.proof == other.proof
+            && self.log_key.to_string() == other.log_key.to_string()
+            && self.witness_policy == other.witness_policy
     }
 }
 
@@ -258,19 +281,55 @@ pub(crate) fn check(r: &mut crate::report::ReportBuilder, v: Option<&attest_json
     match verify_tlog_proof(&e.proof, &entry, &e.log_key) {
         Ok(v) => {
             let inc = v.into_inner();
-            r.pass(
-                CheckId::LogInclusion,
-                format!(
-                    "entry {} of {} in the checkpoint of {} (root {})",
-                    inc.index,
-                    inc.checkpoint.size(),
-                    inc.checkpoint.origin(),
-                    inc.checkpoint.root()
-                ),
+            let at = format!(
+                "entry {} of {} in the checkpoint of {} (root {})",
+                inc.index,
+                inc.checkpoint.size(),
+                inc.checkpoint.origin(),
+                inc.checkpoint.root()
             );
+            let Some(policy) = &e.witness_policy else {
+                r.pass(CheckId::LogInclusion, at);
+                return;
+            };
+            match witnessed(policy, &e.log_key, &inc) {
+                Ok(detail) => r.pass(CheckId::LogInclusion, format!("{at}; {detail}")),
+                Err((reason, detail)) => r.fail(CheckId::LogInclusion, reason, detail),
+            }
         }
         Err(err) => r.fail(CheckId::LogInclusion, err.reason(), err.to_string()),
     }
+}
+
+/// The witness-policy part of `log-inclusion`: the policy parses, accepts
+/// the log key, and the checkpoint's cosignatures meet its quorum.
+#[cfg(feature = "log-proof")]
+fn witnessed(
+    policy: &[u8],
+    log_key: &VerifierKey,
+    inc: &LogInclusion,
+) -> Result<String, (crate::reason::Reason, String)> {
+    use crate::reason::Reason;
+    let p = crate::tlog_policy::Policy::parse(policy)
+        .map_err(|err| (Reason::MalformedWitnessPolicy, format!("witness policy: {err}")))?;
+    if !p.accepts_log(log_key) {
+        return Err((
+            Reason::LogNotInPolicy,
+            format!("the log key {}+{} is not a log of the witness policy", log_key.name(), log_key.key_id().to_hex()),
+        ));
+    }
+    let q = p.evaluate(inc.note());
+    let by = match q.cosigned() {
+        [] => "no witness of the policy".to_string(),
+        names => names.join(", "),
+    };
+    if !q.satisfied() {
+        return Err((
+            Reason::QuorumNotMet,
+            format!("quorum {} not met: the checkpoint is cosigned by {by}", q.required()),
+        ));
+    }
+    Ok(format!("quorum {} met (cosigned by {by})", q.required()))
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ mod expect;
 mod fork;
 mod heartbeat;
 mod log_proof;
+mod witness_policy;
 
 type R<T> = Result<T, String>;
 type Edit = Box<dyn Fn(&mut Object)>;
@@ -1901,6 +1902,7 @@ fn generate() -> R<BTreeMap<String, String>> {
     replay_vectors(&mut g)?;
     trust_root_documents(&mut g)?;
     log_proof::vectors(&mut g)?;
+    witness_policy::vectors(&mut g)?;
     expect::vectors(&mut g)?;
     for v in heartbeat::vectors()? {
         g.push(v);
