@@ -160,6 +160,7 @@ fn ledger_step(dir: &Path, s: &Scenario, a: &DemoArgs) -> Result<i32, CliError> 
         alert_webhook: None,
         monitor_interval: Duration::from_secs(5),
         tls: None,
+        witnessing: None,
     };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| fail(e.to_string()))?;
     let addr = listener.local_addr().map_err(|e| fail(e.to_string()))?;

@@ -107,6 +107,19 @@ pub struct ServeArgs {
     /// during the previous commit, at most 256) or up to 250 to wait for more.
     #[arg(long = "batch-max-age-ms", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=250))]
     pub batch_max_age_ms: u64,
+    /// A witness (C2SP tlog-witness submission prefix, http://) every new
+    /// checkpoint is sent to; its cosignatures are served with the
+    /// checkpoint, tlog-proofs and receipts (docs/spec.md §11.6). Repeatable.
+    #[arg(long = "witness", value_name = "URL")]
+    pub witness: Vec<String>,
+    /// A C2SP tlog-policy: its witnesses with a URL are asked too, their
+    /// cosignatures verified, and acknowledgements wait for a checkpoint
+    /// cosigned to its quorum (fail closed: 503 after --witness-timeout-ms).
+    #[arg(long = "witness-quorum", value_name = "POLICY")]
+    pub witness_quorum: Option<PathBuf>,
+    /// The longest an acknowledgement waits for the witness quorum.
+    #[arg(long = "witness-timeout-ms", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub witness_timeout_ms: u64,
 }
 
 /// `attest ledger key`.
@@ -201,7 +214,28 @@ pub fn run(c: &LedgerCommand) -> Result<i32, CliError> {
                     a.listen
                 )));
             }
+            let policy = match &a.witness_quorum {
+                None => None,
+                Some(p) => {
+                    let bytes = crate::io::read_limited(
+                        p,
+                        "witness policy",
+                        attest_verifier::tlog_policy::MAX_POLICY_BYTES as u64,
+                    )?;
+                    Some(
+                        attest_verifier::tlog_policy::Policy::parse(&bytes)
+                            .map_err(|e| CliError::new(format!("witness policy {}: {e}", p.display())))?,
+                    )
+                }
+            };
+            let witnessing =
+                (policy.is_some() || !a.witness.is_empty()).then(|| attest_ledger::witnessing::WitnessingConfig {
+                    urls: a.witness.clone(),
+                    policy,
+                    timeout: Duration::from_millis(a.witness_timeout_ms),
+                });
             let config = Config {
+                witnessing,
                 tls,
                 database,
                 signer: signer(&a.key, &a.origin)?,

@@ -49,12 +49,17 @@ pub struct VerifyArgs {
     /// Where fork evidence is written when the log forked.
     #[arg(long = "fork-evidence", value_name = "FILE", default_value = "fork-evidence.json")]
     pub fork_evidence: PathBuf,
+    /// A C2SP tlog-policy: the checkpoint must also be cosigned to its quorum
+    /// (exit 1 "NOT WITNESSED" otherwise; docs/spec.md §11.5).
+    #[arg(long = "witness-policy", value_name = "FILE")]
+    pub witness_policy: Option<PathBuf>,
 }
 
 /// A misbehaving log (exit 1), as opposed to a failure to check (exit 2).
 enum Finding {
     Misbehaved(String),
     Fork { detail: String, evidence: Vec<u8> },
+    Unwitnessed(String),
 }
 
 fn get(base: &Base, path: &str, max: usize) -> Result<Vec<u8>, CliError> {
@@ -197,10 +202,38 @@ pub fn run(a: &VerifyArgs) -> Result<i32, CliError> {
     let key = crate::verify::read_log_key(&a.log_key)?;
     let base = Base::parse(&a.url).map_err(|e| CliError::new(format!("--url {e}")))?;
     let saved = a.state.as_deref().map(|p| read_state(p, &key)).transpose()?.flatten();
+    let policy = match &a.witness_policy {
+        None => None,
+        Some(p) => {
+            let bytes =
+                crate::io::read_limited(p, "witness policy", attest_verifier::tlog_policy::MAX_POLICY_BYTES as u64)?;
+            let policy = attest_verifier::tlog_policy::Policy::parse(&bytes)
+                .map_err(|e| CliError::new(format!("witness policy {}: {e}", p.display())))?;
+            if !policy.accepts_log(&key) {
+                return Err(CliError::new(format!(
+                    "witness policy {}: the log key is not one of its logs",
+                    p.display()
+                )));
+            }
+            Some(policy)
+        }
+    };
     let note = get(&base, "/checkpoint", MAX_NOTE_BYTES)?;
     let note = String::from_utf8(note).map_err(|_| CliError::new("the checkpoint is not UTF-8"))?;
+    let witnessed = |note: &str| -> Option<Finding> {
+        let p = policy.as_ref()?;
+        let q = attest_verifier::checkpoint::parse_note(note.as_bytes()).map(|n| p.evaluate(&n)).ok()?;
+        (!q.satisfied()).then(|| {
+            Finding::Unwitnessed(format!(
+                "quorum {} not met: the checkpoint is cosigned by {}",
+                q.required(),
+                if q.cosigned().is_empty() { "no witness of the policy".to_string() } else { q.cosigned().join(", ") }
+            ))
+        })
+    };
     let finding = match verify_checkpoint(note.as_bytes(), &key) {
         Err(e) => Some(Finding::Misbehaved(format!("the log's checkpoint does not verify under the log key: {e}"))),
+        Ok(_) if witnessed(&note).is_some() => witnessed(&note),
         Ok(cp) => {
             let cp = cp.into_inner();
             match fetch_leaves(&base, cp.size())? {
@@ -253,6 +286,10 @@ pub fn run(a: &VerifyArgs) -> Result<i32, CliError> {
         None => Ok(0),
         Some(Finding::Misbehaved(why)) => {
             eprintln!("LOG MISBEHAVED: {why}");
+            Ok(1)
+        }
+        Some(Finding::Unwitnessed(why)) => {
+            eprintln!("NOT WITNESSED: {why}");
             Ok(1)
         }
         Some(Finding::Fork { detail, evidence }) => {

@@ -116,6 +116,7 @@ fn run(db: Database, s: &Scenario, docs: &[Vec<u8>], clients: usize, linger: Dur
         alert_webhook: None,
         monitor_interval: Duration::from_secs(5),
         tls: None,
+        witnessing: None,
     };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr").to_string();

@@ -54,6 +54,26 @@ pub struct AppState {
     pub monitor: Arc<crate::monitor::StreamMonitor>,
     /// The last append failed (a full or read-only database): `/readyz` answers 503 until one succeeds.
     pub append_failing: Arc<std::sync::atomic::AtomicBool>,
+    /// Witnessing (`--witness`, `--witness-quorum`).
+    pub witnessing: Option<Arc<crate::witnessing::Witnessing>>,
+}
+
+impl AppState {
+    /// The checkpoint to serve and prove `index` (if given) against: the
+    /// latest cosigned one when it covers the index (and, for `/checkpoint`,
+    /// when it is the latest), else the latest signed one. `(note, size)`.
+    fn served_checkpoint(&self, t: &crate::sequencer::Tree, index: Option<u64>) -> (Arc<str>, u64) {
+        if let Some(c) = self.witnessing.as_ref().and_then(|w| w.latest()) {
+            let fits = match index {
+                Some(i) => i < c.size && c.size <= t.size(),
+                None => c.size == t.size(),
+            };
+            if fits {
+                return (c.note, c.size);
+            }
+        }
+        (t.checkpoint(), t.size())
+    }
 }
 
 /// The ledger's trust-root chain outcome, verified again when the second
@@ -87,11 +107,13 @@ pub struct ApiError {
     report: Option<serde_json::Value>,
     /// `Retry-After` seconds (503).
     retry_after: Option<u32>,
+    /// The entry's index (a 503 `not-witnessed`: appended, not yet witnessed).
+    index: Option<u64>,
 }
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), report: None, retry_after: None }
+        Self { status, code, message: message.into(), report: None, retry_after: None, index: None }
     }
     fn internal(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
@@ -103,6 +125,9 @@ impl IntoResponse for ApiError {
         let mut body = json!({"error": self.message, "code": self.code});
         if let (Some(r), Some(o)) = (self.report, body.as_object_mut()) {
             o.insert("report".into(), r);
+        }
+        if let (Some(i), Some(o)) = (self.index, body.as_object_mut()) {
+            o.insert("index".into(), json!(i));
         }
         let mut resp = (self.status, axum::Json(body)).into_response();
         if let Some(secs) = self.retry_after {
@@ -330,13 +355,32 @@ async fn submit(State(state): State<AppState>, body: axum::body::Body) -> Result
             (status, ack.index, ack.checkpoint, ack.tree_size)
         }
     };
+    // With --witness-quorum: acknowledged only with a checkpoint cosigned to quorum (fail closed).
+    let (checkpoint, size) = match state.witnessing.as_ref().filter(|w| w.requires_quorum()) {
+        None => (checkpoint, size),
+        Some(w) => match w.wait_for(index).await {
+            Some(c) => (c.note, c.size),
+            None => {
+                let mut err = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "not-witnessed",
+                    format!(
+                        "appended at index {index}, but no checkpoint covering it is cosigned to the witness quorum yet; retry"
+                    ),
+                );
+                err.retry_after = Some(1);
+                err.index = Some(index);
+                return Err(err);
+            }
+        },
+    };
     let s = state.clone();
     let body = blocking(move || receipt(&s, index, leaf, checkpoint, size)).await?.to_json();
     Ok((status, axum::Json(body)).into_response())
 }
 
 async fn checkpoint(State(state): State<AppState>) -> Response {
-    let note = state.tree.read().unwrap_or_else(PoisonError::into_inner).checkpoint();
+    let note = state.served_checkpoint(&state.tree.read().unwrap_or_else(PoisonError::into_inner), None).0;
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], note.to_string())
         .into_response()
 }
@@ -432,16 +476,16 @@ async fn get_tlog_proof(
     let s = state.clone();
     blocking(move || {
         let t = s.tree.read().unwrap_or_else(PoisonError::into_inner);
-        let size = t.size();
-        if index >= size {
+        if index >= t.size() {
             return Err(ApiError::new(
                 StatusCode::NOT_FOUND,
                 "not-found",
-                format!("no entry {index} in a log of {size}"),
+                format!("no entry {index} in a log of {}", t.size()),
             ));
         }
+        let (note, size) = s.served_checkpoint(&t, Some(index));
         let path = t.inclusion_proof(index, size).map_err(|e| ApiError::internal(e.to_string()))?;
-        let proof = attest_verifier::tlog_proof::TlogProof::new(index, path, t.checkpoint().to_string(), None);
+        let proof = attest_verifier::tlog_proof::TlogProof::new(index, path, note.to_string(), None);
         Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], proof.to_text()).into_response())
     })
     .await

@@ -34,6 +34,7 @@ mod store_sqlite;
 pub mod testing;
 pub mod tiles;
 pub mod witness;
+pub mod witnessing;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -115,6 +116,8 @@ pub struct Config {
     pub monitor_interval: std::time::Duration,
     /// TLS (`--tls-cert`, `--tls-key`): `None` serves plain HTTP.
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Witnesses to send checkpoints to (`--witness`, `--witness-quorum`); `None`: unwitnessed.
+    pub witnessing: Option<witnessing::WitnessingConfig>,
 }
 
 /// The stream monitor of a stored log: its heartbeats verified again as a
@@ -247,6 +250,11 @@ async fn serve_async(
     let store = Arc::new(Mutex::new(store));
     let tree = Arc::new(RwLock::new(tree));
     let (sequencer, task) = Sequencer::start(store.clone(), tree.clone(), config.signer, config.batch);
+    let witnessing = match config.witnessing {
+        Some(w) => Some(Arc::new(witnessing::Witnessing::new(w).map_err(LedgerError::Io)?)),
+        None => None,
+    };
+    let witness_task = witnessing.clone().map(|w| tokio::spawn(w.run(tree.clone(), metrics.clone())));
     let state = AppState {
         store,
         tree,
@@ -256,6 +264,7 @@ async fn serve_async(
         monitor,
         trust: Arc::new(http::TrustCache::default()),
         append_failing: Arc::default(),
+        witnessing,
     };
     let listener =
         tokio::net::TcpListener::from_std(listener).map_err(|e| LedgerError::Io(format!("listener: {e}")))?;
@@ -264,6 +273,9 @@ async fn serve_async(
     println!("listening on {scheme}://{addr}");
     serve::run(listener, http::router(state), config.tls, shutdown).await;
     timer.abort();
+    if let Some(t) = witness_task {
+        t.abort();
+    }
     // Every handle was in the router: the sequencer drains and ends.
     task.await.map_err(|e| LedgerError::Io(format!("sequencer: {e}")))?;
     Ok(())

@@ -29,6 +29,10 @@ pub struct Metrics {
     stream_gaps: Family<Labels, Gauge>,
     alerts_sent: Counter,
     alerts_failed: Counter,
+    witness_requests: Family<Labels, Counter>,
+    witness_size: Family<Labels, Gauge>,
+    witness_quorum_size: Gauge,
+    witness_quorum_met: Gauge,
 }
 
 impl Default for Metrics {
@@ -92,6 +96,25 @@ impl Metrics {
         );
         registry.register("alerts_sent", "Stream alerts the webhook accepted", alerts_sent.clone());
         registry.register("alerts_failed", "Stream alerts not delivered after every retry", alerts_failed.clone());
+        let witness_requests = Family::<Labels, Counter>::default();
+        let witness_size = Family::<Labels, Gauge>::default();
+        let (witness_quorum_size, witness_quorum_met) = (Gauge::default(), Gauge::default());
+        registry.register(
+            "witness_requests",
+            "add-checkpoint requests to witnesses, by witness URL and result (cosigned, conflict, unreachable, http-<code>, bad-cosignature)",
+            witness_requests.clone(),
+        );
+        registry.register("witness_cosigned_size", "The tree size each witness last cosigned", witness_size.clone());
+        registry.register(
+            "witness_checkpoint_size",
+            "The size of the latest checkpoint witnesses were asked to cosign",
+            witness_quorum_size.clone(),
+        );
+        registry.register(
+            "witness_quorum_met",
+            "1 when that checkpoint's cosignatures meet the --witness-quorum policy, else 0",
+            witness_quorum_met.clone(),
+        );
         Self {
             registry,
             appended,
@@ -105,7 +128,30 @@ impl Metrics {
             stream_gaps,
             alerts_sent,
             alerts_failed,
+            witness_requests,
+            witness_size,
+            witness_quorum_size,
+            witness_quorum_met,
         }
+    }
+
+    /// One add-checkpoint request to a witness and its result.
+    pub fn witness_request(&self, witness: &str, result: &str) {
+        let labels = vec![("witness".to_string(), witness.to_string()), ("result".to_string(), result.to_string())];
+        self.witness_requests.get_or_create(&labels).inc();
+    }
+
+    /// The size a witness cosigned.
+    pub fn witness_size(&self, witness: &str, size: u64) {
+        self.witness_size
+            .get_or_create(&vec![("witness".to_string(), witness.to_string())])
+            .set(i64::try_from(size).unwrap_or(i64::MAX));
+    }
+
+    /// The checkpoint of a witnessing round and whether it met the quorum.
+    pub fn witness_quorum(&self, size: u64, met: bool) {
+        self.witness_quorum_size.set(i64::try_from(size).unwrap_or(i64::MAX));
+        self.witness_quorum_met.set(i64::from(met));
     }
 
     /// A heartbeat of `stream` at `timestamp` appended, late or not.

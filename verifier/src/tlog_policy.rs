@@ -88,7 +88,7 @@ enum Quorum {
 #[derive(Debug, Clone)]
 pub struct Policy {
     logs: Vec<VerifierKey>,
-    witnesses: Vec<(Vec<u8>, CosignerKey)>,
+    witnesses: Vec<(Vec<u8>, CosignerKey, Option<String>)>,
     groups: Vec<Group>,
     quorum: Quorum,
 }
@@ -157,20 +157,22 @@ impl Policy {
                     p.logs.push(key);
                 }
                 b"witness" => {
-                    let ([name, vkey] | [name, vkey, _]) = args else {
-                        return Err(err("expected `witness <name> <vkey> [<url>]`"));
+                    let (name, vkey, url) = match args {
+                        [name, vkey] => (name, vkey, None),
+                        [name, vkey, url] => (name, vkey, Some(String::from_utf8_lossy(url).into_owned())),
+                        _ => return Err(err("expected `witness <name> <vkey> [<url>]`")),
                     };
                     p.check_new_name(name).map_err(err)?;
                     let text = core::str::from_utf8(vkey).map_err(|_| err("the witness vkey is not UTF-8"))?;
                     let key = CosignerKey::parse(text)
                         .map_err(|_| err("not a witness vkey (Ed25519 cosignature, type 0x04)"))?;
-                    if p.witnesses.iter().any(|(_, k)| k.public_key() == key.public_key()) {
+                    if p.witnesses.iter().any(|(_, k, _)| k.public_key() == key.public_key()) {
                         return Err(err("duplicate witness key"));
                     }
                     if p.witnesses.len() == MAX_ENTRIES {
                         return Err(err("more than 256 witnesses"));
                     }
-                    p.witnesses.push((name.to_vec(), key));
+                    p.witnesses.push((name.to_vec(), key, url));
                 }
                 b"group" => {
                     let [name, k, members @ ..] = args else {
@@ -237,7 +239,7 @@ impl Policy {
     }
 
     fn lookup(&self, name: &[u8]) -> Option<Member> {
-        if let Some(i) = self.witnesses.iter().position(|(n, _)| n == name) {
+        if let Some(i) = self.witnesses.iter().position(|(n, _, _)| n == name) {
             return Some(Member::Witness(i));
         }
         self.groups.iter().position(|g| g.name == name).map(Member::Group)
@@ -260,7 +262,12 @@ impl Policy {
 
     /// The witnesses: policy name (lossy UTF-8) and key.
     pub fn witnesses(&self) -> impl Iterator<Item = (String, &CosignerKey)> {
-        self.witnesses.iter().map(|(n, k)| (lossy(n), k))
+        self.witnesses.iter().map(|(n, k, _)| (lossy(n), k))
+    }
+
+    /// The witnesses with the URL of their line (a tlog-witness submission prefix), if any.
+    pub fn witness_urls(&self) -> impl Iterator<Item = (String, &CosignerKey, Option<String>)> {
+        self.witnesses.iter().map(|(n, k, u)| (lossy(n), k, u.clone()))
     }
 
     /// Whether the policy accepts `log` (same name and key on a `log` line,
@@ -272,7 +279,7 @@ impl Policy {
     /// Evaluates the quorum on the cosignatures of `note` (whose text is the
     /// checkpoint; its log signature is the caller's check).
     pub fn evaluate(&self, note: &Note) -> QuorumOutcome {
-        let cosigned: Vec<bool> = self.witnesses.iter().map(|(_, k)| cosigned_at(note, k).is_ok()).collect();
+        let cosigned: Vec<bool> = self.witnesses.iter().map(|(_, k, _)| cosigned_at(note, k).is_ok()).collect();
         // Groups only name earlier groups, so one pass in order settles them all.
         let mut groups: Vec<bool> = Vec::with_capacity(self.groups.len());
         for g in &self.groups {
@@ -290,14 +297,14 @@ impl Policy {
             Quorum::None => (true, "none".to_string()),
             Quorum::Of(Member::Witness(i)) => (
                 cosigned.get(i).copied().unwrap_or(false),
-                self.witnesses.get(i).map(|(n, _)| lossy(n)).unwrap_or_default(),
+                self.witnesses.get(i).map(|(n, _, _)| lossy(n)).unwrap_or_default(),
             ),
             Quorum::Of(Member::Group(i)) => (
                 groups.get(i).copied().unwrap_or(false),
                 self.groups.get(i).map(|g| lossy(&g.name)).unwrap_or_default(),
             ),
         };
-        let names = self.witnesses.iter().zip(&cosigned).filter(|(_, c)| **c).map(|((n, _), _)| lossy(n)).collect();
+        let names = self.witnesses.iter().zip(&cosigned).filter(|(_, c)| **c).map(|((n, _, _), _)| lossy(n)).collect();
         QuorumOutcome { satisfied, cosigned: names, required }
     }
 }

@@ -233,7 +233,11 @@ pub(crate) fn vectors(g: &mut Gen) -> R<()> {
             format!("{}mirror A\nquorum A\n", witnesses(&[0])),
         ),
         ("log-inclusion/witness-policy-no-quorum", "no quorum line", witnesses(&[0])),
-        ("log-inclusion/witness-policy-two-quorums", "two quorum lines", format!("{}quorum A\nquorum A\n", witnesses(&[0]))),
+        (
+            "log-inclusion/witness-policy-two-quorums",
+            "two quorum lines",
+            format!("{}quorum A\nquorum A\n", witnesses(&[0])),
+        ),
         (
             "log-inclusion/witness-policy-undefined-name",
             "the quorum names a witness defined later",
