@@ -81,6 +81,13 @@ for v in vectors:
         if len(v["network"]) <= MAX_SEED:
             logs.append(v["network"])
 
+# Witness policies: each policy alone, and with its vector's cosigned checkpoint after a NUL.
+for v in vectors:
+    if "witnessPolicy" in v:
+        add("witness_policy", v["witnessPolicy"])
+        note = v["logProof"].split("\n\n", 1)[1]
+        add("witness_policy", v["witnessPolicy"].encode() + b"\0" + note.encode())
+
 # Heartbeat batches: each stream vector's envelopes, NUL-separated, and every single envelope.
 for v in vectors:
     docs = [d for d in [doc_bytes(v)] if d is not None] + [d.encode() for d in v.get("documents", [])]

@@ -416,3 +416,57 @@ pub fn tlog_proof_input(data: &[u8]) -> bool {
         Err(_) => false,
     }
 }
+
+const WITNESS_POLICY_VECTOR: &str = include_str!("../../test-vectors/vectors/accept__witness-nested.json");
+
+fn policy_golden() -> &'static (Vec<u8>, attest_verifier::checkpoint::Note) {
+    static GOLDEN: OnceLock<(Vec<u8>, attest_verifier::checkpoint::Note)> = OnceLock::new();
+    GOLDEN.get_or_init(|| {
+        let v: serde_json::Value = serde_json::from_str(WITNESS_POLICY_VECTOR).expect("vector is JSON");
+        let policy = v["witnessPolicy"].as_str().expect("witnessPolicy").as_bytes().to_vec();
+        let proof = attest_verifier::tlog_proof::TlogProof::parse(v["logProof"].as_str().expect("logProof").as_bytes())
+            .expect("the golden proof parses");
+        let note = attest_verifier::checkpoint::parse_note(proof.checkpoint_note().as_bytes()).expect("note");
+        (policy, note)
+    })
+}
+
+/// Target `witness_policy`: a C2SP tlog-policy (and optionally a signed
+/// note after a NUL, else the golden cosigned checkpoint of
+/// `accept/witness-nested`).
+///
+/// - a policy that parses evaluates without panicking, twice the same way;
+/// - every witness it reports as cosigned is a witness of the policy whose
+///   cosignature on the note verifies (`cosignature::cosigned_at`);
+/// - a satisfied quorum other than `none` names at least one cosigner;
+/// - the golden policy is satisfied by the golden note (the fixture holds).
+pub fn witness_policy_input(data: &[u8]) -> bool {
+    use attest_verifier::cosignature::cosigned_at;
+    use attest_verifier::tlog_policy::Policy;
+    let (golden_policy, golden_note) = policy_golden();
+    let golden = Policy::parse(golden_policy).expect("the golden policy parses");
+    assert!(golden.evaluate(golden_note).satisfied(), "the golden note meets the golden quorum");
+    let parts = split_parts(data, 2);
+    let Some(policy) = part(&parts, 0) else { return false };
+    let Ok(p) = Policy::parse(policy) else { return false };
+    let parsed;
+    let note = match part(&parts, 1).map(attest_verifier::checkpoint::parse_note) {
+        Some(Ok(n)) => {
+            parsed = n;
+            &parsed
+        }
+        _ => golden_note,
+    };
+    let q = p.evaluate(note);
+    assert_eq!(p.evaluate(note), q, "evaluation is deterministic");
+    for name in q.cosigned() {
+        assert!(
+            p.witnesses().any(|(n, k)| &n == name && cosigned_at(note, k).is_ok()),
+            "a reported cosigner is a policy witness whose cosignature verifies"
+        );
+    }
+    if q.satisfied() && q.required() != "none" {
+        assert!(!q.cosigned().is_empty(), "a met quorum of witnesses has a cosigner");
+    }
+    q.satisfied()
+}

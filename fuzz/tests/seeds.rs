@@ -60,3 +60,9 @@ fn tlog_proof_seeds_include_an_accepted_proof() {
     let (n, ok) = run("tlog_proof", verify::tlog_proof_input);
     assert!(n >= 2 && ok >= 1, "tlog_proof: {ok} of {n} seeds verified");
 }
+
+#[test]
+fn witness_policy_seeds_include_met_quorums() {
+    let (n, ok) = run("witness_policy", verify::witness_policy_input);
+    assert!(n >= 40 && ok >= 10, "witness_policy: {ok} of {n} seeds met their quorum");
+}
