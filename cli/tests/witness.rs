@@ -238,3 +238,117 @@ fn a_ledger_waits_for_its_witness_quorum() {
     let (status, _) = http(&l.addr, "POST", "/v1/entries", to_pretty(&fresh).as_bytes());
     assert_eq!(status, 201);
 }
+
+/// Hostile inputs (docs/spec.md §11.4–§11.5): witness policies that are
+/// empty, binary, huge, a FIFO or a device, or mutated at random, through
+/// `attest verify --witness-policy` (exit 1 naming the line, or exit 2
+/// naming the file; never a panic or a hang); and random `add-checkpoint`
+/// bodies to a real witness (only 4xx, never a 5xx, a panic or a hang).
+#[test]
+fn hostile_policies_and_add_checkpoint_bodies() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../test-vectors/vectors/accept__witness-nested.json");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    std::fs::write(d.join("doc.json"), v["document"].as_str().unwrap()).unwrap();
+    std::fs::write(d.join("proof"), v["logProof"].as_str().unwrap()).unwrap();
+    for (i, t) in v["trustRoots"].as_array().unwrap().iter().enumerate() {
+        std::fs::write(d.join(format!("tr{i}.json")), t.as_str().unwrap()).unwrap();
+    }
+    std::fs::write(d.join("root.pub"), v["rootKeys"][0].as_str().unwrap()).unwrap();
+    let good = v["witnessPolicy"].as_str().unwrap().as_bytes().to_vec();
+    let run = |policy: &str| {
+        let mut c = attest(d);
+        c.args(["verify", "doc.json", "--root-key", "root.pub", "--no-state", "--now", v["now"].as_str().unwrap()]);
+        for i in 0..v["trustRoots"].as_array().unwrap().len() {
+            c.args(["--trust-root", &format!("tr{i}.json")]);
+        }
+        c.args(["--log-proof", "proof", "--log-key", v["logKey"].as_str().unwrap(), "--witness-policy", policy]);
+        let child = c.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    std::fs::write(d.join("good.txt"), &good).unwrap();
+    assert_eq!(run("good.txt").0, Some(0));
+    let mut cases: Vec<(String, Vec<u8>)> = vec![
+        ("empty".into(), Vec::new()),
+        ("nul".into(), vec![0; 64]),
+        ("lines".into(), "# c\n".repeat(16_000).into_bytes()),
+        ("one-long-line".into(), vec![b'w'; 60_000]),
+        ("not-utf8".into(), b"witness A \xff\xfe\nquorum A\n".to_vec()),
+        ("deep-groups".into(), {
+            let mut s = String::from_utf8(good.clone()).unwrap().replace("quorum XY\n", "");
+            let mut prev = "XY".to_string();
+            for i in 0..250 {
+                s.push_str(&format!("group N{i} any {prev}\n"));
+                prev = format!("N{i}");
+            }
+            s.push_str(&format!("quorum {prev}\n"));
+            s.into_bytes()
+        }),
+    ];
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    for i in 0..12 {
+        let mut b = good.clone();
+        for _ in 0..3 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let at = (seed as usize) % b.len();
+            b[at] = (seed >> 40) as u8;
+        }
+        cases.push((format!("mutated-{i}"), b));
+    }
+    for (name, bytes) in &cases {
+        std::fs::write(d.join(name), bytes).unwrap();
+        let (code, out, err) = run(name);
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert!(matches!(code, Some(0) | Some(1)), "{name}: {code:?} {out}{err}");
+        if name != "deep-groups" && code == Some(1) {
+            assert!(out.contains("log-inclusion"), "{name}: {out}");
+        }
+    }
+    let (code, out, _) = run("deep-groups");
+    assert_eq!(code, Some(0), "a chain of 250 nested groups is evaluated: {out}");
+    // Too large, a FIFO, a device: exit 2 naming the file.
+    std::fs::write(d.join("huge.txt"), vec![b'#'; 70_000]).unwrap();
+    assert!(Command::new("mkfifo").arg(d.join("fifo.txt")).status().unwrap().success());
+    for (f, what) in [("huge.txt", "larger than"), ("fifo.txt", "FIFO"), ("/dev/zero", "character device")] {
+        let (code, _, err) = run(f);
+        assert_eq!(code, Some(2), "{f}: {err}");
+        assert!(err.contains(f) && err.contains(what), "{f}: {err}");
+    }
+
+    // Random add-checkpoint bodies to a real witness.
+    let vk = VerifierKey::parse(v["logKey"].as_str().unwrap()).unwrap();
+    std::fs::write(d.join("w9.secret"), format!("{}\n", MasterSecret::from_bytes([0x59; 32]).to_hex())).unwrap();
+    let w = witness(d, 9, &vk);
+    let note = v["logProof"].as_str().unwrap().split_once("\n\n").unwrap().1.to_string();
+    let real = format!("old 0\n\n{note}").into_bytes();
+    let mut bodies: Vec<Vec<u8>> =
+        vec![Vec::new(), vec![0; 100], b"old 0\n\n".to_vec(), b"old 99999999999999999999999\n\nx".to_vec()];
+    for i in 0..40 {
+        let mut b = real.clone();
+        for _ in 0..1 + i % 4 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let at = (seed as usize) % b.len();
+            b[at] = (seed >> 40) as u8;
+        }
+        bodies.push(b);
+    }
+    for b in &bodies {
+        let (status, body) = http(&w.addr, "POST", "/add-checkpoint", b);
+        assert!((400..500).contains(&status) || status == 200, "{status}: {}", String::from_utf8_lossy(&body));
+    }
+    // The real checkpoint is still cosigned (or already was, by a mutation that kept it valid).
+    let (status, _) = http(&w.addr, "POST", "/add-checkpoint", &real);
+    assert!(status == 200 || status == 409, "{status}");
+    let (_, m) = http(&w.addr, "GET", "/metrics", b"");
+    assert!(!String::from_utf8_lossy(&m).contains("code=\"500\""));
+}
