@@ -268,3 +268,34 @@ fn over_http() {
     tx.send(()).unwrap();
     server.join().unwrap();
 }
+
+#[test]
+fn two_witnesses_on_one_database_file_never_cosign_two_roots_of_one_size() {
+    // Two connections (as two processes would have): the SQLite write
+    // transaction, not the in-process mutex, keeps check-and-persist atomic.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    let (w1, w2) = (Arc::new(open(&path)), Arc::new(open(&path)));
+    let base = leaves("base", 6);
+    let n6 = signed(&base);
+    cosigned(&add(&w1, 0, &[], &n6), &n6);
+    let barrier = Arc::new(std::sync::Barrier::new(12));
+    let threads: Vec<_> = (0..12)
+        .map(|t| {
+            let w = if t % 2 == 0 { w1.clone() } else { w2.clone() };
+            let (base, barrier) = (base.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let mut l = base;
+                l.extend(leaves(&format!("p{t}"), 5));
+                let b = body(6, &consistency_proof(&l, 6).unwrap(), &signed(&l));
+                barrier.wait();
+                w.add_checkpoint(&b, now())
+            })
+        })
+        .collect();
+    let results: Vec<AddOutcome> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(results.iter().filter(|o| matches!(o, AddOutcome::Cosigned(_))).count(), 1, "{results:?}");
+    assert!(results
+        .iter()
+        .all(|o| matches!(o, AddOutcome::Cosigned(_) | AddOutcome::Conflict { size: 11, fork: true })));
+}
