@@ -2,14 +2,14 @@
 //!
 //! `cargo bench -p attest-ledger --bench witness` starts `attest witness`'s
 //! server in-process on 127.0.0.1 with an on-disk SQLite database
-//! (`synchronous=FULL`: every cosignature waits for its commit), builds the
-//! hashes of a log of 2²⁰ + 5·400·8 leaves, and sends checkpoints of
-//! growing size, each with the RFC 9162 consistency proof from the previous
-//! one (≥ 20 hashes at these sizes), over one keep-alive connection. Five
-//! rounds of 400 requests; per round p50, p99 and max latency (send to the
-//! last byte of the answer); the table shows min / median / max over the
-//! rounds. Every answer must be a 200 cosignature line, so a wrong proof
-//! stops the benchmark.
+//! (`synchronous=FULL`: every cosignature waits for its commit) witnessing
+//! 2,000 logs that share one tree of 2²¹ leaves. Each log is first given a
+//! checkpoint of size m (untimed), then the timed request: a checkpoint of
+//! size n with the RFC 9162 consistency proof from m, exactly 20 hashes.
+//! Five rounds of 400 requests on one keep-alive connection; per round p50,
+//! p99 and max latency (send to the last byte of the answer); the table
+//! shows min / median / max over the rounds. Every answer must be a 200
+//! cosignature line, so a wrong proof stops the benchmark.
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::time::{Duration, Instant};
@@ -65,32 +65,39 @@ fn exchange(r: &mut BufReader<std::net::TcpStream>, body: &[u8]) -> (u16, Vec<u8
 fn main() {
     const ROUNDS: usize = 5;
     const PER_ROUND: usize = 400;
-    const STEP: u64 = 8;
-    let base: u64 = 1 << 20;
-    let log = NoteSigner::new(ORIGIN, MasterSecret::from_bytes([1; 32]).master_ed25519()).expect("log key");
+    const LOGS: usize = ROUNDS * PER_ROUND;
+    const SIZE: u64 = 1 << 21;
+    // One log per measured request: a consistency proof of exactly 20 hashes
+    // needs sizes (m, n) far apart, which one log's consecutive checkpoints are not.
+    let mut pairs = Vec::with_capacity(LOGS);
+    let mut j = 0u64;
+    while pairs.len() < LOGS {
+        let (m, n) = ((1 << 20) + 1 + 37 * j, SIZE - (j % 997));
+        if attest_verifier::merkle::consistency_proof_len(m, n).expect("len") == 20 {
+            pairs.push((m, n));
+        }
+        j += 1;
+    }
+    let logs: Vec<NoteSigner> = (0..LOGS)
+        .map(|i| {
+            let mut seed = [1u8; 32];
+            seed[..8].copy_from_slice(&(i as u64).to_be_bytes());
+            NoteSigner::new(&format!("bench.example/log{i}"), MasterSecret::from_bytes(seed).master_ed25519())
+                .expect("log key")
+        })
+        .collect();
     let witness_key = MasterSecret::from_bytes([2; 32]).master_ed25519();
     let cosigner = CosignatureSigner::new("bench.example/w", witness_key.clone()).expect("cosigner");
     let dir = tempfile::tempdir().expect("temp dir");
-    let w = Witness::open(&dir.path().join("w.db"), cosigner, witness_key, vec![log.verifier_key().clone()])
-        .expect("witness");
-    let total = base + (ROUNDS * PER_ROUND) as u64 * STEP;
+    let keys = logs.iter().map(|l| l.verifier_key().clone()).collect();
+    let w = Witness::open(&dir.path().join("w.db"), cosigner, witness_key, keys).expect("witness");
     let mut t = TreeHashes::new();
-    for i in 0..total {
+    for i in 0..SIZE {
         t.push(leaf_hash(&i.to_be_bytes()));
     }
-    let note = |size: u64| {
-        log.sign_checkpoint(&Checkpoint::new(ORIGIN, size, t.root(size).expect("root")).expect("checkpoint"))
+    let note = |log: &NoteSigner, size: u64| {
+        log.sign_checkpoint(&Checkpoint::new(log.name(), size, t.root(size).expect("root")).expect("checkpoint"))
             .expect("sign")
-    };
-    let body = |old: u64, size: u64| {
-        let mut b = format!("old {old}\n");
-        for h in t.consistency_proof(old, size).expect("proof") {
-            b.push_str(&base64::engine::general_purpose::STANDARD.encode(h.as_bytes()));
-            b.push('\n');
-        }
-        b.push('\n');
-        b.push_str(&note(size));
-        (b.into_bytes(), t.consistency_proof(old, size).expect("proof").len())
     };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
@@ -105,19 +112,31 @@ fn main() {
     let stream = std::net::TcpStream::connect(addr).expect("connect");
     stream.set_nodelay(true).expect("nodelay");
     let mut r = BufReader::new(stream);
-    let first = format!("old 0\n\n{}", note(base));
-    assert_eq!(exchange(&mut r, first.as_bytes()).0, 200);
-    let mut size = base;
+    // Every log's first checkpoint (size m, trusted on first use), not timed.
+    for (log, (m, _)) in logs.iter().zip(&pairs) {
+        assert_eq!(exchange(&mut r, format!("old 0\n\n{}", note(log, *m)).as_bytes()).0, 200);
+    }
     let (mut p50s, mut p99s, mut maxes) = (Vec::new(), Vec::new(), Vec::new());
-    let mut hashes = (usize::MAX, 0usize);
-    for _ in 0..ROUNDS {
-        // Bodies are made before the clock starts: the client's signing is not the witness's time.
-        let bodies: Vec<(Vec<u8>, usize)> =
-            (0..PER_ROUND as u64).map(|k| body(size + k * STEP, size + (k + 1) * STEP)).collect();
-        size += PER_ROUND as u64 * STEP;
+    for round in 0..ROUNDS {
+        // Bodies are made before the clock starts: the log's signing is not the witness's time.
+        let bodies: Vec<Vec<u8>> = (0..PER_ROUND)
+            .map(|k| {
+                let i = round * PER_ROUND + k;
+                let (m, n) = pairs[i];
+                let mut b = format!("old {m}\n");
+                let proof = t.consistency_proof(m, n).expect("proof");
+                assert_eq!(proof.len(), 20);
+                for h in proof {
+                    b.push_str(&base64::engine::general_purpose::STANDARD.encode(h.as_bytes()));
+                    b.push('\n');
+                }
+                b.push('\n');
+                b.push_str(&note(&logs[i], n));
+                b.into_bytes()
+            })
+            .collect();
         let mut lat = Vec::with_capacity(PER_ROUND);
-        for (b, n) in &bodies {
-            hashes = (hashes.0.min(*n), hashes.1.max(*n));
+        for b in &bodies {
             let t0 = Instant::now();
             let (status, answer) = exchange(&mut r, b);
             lat.push(t0.elapsed().as_secs_f64() * 1e3);
@@ -127,7 +146,9 @@ fn main() {
         p99s.push(percentile(&mut lat, 0.99));
         maxes.push(percentile(&mut lat, 1.0));
     }
-    println!("add-checkpoint, {ROUNDS} rounds of {PER_ROUND} on one keep-alive loopback connection, tree of {base}..{size}, proofs of {}..{} hashes, SQLite synchronous=FULL", hashes.0, hashes.1);
+    println!(
+        "add-checkpoint with a 20-hash consistency proof, {ROUNDS} rounds of {PER_ROUND} on one keep-alive loopback connection, {LOGS} logs of up to {SIZE} entries, SQLite synchronous=FULL"
+    );
     println!("| latency (ms) | min | median | max |");
     println!("|---|---|---|---|");
     for (name, v) in [("p50", p50s), ("p99", p99s), ("max", maxes)] {
