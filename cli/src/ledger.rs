@@ -94,15 +94,8 @@ pub struct ServeArgs {
     /// (--tls-cert/--tls-key) or --allow-plaintext.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// Serve HTTPS: the certificate chain (PEM).
-    #[arg(long = "tls-cert", value_name = "PEM", requires = "tls_key")]
-    pub tls_cert: Option<PathBuf>,
-    /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
-    #[arg(long = "tls-key", value_name = "PEM", requires = "tls_cert")]
-    pub tls_key: Option<PathBuf>,
-    /// Serve plain HTTP on a non-loopback address (behind a TLS-terminating proxy).
-    #[arg(long = "allow-plaintext")]
-    pub allow_plaintext: bool,
+    #[command(flatten)]
+    pub tls: crate::tls::ServerTlsArgs,
     /// Batch linger in milliseconds: 0 (group commit: a batch is what queued
     /// during the previous commit, at most 256) or up to 250 to wait for more.
     #[arg(long = "batch-max-age-ms", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=250))]
@@ -202,18 +195,7 @@ pub fn run(c: &LedgerCommand) -> Result<i32, CliError> {
                 heartbeat_policy: a.heartbeat_policy.as_deref().map(read_heartbeat_policy).transpose()?,
                 ..Evidence::default()
             };
-            let tls = match (&a.tls_cert, &a.tls_key) {
-                (Some(c), Some(k)) => {
-                    Some(attest_ledger::serve::tls_config(c, k).map_err(|e| CliError::new(format!("ledger: {e}")))?)
-                }
-                _ => None,
-            };
-            if tls.is_none() && !a.listen.ip().is_loopback() && !a.allow_plaintext {
-                return Err(CliError::new(format!(
-                    "--listen {}: not a loopback address; give --tls-cert and --tls-key (or --allow-plaintext behind a TLS proxy)",
-                    a.listen
-                )));
-            }
+            let tls = a.tls.server_config(a.listen)?;
             let policy = match &a.witness_quorum {
                 None => None,
                 Some(p) => {

@@ -37,3 +37,36 @@ pub fn client_config(ca_certs: &[PathBuf]) -> Result<rustls::ClientConfig, CliEr
     cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(cfg)
 }
+
+/// The TLS options of the servers (`attest ledger serve`, `attest witness serve`).
+#[derive(Debug, clap::Args)]
+pub struct ServerTlsArgs {
+    /// Serve HTTPS: the certificate chain (PEM).
+    #[arg(long = "tls-cert", value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long = "tls-key", value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve plain HTTP on a non-loopback address (behind a TLS-terminating proxy).
+    #[arg(long = "allow-plaintext")]
+    pub allow_plaintext: bool,
+}
+
+impl ServerTlsArgs {
+    /// The server configuration (`None`: plain HTTP), refusing plain HTTP on a
+    /// non-loopback `listen` unless --allow-plaintext.
+    pub fn server_config(&self, listen: std::net::SocketAddr) -> Result<Option<Arc<rustls::ServerConfig>>, CliError> {
+        let tls = match (&self.tls_cert, &self.tls_key) {
+            (Some(c), Some(k)) => {
+                Some(attest_ledger::serve::tls_config(c, k).map_err(|e| CliError::new(format!("TLS: {e}")))?)
+            }
+            _ => None,
+        };
+        if tls.is_none() && !listen.ip().is_loopback() && !self.allow_plaintext {
+            return Err(CliError::new(format!(
+                "--listen {listen}: not a loopback address; give --tls-cert and --tls-key (or --allow-plaintext behind a TLS proxy)"
+            )));
+        }
+        Ok(tls)
+    }
+}

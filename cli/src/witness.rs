@@ -40,15 +40,8 @@ pub struct ServeArgs {
     /// (--tls-cert/--tls-key) or --allow-plaintext.
     #[arg(long, default_value = "127.0.0.1:8081")]
     pub listen: SocketAddr,
-    /// Serve HTTPS: the certificate chain (PEM).
-    #[arg(long = "tls-cert", value_name = "PEM", requires = "tls_key")]
-    pub tls_cert: Option<PathBuf>,
-    /// The certificate's private key (PEM).
-    #[arg(long = "tls-key", value_name = "PEM", requires = "tls_cert")]
-    pub tls_key: Option<PathBuf>,
-    /// Serve plain HTTP on a non-loopback address (behind a TLS-terminating proxy).
-    #[arg(long = "allow-plaintext")]
-    pub allow_plaintext: bool,
+    #[command(flatten)]
+    pub tls: crate::tls::ServerTlsArgs,
 }
 
 /// `attest witness key`.
@@ -89,18 +82,7 @@ pub fn run(c: &WitnessCommand) -> Result<i32, CliError> {
                 .iter()
                 .map(|l| crate::verify::read_log_key(l).map_err(|e| CliError::new(format!("--log: {e}"))))
                 .collect::<Result<Vec<_>, _>>()?;
-            let tls = match (&a.tls_cert, &a.tls_key) {
-                (Some(c), Some(k)) => {
-                    Some(attest_ledger::serve::tls_config(c, k).map_err(|e| CliError::new(format!("witness: {e}")))?)
-                }
-                _ => None,
-            };
-            if tls.is_none() && !a.listen.ip().is_loopback() && !a.allow_plaintext {
-                return Err(CliError::new(format!(
-                    "--listen {}: not a loopback address; give --tls-cert and --tls-key (or --allow-plaintext behind a TLS proxy)",
-                    a.listen
-                )));
-            }
+            let tls = a.tls.server_config(a.listen)?;
             let (signer, reporter) = cosigner(&a.key, &a.name)?;
             let w = attest_ledger::witness::Witness::open(std::path::Path::new(path), signer, reporter, logs)
                 .map_err(|e| CliError::new(format!("--db: {e}")))?;
