@@ -63,12 +63,17 @@ impl AppState {
     /// latest cosigned one when it covers the index (and, for `/checkpoint`,
     /// when it is the latest), else the latest signed one. `(note, size)`.
     fn served_checkpoint(&self, t: &crate::sequencer::Tree, index: Option<u64>) -> (Arc<str>, u64) {
-        if let Some(c) = self.witnessing.as_ref().and_then(|w| w.latest()) {
-            let fits = match index {
-                Some(i) => i < c.size && c.size <= t.size(),
-                None => c.size == t.size(),
+        if let Some(w) = &self.witnessing {
+            let pick = match index {
+                // The newest cosigned checkpoint that covers the entry: witnessed to quorum first.
+                Some(i) => [w.witnessed(), w.latest()]
+                    .into_iter()
+                    .flatten()
+                    .filter(|c| i < c.size && c.size <= t.size())
+                    .max_by_key(|c| (c.quorum, c.size)),
+                None => w.latest().filter(|c| c.size == t.size()),
             };
-            if fits {
+            if let Some(c) = pick {
                 return (c.note, c.size);
             }
         }

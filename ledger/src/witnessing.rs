@@ -82,6 +82,8 @@ pub struct Witnessing {
     policy: Option<Policy>,
     timeout: Duration,
     latest: RwLock<Option<Cosigned>>,
+    /// The latest round that met the quorum (kept when a later round does not).
+    witnessed: RwLock<Option<Cosigned>>,
     changed: tokio::sync::watch::Sender<u64>,
 }
 
@@ -108,7 +110,14 @@ impl Witnessing {
             return Err("no witness to ask: give --witness URL, or URLs on the policy's witness lines".into());
         }
         let (changed, _) = tokio::sync::watch::channel(0);
-        Ok(Self { targets, policy: config.policy, timeout: config.timeout, latest: RwLock::new(None), changed })
+        Ok(Self {
+            targets,
+            policy: config.policy,
+            timeout: config.timeout,
+            latest: RwLock::new(None),
+            witnessed: RwLock::new(None),
+            changed,
+        })
     }
 
     /// Whether acknowledgements wait for the quorum.
@@ -116,9 +125,14 @@ impl Witnessing {
         self.policy.is_some()
     }
 
-    /// The latest cosigned checkpoint, if any.
+    /// The latest checkpoint witnesses were asked to cosign, with the lines gathered.
     pub fn latest(&self) -> Option<Cosigned> {
         self.latest.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// The latest checkpoint cosigned to the quorum (to any cosignature without a policy).
+    pub fn witnessed(&self) -> Option<Cosigned> {
+        self.witnessed.read().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// Waits until a checkpoint covering `index` is cosigned to quorum, at most the timeout.
@@ -126,7 +140,7 @@ impl Witnessing {
         let mut rx = self.changed.subscribe();
         let deadline = tokio::time::Instant::now() + self.timeout;
         loop {
-            if let Some(c) = self.latest().filter(|c| c.quorum && c.size > index) {
+            if let Some(c) = self.witnessed().filter(|c| c.size > index) {
                 return Some(c);
             }
             match tokio::time::timeout_at(deadline, rx.changed()).await {
@@ -177,8 +191,11 @@ impl Witnessing {
             (Some(_), Err(_)) => false,
         };
         metrics.witness_quorum(size, quorum);
-        *self.latest.write().unwrap_or_else(PoisonError::into_inner) =
-            Some(Cosigned { size, note: full.into(), quorum });
+        let c = Cosigned { size, note: full.into(), quorum };
+        if quorum && lines.iter().any(Option::is_some) {
+            *self.witnessed.write().unwrap_or_else(PoisonError::into_inner) = Some(c.clone());
+        }
+        *self.latest.write().unwrap_or_else(PoisonError::into_inner) = Some(c);
         self.changed.send_replace(size);
         all
     }
