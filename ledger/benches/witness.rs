@@ -22,7 +22,6 @@ use attest_verifier::checkpoint::Checkpoint;
 use attest_verifier::merkle::leaf_hash;
 use base64::Engine as _;
 
-const ORIGIN: &str = "bench.example/log";
 
 fn stats(mut v: Vec<f64>) -> (f64, f64, f64) {
     v.sort_by(f64::total_cmp);
