@@ -18,15 +18,43 @@ fn stats(mut v: Vec<f64>) -> (f64, f64, f64) {
     (v[0], v[v.len() / 2], v[v.len() - 1])
 }
 
+/// This process's resident set size in bytes (Linux `/proc/self/status` VmRSS).
+fn rss() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
 fn main() {
     const N: u64 = 1_000_000;
+    let before = rss();
     let start = Instant::now();
     let mut t = TreeHashes::new();
     for i in 0..N {
         t.push(leaf_hash(&i.to_be_bytes()));
     }
     let build = start.elapsed();
-    println!("built the hashes of {N} leaves in {:.2} s", build.as_secs_f64());
+    let grown = rss().saturating_sub(before);
+    println!(
+        "built the hashes of {N} leaves in {:.2} s; resident memory grew by {:.1} MB ({:.0} bytes per entry)",
+        build.as_secs_f64(),
+        grown as f64 / 1e6,
+        grown as f64 / N as f64
+    );
+    // The ledger's other per-entry structure: the index of leaf hashes (sequencer::Tree::by_leaf).
+    let before = rss();
+    let by_leaf: std::collections::HashMap<attest_verifier::types::Sha256Digest, u64> =
+        (0..N).map(|i| (leaf_hash(&i.to_be_bytes()), i)).collect();
+    let grown = rss().saturating_sub(before);
+    println!(
+        "the index of {} leaf hashes: resident memory grew by {:.1} MB ({:.0} bytes per entry)",
+        by_leaf.len(),
+        grown as f64 / 1e6,
+        grown as f64 / N as f64
+    );
     println!("| tree size | proof | hashes | bytes | µs per proof min / median / max |");
     println!("|---|---|---|---|---|");
     for size in [1_000u64, N] {
