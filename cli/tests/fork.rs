@@ -214,3 +214,66 @@ fn unpinned_keys_consistent_logs_and_malformed_evidence_exit_1() {
     assert_eq!(report["type"], "attest.fork-evidence.v1");
     assert_eq!(report["checks"][0]["reason"], "syntax");
 }
+
+/// Fork evidence as a ledger entry: verified before it is stored (the trust
+/// root's `log` key pinned), refused when it proves no fork, and its
+/// tlog-proof verifies offline.
+#[test]
+fn a_ledger_logs_fork_evidence_it_verified() {
+    use std::io::{BufRead as _, Read as _, Write as _};
+    let dir = world();
+    let d = dir.path();
+    let log = NoteSigner::new(ORIGIN, secret(d, "log.secret").master_ed25519()).expect("signer");
+    write(d, "fork.json", &evidence(&log, true));
+    write(d, "consistent.json", &evidence(&log, false));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_attest"))
+        .current_dir(d)
+        .args(["ledger", "serve", "--db", "sqlite:evidence.db", "--origin", "ledger.example/evidence"])
+        .args(["--key", "stranger.secret", "--listen", "127.0.0.1:0"])
+        .args([
+            "--trust-root",
+            "tr1.json",
+            "--trust-root",
+            "tr2.json",
+            "--trust-root",
+            "tr3.json",
+            "--root-key",
+            "root.pub",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("ledger starts");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("line");
+    let addr = line.trim().strip_prefix("listening on http://").expect("address").to_string();
+    let http = |method: &str, path: &str, body: &[u8]| {
+        let mut s = std::net::TcpStream::connect(&addr).expect("connect");
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        s.write_all(head.as_bytes()).expect("write");
+        s.write_all(body).expect("write");
+        let mut out = Vec::new();
+        s.read_to_end(&mut out).expect("read");
+        let split = out.windows(4).position(|w| w == b"\r\n\r\n").expect("head");
+        let status: u16 = String::from_utf8_lossy(&out[9..12]).parse().expect("status");
+        (status, out[split + 4..].to_vec())
+    };
+    let (status, body) = http("POST", "/v1/entries", &std::fs::read(d.join("fork.json")).expect("read"));
+    assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+    let (status, body) = http("POST", "/v1/entries", &std::fs::read(d.join("consistent.json")).expect("read"));
+    assert_eq!(status, 422, "{}", String::from_utf8_lossy(&body));
+    let r: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    let fork = r["report"]["checks"].as_array().expect("checks").iter().find(|c| c["id"] == "fork").cloned();
+    assert_eq!(fork.and_then(|c| c["reason"].as_str().map(String::from)).as_deref(), Some("not-a-fork"), "{r}");
+    let (status, proof) = http("GET", "/v1/entries/0/tlog-proof", b"");
+    assert_eq!(status, 200);
+    std::fs::write(d.join("fork.tlog-proof"), proof).expect("write");
+    let _ = child.kill();
+    let _ = child.wait();
+    let vkey = ok(&run(d, &["ledger", "key", "--key", "stranger.secret", "--origin", "ledger.example/evidence"]));
+    let out = verify(d, "fork.json", &["--log-proof", "fork.tlog-proof", "--log-key", vkey.trim()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("PASS log-inclusion"), "{}", stdout(&out));
+}

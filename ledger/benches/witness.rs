@@ -22,7 +22,6 @@ use attest_verifier::checkpoint::Checkpoint;
 use attest_verifier::merkle::leaf_hash;
 use base64::Engine as _;
 
-
 fn stats(mut v: Vec<f64>) -> (f64, f64, f64) {
     v.sort_by(f64::total_cmp);
     (v[0], v[v.len() / 2], v[v.len() - 1])
