@@ -57,6 +57,7 @@ fn evidence(dir: &Path, json: bool) -> EvidenceArgs {
     EvidenceArgs {
         trust_roots: vec![dir.join("trust-root.json")],
         trust_root_dir: None,
+        attesto_keys: Vec::new(),
         root_keys: vec![dir.join("keys/root.pub")],
         bundle: Some(dir.join("bundle")),
         signals: Some(dir.join("signals.json")),

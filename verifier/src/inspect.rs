@@ -200,3 +200,19 @@ pub(crate) fn fork_evidence(v: &Value) -> Result<serde_json::Value, String> {
         "sizeB": ev.b().checkpoint().size(),
     }))
 }
+
+/// An Attesto relay request: the recomputed envelope hash, the ids the
+/// acknowledgement echoes and the receipt event id it must carry. (Witness
+/// receipts and fork evidence have no `type`, so `inspect` does not reach them.)
+pub(crate) fn attesto(v: &Value) -> Result<serde_json::Value, String> {
+    let req = crate::attesto::relay::parse_relay_request_value(v).map_err(|e| e.to_string())?;
+    let env = req.envelope();
+    Ok(json!({
+        "envelopeHash": req.signed().hash().to_hex(),
+        "installationId": env.installation_id(),
+        "eventId": env.event_id(),
+        "sourceRef": env.source_ref(),
+        "receiptEventId": crate::attesto::relay::receipt_event_id(env.installation_id(), env.source_ref()),
+        "payloadBytes": req.payload_canonical().len(),
+    }))
+}
