@@ -204,6 +204,7 @@ pub(crate) fn fork_evidence(v: &Value) -> Result<serde_json::Value, String> {
 /// An Attesto relay request: the recomputed envelope hash, the ids the
 /// acknowledgement echoes and the receipt event id it must carry. (Witness
 /// receipts and fork evidence have no `type`, so `inspect` does not reach them.)
+#[cfg(feature = "attesto")]
 pub(crate) fn attesto(v: &Value) -> Result<serde_json::Value, String> {
     let req = crate::attesto::relay::parse_relay_request_value(v).map_err(|e| e.to_string())?;
     let env = req.envelope();

@@ -264,6 +264,7 @@ const FORK_EVIDENCE_KIND: DocumentKind = DocumentKind {
     inspect: inspect::fork_evidence,
 };
 
+#[cfg(feature = "attesto")]
 const ATTESTO_RECEIPT_KIND: DocumentKind = DocumentKind {
     doc_type: crate::attesto::WITNESS_RECEIPT_KIND,
     dsse_payload_type: None,
@@ -275,6 +276,7 @@ const ATTESTO_RECEIPT_KIND: DocumentKind = DocumentKind {
     inspect: inspect::attesto,
 };
 
+#[cfg(feature = "attesto")]
 const ATTESTO_FORK_KIND: DocumentKind = DocumentKind {
     doc_type: crate::attesto::FORK_EVIDENCE_KIND,
     dsse_payload_type: None,
@@ -286,6 +288,7 @@ const ATTESTO_FORK_KIND: DocumentKind = DocumentKind {
     inspect: inspect::attesto,
 };
 
+#[cfg(feature = "attesto")]
 const ATTESTO_RELAY_KIND: DocumentKind = DocumentKind {
     doc_type: crate::attesto::RELAY_REQUEST_TYPE,
     dsse_payload_type: None,
@@ -320,8 +323,11 @@ pub const KINDS: &[DocumentKind] = &[
     NETWORK_SUMMARY_KIND,
     RECORD_PROOF_KIND,
     FORK_EVIDENCE_KIND,
+    #[cfg(feature = "attesto")]
     ATTESTO_RECEIPT_KIND,
+    #[cfg(feature = "attesto")]
     ATTESTO_FORK_KIND,
+    #[cfg(feature = "attesto")]
     ATTESTO_RELAY_KIND,
     HEARTBEAT_KIND,
 ];
@@ -335,8 +341,11 @@ pub const KINDS: &[DocumentKind] = &[
     NETWORK_SUMMARY_KIND,
     RECORD_PROOF_KIND,
     FORK_EVIDENCE_KIND,
+    #[cfg(feature = "attesto")]
     ATTESTO_RECEIPT_KIND,
+    #[cfg(feature = "attesto")]
     ATTESTO_FORK_KIND,
+    #[cfg(feature = "attesto")]
     ATTESTO_RELAY_KIND,
 ];
 
@@ -350,8 +359,15 @@ fn untyped_kind(v: &Value) -> Option<&'static DocumentKind> {
     KINDS.iter().find(|k| k.told_by_members.is_some_and(|m| crate::attesto::has_members(v, m)))
 }
 
+/// Without the Attesto kinds no second parser is linked (the WASM modules).
+#[cfg(not(feature = "attesto"))]
+fn untyped_kind_exact(_bytes: &[u8], _e: &doc::DocumentError) -> Option<&'static DocumentKind> {
+    None
+}
+
 /// The same for a document the strict RFC 8785 model refused for an
 /// integer beyond ±(2^53−1): Attesto's model keeps it exact.
+#[cfg(feature = "attesto")]
 fn untyped_kind_exact(bytes: &[u8], e: &doc::DocumentError) -> Option<&'static DocumentKind> {
     let doc::DocumentError::Json(j) = e else { return None };
     if !matches!(j.kind, attest_json::ParseErrorKind::IntegerOutOfRange { .. }) {

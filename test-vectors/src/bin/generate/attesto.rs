@@ -180,6 +180,20 @@ fn float_payload() -> AValue {
     ])
 }
 
+/// Doubles from fixed bit patterns (a linear congruential sequence), finite ones only.
+fn many_floats() -> AValue {
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut members = vec![("tie".to_string(), AValue::Float(1.6221497202904213e14))];
+    while members.len() < 301 {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let f = f64::from_bits(x);
+        if f.is_finite() {
+            members.push((format!("f{:03}", members.len()), AValue::Float(f)));
+        }
+    }
+    AValue::Object(members)
+}
+
 struct Relay {
     envelope: AValue,
     payload: AValue,
@@ -545,6 +559,15 @@ impl At {
             "accept",
             None,
             ok.file(),
+        );
+        let many = many_floats();
+        self.push(
+            "accept-relay-many-floats",
+            "300 pseudo-random doubles (every exponent range) and a 17-digit tie (162214972029042.12, not ...13): \
+             payload_sha256 over Python's repr of each",
+            "accept",
+            None,
+            Relay::new(&key, many.clone(), &a(&many)).file(),
         );
         let plain = obj(vec![("event", s("login")), ("user", s("alice"))]);
         self.push(
