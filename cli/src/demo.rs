@@ -154,6 +154,7 @@ fn ledger_step(dir: &Path, s: &Scenario, a: &DemoArgs) -> Result<i32, CliError> 
             trust_roots: vec![("trust-root.json".into(), to_pretty(&s.trust_root).into_bytes())],
             pinned: vec![s.root.master_ed25519().public_key()],
             evidence: attest_verifier::Evidence::default(),
+            attesto: Default::default(),
         },
         listen: "127.0.0.1:0".parse().map_err(|e: std::net::AddrParseError| fail(e.to_string()))?,
         batch: attest_ledger::sequencer::BatchConfig::default(),

@@ -351,6 +351,11 @@ impl<'a> Obj<'a> {
 pub struct SeqNo(String);
 
 impl SeqNo {
+    /// Decimal digits without leading zeros (as stored), or `None`.
+    pub fn from_digits(digits: &str) -> Option<Self> {
+        Self::parse(digits).filter(|n| n.0 == "0" || !n.0.starts_with('0'))
+    }
+
     fn parse(digits: &str) -> Option<Self> {
         (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then(|| Self(digits.to_string()))
     }
