@@ -31,13 +31,14 @@
 use std::collections::BTreeMap;
 use std::sync::PoisonError;
 
-use attest_verifier::attesto::claim::parse_fork_claim_value;
+use attest_verifier::attesto::claim::{parse_fork_claim_value, verify_claim_under};
 use attest_verifier::attesto::json::{self as ajson, AValue, FloatRule};
-use attest_verifier::attesto::receipt::{check_binding, parse_witness_receipt_value, WitnessReceipt};
+use attest_verifier::attesto::receipt::{parse_witness_receipt_value, verify_receipt_under, WitnessReceipt};
 use attest_verifier::attesto::relay::{
-    parse_relay_parts, receipt_event_id, RelayRequest, HEADER_ENVELOPE_HASH, HEADER_PUBLIC_KEY, HEADER_SIGNATURE,
+    parse_relay_parts, receipt_event_id, verify_relay_under, RelayRequest, HEADER_ENVELOPE_HASH, HEADER_PUBLIC_KEY,
+    HEADER_SIGNATURE,
 };
-use attest_verifier::attesto::{FORK_EVIDENCE_KIND, RELAY_REQUEST_TYPE, WITNESS_RECEIPT_KIND};
+use attest_verifier::attesto::{AttestoError, FORK_EVIDENCE_KIND, RELAY_REQUEST_TYPE, WITNESS_RECEIPT_KIND};
 use attest_verifier::merkle;
 use attest_verifier::types::Ed25519PublicKey;
 use axum::extract::{Path, State};
@@ -228,32 +229,24 @@ pub(crate) async fn relay(
             format!("the envelope's installation_id {:?} is not {id:?}", env.installation_id()),
         ));
     }
-    if req.header_hash() != req.signed().hash() {
-        return Err(refuse(
-            StatusCode::BAD_REQUEST,
-            "envelope-hash-mismatch",
-            format!("{HEADER_ENVELOPE_HASH} is not SHA-256(M(envelope)) {}", req.signed().hash()),
-        ));
-    }
-    if !req.signature_verifies_under(&key) {
-        return Err(refuse(
-            StatusCode::UNAUTHORIZED,
-            "bad-signature",
-            format!("the signature does not verify under the key registered for {id:?}"),
-        ));
-    }
+    // Against the registered key: signature, envelope hash, payload (docs/spec.md §12.7).
+    let req = match verify_relay_under(req, &key) {
+        Ok(v) => v.into_inner().into_request(),
+        Err(e) => {
+            let (status, code) = match e {
+                AttestoError::Signature { .. } => (StatusCode::UNAUTHORIZED, "bad-signature"),
+                AttestoError::Hash { .. } => (StatusCode::BAD_REQUEST, "envelope-hash-mismatch"),
+                _ => (StatusCode::UNPROCESSABLE_ENTITY, "payload-mismatch"),
+            };
+            return Err(refuse(status, code, format!("relay request of {id:?}: {e}")));
+        }
+    };
+    let env = req.envelope();
     if *req.header_key() != key {
         return Err(refuse(
             StatusCode::UNAUTHORIZED,
             "key-mismatch",
             format!("{HEADER_PUBLIC_KEY} is not the key registered for {id:?}"),
-        ));
-    }
-    if !req.payload_matches() {
-        return Err(refuse(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "payload-mismatch",
-            "payload_sha256 / payload_size do not describe A(payload)",
         ));
     }
     // Verified: the request as a relay-request document (the log's entry).
@@ -353,16 +346,8 @@ pub(crate) async fn witness(
     let key = *registered(&state, &id)?;
     match witnessed(&body)? {
         Witnessed::Fork(f, bytes) => {
-            if !attest_verifier::crypto::ed25519_verify_strict(
-                &key,
-                f.signed().message(),
-                f.keys().signature().signature(),
-            ) {
-                return Err(unverified("fork evidence", "the signature does not verify under the registered key"));
-            }
-            if f.evidence_hash() != f.signed().hash() {
-                return Err(unverified("fork evidence", "evidence_hash is not SHA-256(M(evidence))"));
-            }
+            let f = verify_claim_under(*f, &key).map_err(|e| unverified("fork evidence", e.to_string()))?.into_inner();
+            let f = f.claim();
             if f.witness_id() != id {
                 return Err(unverified("fork evidence", format!("witness_id {:?} is not {id:?}", f.witness_id())));
             }
@@ -371,20 +356,9 @@ pub(crate) async fn witness(
                 .into_response())
         }
         Witnessed::Receipt(r, bytes) => {
-            if !attest_verifier::crypto::ed25519_verify_strict(
-                &key,
-                r.signed().message(),
-                r.keys().signature().signature(),
-            ) {
-                return Err(unverified("witness receipt", "the signature does not verify under the registered key"));
-            }
-            if r.statement_hash() != r.signed().hash() {
-                return Err(unverified("witness receipt", "statement_hash is not SHA-256(M(statement))"));
-            }
-            if r.canonical_json() != r.signed().canonical() {
-                return Err(unverified("witness receipt", "canonical_json_hex is not hex(A(statement))"));
-            }
-            check_binding(&r).map_err(|e| unverified("witness receipt", e.to_string()))?;
+            let r =
+                verify_receipt_under(*r, &key).map_err(|e| unverified("witness receipt", e.to_string()))?.into_inner();
+            let r = r.receipt();
             let st = r.statement();
             if st.witness_id() != id {
                 return Err(unverified("witness receipt", format!("witness_id {:?} is not {id:?}", st.witness_id())));

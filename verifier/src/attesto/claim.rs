@@ -212,6 +212,16 @@ fn hash_text(h: Option<Sha256Digest>) -> String {
     h.map_or_else(|| "none".to_string(), |h| h.to_hex())
 }
 
+/// Verifies fork evidence under `key` (a receiver's registered key):
+/// `signature`, then `statement-hash` (`evidence_hash`).
+pub fn verify_claim_under(
+    claim: ForkClaim,
+    key: &crate::types::Ed25519PublicKey,
+) -> Result<crate::Verified<ForkClaimDocument>, super::AttestoError> {
+    super::signed_under(key, &claim.signed, claim.keys.signature(), "evidence_hash", &claim.evidence_hash)?;
+    Ok(crate::Verified::new(ForkClaimDocument { claim }))
+}
+
 /// The registry entry's verification of Attesto fork evidence (from its bytes).
 pub(crate) fn verify_bytes(bytes: &[u8], ctx: &VerifyContext<'_>) -> Pending {
     let claim = match parse_fork_claim(bytes) {

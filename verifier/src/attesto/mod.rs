@@ -555,6 +555,79 @@ pub(crate) fn hash_check(r: &mut ReportBuilder, member: &str, claimed: &Sha256Di
     }
 }
 
+/// Why an Attesto document does not verify under a given key
+/// ([`receipt::verify_receipt_under`], [`claim::verify_claim_under`],
+/// [`relay::verify_relay_under`]: a receiver's registered key, no trust root).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AttestoError {
+    /// The signature does not verify under the key (check `signature`).
+    #[error("the signature does not verify under {key}")]
+    Signature {
+        /// The key.
+        key: Ed25519PublicKey,
+    },
+    /// A claimed hash is not SHA-256(M) (check `statement-hash`).
+    #[error("{member} is {claimed}, SHA-256(M) is {computed}")]
+    Hash {
+        /// `statement_hash`, `evidence_hash` or the envelope-hash header.
+        member: &'static str,
+        /// What the document says.
+        claimed: Sha256Digest,
+        /// What M hashes to.
+        computed: Sha256Digest,
+    },
+    /// `canonical_json_hex` is not hex(A(statement)) (check `canonical-bytes`).
+    #[error("canonical_json_hex is not hex(A(statement))")]
+    Canonical,
+    /// A relay's payload is not what its envelope describes (check `canonical-bytes`).
+    #[error("{0}")]
+    Payload(String, Reason),
+    /// A receipt's members do not bind to its statement (check `binding`).
+    #[error("{0}")]
+    Binding(#[from] receipt::BindingError),
+}
+
+impl AttestoError {
+    /// The check that fails.
+    pub fn check(&self) -> CheckId {
+        match self {
+            AttestoError::Signature { .. } => CheckId::Signature,
+            AttestoError::Hash { .. } => CheckId::StatementHash,
+            AttestoError::Canonical | AttestoError::Payload(..) => CheckId::CanonicalBytes,
+            AttestoError::Binding(_) => CheckId::Binding,
+        }
+    }
+
+    /// The stable reason.
+    pub fn reason(&self) -> Reason {
+        match self {
+            AttestoError::Signature { .. } => Reason::BadSignature,
+            AttestoError::Hash { .. } => Reason::HashMismatch,
+            AttestoError::Canonical => Reason::CanonicalMismatch,
+            AttestoError::Payload(_, r) => *r,
+            AttestoError::Binding(e) => e.reason(),
+        }
+    }
+}
+
+/// The `signature` and `statement-hash` facts of a signed Attesto object under `key`.
+pub(crate) fn signed_under(
+    key: &Ed25519PublicKey,
+    msg: &SignedMessage,
+    sig: &HexSignature,
+    member: &'static str,
+    claimed: &Sha256Digest,
+) -> Result<(), AttestoError> {
+    if !crate::crypto::ed25519_verify_strict(key, msg.message(), sig.signature()) {
+        return Err(AttestoError::Signature { key: *key });
+    }
+    if *claimed != msg.hash() {
+        return Err(AttestoError::Hash { member, claimed: *claimed, computed: msg.hash() });
+    }
+    Ok(())
+}
+
 /// A `parse` failure of an Attesto kind, halting its report.
 pub(crate) fn parse_failed(plan: Plan, e: &AttestoParseError) -> Pending {
     let mut r = ReportBuilder::new(plan);

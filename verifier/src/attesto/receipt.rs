@@ -311,6 +311,21 @@ impl ReceiptDocument {
     }
 }
 
+/// Verifies a receipt under `key` (a receiver's registered key; the caller
+/// pins it): `signature`, `statement-hash`, `canonical-bytes`, `binding`, in
+/// that order. The document's own `public_key_hex` is not consulted.
+pub fn verify_receipt_under(
+    receipt: WitnessReceipt,
+    key: &crate::types::Ed25519PublicKey,
+) -> Result<crate::Verified<ReceiptDocument>, super::AttestoError> {
+    super::signed_under(key, &receipt.signed, receipt.keys.signature(), "statement_hash", &receipt.statement_hash)?;
+    if receipt.canonical_json != receipt.signed.canonical() {
+        return Err(super::AttestoError::Canonical);
+    }
+    check_binding(&receipt)?;
+    Ok(crate::Verified::new(ReceiptDocument { receipt }))
+}
+
 /// The registry entry's verification of a witness receipt (from its bytes).
 pub(crate) fn verify_bytes(bytes: &[u8], ctx: &VerifyContext<'_>) -> Pending {
     let receipt = match parse_witness_receipt(bytes) {

@@ -322,6 +322,25 @@ impl RelayDocument {
     pub fn request(&self) -> &RelayRequest {
         &self.request
     }
+
+    /// The verified request, taken out.
+    pub fn into_request(self) -> RelayRequest {
+        self.request
+    }
+}
+
+/// Verifies a relay request under `key` (a receiver's registered key, not
+/// the public-key header): `signature`, `statement-hash` (the envelope-hash
+/// header), `canonical-bytes` (`payload_sha256`, `payload_size`).
+pub fn verify_relay_under(
+    request: RelayRequest,
+    key: &Ed25519PublicKey,
+) -> Result<crate::Verified<RelayDocument>, super::AttestoError> {
+    super::signed_under(key, &request.signed, &request.header_signature, HEADER_ENVELOPE_HASH, &request.header_hash)?;
+    if let Some((reason, detail)) = request.payload_mismatch() {
+        return Err(super::AttestoError::Payload(detail, reason));
+    }
+    Ok(crate::Verified::new(RelayDocument { request }))
 }
 
 /// The registry entry's verification of a relay-request file.

@@ -261,3 +261,44 @@ fn receipt_event_id_rule() {
     let hashed = relay::receipt_event_id("inst", &longer);
     assert_eq!(hashed, format!("local-vault:inst:{}", crate::crypto::sha256(longer.as_bytes())));
 }
+
+#[test]
+fn verify_under_a_registered_key() {
+    use super::claim::{parse_fork_claim, verify_claim_under};
+    use super::receipt::verify_receipt_under;
+    use super::relay::verify_relay_under;
+    let key = Ed25519PublicKey::from_hex(KEY).unwrap();
+    let other = Ed25519PublicKey::from_hex(&"11".repeat(32)).unwrap();
+    let r = parse_witness_receipt(&sample("02-second.receipt.json")).unwrap();
+    assert!(verify_receipt_under(r.clone(), &key).is_ok());
+    let e = verify_receipt_under(r, &other).unwrap_err();
+    assert_eq!((e.check(), e.reason()), (CheckId::Signature, Reason::BadSignature));
+    let bad = parse_witness_receipt(&edit("02-second.receipt.json", |d| d["stream_id"] = "x".into())).unwrap();
+    let e = verify_receipt_under(bad, &key).unwrap_err();
+    assert_eq!((e.check(), e.reason()), (CheckId::Binding, Reason::StatementMismatch));
+    let hex =
+        parse_witness_receipt(&edit("02-second.receipt.json", |d| d["canonical_json_hex"] = "7b7d".into())).unwrap();
+    assert_eq!(verify_receipt_under(hex, &key).unwrap_err().reason(), Reason::CanonicalMismatch);
+    let f = parse_fork_claim(&sample("06-conflict.fork.json")).unwrap();
+    assert!(verify_claim_under(f.clone(), &key).is_ok());
+    assert_eq!(verify_claim_under(f, &other).unwrap_err().reason(), Reason::BadSignature);
+    let f = parse_fork_claim(&edit("06-conflict.fork.json", |d| d["evidence_hash"] = "00".repeat(32).into())).unwrap();
+    assert_eq!(verify_claim_under(f, &key).unwrap_err().check(), CheckId::StatementHash);
+    let v: serde_json::Value = serde_json::from_slice(&sample("relay-1.request.json")).unwrap();
+    let h = |n: &str| v["headers"][n].as_str().unwrap().to_string();
+    let parts = |body: &str| {
+        relay::parse_relay_parts(
+            &h(relay::HEADER_ENVELOPE_HASH),
+            &h(relay::HEADER_SIGNATURE),
+            &h(relay::HEADER_PUBLIC_KEY),
+            body.as_bytes(),
+        )
+        .unwrap()
+    };
+    let body = v["body"].as_str().unwrap();
+    assert!(verify_relay_under(parts(body), &key).is_ok());
+    assert_eq!(verify_relay_under(parts(body), &other).unwrap_err().reason(), Reason::BadSignature);
+    let drifted = body.replace("\"hundred\":100.0", "\"hundred\":100");
+    let e = verify_relay_under(parts(&drifted), &key).unwrap_err();
+    assert_eq!((e.check(), e.reason()), (CheckId::CanonicalBytes, Reason::HashMismatch), "100 is not 100.0 in A()");
+}
