@@ -655,3 +655,26 @@ fn bad_attesto_installation_arguments_are_refused_at_start() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("given twice"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn inspect_shows_the_recomputed_hashes_of_every_attesto_kind() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (name, member, field) in [
+        ("02-second.receipt.json", "statement_hash", "statementHash"),
+        ("06-conflict.fork.json", "evidence_hash", "evidenceHash"),
+    ] {
+        let path = samples().join(name);
+        let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
+        let out = run(dir.path(), &["inspect", path.to_str().expect("utf-8"), "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(v["decoded"][field], doc[member], "{name}: {v}");
+        assert_eq!(v["decoded"]["publicKey"], KEY);
+    }
+    let path = samples().join("relay-1.request.json");
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
+    let out = run(dir.path(), &["inspect", path.to_str().expect("utf-8"), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["decoded"]["envelopeHash"], doc["headers"]["X-Attesto-Local-Vault-Envelope-Hash"], "{v}");
+    assert_eq!(v["decoded"]["receiptEventId"], "local-vault:inst_sample:src-floats");
+}

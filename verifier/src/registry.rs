@@ -355,7 +355,7 @@ pub fn kind(doc_type: &str) -> Option<&'static DocumentKind> {
 }
 
 /// The kind without a `type` member that a parsed document's members tell (Attesto documents).
-fn untyped_kind(v: &Value) -> Option<&'static DocumentKind> {
+pub(crate) fn untyped_kind(v: &Value) -> Option<&'static DocumentKind> {
     KINDS.iter().find(|k| k.told_by_members.is_some_and(|m| crate::attesto::has_members(v, m)))
 }
 
