@@ -678,3 +678,40 @@ fn inspect_shows_the_recomputed_hashes_of_every_attesto_kind() {
     assert_eq!(v["decoded"]["envelopeHash"], doc["headers"]["X-Attesto-Local-Vault-Envelope-Hash"], "{v}");
     assert_eq!(v["decoded"]["receiptEventId"], "local-vault:inst_sample:src-floats");
 }
+
+#[test]
+fn concurrent_submissions_are_checked_and_persisted_one_at_a_time() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let server = serve(dir.path(), &[format!("inst_sample={KEY}")]);
+    let addr = server.addr.clone();
+    // The same relay 8 times at once: one 201, seven replays of that entry.
+    let answers: Vec<(u16, serde_json::Value)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let addr = addr.clone();
+                s.spawn(move || Relay::sample("relay-1.request.json").post(&addr, "inst_sample"))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+    });
+    let created = answers.iter().filter(|(st, _)| *st == 201).count();
+    let replays = answers.iter().filter(|(st, b)| *st == 200 && b["replayed"] == true).count();
+    assert_eq!((created, replays), (1, 7), "{answers:?}");
+    let indices: std::collections::BTreeSet<String> =
+        answers.iter().map(|(_, b)| b["ledger"]["index"].to_string()).collect();
+    assert_eq!(indices.len(), 1, "one entry: {indices:?}");
+    // Two witness histories racing at seq 2 over the same head: exactly one is accepted.
+    let w = "/v2/local-vault/installations/inst_sample/witness/checkpoints";
+    let doc = |n: &str| std::fs::read(samples().join(n)).expect("read");
+    assert_eq!(post(&addr, w, &[], &doc("01-first.receipt.json")).0, 201);
+    for _ in 0..3 {
+        let codes: Vec<u16> = std::thread::scope(|s| {
+            let a = s.spawn(|| post(&addr, w, &[], &doc("02-second.receipt.json")).0);
+            let b = s.spawn(|| post(&addr, w, &[], &doc("08-other-second.receipt.json")).0);
+            vec![a.join().expect("a"), b.join().expect("b")]
+        });
+        // The first round: one 201 and one 409; later rounds: the accepted one replays (200), the other 409.
+        assert_eq!(codes.iter().filter(|c| **c == 409).count(), 1, "{codes:?}");
+        assert!(codes.iter().any(|c| *c == 201 || *c == 200), "{codes:?}");
+    }
+}
