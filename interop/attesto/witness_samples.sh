@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
+# Regenerates witness samples like interop/attesto/samples/0*.json with the
+# real package (pip install attesto-local-vault==0.2.0 in a Python >= 3.12
+# venv; ALV names its CLI). Writes each `witness-checkpoint` stdout to OUT;
+# the committed samples are its `receipt` / `forkEvidence` members (times and
+# ids differ on every run: the committed files are one run, 2026-12-01).
+# The key is SHA-256("attest attesto witness sample key"): public key
+# da4fee0eaf54d9863ae1e8dbe148d797335fd0e6863571a381f86d7702e07693.
 set -euo pipefail
-ALV=${ALV:-/tmp/alv-venv/bin/attesto-local-vault}
-OUT=${1:-/tmp/alv/out}
+ALV=${ALV:-attesto-local-vault}
+OUT=${1:?usage: witness_samples.sh OUT_DIR}
 rm -rf "$OUT"; mkdir -p "$OUT"
 export ATTESTO_LOCAL_VAULT_SIGNING_KEY=$(printf 'attest attesto witness sample key' | sha256sum | cut -c1-64)
 export ATTESTO_LOCAL_VAULT_KEY_ID=local-vault-1
