@@ -10,7 +10,12 @@ from conftest import SUMMARY, is_dsse_vector, is_fork_vector, load_vectors
 
 # DSSE envelopes (heartbeats, docs/spec.md §9) are another document kind: test_dsse.py;
 # fork evidence (docs/spec.md §11) too: test_fork.py.
-VECTORS = [v for v in load_vectors() if not is_dsse_vector(v) and not is_fork_vector(v)]
+# Attesto Local Vault documents (docs/spec.md §12): test_attesto.py.
+VECTORS = [
+    v
+    for v in load_vectors()
+    if not is_dsse_vector(v) and not is_fork_vector(v) and not v["name"].startswith("attesto/")
+]
 BY_NAME = {v["name"]: v for v in VECTORS}
 
 

@@ -49,6 +49,9 @@ bash kat/run.sh
 step "DSSE interop (securesystemslib signs and verifies heartbeat envelopes with attest)"
 bash interop/dsse/run.sh
 
+step "Attesto Local Vault interop (the real attesto-local-vault 0.2.0: witness output verified and audited, drain-once against the ledger)"
+bash interop/attesto/run.sh
+
 step "Go tlog interop (golang.org/x/mod sumdb/note and sumdb/tlog check the ledger's checkpoints, tiles and proofs)"
 bash interop/tlog-go/run.sh
 

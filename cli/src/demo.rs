@@ -57,6 +57,7 @@ fn evidence(dir: &Path, json: bool) -> EvidenceArgs {
     EvidenceArgs {
         trust_roots: vec![dir.join("trust-root.json")],
         trust_root_dir: None,
+        attesto_keys: Vec::new(),
         root_keys: vec![dir.join("keys/root.pub")],
         bundle: Some(dir.join("bundle")),
         signals: Some(dir.join("signals.json")),
@@ -154,6 +155,7 @@ fn ledger_step(dir: &Path, s: &Scenario, a: &DemoArgs) -> Result<i32, CliError> 
             trust_roots: vec![("trust-root.json".into(), to_pretty(&s.trust_root).into_bytes())],
             pinned: vec![s.root.master_ed25519().public_key()],
             evidence: attest_verifier::Evidence::default(),
+            attesto: Default::default(),
         },
         listen: "127.0.0.1:0".parse().map_err(|e: std::net::AddrParseError| fail(e.to_string()))?,
         batch: attest_ledger::sequencer::BatchConfig::default(),

@@ -84,6 +84,11 @@ pub struct ServeArgs {
     /// Heartbeat policy heartbeat envelopes are verified against.
     #[arg(long = "heartbeat-policy", value_name = "FILE")]
     pub heartbeat_policy: Option<PathBuf>,
+    /// Register an Attesto Local Vault installation: ID=PUBKEYHEX (repeatable). Its relays
+    /// (POST /v2/local-vault/installations/ID/relay) and witness output
+    /// (…/ID/witness/checkpoints) are verified against this key (docs/spec.md §12.7).
+    #[arg(long = "attesto-installation", value_name = "ID=PUBKEYHEX")]
+    pub attesto_installations: Vec<String>,
     /// Where stream health changes are POSTed (attest.stream-alert.v1; http://).
     #[arg(long = "alert-webhook", value_name = "URL")]
     pub alert_webhook: Option<String>,
@@ -221,7 +226,13 @@ pub fn run(c: &LedgerCommand) -> Result<i32, CliError> {
                 tls,
                 database,
                 signer: signer(&a.key, &a.origin)?,
-                verification: Verification { trust_roots, pinned: read_pinned_keys(&a.root_keys)?, evidence },
+                verification: Verification {
+                    trust_roots,
+                    pinned: read_pinned_keys(&a.root_keys)?,
+                    evidence,
+                    attesto: attest_ledger::attesto::Installations::parse(&a.attesto_installations)
+                        .map_err(|e| CliError::new(format!("--attesto-installation {e}")))?,
+                },
                 listen: a.listen,
                 alert_webhook: a.alert_webhook.clone(),
                 monitor_interval: Duration::from_millis(a.monitor_interval_ms),

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+mod attesto;
 mod audit_inputs;
 mod commands;
 mod demo;

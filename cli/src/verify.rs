@@ -33,15 +33,20 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct EvidenceArgs {
     /// Trust root document; repeat to give a rotation chain, oldest first.
-    #[arg(long = "trust-root", value_name = "FILE", required_unless_present = "trust_root_dir")]
+    #[arg(long = "trust-root", value_name = "FILE", required_unless_present_any = ["trust_root_dir", "attesto_keys"])]
     pub trust_roots: Vec<PathBuf>,
     /// A directory of trust roots (its *.json files, ordered by their version member;
     /// N.root.json names are fine) instead of repeated --trust-root.
     #[arg(long = "trust-root-dir", value_name = "DIR", conflicts_with = "trust_roots")]
     pub trust_root_dir: Option<PathBuf>,
     /// File of pinned root keys: one lowercase hex Ed25519 key per line.
-    #[arg(long = "root-key", value_name = "FILE", required = true)]
+    #[arg(long = "root-key", value_name = "FILE", required_unless_present = "attesto_keys")]
     pub root_keys: Vec<PathBuf>,
+    /// Pin an Attesto Local Vault key (64 lowercase hex, or a file of such keys, one per
+    /// line; repeatable): witness receipts, fork evidence and relay requests signed by it
+    /// pass `signer` (docs/spec.md §12). With it, --trust-root and --root-key may be left out.
+    #[arg(long = "attesto-key", value_name = "HEX|FILE")]
+    pub attesto_keys: Vec<String>,
     /// Policy bundle directory (with manifest.json) or a manifest file.
     #[arg(long, value_name = "DIR|MANIFEST")]
     pub bundle: Option<PathBuf>,
@@ -276,7 +281,8 @@ impl Loaded {
         let docs = read_trust_roots(&paths)?;
         crate::trust_inputs::refuse_secret_key_files(&a.root_keys, &docs)?;
         let pinned = read_pinned_keys(&a.root_keys)?;
-        let state = crate::state::State::open(&a.state, &pinned)?;
+        // Nothing to remember without root keys (only --attesto-key given).
+        let state = if pinned.is_empty() { None } else { crate::state::State::open(&a.state, &pinned)? };
         let min_version = crate::state::min_version(a.min_trust_root_version, state.as_ref());
         let chain_opts = ChainOptions { now, min_version };
         let named = paths.iter().map(|p| p.display().to_string()).zip(docs).collect();
@@ -302,6 +308,7 @@ impl Loaded {
             allow_hosts: a.allow_hosts.clone(),
             heartbeat_policy: a.heartbeat_policy.as_deref().map(read_heartbeat_policy).transpose()?,
             expect: expect.clone(),
+            attesto_keys: crate::attesto::read_attesto_keys(&a.attesto_keys)?,
             log_proof: match (&a.log_proof, &a.log_key) {
                 (Some(p), Some(k)) => Some(LogProofEvidence {
                     // One byte over the limit is read, so an oversized proof
@@ -708,11 +715,16 @@ pub fn audit(
     };
     let mut chunk = read_chunk(&mut items, &mut carry)?;
     let mut pending_lines: Vec<String> = Vec::new();
+    let mut receipts = crate::attesto::ReceiptAudit::default();
     while !chunk.is_empty() {
         let refs: Vec<&Item> = chunk.iter().collect();
+        let base = total;
         let (verified, next) = rayon::join(
             || {
                 let reports = audit_reports(&refs, loaded, &mut batch, &labels)?;
+                for (i, (item, report)) in chunk.iter().zip(&reports).enumerate() {
+                    receipts.observe(base + i, &item.bytes, report);
+                }
                 let bad: Vec<InvalidItem> = chunk
                     .iter()
                     .zip(&reports)
@@ -743,7 +755,9 @@ pub fn audit(
     let streams = batch.finish_streams(&loaded.context(&loaded.trust), window_start);
     let stream_lines: Vec<String> = streams.iter().map(|s| render::stream(s, a.format)).collect();
     write(&stdout, &stream_lines);
-    let streams_ok = streams.iter().all(|s| s.report().valid());
+    let (attesto_streams, attesto_lines) = receipts.finish(&|i| labels.name_of(i), a.format);
+    write(&stdout, &attesto_lines);
+    let streams_ok = streams.iter().all(|s| s.report().valid()) && attesto_streams.iter().all(|s| s.monotonic());
     if print_items {
         let summary = render::audit_summary(total, valid, start.elapsed().as_secs_f64(), a.format);
         let _ = stdout.lock().write_all(summary.as_bytes());

@@ -9,19 +9,19 @@ use attest_json::{parse, to_canonical_vec, Limits};
 use attest_verifier::attestation::{ATTESTATION_PLAN, EXECUTION_ATTESTATION_TYPE};
 use attest_verifier::bundle::{EntryKind, BUNDLE_MANIFEST_PLAN, BUNDLE_MANIFEST_TYPE};
 use attest_verifier::crypto::sha256;
+use attest_verifier::heartbeat::{parse_heartbeat_policy, Health, HEARTBEAT_PLAN, HEARTBEAT_TYPE, STREAM_PLAN};
 use attest_verifier::network::{
     check_log_against, check_records, node_hash, parse_log, parse_record_proof_value, parse_summary_value,
     prove_log_record, summarize_log, verify_record_proof, verify_record_proof_against_summary, LogRules, ProofError,
 };
-use attest_verifier::heartbeat::{parse_heartbeat_policy, Health, HEARTBEAT_PLAN, HEARTBEAT_TYPE, STREAM_PLAN};
 use attest_verifier::report::Plan;
 use attest_verifier::trust_root::{
     parse_root_keys, verify_trust_root_chain_bytes, ChainOptions, TrustRootError, TRUST_ROOT_PLAN, TRUST_ROOT_TYPE,
 };
 use attest_verifier::types::{Ed25519PublicKey, Sha256Digest};
 use attest_verifier::{
-    verify_document, BatchVerifier, BundleEvidence, BundleFile, Evidence, Report, Status, Timestamp, TrustAnchor, TrustOutcome,
-    VerifyContext,
+    verify_document, BatchVerifier, BundleEvidence, BundleFile, Evidence, Report, Status, Timestamp, TrustAnchor,
+    TrustOutcome, VerifyContext,
 };
 use base64::Engine as _;
 
@@ -368,8 +368,8 @@ fn log_golden() -> &'static (attest_verifier::checkpoint::VerifierKey, Vec<u8>, 
     static GOLDEN: OnceLock<(attest_verifier::checkpoint::VerifierKey, Vec<u8>, Vec<u8>)> = OnceLock::new();
     GOLDEN.get_or_init(|| {
         let v: serde_json::Value = serde_json::from_str(LOG_INCLUSION_VECTOR).expect("vector is JSON");
-        let key = attest_verifier::checkpoint::VerifierKey::parse(v["logKey"].as_str().expect("logKey"))
-            .expect("log key");
+        let key =
+            attest_verifier::checkpoint::VerifierKey::parse(v["logKey"].as_str().expect("logKey")).expect("log key");
         let doc = parse(v["document"].as_str().expect("document").as_bytes(), &Limits::default()).expect("document");
         let proof = v["logProof"].as_str().expect("logProof").as_bytes().to_vec();
         (key, to_canonical_vec(&doc), proof)
@@ -469,4 +469,58 @@ pub fn witness_policy_input(data: &[u8]) -> bool {
         assert!(!q.cosigned().is_empty(), "a met quorum of witnesses has a cosigner");
     }
     q.satisfied()
+}
+
+/// Target `attesto_document`: any bytes as an Attesto Local Vault document
+/// (docs/spec.md §12), with the real package's sample key pinned.
+///
+/// - Attesto's parser: a value that parses has canonical bytes
+///   `A(v)` (floats as Python's repr) that parse back and canonicalize to
+///   the same bytes (one canonical form: floats' repr reads back as the same
+///   double, integers stay exact); `A(v)` with floats
+///   refused succeeds exactly when `v` holds no float, with the same bytes;
+/// - `verify_document` never panics; the report lists its plan's checks,
+///   every failure has a reason, and a valid report is of a known kind with
+///   every required check passed.
+///
+/// Returns whether the document verified.
+pub fn attesto_document_input(data: &[u8]) -> bool {
+    use attest_verifier::attesto::json::{canonical, parse, FloatRule};
+    if let Ok(v) = parse(data) {
+        let c = canonical(&v, FloatRule::PythonRepr).expect("Python repr writes every value");
+        let again = parse(&c).expect("A(v) parses");
+        // Members come back sorted, so compare as canonical bytes (which also tell -0.0 from 0.0).
+        assert_eq!(canonical(&again, FloatRule::PythonRepr).ok().as_deref(), Some(c.as_slice()), "one canonical form");
+        match canonical(&v, FloatRule::Refuse) {
+            Ok(r) => {
+                assert!(v.first_float("$").is_none());
+                assert_eq!(r, c);
+            }
+            Err(path) => assert_eq!(v.first_float("$").as_deref(), Some(path.as_str())),
+        }
+    }
+    static KEY: OnceLock<attest_verifier::types::Ed25519PublicKey> = OnceLock::new();
+    let key = *KEY.get_or_init(|| {
+        attest_verifier::types::Ed25519PublicKey::from_hex(
+            "da4fee0eaf54d9863ae1e8dbe148d797335fd0e6863571a381f86d7702e07693",
+        )
+        .expect("sample key")
+    });
+    let now = Timestamp::parse("2026-12-31T00:00:00Z").expect("now");
+    let trust =
+        TrustAnchor::new(Vec::new(), Vec::new(), attest_verifier::trust_root::ChainOptions { now, min_version: None })
+            .verify();
+    let evidence = Evidence { attesto_keys: vec![key], ..Evidence::default() };
+    let report = verify_document(data, &VerifyContext::new(&trust, &evidence, now)).into_report();
+    for c in report.checks() {
+        if c.status == Status::Fail {
+            assert!(c.reason.is_some(), "a failed check without a reason: {c:?}");
+        }
+    }
+    if report.valid() {
+        let kinds = ["attesto.v2.witness", "attesto.v2.fork", "attest.attesto-relay-request.v1"];
+        assert!(kinds.contains(&report.doc_type()), "valid without a trust root: {}", report.doc_type());
+        assert!(report.checks().iter().all(|c| c.status != Status::Fail));
+    }
+    report.valid()
 }

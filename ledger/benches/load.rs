@@ -110,6 +110,7 @@ fn run(db: Database, s: &Scenario, docs: &[Vec<u8>], clients: usize, linger: Dur
             trust_roots: vec![("trust-root.json".into(), to_pretty(&s.trust_root).into_bytes())],
             pinned,
             evidence: Evidence::default(),
+            attesto: Default::default(),
         },
         listen: "127.0.0.1:0".parse().expect("addr"),
         batch: BatchConfig { max_age: linger, ..BatchConfig::default() },

@@ -33,6 +33,8 @@ pub struct Verification {
     pub pinned: Vec<Ed25519PublicKey>,
     /// Evidence for every submission (the heartbeat policy).
     pub evidence: Evidence,
+    /// Attesto Local Vault installations the receiver accepts (docs/spec.md §12.7).
+    pub attesto: crate::attesto::Installations,
 }
 
 /// Shared state of the handlers.
@@ -111,16 +113,16 @@ pub struct ApiError {
     message: String,
     report: Option<serde_json::Value>,
     /// `Retry-After` seconds (503).
-    retry_after: Option<u32>,
+    pub(crate) retry_after: Option<u32>,
     /// The entry's index (a 503 `not-witnessed`: appended, not yet witnessed).
     index: Option<u64>,
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self { status, code, message: message.into(), report: None, retry_after: None, index: None }
     }
-    fn internal(message: impl Into<String>) -> Self {
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
     }
 }
@@ -151,6 +153,8 @@ pub(crate) fn now() -> Timestamp {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/v1/entries", post(submit))
+        .route("/v2/local-vault/installations/{id}/relay", post(crate::attesto::relay))
+        .route("/v2/local-vault/installations/{id}/witness/checkpoints", post(crate::attesto::witness))
         .route("/v1/entries/{index}", get(get_entry))
         .route("/v1/entries/{index}/tlog-proof", get(get_tlog_proof))
         .route("/v1/proof/inclusion", get(inclusion))
@@ -172,7 +176,9 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::internal(format!("task failed: {e}")))?
 }
 

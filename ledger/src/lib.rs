@@ -20,6 +20,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 pub mod alerts;
+pub mod attesto;
 pub mod client;
 pub mod export;
 pub mod hashes;

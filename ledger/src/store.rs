@@ -161,6 +161,39 @@ pub(crate) fn in_order<T>(start: u64, rows: impl IntoIterator<Item = (i64, T)>) 
     Ok(out)
 }
 
+/// An accepted Attesto Local Vault relay (docs/spec.md §12.7): the row that
+/// makes relays idempotent on (installation, stream, source_ref).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttestoRelay {
+    /// The registered installation.
+    pub installation_id: String,
+    /// The envelope's stream.
+    pub stream_id: String,
+    /// The envelope's source reference.
+    pub source_ref: String,
+    /// `payload_sha256` of the first accepted request (a different one later is payload drift).
+    pub payload_sha256: String,
+    /// The log index of the relay request's entry.
+    pub entry_index: u64,
+}
+
+/// An accepted Attesto witness receipt: the witness state per (witness, tenant, stream).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttestoCheckpoint {
+    /// The witness (the installation).
+    pub witness_id: String,
+    /// The tenant.
+    pub tenant_id: String,
+    /// The stream.
+    pub stream_id: String,
+    /// `checkpoint_seq_no`, exact decimal digits (no leading zeros).
+    pub seq: String,
+    /// `checkpoint_hash`, lowercase hex.
+    pub checkpoint_hash: String,
+    /// The log index of the receipt's entry.
+    pub entry_index: u64,
+}
+
 /// The storage of one log.
 pub trait Store: Send + std::fmt::Debug {
     /// Number of entries (one past the largest index).
@@ -196,6 +229,32 @@ pub trait Store: Send + std::fmt::Debug {
     fn rejected(&mut self, limit: u64) -> Result<Vec<Rejected>, StoreError>;
     /// The database answers.
     fn ping(&mut self) -> Result<(), StoreError>;
+    /// The accepted Attesto relay of (installation, stream, source_ref), if any.
+    fn attesto_relay(
+        &mut self,
+        installation_id: &str,
+        stream_id: &str,
+        source_ref: &str,
+    ) -> Result<Option<AttestoRelay>, StoreError>;
+    /// Records an accepted relay; `false` (nothing written) when its key is taken.
+    fn put_attesto_relay(&mut self, relay: &AttestoRelay) -> Result<bool, StoreError>;
+    /// The accepted receipt of (witness, tenant, stream) at `seq`, if any.
+    fn attesto_checkpoint(
+        &mut self,
+        witness_id: &str,
+        tenant_id: &str,
+        stream_id: &str,
+        seq: &str,
+    ) -> Result<Option<AttestoCheckpoint>, StoreError>;
+    /// The accepted receipt of (witness, tenant, stream) with the largest seq.
+    fn attesto_head(
+        &mut self,
+        witness_id: &str,
+        tenant_id: &str,
+        stream_id: &str,
+    ) -> Result<Option<AttestoCheckpoint>, StoreError>;
+    /// Records an accepted receipt; `false` (nothing written) when that seq is taken.
+    fn put_attesto_checkpoint(&mut self, checkpoint: &AttestoCheckpoint) -> Result<bool, StoreError>;
 }
 
 #[cfg(test)]

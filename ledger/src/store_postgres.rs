@@ -20,8 +20,8 @@ use attest_verifier::types::Sha256Digest;
 use postgres::{Client, NoTls};
 
 use crate::store::{
-    in_order, to_digest, to_i64, to_u64, NewEntry, Rejected, SearchFields, SearchHit, SearchQuery, Store, StoreError,
-    StoredCheckpoint, StoredEntry,
+    in_order, to_digest, to_i64, to_u64, AttestoCheckpoint, AttestoRelay, NewEntry, Rejected, SearchFields, SearchHit,
+    SearchQuery, Store, StoreError, StoredCheckpoint, StoredEntry,
 };
 
 /// The advisory lock key of appends and schema creation: the bytes of
@@ -55,6 +55,24 @@ CREATE TABLE IF NOT EXISTS rejected (
     reason TEXT,
     report TEXT NOT NULL,
     body BYTEA NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attesto_relays (
+    installation_id TEXT NOT NULL,
+    stream_id TEXT NOT NULL,
+    source_ref TEXT NOT NULL,
+    payload_sha256 TEXT NOT NULL,
+    entry_index BIGINT NOT NULL,
+    PRIMARY KEY (installation_id, stream_id, source_ref)
+);
+CREATE TABLE IF NOT EXISTS attesto_checkpoints (
+    witness_id TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    stream_id TEXT NOT NULL,
+    seq TEXT NOT NULL,
+    seq_len BIGINT NOT NULL,
+    checkpoint_hash TEXT NOT NULL,
+    entry_index BIGINT NOT NULL,
+    PRIMARY KEY (witness_id, tenant_id, stream_id, seq)
 );
 ";
 
@@ -323,6 +341,91 @@ impl Store for PostgresStore {
         self.client()?.query_one("SELECT 1", &[])?;
         Ok(())
     }
+
+    fn attesto_relay(
+        &mut self,
+        inst: &str,
+        stream: &str,
+        source_ref: &str,
+    ) -> Result<Option<AttestoRelay>, StoreError> {
+        let row = self.client()?.query_opt(
+            "SELECT payload_sha256, entry_index FROM attesto_relays \
+             WHERE installation_id = $1 AND stream_id = $2 AND source_ref = $3",
+            &[&inst, &stream, &source_ref],
+        )?;
+        row.map(|r| {
+            Ok(AttestoRelay {
+                installation_id: inst.to_string(),
+                stream_id: stream.to_string(),
+                source_ref: source_ref.to_string(),
+                payload_sha256: r.try_get(0)?,
+                entry_index: to_u64(r.try_get(1)?)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn put_attesto_relay(&mut self, r: &AttestoRelay) -> Result<bool, StoreError> {
+        let n = self.client()?.execute(
+            "INSERT INTO attesto_relays (installation_id, stream_id, source_ref, payload_sha256, entry_index) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            &[&r.installation_id, &r.stream_id, &r.source_ref, &r.payload_sha256, &to_i64(r.entry_index)?],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn attesto_checkpoint(
+        &mut self,
+        w: &str,
+        t: &str,
+        s: &str,
+        seq: &str,
+    ) -> Result<Option<AttestoCheckpoint>, StoreError> {
+        let row = self.client()?.query_opt(
+            "SELECT seq, checkpoint_hash, entry_index FROM attesto_checkpoints \
+             WHERE witness_id = $1 AND tenant_id = $2 AND stream_id = $3 AND seq = $4",
+            &[&w, &t, &s, &seq],
+        )?;
+        row.map(|r| pg_checkpoint(w, t, s, &r)).transpose()
+    }
+
+    fn attesto_head(&mut self, w: &str, t: &str, s: &str) -> Result<Option<AttestoCheckpoint>, StoreError> {
+        let row = self.client()?.query_opt(
+            "SELECT seq, checkpoint_hash, entry_index FROM attesto_checkpoints \
+             WHERE witness_id = $1 AND tenant_id = $2 AND stream_id = $3 ORDER BY seq_len DESC, seq DESC LIMIT 1",
+            &[&w, &t, &s],
+        )?;
+        row.map(|r| pg_checkpoint(w, t, s, &r)).transpose()
+    }
+
+    fn put_attesto_checkpoint(&mut self, c: &AttestoCheckpoint) -> Result<bool, StoreError> {
+        let n = self.client()?.execute(
+            "INSERT INTO attesto_checkpoints \
+             (witness_id, tenant_id, stream_id, seq, seq_len, checkpoint_hash, entry_index) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+            &[
+                &c.witness_id,
+                &c.tenant_id,
+                &c.stream_id,
+                &c.seq,
+                &to_i64(c.seq.len() as u64)?,
+                &c.checkpoint_hash,
+                &to_i64(c.entry_index)?,
+            ],
+        )?;
+        Ok(n == 1)
+    }
+}
+
+fn pg_checkpoint(w: &str, t: &str, s: &str, r: &postgres::Row) -> Result<AttestoCheckpoint, StoreError> {
+    Ok(AttestoCheckpoint {
+        witness_id: w.to_string(),
+        tenant_id: t.to_string(),
+        stream_id: s.to_string(),
+        seq: r.try_get(0)?,
+        checkpoint_hash: r.try_get(1)?,
+        entry_index: to_u64(r.try_get(2)?)?,
+    })
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use attest_verifier::types::Sha256Digest;
 use rusqlite::{params, Connection, OptionalExtension as _};
 
 use crate::store::{
-    in_order, to_digest, to_i64, to_u64, NewEntry, Rejected, SearchFields, SearchHit, SearchQuery, Store, StoreError,
-    StoredCheckpoint, StoredEntry,
+    in_order, to_digest, to_i64, to_u64, AttestoCheckpoint, AttestoRelay, NewEntry, Rejected, SearchFields, SearchHit,
+    SearchQuery, Store, StoreError, StoredCheckpoint, StoredEntry,
 };
 
 /// A log in one SQLite database file.
@@ -47,6 +47,24 @@ CREATE TABLE IF NOT EXISTS rejected (
     reason TEXT,
     report TEXT NOT NULL,
     body BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attesto_relays (
+    installation_id TEXT NOT NULL,
+    stream_id TEXT NOT NULL,
+    source_ref TEXT NOT NULL,
+    payload_sha256 TEXT NOT NULL,
+    entry_index INTEGER NOT NULL,
+    PRIMARY KEY (installation_id, stream_id, source_ref)
+);
+CREATE TABLE IF NOT EXISTS attesto_checkpoints (
+    witness_id TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    stream_id TEXT NOT NULL,
+    seq TEXT NOT NULL,
+    seq_len INTEGER NOT NULL,
+    checkpoint_hash TEXT NOT NULL,
+    entry_index INTEGER NOT NULL,
+    PRIMARY KEY (witness_id, tenant_id, stream_id, seq)
 );
 ";
 
@@ -284,6 +302,108 @@ impl Store for SqliteStore {
         let _: i64 = self.conn.query_row("SELECT 1", [], |r| r.get(0))?;
         Ok(())
     }
+
+    fn attesto_relay(
+        &mut self,
+        inst: &str,
+        stream: &str,
+        source_ref: &str,
+    ) -> Result<Option<AttestoRelay>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT payload_sha256, entry_index FROM attesto_relays \
+                 WHERE installation_id = ?1 AND stream_id = ?2 AND source_ref = ?3",
+                params![inst, stream, source_ref],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+            )
+            .optional()?;
+        row.map(|(payload_sha256, idx)| {
+            Ok(AttestoRelay {
+                installation_id: inst.to_string(),
+                stream_id: stream.to_string(),
+                source_ref: source_ref.to_string(),
+                payload_sha256,
+                entry_index: to_u64(idx)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn put_attesto_relay(&mut self, r: &AttestoRelay) -> Result<bool, StoreError> {
+        let n = self.conn.execute(
+            "INSERT INTO attesto_relays (installation_id, stream_id, source_ref, payload_sha256, entry_index) \
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+            params![r.installation_id, r.stream_id, r.source_ref, r.payload_sha256, to_i64(r.entry_index)?],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn attesto_checkpoint(
+        &mut self,
+        w: &str,
+        t: &str,
+        s: &str,
+        seq: &str,
+    ) -> Result<Option<AttestoCheckpoint>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT seq, checkpoint_hash, entry_index FROM attesto_checkpoints \
+                 WHERE witness_id = ?1 AND tenant_id = ?2 AND stream_id = ?3 AND seq = ?4",
+                params![w, t, s, seq],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)),
+            )
+            .optional()?;
+        row.map(|row| checkpoint_row(w, t, s, row)).transpose()
+    }
+
+    fn attesto_head(&mut self, w: &str, t: &str, s: &str) -> Result<Option<AttestoCheckpoint>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT seq, checkpoint_hash, entry_index FROM attesto_checkpoints \
+                 WHERE witness_id = ?1 AND tenant_id = ?2 AND stream_id = ?3 ORDER BY seq_len DESC, seq DESC LIMIT 1",
+                params![w, t, s],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)),
+            )
+            .optional()?;
+        row.map(|row| checkpoint_row(w, t, s, row)).transpose()
+    }
+
+    fn put_attesto_checkpoint(&mut self, c: &AttestoCheckpoint) -> Result<bool, StoreError> {
+        let n = self.conn.execute(
+            "INSERT INTO attesto_checkpoints \
+             (witness_id, tenant_id, stream_id, seq, seq_len, checkpoint_hash, entry_index) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+            params![
+                c.witness_id,
+                c.tenant_id,
+                c.stream_id,
+                c.seq,
+                to_i64(c.seq.len() as u64)?,
+                c.checkpoint_hash,
+                to_i64(c.entry_index)?
+            ],
+        )?;
+        Ok(n == 1)
+    }
+}
+
+fn checkpoint_row(
+    w: &str,
+    t: &str,
+    s: &str,
+    (seq, hash, idx): (String, String, i64),
+) -> Result<AttestoCheckpoint, StoreError> {
+    Ok(AttestoCheckpoint {
+        witness_id: w.to_string(),
+        tenant_id: t.to_string(),
+        stream_id: s.to_string(),
+        seq,
+        checkpoint_hash: hash,
+        entry_index: to_u64(idx)?,
+    })
 }
 
 #[cfg(test)]

@@ -290,6 +290,8 @@ pub mod run {
                     Some(p) => Some(parse_heartbeat_policy(p.as_bytes()).map_err(|e| format!("heartbeatPolicy: {e}"))?),
                 },
                 expect: v.expect_claims.iter().map(|[f, x]| (f.clone(), x.clone())).collect(),
+                // Attesto vectors pin their key through a trust-root `witness` key.
+                attesto_keys: Vec::new(),
                 log_proof: match (&v.log_proof, &v.log_key) {
                     (None, None) => None,
                     (Some(proof), Some(key)) => Some(LogProofEvidence {

@@ -46,6 +46,9 @@ fn every_check_id_has_an_accepting_and_a_rejecting_vector() {
         attest_verifier::heartbeat::HEARTBEAT_PLAN,
         attest_verifier::heartbeat::STREAM_PLAN,
         attest_verifier::fork::FORK_PLAN,
+        attest_verifier::attesto::receipt::RECEIPT_PLAN,
+        attest_verifier::attesto::claim::CLAIM_PLAN,
+        attest_verifier::attesto::relay::RELAY_PLAN,
     ] {
         for (id, _) in plan.checks {
             let key = (plan.doc_type.to_string(), *id);
@@ -118,6 +121,61 @@ fn every_fork_reason_has_a_vector() {
         (CheckId::TrustRoot, NotAnchored),
     ] {
         assert!(seen.contains(&(check, reason.as_str())), "no fork-evidence vector fails `{check}` with `{reason}`");
+    }
+}
+
+/// Every reason an Attesto check can give has a vector, for the kind it belongs to.
+#[test]
+fn every_attesto_reason_has_a_vector() {
+    use attest_verifier::attesto::{FORK_EVIDENCE_KIND, RELAY_REQUEST_TYPE, WITNESS_RECEIPT_KIND};
+    use attest_verifier::CheckId;
+    use attest_verifier::Reason::*;
+    let vectors = load_all().expect("vectors load");
+    let mut seen = BTreeSet::new();
+    for v in vectors.iter().filter(|v| v.name.starts_with("attesto/")) {
+        let r = run::report(v).expect("runs");
+        if let Some(c) = r.first_failure() {
+            seen.insert((r.doc_type().to_string(), c.id, c.reason.map(|r| r.as_str()).unwrap_or_default()));
+        }
+    }
+    let (w, f, rl) = (WITNESS_RECEIPT_KIND, FORK_EVIDENCE_KIND, RELAY_REQUEST_TYPE);
+    for (kind, check, reason) in [
+        (w, CheckId::Parse, FloatNotAllowed),
+        (w, CheckId::Parse, UnknownMember),
+        (w, CheckId::Parse, UnknownValue),
+        (w, CheckId::Parse, OutOfRange),
+        (w, CheckId::Parse, BadEncoding),
+        (w, CheckId::Parse, DuplicateKey),
+        (w, CheckId::TrustRoot, NotAnchored),
+        (w, CheckId::Signer, NoPinnedKey),
+        (w, CheckId::Signer, UnknownKey),
+        (w, CheckId::Signer, WrongRole),
+        (w, CheckId::Signer, IssuedInFuture),
+        (w, CheckId::Signature, BadSignature),
+        (w, CheckId::StatementHash, HashMismatch),
+        (w, CheckId::CanonicalBytes, CanonicalMismatch),
+        (w, CheckId::Binding, StatementMismatch),
+        (w, CheckId::Binding, KidMismatch),
+        (f, CheckId::Parse, FloatNotAllowed),
+        (f, CheckId::TrustRoot, NotAnchored),
+        (f, CheckId::Signer, NoPinnedKey),
+        (f, CheckId::Signer, IssuedInFuture),
+        (f, CheckId::Signature, BadSignature),
+        (f, CheckId::StatementHash, HashMismatch),
+        (rl, CheckId::Parse, FloatNotAllowed),
+        (rl, CheckId::Parse, UnknownMember),
+        (rl, CheckId::TrustRoot, NotAnchored),
+        (rl, CheckId::Signer, NoPinnedKey),
+        (rl, CheckId::Signer, UnknownKey),
+        (rl, CheckId::Signature, BadSignature),
+        (rl, CheckId::StatementHash, HashMismatch),
+        (rl, CheckId::CanonicalBytes, HashMismatch),
+        (rl, CheckId::CanonicalBytes, SizeMismatch),
+    ] {
+        assert!(
+            seen.contains(&(kind.to_string(), check, reason.as_str())),
+            "no {kind} vector fails `{check}` with `{reason}`"
+        );
     }
 }
 

@@ -22,6 +22,7 @@ export function b64(s) {
 export function plan(v, { heartbeat = false } = {}) {
   if (!heartbeat && isHeartbeat(v)) return { skip: 'heartbeat vector (run by the heartbeat module)' };
   if (v.logProof !== undefined) return { skip: 'log-inclusion vector (native: attest verify --log-proof)' };
+  if (v.name.startsWith('attesto/')) return { skip: 'Attesto vector (native: attest verify --attesto-key; not in the WASM modules)' };
   if (v.expectClaims !== undefined) return { skip: 'expect vector (native: attest verify --expect)' };
   const entries = v.bundle && v.bundle.entries;
   if (entries && entries.some((e) => e.kind !== 'file')) return { skip: 'non-file bundle entry' };

@@ -28,6 +28,9 @@ export type CheckId =
   | "counters"
   | "log-inclusion"
   | "fork"
+  | "statement-hash"
+  | "canonical-bytes"
+  | "binding"
   | "expect";
 
 /** Stable reason code of a failed check (docs/spec.md lists every one). */
@@ -145,6 +148,10 @@ export type Reason =
   | "bad-proof"
   | "bad-log-signature"
   | "origin-mismatch"
+  | "float-not-allowed"
+  | "canonical-mismatch"
+  | "statement-mismatch"
+  | "kid-mismatch"
   | "claim-mismatch"
   | "unknown-claim"
   | "unplanned-check"

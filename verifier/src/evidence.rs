@@ -58,6 +58,9 @@ pub struct Evidence {
     /// (`--log-proof`, `--log-key`): adds the required check `log-inclusion`.
     #[cfg(feature = "log-proof")]
     pub log_proof: Option<crate::tlog_proof::LogProofEvidence>,
+    /// Pinned Attesto Local Vault keys (`--attesto-key HEX`): the keys witness
+    /// receipts, fork evidence and relay requests may be signed by (docs/spec.md §12).
+    pub attesto_keys: Vec<Ed25519PublicKey>,
     /// Pinned claims (`--expect FIELD=VALUE`): adds the required check
     /// `expect`. Fields are [`crate::registry::CLAIM_FIELDS`].
     #[cfg(feature = "expect")]

@@ -58,6 +58,18 @@ pub fn decode(v: &Value) -> Result<serde_json::Value, String> {
             crate::registry::kind_by_payload_type(pt).ok_or_else(|| format!("unknown DSSE payloadType {pt:?}"))?;
         return (kind.inspect)(v);
     }
+    // An Attesto receipt or fork evidence (no `type`): its kind, hash and ids.
+    #[cfg(feature = "attesto")]
+    if document_type(v).is_none() {
+        if let Some(kind) = crate::registry::untyped_kind(v) {
+            return (kind.inspect)(v).map(|mut extra| {
+                if let Some(o) = extra.as_object_mut() {
+                    o.insert("type".into(), json!(kind.doc_type));
+                }
+                extra
+            });
+        }
+    }
     let t = document_type(v).ok_or("no string `type` member at the top level")?;
     let obj = v.as_object().ok_or("not an object")?;
     let message = signing_message(t, obj);
@@ -198,5 +210,52 @@ pub(crate) fn fork_evidence(v: &Value) -> Result<serde_json::Value, String> {
         "logKeyId": ev.log_key_id().to_hex(),
         "sizeA": ev.a().checkpoint().size(),
         "sizeB": ev.b().checkpoint().size(),
+    }))
+}
+
+/// An Attesto relay request: the recomputed envelope hash, the ids the
+/// acknowledgement echoes and the receipt event id it must carry. (Witness
+/// receipts and fork evidence have no `type`, so `inspect` does not reach them.)
+#[cfg(feature = "attesto")]
+pub(crate) fn attesto(v: &Value) -> Result<serde_json::Value, String> {
+    use crate::attesto::{claim, receipt, relay};
+    if document_type(v).is_some() {
+        let req = relay::parse_relay_request_value(v).map_err(|e| e.to_string())?;
+        let env = req.envelope();
+        return Ok(json!({
+            "envelopeHash": req.signed().hash().to_hex(),
+            "installationId": env.installation_id(),
+            "eventId": env.event_id(),
+            "sourceRef": env.source_ref(),
+            "receiptEventId": relay::receipt_event_id(env.installation_id(), env.source_ref()),
+            "payloadBytes": req.payload_canonical().len(),
+        }));
+    }
+    // The strict model holds only integers within ±(2^53−1) and no duplicate
+    // keys, so its canonical bytes read back as the same Attesto value.
+    let bytes = attest_json::to_canonical_vec(v);
+    if v.as_object().is_some_and(|o| o.contains_key("witness_receipt_id")) {
+        let r = receipt::parse_witness_receipt(&bytes).map_err(|e| e.to_string())?;
+        let st = r.statement();
+        return Ok(json!({
+            "statementHash": r.signed().hash().to_hex(),
+            "signingMessageBytes": r.signed().message().len(),
+            "witnessId": st.witness_id(), "tenantId": st.tenant_id(), "streamId": st.stream_id(),
+            "checkpointSeqNo": st.checkpoint_seq_no().as_str(),
+            "checkpointHash": st.checkpoint_hash().to_hex(),
+            "publicKey": r.keys().public_key().to_hex(),
+            "keyId": r.keys().public_key().key_id().to_hex(),
+        }));
+    }
+    let f = claim::parse_fork_claim(&bytes).map_err(|e| e.to_string())?;
+    Ok(json!({
+        "evidenceHash": f.signed().hash().to_hex(),
+        "signingMessageBytes": f.signed().message().len(),
+        "witnessId": f.witness_id(), "tenantId": f.tenant_id(), "streamId": f.stream_id(),
+        "reason": f.reason(),
+        "submittedSeqNo": f.submitted().seq_no().as_str(),
+        "headSeqNo": f.last().seq_no().as_str(),
+        "publicKey": f.keys().public_key().to_hex(),
+        "keyId": f.keys().public_key().key_id().to_hex(),
     }))
 }

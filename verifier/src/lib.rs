@@ -69,6 +69,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 pub mod attestation;
+pub mod attesto;
 pub mod batch;
 pub mod bundle;
 pub mod checkpoint;

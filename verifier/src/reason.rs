@@ -276,6 +276,15 @@ reasons! {
     BadLogSignature = "bad-log-signature",
     /// The log key's name, the evidence's `origin` and a checkpoint's origin line differ.
     OriginMismatch = "origin-mismatch",
+    // --- Attesto Local Vault documents (formats.md §10, docs/spec.md §12) ---
+    /// A float in an Attesto envelope, statement or evidence (only relay payloads may hold floats).
+    FloatNotAllowed = "float-not-allowed",
+    /// A receipt's `canonical_json_hex` is not hex(A(statement)).
+    CanonicalMismatch = "canonical-mismatch",
+    /// A receipt's top-level checkpoint member differs from its statement's.
+    StatementMismatch = "statement-mismatch",
+    /// `statement.key_epoch`, `signature.kid` and the key blocks' ids disagree.
+    KidMismatch = "kid-mismatch",
     // --- expect (pinned claims) ---
     /// A pinned claim has another value in the document.
     ClaimMismatch = "claim-mismatch",

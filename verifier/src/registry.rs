@@ -41,6 +41,12 @@ pub enum Document {
     Heartbeat(HeartbeatDocument),
     /// `attest.fork-evidence.v1`: a log's split view, under a pinned log key.
     ForkEvidence(ForkDocument),
+    /// An Attesto Local Vault witness receipt (no `type`; docs/spec.md §12).
+    AttestoReceipt(crate::attesto::receipt::ReceiptDocument),
+    /// Attesto Local Vault fork evidence: the witness's signed claim.
+    AttestoForkClaim(crate::attesto::claim::ForkClaimDocument),
+    /// A captured Attesto Local Vault relay request (`attest.attesto-relay-request.v1`).
+    AttestoRelay(crate::attesto::relay::RelayDocument),
 }
 
 /// What a log indexes a verified document by (the ledger's `/v1/search`).
@@ -80,6 +86,27 @@ impl Document {
             Document::ForkEvidence(f) => {
                 SearchFields { time: Some(f.evidence().detected_at()), ..SearchFields::default() }
             }
+            Document::AttestoReceipt(r) => {
+                let s = r.receipt().statement();
+                SearchFields {
+                    stream: Some(s.stream_id().to_string()),
+                    signer_key_id: Some(r.receipt().keys().public_key().key_id()),
+                    time: Some(s.accepted_at()),
+                    ..SearchFields::default()
+                }
+            }
+            Document::AttestoForkClaim(f) => SearchFields {
+                stream: Some(f.claim().stream_id().to_string()),
+                signer_key_id: Some(f.claim().keys().public_key().key_id()),
+                time: Some(f.claim().created_at()),
+                ..SearchFields::default()
+            },
+            Document::AttestoRelay(r) => SearchFields {
+                stream: Some(r.request().envelope().stream_id().to_string()),
+                signer_key_id: Some(r.request().header_key().key_id()),
+                time: Some(r.request().envelope().signed_at()),
+                ..SearchFields::default()
+            },
         }
     }
 }
@@ -148,6 +175,7 @@ fn check_expect(r: &mut crate::report::ReportBuilder, doc: Option<&Document>, ex
 }
 
 type VerifyFn = fn(&Value, &VerifyContext<'_>) -> Pending;
+type VerifyBytesFn = fn(&[u8], &VerifyContext<'_>) -> Pending;
 type InspectFn = fn(&Value) -> Result<serde_json::Value, String>;
 
 /// One document kind.
@@ -161,7 +189,12 @@ pub struct DocumentKind {
     pub plan: Option<Plan>,
     /// A subject of this kind is verified as the newest link of the trust-root chain.
     pub extends_chain: bool,
+    /// For a kind without a `type` member (Attesto documents): the top-level
+    /// members that tell it. Such a kind is verified from its bytes
+    /// (`verify_bytes`), never looked up by `type`.
+    pub told_by_members: Option<&'static [&'static str]>,
     verify: Option<VerifyFn>,
+    verify_bytes: Option<VerifyBytesFn>,
     pub(crate) inspect: InspectFn,
 }
 
@@ -170,6 +203,8 @@ const ATTESTATION_KIND: DocumentKind = DocumentKind {
     dsse_payload_type: None,
     plan: Some(ATTESTATION_PLAN),
     extends_chain: false,
+    told_by_members: None,
+    verify_bytes: None,
     verify: Some(attestation::verify_value),
     inspect: inspect::attestation,
 };
@@ -179,6 +214,8 @@ const TRUST_ROOT_KIND: DocumentKind = DocumentKind {
     dsse_payload_type: None,
     plan: Some(TRUST_ROOT_PLAN),
     extends_chain: true,
+    told_by_members: None,
+    verify_bytes: None,
     verify: Some(trust_root::verify_value),
     inspect: inspect::trust_root,
 };
@@ -188,6 +225,8 @@ const BUNDLE_MANIFEST_KIND: DocumentKind = DocumentKind {
     dsse_payload_type: None,
     plan: Some(BUNDLE_MANIFEST_PLAN),
     extends_chain: false,
+    told_by_members: None,
+    verify_bytes: None,
     verify: Some(bundle::verify_value),
     inspect: inspect::bundle_manifest,
 };
@@ -197,6 +236,8 @@ const NETWORK_SUMMARY_KIND: DocumentKind = DocumentKind {
     dsse_payload_type: None,
     plan: None,
     extends_chain: false,
+    told_by_members: None,
+    verify_bytes: None,
     verify: None,
     inspect: inspect::network_summary,
 };
@@ -206,6 +247,8 @@ const RECORD_PROOF_KIND: DocumentKind = DocumentKind {
     dsse_payload_type: None,
     plan: None,
     extends_chain: false,
+    told_by_members: None,
+    verify_bytes: None,
     verify: None,
     inspect: inspect::record_proof,
 };
@@ -215,8 +258,46 @@ const FORK_EVIDENCE_KIND: DocumentKind = DocumentKind {
     dsse_payload_type: None,
     plan: Some(FORK_PLAN),
     extends_chain: false,
+    told_by_members: None,
+    verify_bytes: None,
     verify: Some(fork::verify_value),
     inspect: inspect::fork_evidence,
+};
+
+#[cfg(feature = "attesto")]
+const ATTESTO_RECEIPT_KIND: DocumentKind = DocumentKind {
+    doc_type: crate::attesto::WITNESS_RECEIPT_KIND,
+    dsse_payload_type: None,
+    plan: Some(crate::attesto::receipt::RECEIPT_PLAN),
+    extends_chain: false,
+    told_by_members: Some(crate::attesto::receipt::TOLD_BY),
+    verify: None,
+    verify_bytes: Some(crate::attesto::receipt::verify_bytes),
+    inspect: inspect::attesto,
+};
+
+#[cfg(feature = "attesto")]
+const ATTESTO_FORK_KIND: DocumentKind = DocumentKind {
+    doc_type: crate::attesto::FORK_EVIDENCE_KIND,
+    dsse_payload_type: None,
+    plan: Some(crate::attesto::claim::CLAIM_PLAN),
+    extends_chain: false,
+    told_by_members: Some(crate::attesto::claim::TOLD_BY),
+    verify: None,
+    verify_bytes: Some(crate::attesto::claim::verify_bytes),
+    inspect: inspect::attesto,
+};
+
+#[cfg(feature = "attesto")]
+const ATTESTO_RELAY_KIND: DocumentKind = DocumentKind {
+    doc_type: crate::attesto::RELAY_REQUEST_TYPE,
+    dsse_payload_type: None,
+    plan: Some(crate::attesto::relay::RELAY_PLAN),
+    extends_chain: false,
+    told_by_members: None,
+    verify: Some(crate::attesto::relay::verify_value),
+    verify_bytes: None,
+    inspect: inspect::attesto,
 };
 
 #[cfg(feature = "heartbeat")]
@@ -225,6 +306,8 @@ const HEARTBEAT_KIND: DocumentKind = DocumentKind {
     dsse_payload_type: Some(HEARTBEAT_PAYLOAD_TYPE),
     plan: Some(HEARTBEAT_PLAN),
     extends_chain: false,
+    told_by_members: None,
+    verify_bytes: None,
     verify: Some(heartbeat::verify_value),
     inspect: inspect::heartbeat,
 };
@@ -240,6 +323,12 @@ pub const KINDS: &[DocumentKind] = &[
     NETWORK_SUMMARY_KIND,
     RECORD_PROOF_KIND,
     FORK_EVIDENCE_KIND,
+    #[cfg(feature = "attesto")]
+    ATTESTO_RECEIPT_KIND,
+    #[cfg(feature = "attesto")]
+    ATTESTO_FORK_KIND,
+    #[cfg(feature = "attesto")]
+    ATTESTO_RELAY_KIND,
     HEARTBEAT_KIND,
 ];
 
@@ -252,11 +341,40 @@ pub const KINDS: &[DocumentKind] = &[
     NETWORK_SUMMARY_KIND,
     RECORD_PROOF_KIND,
     FORK_EVIDENCE_KIND,
+    #[cfg(feature = "attesto")]
+    ATTESTO_RECEIPT_KIND,
+    #[cfg(feature = "attesto")]
+    ATTESTO_FORK_KIND,
+    #[cfg(feature = "attesto")]
+    ATTESTO_RELAY_KIND,
 ];
 
 /// The kind with this `type`.
 pub fn kind(doc_type: &str) -> Option<&'static DocumentKind> {
-    KINDS.iter().find(|k| k.doc_type == doc_type)
+    KINDS.iter().find(|k| k.doc_type == doc_type && k.told_by_members.is_none())
+}
+
+/// The kind without a `type` member that a parsed document's members tell (Attesto documents).
+pub(crate) fn untyped_kind(v: &Value) -> Option<&'static DocumentKind> {
+    KINDS.iter().find(|k| k.told_by_members.is_some_and(|m| crate::attesto::has_members(v, m)))
+}
+
+/// Without the Attesto kinds no second parser is linked (the WASM modules).
+#[cfg(not(feature = "attesto"))]
+fn untyped_kind_exact(_bytes: &[u8], _e: &doc::DocumentError) -> Option<&'static DocumentKind> {
+    None
+}
+
+/// The same for a document the strict RFC 8785 model refused for an
+/// integer beyond ±(2^53−1): Attesto's model keeps it exact.
+#[cfg(feature = "attesto")]
+fn untyped_kind_exact(bytes: &[u8], e: &doc::DocumentError) -> Option<&'static DocumentKind> {
+    let doc::DocumentError::Json(j) = e else { return None };
+    if !matches!(j.kind, attest_json::ParseErrorKind::IntegerOutOfRange { .. }) {
+        return None;
+    }
+    let v = crate::attesto::json::parse(bytes).ok()?;
+    KINDS.iter().find(|k| k.told_by_members.is_some_and(|m| crate::attesto::has_members_exact(&v, m)))
 }
 
 /// The kind whose DSSE envelopes carry this `payloadType`.
@@ -285,7 +403,7 @@ pub fn entry_bytes(v: &Value) -> Option<Vec<u8>> {
             crate::dsse::parse_envelope_value(v).ok().map(|e| e.canonical_bytes())
         }
         Some(_) => Some(attest_json::to_canonical_vec(v)),
-        None => None,
+        None => untyped_kind(v).map(|_| attest_json::to_canonical_vec(v)),
     }
 }
 
@@ -301,7 +419,7 @@ fn told_type(v: &Value) -> Option<&str> {
 
 /// Types that [`verify_document`] verifies.
 pub fn verifiable_types() -> impl Iterator<Item = &'static str> {
-    KINDS.iter().filter(|k| k.verify.is_some()).map(|k| k.doc_type)
+    KINDS.iter().filter(|k| k.verify.is_some() || k.verify_bytes.is_some()).map(|k| k.doc_type)
 }
 
 /// The plan to report a strict-JSON failure under: the verifiable kind whose
@@ -321,10 +439,15 @@ fn told_plan(bytes: &[u8]) -> Plan {
     while let Some(i) = rest.iter().position(|&b| b == b'"') {
         rest = rest.get(i + 1..).unwrap_or_default();
         for (n, k) in KINDS.iter().enumerate().take(64) {
+            // An untyped kind is told by its first telling member's name.
+            let named = match k.told_by_members {
+                Some(m) => m.first().is_some_and(|t| at(rest, t)),
+                None => at(rest, k.doc_type),
+            };
             #[cfg(feature = "heartbeat")]
-            let hit = at(rest, k.doc_type) || k.dsse_payload_type.is_some_and(|t| at(rest, t));
+            let hit = named || k.dsse_payload_type.is_some_and(|t| at(rest, t));
             #[cfg(not(feature = "heartbeat"))]
-            let hit = at(rest, k.doc_type);
+            let hit = named;
             if hit {
                 told |= 1 << n;
             }
@@ -367,8 +490,18 @@ pub(crate) fn prepare(bytes: &[u8], ctx: &VerifyContext<'_>) -> Pending {
 fn prepare_kind(bytes: &[u8], ctx: &VerifyContext<'_>) -> (Pending, Option<Value>) {
     let value = match doc::parse_json(bytes) {
         Ok(v) => v,
-        Err(e) => return (Pending::parse_failure(told_plan(bytes), &e), None),
+        Err(e) => {
+            if let Some(verify) = untyped_kind_exact(bytes, &e).and_then(|k| k.verify_bytes) {
+                return (verify(bytes, ctx), None);
+            }
+            return (Pending::parse_failure(told_plan(bytes), &e), None);
+        }
     };
+    if told_type(&value).is_none() {
+        if let Some(verify) = untyped_kind(&value).and_then(|k| k.verify_bytes) {
+            return (verify(bytes, ctx), Some(value));
+        }
+    }
     let item = verify_kind(&value, ctx);
     (item, Some(value))
 }
@@ -390,7 +523,10 @@ fn verify_kind(value: &Value, ctx: &VerifyContext<'_>) -> Pending {
         (None, _) => Pending::parse_refused(
             UNKNOWN_PLAN,
             Reason::UnknownType,
-            "not an attest document: no string `type` (or DSSE `payloadType`) member at the top level".to_string(),
+            "not an attest document: no string `type` (or DSSE `payloadType`) member at the top level, \
+             and not an Attesto witness receipt (witness_receipt_id, statement) or fork evidence \
+             (fork_evidence_id, evidence)"
+                .to_string(),
         ),
     }
 }

@@ -65,6 +65,12 @@ pub enum CheckId {
     LogInclusion,
     /// Two checkpoints signed by one log key prove a split view (fork evidence, formats.md §9).
     Fork,
+    /// An Attesto document's claimed hash (`statement_hash`, `evidence_hash`, the envelope-hash header) is SHA-256 of its signed message.
+    StatementHash,
+    /// An Attesto receipt's `canonical_json_hex` is A(statement); a relay's `payload_sha256`/`payload_size` describe A(payload).
+    CanonicalBytes,
+    /// An Attesto receipt's top-level members and `signature.kid` are its statement's.
+    Binding,
     /// The document's claims equal what the caller pinned (`--expect FIELD=VALUE`).
     Expect,
 }
@@ -96,6 +102,9 @@ impl CheckId {
         CheckId::Counters,
         CheckId::LogInclusion,
         CheckId::Fork,
+        CheckId::StatementHash,
+        CheckId::CanonicalBytes,
+        CheckId::Binding,
         CheckId::Expect,
     ];
 
@@ -126,6 +135,9 @@ impl CheckId {
             CheckId::Counters => "counters",
             CheckId::LogInclusion => "log-inclusion",
             CheckId::Fork => "fork",
+            CheckId::StatementHash => "statement-hash",
+            CheckId::CanonicalBytes => "canonical-bytes",
+            CheckId::Binding => "binding",
             CheckId::Expect => "expect",
         }
     }

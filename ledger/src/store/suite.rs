@@ -109,6 +109,48 @@ pub(crate) fn run(s: &mut dyn Store) {
     assert_eq!(s.rejected(10).unwrap(), vec![rejected(), second]);
     assert_eq!(s.rejected(1).unwrap(), vec![rejected()]);
     s.ping().unwrap();
+    attesto(s);
+}
+
+/// The Attesto receiver's rows: relays unique on (installation, stream,
+/// source_ref); receipts unique per seq, the head by numeric seq (exact
+/// digits of any length).
+fn attesto(s: &mut dyn Store) {
+    use crate::store::{AttestoCheckpoint, AttestoRelay};
+    let relay = AttestoRelay {
+        installation_id: "inst".into(),
+        stream_id: "str".into(),
+        source_ref: "src-1".into(),
+        payload_sha256: "ab".repeat(32),
+        entry_index: 4,
+    };
+    assert_eq!(s.attesto_relay("inst", "str", "src-1").unwrap(), None);
+    assert!(s.put_attesto_relay(&relay).unwrap());
+    assert_eq!(s.attesto_relay("inst", "str", "src-1").unwrap(), Some(relay.clone()));
+    // The key is taken: a second row (another payload) is not written.
+    let drift = AttestoRelay { payload_sha256: "cd".repeat(32), entry_index: 5, ..relay.clone() };
+    assert!(!s.put_attesto_relay(&drift).unwrap());
+    assert_eq!(s.attesto_relay("inst", "str", "src-1").unwrap(), Some(relay.clone()));
+    assert_eq!(s.attesto_relay("inst", "str2", "src-1").unwrap(), None);
+    assert_eq!(s.attesto_relay("other", "str", "src-1").unwrap(), None);
+    let c = |seq: &str, h: &str, i: u64| AttestoCheckpoint {
+        witness_id: "w".into(),
+        tenant_id: "t".into(),
+        stream_id: "s".into(),
+        seq: seq.into(),
+        checkpoint_hash: h.repeat(32),
+        entry_index: i,
+    };
+    assert_eq!(s.attesto_head("w", "t", "s").unwrap(), None);
+    assert!(s.put_attesto_checkpoint(&c("9", "01", 1)).unwrap());
+    assert!(s.put_attesto_checkpoint(&c("10", "02", 2)).unwrap());
+    assert!(s.put_attesto_checkpoint(&c("18446744073709551616", "03", 3)).unwrap());
+    assert!(!s.put_attesto_checkpoint(&c("10", "04", 9)).unwrap());
+    // 2^64 > 10 > 9 although "9" > "18…" > "10" as text.
+    assert_eq!(s.attesto_head("w", "t", "s").unwrap(), Some(c("18446744073709551616", "03", 3)));
+    assert_eq!(s.attesto_checkpoint("w", "t", "s", "10").unwrap(), Some(c("10", "02", 2)));
+    assert_eq!(s.attesto_checkpoint("w", "t", "s", "11").unwrap(), None);
+    assert_eq!(s.attesto_head("w", "t", "other").unwrap(), None);
 }
 
 /// What [`run`] left, seen through a new connection.

@@ -29,6 +29,7 @@ use attest_verifier::secp256k1::{RecoverableSignature, SECP256K1_N};
 use attest_verifier::trust_root::Role;
 use attest_verifier::types::Ed25519Signature;
 
+mod attesto;
 mod expect;
 mod fork;
 mod heartbeat;
@@ -1908,6 +1909,9 @@ fn generate() -> R<BTreeMap<String, String>> {
         g.push(v);
     }
     for v in fork::vectors()? {
+        g.push(v);
+    }
+    for v in attesto::vectors()? {
         g.push(v);
     }
     let mut out = BTreeMap::new();
