@@ -275,6 +275,45 @@ reasons! {
     ClaimMismatch = "claim-mismatch",
     /// A pinned field is not a claim of this document's kind.
     UnknownClaim = "unknown-claim",
+    // --- tee (TEE-bound keys, formats.md §11) ---
+    /// A TEE-bound key signed and no binding for it was given (`--tee-binding`).
+    TeeBindingMissing = "tee-binding-missing",
+    /// No quote verifier in this build (the core WASM module): a binding cannot be checked.
+    TeeUnavailable = "tee-unavailable",
+    /// A binding's key has no `tee` member in the trust root.
+    NoTeePolicy = "no-tee-policy",
+    /// The binding's, the policy's and the quote's platforms differ.
+    PlatformMismatch = "platform-mismatch",
+    /// The DCAP quote cannot be decoded or is of an unsupported version, vendor or key type.
+    MalformedQuote = "malformed-quote",
+    /// The collateral cannot be read.
+    MalformedCollateral = "malformed-collateral",
+    /// A collateral item is issued after `boundAt`.
+    CollateralNotYetValid = "collateral-not-yet-valid",
+    /// A collateral item's nextUpdate (or a certificate) lies before `boundAt`.
+    CollateralExpired = "collateral-expired",
+    /// The quote's QE report or TD/enclave report signature (or QE report hash) does not verify.
+    BadQuoteSignature = "bad-quote-signature",
+    /// A certificate chain, CRL, TCB info or QE identity signature does not chain to the root.
+    BadCollateralSignature = "bad-collateral-signature",
+    /// A certificate is revoked or the platform TCB is Revoked.
+    TeeRevoked = "tee-revoked",
+    /// No TCB level of the collateral matches the quote.
+    NoTcbLevel = "no-tcb-level",
+    /// TD attributes refused (migratable, service TD, SEPT_VE not disabled, reserved bits).
+    TeeAttributes = "tee-attributes",
+    /// The TCB status is not in the policy's `allowedTcbStatus`.
+    TcbStatus = "tcb-status",
+    /// A debug TD or enclave, and the policy does not allow debug.
+    TeeDebug = "tee-debug",
+    /// A measurement differs from the policy's.
+    MeasurementMismatch = "measurement-mismatch",
+    /// A PCK platform flag is set that the policy does not allow.
+    PlatformFlag = "platform-flag",
+    /// `report_data` does not bind the key (and nonce).
+    ReportDataMismatch = "report-data-mismatch",
+    /// The signed document's time (or now, for a binding alone) is outside `[boundAt, boundAt + maxBindingAgeSeconds]`.
+    BindingAge = "binding-age",
     // --- report machinery ---
     /// A check outside the document kind's plan was recorded (a verifier bug; fails closed).
     UnplannedCheck = "unplanned-check",

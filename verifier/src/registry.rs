@@ -41,6 +41,8 @@ pub enum Document {
     Heartbeat(HeartbeatDocument),
     /// `attest.fork-evidence.v1`: a log's split view, under a pinned log key.
     ForkEvidence(ForkDocument),
+    /// `attest.tee-binding.v1`: a trust-root key bound to a verified DCAP quote.
+    TeeBinding(crate::tee::TeeBinding),
 }
 
 /// What a log indexes a verified document by (the ledger's `/v1/search`).
@@ -80,6 +82,9 @@ impl Document {
             Document::ForkEvidence(f) => {
                 SearchFields { time: Some(f.evidence().detected_at()), ..SearchFields::default() }
             }
+            Document::TeeBinding(b) => {
+                SearchFields { signer_key_id: Some(b.key_id()), time: Some(b.bound_at()), ..SearchFields::default() }
+            }
         }
     }
 }
@@ -111,6 +116,7 @@ impl Document {
             (Document::BundleManifest(b), "signerKeyId") => Some(b.signer_key_id().to_hex()),
             (Document::Heartbeat(h), "signerKeyId") => Some(h.signer().to_hex()),
             (Document::Heartbeat(h), "stream") => Some(h.heartbeat().stream().to_string()),
+            (Document::TeeBinding(b), "signerKeyId") => Some(b.key_id().to_hex()),
             _ => None,
         }
     }
@@ -219,6 +225,16 @@ const FORK_EVIDENCE_KIND: DocumentKind = DocumentKind {
     inspect: inspect::fork_evidence,
 };
 
+#[cfg(feature = "tee")]
+const TEE_BINDING_KIND: DocumentKind = DocumentKind {
+    doc_type: crate::tee::TEE_BINDING_TYPE,
+    dsse_payload_type: None,
+    plan: Some(crate::tee::TEE_BINDING_PLAN),
+    extends_chain: false,
+    verify: Some(crate::tee::verify_value),
+    inspect: inspect::tee_binding,
+};
+
 #[cfg(feature = "heartbeat")]
 const HEARTBEAT_KIND: DocumentKind = DocumentKind {
     doc_type: HEARTBEAT_TYPE,
@@ -231,8 +247,22 @@ const HEARTBEAT_KIND: DocumentKind = DocumentKind {
 
 /// Every document kind this verifier knows. The heartbeat kind is the
 /// `heartbeat` feature (on natively; the core WASM module leaves it out to
-/// keep its size budget, and the heartbeat WASM module has it).
-#[cfg(feature = "heartbeat")]
+/// keep its size budget, and the heartbeat WASM module has it); the TEE
+/// binding kind is the `tee` feature.
+#[cfg(all(feature = "heartbeat", feature = "tee"))]
+pub const KINDS: &[DocumentKind] = &[
+    ATTESTATION_KIND,
+    TRUST_ROOT_KIND,
+    BUNDLE_MANIFEST_KIND,
+    NETWORK_SUMMARY_KIND,
+    RECORD_PROOF_KIND,
+    FORK_EVIDENCE_KIND,
+    HEARTBEAT_KIND,
+    TEE_BINDING_KIND,
+];
+
+/// Every document kind this verifier knows (built without the `tee` feature).
+#[cfg(all(feature = "heartbeat", not(feature = "tee")))]
 pub const KINDS: &[DocumentKind] = &[
     ATTESTATION_KIND,
     TRUST_ROOT_KIND,
@@ -243,8 +273,20 @@ pub const KINDS: &[DocumentKind] = &[
     HEARTBEAT_KIND,
 ];
 
-/// Every document kind this verifier knows (built without the `heartbeat` feature).
-#[cfg(not(feature = "heartbeat"))]
+/// Every document kind this verifier knows (with `tee`, without `heartbeat`).
+#[cfg(all(not(feature = "heartbeat"), feature = "tee"))]
+pub const KINDS: &[DocumentKind] = &[
+    ATTESTATION_KIND,
+    TRUST_ROOT_KIND,
+    BUNDLE_MANIFEST_KIND,
+    NETWORK_SUMMARY_KIND,
+    RECORD_PROOF_KIND,
+    FORK_EVIDENCE_KIND,
+    TEE_BINDING_KIND,
+];
+
+/// Every document kind this verifier knows (built without the `heartbeat` and `tee` features).
+#[cfg(all(not(feature = "heartbeat"), not(feature = "tee")))]
 pub const KINDS: &[DocumentKind] = &[
     ATTESTATION_KIND,
     TRUST_ROOT_KIND,

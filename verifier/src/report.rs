@@ -67,6 +67,8 @@ pub enum CheckId {
     Fork,
     /// The document's claims equal what the caller pinned (`--expect FIELD=VALUE`).
     Expect,
+    /// A TEE-bound key's binding: the DCAP quote at `boundAt`, the key's TEE policy and the binding's age (formats.md §11).
+    Tee,
 }
 
 impl CheckId {
@@ -97,6 +99,7 @@ impl CheckId {
         CheckId::LogInclusion,
         CheckId::Fork,
         CheckId::Expect,
+        CheckId::Tee,
     ];
 
     /// The stable string id.
@@ -127,6 +130,7 @@ impl CheckId {
             CheckId::LogInclusion => "log-inclusion",
             CheckId::Fork => "fork",
             CheckId::Expect => "expect",
+            CheckId::Tee => "tee",
         }
     }
 
@@ -337,9 +341,9 @@ impl ReportBuilder {
     /// The plan's checks, then the added ones (none without the
     /// `log-proof` feature: the core WASM module has no room for them).
     fn planned(&self) -> impl Iterator<Item = &(CheckId, bool)> {
-        #[cfg(any(feature = "log-proof", feature = "expect"))]
+        #[cfg(any(feature = "log-proof", feature = "expect", feature = "tee"))]
         return self.plan.checks.iter().chain(self.also.iter());
-        #[cfg(not(any(feature = "log-proof", feature = "expect")))]
+        #[cfg(not(any(feature = "log-proof", feature = "expect", feature = "tee")))]
         return self.plan.checks.iter();
     }
 

@@ -124,6 +124,8 @@ pub struct KeyEntry {
     pub(crate) revoked: bool,
     /// Free-form label.
     pub(crate) label: Option<String>,
+    /// The TEE policy its signatures need a verified binding under (`tee.policy`).
+    pub(crate) tee_policy: Option<String>,
 }
 
 impl KeyEntry {
@@ -160,6 +162,12 @@ impl KeyEntry {
     /// Free-form label.
     pub fn label(&self) -> Option<&str> {
         self.label.as_deref()
+    }
+
+    /// The name of the TEE policy (`tee: {"policy": NAME}`): a key with one
+    /// signs only with a verified binding (formats.md §11).
+    pub fn tee_policy(&self) -> Option<&str> {
+        self.tee_policy.as_deref()
     }
 }
 
@@ -336,6 +344,8 @@ pub struct TrustRoot {
     pub(crate) runtimes: Option<Vec<RuntimeEntry>>,
     /// Signatures.
     pub(crate) signatures: Vec<SignatureEntry>,
+    /// TEE policies (`teePolicies`), when listed.
+    pub(crate) tee_policies: Vec<crate::tee::TeePolicy>,
     /// Signing message and digest.
     pub(crate) signed: Signed,
 }
@@ -379,6 +389,16 @@ impl TrustRoot {
     /// Signatures.
     pub fn signatures(&self) -> &[SignatureEntry] {
         &self.signatures
+    }
+
+    /// TEE policies (`teePolicies`; empty when absent).
+    pub fn tee_policies(&self) -> &[crate::tee::TeePolicy] {
+        &self.tee_policies
+    }
+
+    /// The TEE policy with this name.
+    pub fn tee_policy(&self, name: &str) -> Option<&crate::tee::TeePolicy> {
+        self.tee_policies.iter().find(|p| p.name() == name)
     }
 
     /// Signing message and digest.
@@ -450,10 +470,20 @@ impl TrustRoot {
     }
 }
 
-const TRUST_ROOT_MEMBERS: &[&str] =
-    &["type", "version", "issuedAt", "expiresAt", "previousDigest", "rootThreshold", "keys", "runtimes", "signatures"];
+const TRUST_ROOT_MEMBERS: &[&str] = &[
+    "type",
+    "version",
+    "issuedAt",
+    "expiresAt",
+    "previousDigest",
+    "rootThreshold",
+    "keys",
+    "runtimes",
+    "teePolicies",
+    "signatures",
+];
 const KEY_MEMBERS: &[&str] =
-    &["keyId", "algorithm", "publicKey", "address", "roles", "validFrom", "validUntil", "revoked", "label"];
+    &["keyId", "algorithm", "publicKey", "address", "roles", "validFrom", "validUntil", "revoked", "label", "tee"];
 
 /// Parses a trust root from bytes.
 pub fn parse_trust_root(bytes: &[u8]) -> DocResult<TrustRoot> {
@@ -515,6 +545,30 @@ pub fn parse_trust_root_value(v: &Value) -> DocResult<TrustRoot> {
             Some(out)
         }
     };
+    // `teePolicies` (formats.md §11): optional, names unique; every key's
+    // `tee.policy` names one of them.
+    let mut tee_policies: Vec<crate::tee::TeePolicy> = Vec::new();
+    if m.opt("teePolicies").is_some() {
+        let tp = m.path("teePolicies");
+        for (i, pv) in m.array("teePolicies")?.iter().enumerate() {
+            let p = format!("{tp}[{i}]");
+            let policy = crate::tee::parse_policy(pv, &p)?;
+            if tee_policies.iter().any(|q| q.name() == policy.name()) {
+                return err(join(&p, "name"), Problem::Duplicate { what: "TEE policy name" });
+            }
+            tee_policies.push(policy);
+        }
+    }
+    for (i, k) in keys.iter().enumerate() {
+        if let Some(name) = &k.tee_policy {
+            if !tee_policies.iter().any(|q| q.name() == name) {
+                return err(
+                    format!("{keys_path}[{i}].tee.policy"),
+                    Problem::UnknownValue { found: name.clone(), expected: "the name of one of teePolicies" },
+                );
+            }
+        }
+    }
     let signatures = parse_signature_entries(&m, "signatures")?;
     let Value::Object(obj) = v else {
         return err("$", Problem::JsonType { expected: "an object" });
@@ -528,6 +582,7 @@ pub fn parse_trust_root_value(v: &Value) -> DocResult<TrustRoot> {
         keys,
         runtimes,
         signatures,
+        tee_policies,
         signed: Signed::of(TRUST_ROOT_TYPE, obj),
     })
 }
@@ -599,6 +654,15 @@ fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
         return err(k.path("validUntil"), Problem::NotAfter { earlier: "validFrom" });
     }
     let label = k.opt_str("label")?.map(str::to_string);
+    let tee_policy = match k.opt("tee") {
+        None => None,
+        Some(tv) => {
+            let tp = k.path("tee");
+            let t = Members::of(tv, &tp)?;
+            t.only(&["policy"])?;
+            Some(t.text("policy")?.to_string())
+        }
+    };
     Ok(KeyEntry {
         key_id,
         public_key,
@@ -607,6 +671,7 @@ fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
         valid_until,
         revoked: if k.opt("revoked").is_some() { k.bool("revoked")? } else { false },
         label,
+        tee_policy,
     })
 }
 

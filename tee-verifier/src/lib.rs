@@ -1,0 +1,268 @@
+//! # attest-tee-verifier
+//!
+//! Offline Intel DCAP verification of TEE bindings (`attest.tee-binding.v1`,
+//! formats.md §11, docs/spec.md §13) for the pure attest verifier.
+//!
+//! The core (`attest-verifier`) has no DCAP code: it parses bindings and
+//! trust-root TEE policies, and decides the `tee` check from the facts of a
+//! verified quote. This crate supplies those facts: [`DcapVerifier`]
+//! implements the core's [`QuoteVerifier`] with `dcap-qvl` (default features
+//! off, never its `report` network feature): the PCK certificate chain, both
+//! CRLs, the TCB info and QE identity and their signatures, the QE report and
+//! the TD/enclave report signature, all at the binding's `boundAt`, under
+//! Intel's SGX Root CA or a root the caller names (`--tee-root-ca`, test
+//! infrastructure). `dcap-qvl` reports errors as `anyhow` strings; they are
+//! mapped to the core's typed [`QuoteError`] here ([`map_error`]).
+//!
+//! ```no_run
+//! # fn f(binding: &[u8], trust: &attest_verifier::TrustOutcome, now: attest_verifier::Timestamp) {
+//! let dcap = attest_tee_verifier::DcapVerifier::intel();
+//! let evidence = attest_verifier::Evidence::default();
+//! let ctx = attest_verifier::VerifyContext::new(trust, &evidence, now).with_tee(&dcap);
+//! let outcome = attest_tee_verifier::verify_tee_binding(binding, &ctx);
+//! if let Some(verified) = outcome.verified() {
+//!     println!("key {} bound until {}", verified.key_id(), verified.valid_until());
+//! }
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
+pub use attest_verifier::tee::{
+    expected_report_data, parse_tee_binding, QuoteError, QuoteFacts, QuoteVerifier, TeeBinding, TeePlatform,
+    TEE_BINDING_TYPE,
+};
+use attest_verifier::tee::{PlatformFlag, QuoteMeasurements};
+use attest_verifier::{Outcome, VerifyContext};
+use dcap_qvl::policy::{PckCertFlag, Policy, QuoteClaims};
+use dcap_qvl::QuoteCollateralV3;
+
+/// Intel's SGX Root CA certificate (DER; `roots/intel-sgx-root-ca.der`,
+/// the certificate `dcap-qvl` pins as its production root).
+pub fn intel_root_ca_der() -> &'static [u8] {
+    include_bytes!("../roots/intel-sgx-root-ca.der")
+}
+
+/// A DCAP quote verifier under one root CA.
+#[derive(Debug, Clone)]
+pub struct DcapVerifier {
+    root_der: Vec<u8>,
+    intel: bool,
+}
+
+impl DcapVerifier {
+    /// Quotes must chain to Intel's SGX Root CA.
+    pub fn intel() -> Self {
+        Self { root_der: intel_root_ca_der().to_vec(), intel: true }
+    }
+
+    /// Quotes must chain to this root CA (DER, or one PEM certificate):
+    /// test infrastructure (`--tee-root-ca`). Reports name it as not Intel's.
+    pub fn with_root_ca(cert: &[u8]) -> Result<Self, String> {
+        let der = pem_or_der(cert)?;
+        let intel = der == intel_root_ca_der();
+        Ok(Self { root_der: der, intel })
+    }
+
+    /// Whether the root is Intel's.
+    pub fn is_intel(&self) -> bool {
+        self.intel
+    }
+}
+
+fn pem_or_der(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let Ok(text) = std::str::from_utf8(bytes) else { return Ok(bytes.to_vec()) };
+    let Some(start) = text.find("-----BEGIN CERTIFICATE-----") else { return Ok(bytes.to_vec()) };
+    let body = text.get(start + "-----BEGIN CERTIFICATE-----".len()..).unwrap_or_default();
+    let Some(end) = body.find("-----END CERTIFICATE-----") else {
+        return Err("PEM certificate without an END line".to_string());
+    };
+    let b64: String = body.get(..end).unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect();
+    base64_decode(&b64).ok_or_else(|| "PEM certificate body is not base64".to_string())
+}
+
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => u32::from(c - b'A'),
+            b'a'..=b'z' => u32::from(c - b'a') + 26,
+            b'0'..=b'9' => u32::from(c - b'0') + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        })
+    };
+    let s = s.trim_end_matches('=');
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        acc = (acc << 6) | val(c)?;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(((acc >> bits) & 0xff) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// Accepts every verified quote: the policy is the core's (TCB status,
+/// debug, measurements, flags), decided on the facts.
+struct FactsOnly;
+
+impl Policy for FactsOnly {
+    fn validate(&self, _claims: &QuoteClaims) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
+impl QuoteVerifier for DcapVerifier {
+    fn verify_quote(&self, quote: &[u8], collateral: &[u8], at_unix: u64) -> Result<QuoteFacts, QuoteError> {
+        let collateral: QuoteCollateralV3 = serde_json::from_slice(collateral).map_err(|e| {
+            QuoteError::MalformedCollateral(format!("not PCCS collateral JSON (QuoteCollateralV3): {e}"))
+        })?;
+        // Debug is allowed here and decided by the policy (`allowDebug`).
+        let claims = dcap_qvl::verify::QuoteVerifier::new(self.root_der.clone())
+            .allow_debug(true)
+            .verify_with_policy(quote, collateral, at_unix, &FactsOnly)
+            .map_err(|e| map_error(&e))?;
+        facts(&claims)
+    }
+
+    fn root_description(&self) -> String {
+        if self.intel {
+            "Intel SGX Root CA".to_string()
+        } else {
+            "a test root CA given with --tee-root-ca (not Intel's SGX Root CA)".to_string()
+        }
+    }
+}
+
+fn facts(claims: &QuoteClaims) -> Result<QuoteFacts, QuoteError> {
+    let report = &claims.report;
+    let (measurements, debug, report_data) = if let Some(td) = report.as_td10() {
+        // TUD bit 0 is DEBUG; bits 4–6 enable TD profiling: both mean the
+        // host can read the TD's state.
+        let tud = td.td_attributes.first().copied().unwrap_or(0);
+        (
+            QuoteMeasurements::Tdx { mrtd: td.mr_td, rtmr: [td.rt_mr0, td.rt_mr1, td.rt_mr2, td.rt_mr3] },
+            tud & 0x71 != 0,
+            td.report_data,
+        )
+    } else if let Some(e) = report.as_sgx() {
+        (
+            QuoteMeasurements::Sgx {
+                mrenclave: e.mr_enclave,
+                mrsigner: e.mr_signer,
+                isv_prod_id: e.isv_prod_id,
+                isv_svn: e.isv_svn,
+            },
+            e.attributes.first().is_some_and(|a| a & 0x02 != 0),
+            e.report_data,
+        )
+    } else {
+        return Err(QuoteError::MalformedQuote(
+            "the quote's report body is neither a TD nor an SGX enclave report".into(),
+        ));
+    };
+    let pck = &claims.platform.pck;
+    let flags = [
+        (pck.dynamic_platform, PlatformFlag::DynamicPlatform),
+        (pck.cached_keys, PlatformFlag::CachedKeys),
+        (pck.smt_enabled, PlatformFlag::Smt),
+    ]
+    .into_iter()
+    .filter(|(f, _)| *f == PckCertFlag::True)
+    .map(|(_, flag)| flag)
+    .collect();
+    Ok(QuoteFacts::new(
+        claims.tcb.status.to_string(),
+        claims.tcb.advisory_ids.clone(),
+        debug,
+        report_data,
+        measurements,
+        flags,
+    ))
+}
+
+/// Maps a `dcap-qvl` error (an `anyhow` chain of strings) to the typed
+/// [`QuoteError`]. The whole chain (`{:#}`) is matched, most specific first,
+/// and kept as the detail.
+pub fn map_error(e: &anyhow::Error) -> QuoteError {
+    let text = format!("{e:#}");
+    let has = |needles: &[&str]| needles.iter().any(|n| text.contains(n));
+    if has(&["issue date is in the future", "CertNotValidYet", "CrlNotValidYet"]) {
+        QuoteError::CollateralNotYetValid(text)
+    } else if has(&["TCBInfo expired", "QE Identity expired", "CrlExpired", "CertExpired"]) {
+        QuoteError::CollateralExpired(text)
+    } else if has(&["Revoked", "CertRevoked"]) {
+        QuoteError::Revoked(text)
+    } else if has(&["qe_report in quote", "QE report hash mismatch", "ISV enclave report signature"]) {
+        QuoteError::BadQuoteSignature(text)
+    } else if has(&[
+        "Signature is invalid for",
+        "InvalidSignatureForPublicKey",
+        "InvalidCrlSignatureForPublicKey",
+        "UnknownIssuer",
+        "BadSignature",
+        "UnsupportedSignatureAlgorithm",
+        "Failed to load root ca",
+    ]) {
+        QuoteError::BadCollateralSignature(text)
+    } else if has(&["No matching TCB level", "Fmspc mismatch", "non-TDX TCB info", "non-SGX TCB info", "TDX module"]) {
+        QuoteError::NoTcbLevel(text)
+    } else if has(&["TD migration", "SERVTD_EXT", "SEPT_VE_DISABLE", "Reserved bits", "MR service TD", "TD attributes"])
+    {
+        QuoteError::Attributes(text)
+    } else if has(&[
+        "decode quote",
+        "quote version",
+        "QE vendor",
+        "must have version",
+        "attestation key type",
+        "PCK cert format",
+        "chain is too short in quote",
+        "PCK certificates from quote",
+        "TEE type",
+        "TD10 report",
+        "QE report",
+    ]) {
+        QuoteError::MalformedQuote(text)
+    } else {
+        QuoteError::MalformedCollateral(text)
+    }
+}
+
+/// Verifies a binding on its own ([`attest_verifier::tee::verify_tee_binding`]);
+/// `ctx` must carry a quote verifier (`VerifyContext::with_tee`), else the
+/// `tee` check fails `tee-unavailable`.
+pub fn verify_tee_binding(bytes: &[u8], ctx: &VerifyContext<'_>) -> Outcome<TeeBinding> {
+    attest_verifier::tee::verify_tee_binding(bytes, ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pem_and_der_roots_are_the_same_certificate() {
+        let der = intel_root_ca_der();
+        let mut b64 = String::new();
+        const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for chunk in der.chunks(3) {
+            let n = chunk.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b)) << (8 * (3 - chunk.len()));
+            for i in 0..=chunk.len() {
+                b64.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            }
+            for _ in chunk.len()..3 {
+                b64.push('=');
+            }
+        }
+        let pem = format!("-----BEGIN CERTIFICATE-----\n{b64}\n-----END CERTIFICATE-----\n");
+        let v = DcapVerifier::with_root_ca(pem.as_bytes()).expect("pem");
+        assert!(v.is_intel());
+        assert!(DcapVerifier::with_root_ca(der).expect("der").is_intel());
+        assert!(!DcapVerifier::with_root_ca(b"not a certificate").expect("bytes").is_intel());
+    }
+}
