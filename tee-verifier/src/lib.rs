@@ -234,6 +234,20 @@ pub fn map_error(e: &anyhow::Error) -> QuoteError {
     }
 }
 
+/// The platform and `report_data` of a quote, decoded without verifying
+/// anything (`attest tee bind` checks a quote binds the key before it writes
+/// the binding).
+pub fn quote_report_data(quote: &[u8]) -> Result<(TeePlatform, [u8; 64]), QuoteError> {
+    let q = dcap_qvl::quote::Quote::parse(quote).map_err(|e| QuoteError::MalformedQuote(format!("{e:#}")))?;
+    if let Some(td) = q.report.as_td10() {
+        Ok((TeePlatform::Tdx, td.report_data))
+    } else if let Some(e) = q.report.as_sgx() {
+        Ok((TeePlatform::Sgx, e.report_data))
+    } else {
+        Err(QuoteError::MalformedQuote("neither a TD nor an SGX enclave report".into()))
+    }
+}
+
 /// Verifies a binding on its own ([`attest_verifier::tee::verify_tee_binding`]);
 /// `ctx` must carry a quote verifier (`VerifyContext::with_tee`), else the
 /// `tee` check fails `tee-unavailable`.

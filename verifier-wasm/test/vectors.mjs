@@ -23,6 +23,7 @@ export function plan(v, { heartbeat = false } = {}) {
   if (!heartbeat && isHeartbeat(v)) return { skip: 'heartbeat vector (run by the heartbeat module)' };
   if (v.logProof !== undefined) return { skip: 'log-inclusion vector (native: attest verify --log-proof)' };
   if (v.expectClaims !== undefined) return { skip: 'expect vector (native: attest verify --expect)' };
+  if (v.tee !== undefined) return { skip: 'TEE vector (native: attest verify --tee-binding; the core module has no DCAP verification)' };
   const entries = v.bundle && v.bundle.entries;
   if (entries && entries.some((e) => e.kind !== 'file')) return { skip: 'non-file bundle entry' };
   let document;

@@ -33,6 +33,7 @@ mod expect;
 mod fork;
 mod heartbeat;
 mod log_proof;
+mod tee;
 
 type R<T> = Result<T, String>;
 type Edit = Box<dyn Fn(&mut Object)>;
@@ -1906,6 +1907,9 @@ fn generate() -> R<BTreeMap<String, String>> {
         g.push(v);
     }
     for v in fork::vectors()? {
+        g.push(v);
+    }
+    for v in tee::vectors()? {
         g.push(v);
     }
     let mut out = BTreeMap::new();
