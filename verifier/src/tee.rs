@@ -685,7 +685,7 @@ pub fn check_binding(
     let at = u64::try_from(b.bound_at.unix_seconds()).unwrap_or(0);
     let facts = qv
         .verify_quote(&b.quote, &b.collateral, at)
-        .map_err(|e| tee(e.reason(), format!("{e} (at boundAt {})", b.bound_at)))?;
+        .map_err(|e| tee(e.reason(), format!("{e} (at boundAt {}, under {})", b.bound_at, qv.root_description())))?;
     if facts.measurements.platform() != b.platform {
         return Err(tee(
             Reason::PlatformMismatch,
