@@ -28,7 +28,8 @@ export type CheckId =
   | "counters"
   | "log-inclusion"
   | "fork"
-  | "expect";
+  | "expect"
+  | "tee";
 
 /** Stable reason code of a failed check (docs/spec.md lists every one). */
 export type Reason =
@@ -144,5 +145,24 @@ export type Reason =
   | "origin-mismatch"
   | "claim-mismatch"
   | "unknown-claim"
+  | "tee-binding-missing"
+  | "tee-unavailable"
+  | "no-tee-policy"
+  | "platform-mismatch"
+  | "malformed-quote"
+  | "malformed-collateral"
+  | "collateral-not-yet-valid"
+  | "collateral-expired"
+  | "bad-quote-signature"
+  | "bad-collateral-signature"
+  | "tee-revoked"
+  | "no-tcb-level"
+  | "tee-attributes"
+  | "tcb-status"
+  | "tee-debug"
+  | "measurement-mismatch"
+  | "platform-flag"
+  | "report-data-mismatch"
+  | "binding-age"
   | "unplanned-check"
   | "required-check-skipped";
