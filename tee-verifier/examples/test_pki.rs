@@ -8,13 +8,15 @@
 //!
 //! A fresh P-256 root CA (`root-ca.der`, `.pem`) issues a PCK CA, a PCK leaf
 //! certificate and a TCB signing certificate; it signs the root CA CRL, the
-//! PCK CA signs the PCK CRL. The TD report body, the QE report and the PCK
+//! PCK CA signs the PCK CRL (`tdx-collateral-pck-revoked.json`: a PCK CRL
+//! that revokes the PCK leaf). The TD report body, the QE report and the PCK
 //! certificate's Intel SGX extension are taken from Intel's real TDX sample
 //! (`samples/tdx_quote`), so that the TCB info and QE identity of its
 //! collateral still match; only these change:
 //!
 //! - the TD's report_data (the binding of a key, formats.md §11), and for
-//!   `tdx-debug.quote` the TD attributes' DEBUG bit;
+//!   `tdx-debug.quote` / `tdx-migratable.quote` the TD attributes' DEBUG /
+//!   MIGRATABLE bit;
 //! - the attestation key (new), its signature over header ‖ TD report, the
 //!   QE report's report_data (SHA-256 of the new attestation key ‖ QE auth
 //!   data) and the PCK leaf's signature over the QE report;
@@ -38,6 +40,9 @@ use sha2::{Digest as _, Sha256};
 
 const TDX_QUOTE: &[u8] = include_bytes!("../samples/tdx_quote");
 const TDX_COLLATERAL: &str = include_str!("../samples/tdx_quote_collateral.json");
+
+/// The PCK leaf's serial (revoked in `tdx-collateral-pck-revoked.json`).
+const PCK_SERIAL: u64 = 0x5ca1ab1e;
 
 const ISSUE: &str = "2026-11-01T00:00:00Z";
 const NEXT: &str = "2026-12-31T00:00:00Z";
@@ -83,13 +88,21 @@ fn sign(k: &EcdsaKeyPair, msg: &[u8]) -> R<Vec<u8>> {
     Ok(k.sign(&rng, msg).map_err(|e| format!("sign: {e}"))?.as_ref().to_vec())
 }
 
-fn crl(issuer: &CertifiedIssuer<'_, KeyPair>, number: u64) -> R<Vec<u8>> {
+fn crl(issuer: &CertifiedIssuer<'_, KeyPair>, number: u64, revoked: &[u64]) -> R<Vec<u8>> {
     let p = CertificateRevocationListParams {
         this_update: date_time_ymd(2020, 1, 1),
         next_update: date_time_ymd(2049, 12, 1),
         crl_number: SerialNumber::from(number),
         issuing_distribution_point: None,
-        revoked_certs: Vec::new(),
+        revoked_certs: revoked
+            .iter()
+            .map(|n| rcgen::RevokedCertParams {
+                serial_number: SerialNumber::from(*n),
+                revocation_time: date_time_ymd(2026, 1, 1),
+                reason_code: Some(rcgen::RevocationReason::KeyCompromise),
+                invalidity_date: None,
+            })
+            .collect(),
         key_identifier_method: KeyIdMethod::Sha256,
     };
     Ok(p.signed_by(&**issuer)?.der().to_vec())
@@ -115,14 +128,28 @@ struct Pki {
     chain_pem: String,
 }
 
-fn quote(pki: &Pki, report_data: [u8; 64], debug: bool) -> R<Vec<u8>> {
+/// A change to the TD attributes (bits of the little-endian u64).
+#[derive(Clone, Copy)]
+enum Attr {
+    None,
+    /// TUD bit 0.
+    Debug,
+    /// SEC bit 29: a migratable TD.
+    Migratable,
+}
+
+fn quote(pki: &Pki, report_data: [u8; 64], attr: Attr) -> R<Vec<u8>> {
     let mut q = Quote::parse(TDX_QUOTE)?;
     match &mut q.report {
         Report::TD10(td) => {
             td.report_data = report_data;
-            if debug {
-                td.td_attributes[0] |= 0x01;
+            let mut a = u64::from_le_bytes(td.td_attributes);
+            match attr {
+                Attr::None => {}
+                Attr::Debug => a |= 1,
+                Attr::Migratable => a |= 1 << 29,
             }
+            td.td_attributes = a.to_le_bytes();
         }
         _ => return Err("the TDX sample is a TD 1.0 quote".into()),
     }
@@ -165,6 +192,7 @@ fn main() -> R<()> {
     let sample_leaf = sample_chain.first().ok_or("sample PCK chain")?;
     let ext = dcap_qvl::intel::parse_pck_extension(sample_leaf)?;
     let mut pck_params = leaf("attest test PCK Certificate");
+    pck_params.serial_number = Some(SerialNumber::from(PCK_SERIAL));
     pck_params
         .custom_extensions
         .push(CustomExtension::from_oid_content(&[1, 2, 840, 113741, 1, 13, 1], ext.raw_extension));
@@ -178,8 +206,8 @@ fn main() -> R<()> {
     let qe_identity = redate(c.get("qe_identity").and_then(|v| v.as_str()).ok_or("qe_identity")?)?;
     let tcb_chain = format!("{}{}", tcb.pem(), root.pem());
     c.insert("pck_crl_issuer_chain".into(), format!("{}{}", pck_ca.pem(), root.pem()).into());
-    c.insert("root_ca_crl".into(), hex(&crl(&root, 1)?).into());
-    c.insert("pck_crl".into(), hex(&crl(&pck_ca, 1)?).into());
+    c.insert("root_ca_crl".into(), hex(&crl(&root, 1, &[])?).into());
+    c.insert("pck_crl".into(), hex(&crl(&pck_ca, 1, &[])?).into());
     c.insert("tcb_info_issuer_chain".into(), tcb_chain.clone().into());
     c.insert("tcb_info_signature".into(), hex(&sign(&tcb_signer, tcb_info.as_bytes())?).into());
     c.insert("tcb_info".into(), tcb_info.into());
@@ -188,6 +216,8 @@ fn main() -> R<()> {
     c.insert("qe_identity".into(), qe_identity.into());
     c.remove("pck_certificate_chain");
     std::fs::write(out.join("tdx-collateral.json"), serde_json::to_string_pretty(&c)? + "\n")?;
+    c.insert("pck_crl".into(), hex(&crl(&pck_ca, 2, &[PCK_SERIAL])?).into());
+    std::fs::write(out.join("tdx-collateral-pck-revoked.json"), serde_json::to_string_pretty(&c)? + "\n")?;
     std::fs::write(out.join("root-ca.der"), root.der())?;
     std::fs::write(out.join("root-ca.pem"), root.pem())?;
 
@@ -195,9 +225,10 @@ fn main() -> R<()> {
     let bound = attest_verifier::tee::expected_report_data(&key, None);
     let nonce = [0x42u8; 32];
     let bound_nonce = attest_verifier::tee::expected_report_data(&key, Some(&nonce));
-    std::fs::write(out.join("tdx-bound.quote"), quote(&pki, bound, false)?)?;
-    std::fs::write(out.join("tdx-bound-nonce.quote"), quote(&pki, bound_nonce, false)?)?;
-    std::fs::write(out.join("tdx-debug.quote"), quote(&pki, bound, true)?)?;
+    std::fs::write(out.join("tdx-bound.quote"), quote(&pki, bound, Attr::None)?)?;
+    std::fs::write(out.join("tdx-bound-nonce.quote"), quote(&pki, bound_nonce, Attr::None)?)?;
+    std::fs::write(out.join("tdx-debug.quote"), quote(&pki, bound, Attr::Debug)?)?;
+    std::fs::write(out.join("tdx-migratable.quote"), quote(&pki, bound, Attr::Migratable)?)?;
     println!("wrote the test PKI to {} (runtime key {})", out.display(), hex(&key));
     Ok(())
 }

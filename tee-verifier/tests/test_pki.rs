@@ -193,3 +193,15 @@ fn a_heartbeat_by_the_bound_key_needs_its_binding() {
     let missing = verify(&env, vec![], POLICY, now, &test_root());
     assert_eq!(first_failure(&missing).map(|f| (f.0, f.1)), Some(("tee".into(), "tee-binding-missing".into())));
 }
+
+#[test]
+fn a_revoked_pck_certificate_and_a_migratable_td_are_refused() {
+    let revoked = include_str!("../test-pki/tdx-collateral-pck-revoked.json");
+    let pk = runtime().master_ed25519().public_key();
+    let b = to_pretty(&binding(pk.as_bytes(), TeePlatform::Tdx, t(BOUND_AT), BOUND, json(revoked), None)).into_bytes();
+    let r = verify(&b, vec![], POLICY, "2026-11-21T12:00:00Z", &test_root());
+    assert_eq!(first_failure(&r).map(|f| f.1).as_deref(), Some("tee-revoked"), "{:?}", first_failure(&r));
+    let m = include_bytes!("../test-pki/tdx-migratable.quote");
+    let r = verify(&bind(m, BOUND_AT, None), vec![], POLICY, "2026-11-21T12:00:00Z", &test_root());
+    assert_eq!(first_failure(&r).map(|f| f.1).as_deref(), Some("tee-attributes"), "{:?}", first_failure(&r));
+}

@@ -24,6 +24,21 @@ const TDX_QUOTE: &[u8] = include_bytes!("../../../../tee-verifier/samples/tdx_qu
 const TDX_COLLATERAL: &str = include_str!("../../../../tee-verifier/samples/tdx_quote_collateral.json");
 const SGX_QUOTE: &[u8] = include_bytes!("../../../../tee-verifier/samples/sgx_quote");
 const SGX_COLLATERAL: &str = include_str!("../../../../tee-verifier/samples/sgx_quote_collateral.json");
+// The repository's test PKI (tee-verifier/test-pki/, not Intel's): quotes
+// binding `runtime`, verified with the test root (`tee.rootCa`).
+const PKI_BOUND: &[u8] = include_bytes!("../../../../tee-verifier/test-pki/tdx-bound.quote");
+const PKI_NONCE: &[u8] = include_bytes!("../../../../tee-verifier/test-pki/tdx-bound-nonce.quote");
+const PKI_DEBUG: &[u8] = include_bytes!("../../../../tee-verifier/test-pki/tdx-debug.quote");
+const PKI_COLLATERAL: &str = include_str!("../../../../tee-verifier/test-pki/tdx-collateral.json");
+const PKI_MIGRATABLE: &[u8] = include_bytes!("../../../../tee-verifier/test-pki/tdx-migratable.quote");
+const PKI_REVOKED: &str = include_str!("../../../../tee-verifier/test-pki/tdx-collateral-pck-revoked.json");
+const OUTDATED_QUOTE: &[u8] = include_bytes!("../../../../tee-verifier/samples/tdx_quote_outdated");
+const OUTDATED_COLLATERAL: &str = include_str!("../../../../tee-verifier/samples/tdx_quote_outdated_collateral.json");
+const PKI_ROOT: &[u8] = include_bytes!("../../../../tee-verifier/test-pki/root-ca.der");
+/// Inside the test collateral's window (2026-11-01 → 2026-12-31).
+const PKI_BOUND_AT: &str = "2026-11-21T10:00:00Z";
+const PKI_ISSUED: &str = "2026-11-21T11:00:00Z";
+const PKI_NOW: &str = "2026-11-21T12:00:00Z";
 
 /// Inside both samples' collateral windows.
 const BOUND_AT: &str = "2025-07-04T10:24:15Z";
@@ -90,9 +105,13 @@ impl Tee {
     }
 
     fn attestation(&self, k: &MasterSecret) -> R<Value> {
+        self.attestation_at(k, ISSUED)
+    }
+
+    fn attestation_at(&self, k: &MasterSecret, issued: &str) -> R<Value> {
         let s = Scenario::new("tee").map_err(e)?;
         let mut d = s.draft("exec-tee").map_err(e)?;
-        d.issued_at = ts(ISSUED);
+        d.issued_at = ts(issued);
         d.sign_with_runtime(&k.master_ed25519(), None).map_err(e)
     }
 
@@ -121,6 +140,20 @@ impl Tee {
         v.tee = Some(VectorTee { bindings, root_ca: None });
         self.out.push(v);
         Ok(())
+    }
+
+    /// The last pushed vector verifies DCAP quotes under the test root.
+    fn under_test_root(&mut self) {
+        if let Some(v) = self.out.last_mut() {
+            if let Some(t) = v.tee.as_mut() {
+                t.root_ca = Some(attest_test_vectors::to_b64(PKI_ROOT));
+            }
+        }
+    }
+
+    fn pki(&self, quote: &[u8], bound_at: &str, nonce: Option<&[u8; 32]>) -> R<String> {
+        let pk = self.runtime.master_ed25519().public_key();
+        Ok(to_pretty(&binding(pk.as_bytes(), TeePlatform::Tdx, ts(bound_at), quote, json(PKI_COLLATERAL)?, nonce)))
     }
 }
 
@@ -248,6 +281,42 @@ pub(crate) fn vectors() -> R<Vec<Vector>> {
         vec![],
     )?;
     g.push(
+        "tee/binding-malformed-quote",
+        "the quote is cut after 100 bytes",
+        "reject:tee",
+        Some("malformed-quote"),
+        NOW,
+        TDX_POLICY,
+        g.binding(
+            &g.runtime,
+            TeePlatform::Tdx,
+            BOUND_AT,
+            TDX_QUOTE.get(..100).unwrap_or_default(),
+            json(TDX_COLLATERAL)?,
+        ),
+        vec![],
+    )?;
+    g.push(
+        "tee/binding-malformed-collateral",
+        "the collateral object is not PCCS collateral (QuoteCollateralV3)",
+        "reject:tee",
+        Some("malformed-collateral"),
+        NOW,
+        TDX_POLICY,
+        g.binding(&g.runtime, TeePlatform::Tdx, BOUND_AT, TDX_QUOTE, json(r#"{"tcb_info":"{}"}"#)?),
+        vec![],
+    )?;
+    g.push(
+        "tee/binding-no-tcb-level",
+        "Intel's outdated TD 1.5 sample: no TCB level of its collateral matches (at 2026-03-01, inside its window)",
+        "reject:tee",
+        Some("no-tcb-level"),
+        "2026-03-01T12:00:00Z",
+        TDX_POLICY,
+        g.binding(&g.runtime, TeePlatform::Tdx, "2026-03-01T00:00:00Z", OUTDATED_QUOTE, json(OUTDATED_COLLATERAL)?),
+        vec![],
+    )?;
+    g.push(
         "tee/binding-no-tee-policy",
         "a binding for a trust-root key without a `tee` member",
         "reject:signer",
@@ -301,5 +370,86 @@ pub(crate) fn vectors() -> R<Vec<Vector>> {
         plain,
         vec![tdx],
     )?;
+    test_pki_vectors(&mut g)?;
     Ok(g.out)
+}
+
+/// Vectors on the test PKI's quotes, which bind the runtime key.
+fn test_pki_vectors(g: &mut Tee) -> R<()> {
+    let bound = g.pki(PKI_BOUND, PKI_BOUND_AT, None)?;
+    let nonce = [0x42u8; 32];
+    type Case = (&'static str, &'static str, &'static str, Option<&'static str>, &'static str, bool);
+    let alone: Vec<(Case, String)> = vec![
+        (
+            ("tee/accept-binding", "a TDX quote binding the key, verified at boundAt under the test root (--tee-root-ca)", "accept", None, PKI_NOW, true),
+            bound.clone(),
+        ),
+        (
+            ("tee/accept-binding-nonce", "report_data's second half is the binding's nonce", "accept", None, PKI_NOW, true),
+            g.pki(PKI_NONCE, PKI_BOUND_AT, Some(&nonce))?,
+        ),
+        (
+            ("tee/binding-nonce-mismatch", "the quote carries the nonce, the binding says null: report_data differs", "reject:tee", Some("report-data-mismatch"), PKI_NOW, true),
+            g.pki(PKI_NONCE, PKI_BOUND_AT, None)?,
+        ),
+        (
+            ("tee/binding-debug", "a debug TD (TD attributes DEBUG) under a policy without allowDebug", "reject:tee", Some("tee-debug"), PKI_NOW, true),
+            g.pki(PKI_DEBUG, PKI_BOUND_AT, None)?,
+        ),
+        (
+            ("tee/binding-attributes", "a migratable TD (TD attributes MIGRATABLE): refused whatever the policy", "reject:tee", Some("tee-attributes"), PKI_NOW, true),
+            g.pki(PKI_MIGRATABLE, PKI_BOUND_AT, None)?,
+        ),
+        (
+            ("tee/binding-pck-revoked", "the PCK CRL of the collateral revokes the quote's PCK certificate", "reject:tee", Some("tee-revoked"), PKI_NOW, true),
+            {
+                let pk = g.runtime.master_ed25519().public_key();
+                to_pretty(&binding(pk.as_bytes(), TeePlatform::Tdx, ts(PKI_BOUND_AT), PKI_BOUND, json(PKI_REVOKED)?, None))
+            },
+        ),
+        (
+            ("tee/binding-age", "verified a day and a second after boundAt: past maxBindingAgeSeconds 86400", "reject:tee", Some("binding-age"), "2026-11-22T10:00:01Z", true),
+            bound.clone(),
+        ),
+        (
+            ("tee/binding-test-quote-under-intel-root", "the test PKI's quote under Intel's SGX Root CA (no --tee-root-ca): its CRLs and chains are not Intel's", "reject:tee", Some("bad-collateral-signature"), PKI_NOW, false),
+            bound.clone(),
+        ),
+    ];
+    for ((name, desc, expect, reason, now, test_root), doc) in alone {
+        g.push(name, desc, expect, reason, now, TDX_POLICY, doc, vec![])?;
+        if test_root {
+            g.under_test_root();
+        }
+    }
+    let cases = [
+        (
+            "tee/accept-attestation-with-binding",
+            "an attestation by the TEE-bound key with its binding; issuedAt within [boundAt, boundAt + 86400]",
+            "accept",
+            None,
+            PKI_ISSUED,
+        ),
+        (
+            "tee/attestation-before-binding",
+            "issuedAt one second before boundAt",
+            "reject:tee",
+            Some("binding-age"),
+            "2026-11-21T09:59:59Z",
+        ),
+        (
+            "tee/attestation-after-binding-age",
+            "issuedAt a day and a second after boundAt",
+            "reject:tee",
+            Some("binding-age"),
+            "2026-11-22T10:00:01Z",
+        ),
+    ];
+    for (name, desc, expect, reason, issued) in cases {
+        let now = if issued > PKI_NOW { "2026-11-22T12:00:00Z" } else { PKI_NOW };
+        let att = to_pretty(&g.attestation_at(&g.runtime, issued)?);
+        g.push(name, desc, expect, reason, now, TDX_POLICY, att, vec![bound.clone()])?;
+        g.under_test_root();
+    }
+    Ok(())
 }
