@@ -409,3 +409,111 @@ fn base64_std(b: &[u8]) -> String {
     }
     s
 }
+
+/// The vectors' TEE-bound runtime key, whose binding the test PKI's quotes carry.
+fn runtime_secret(dir: &Path) {
+    let seed = Sha256::digest(b"attest.vectors.tee.runtime");
+    std::fs::write(dir.join("rt.secret"), format!("{}\n", hex(&seed))).expect("write");
+}
+
+const PKI_QUOTE: &[u8] = include_bytes!("../../tee-verifier/test-pki/tdx-bound.quote");
+const PKI_COLLATERAL: &str = include_str!("../../tee-verifier/test-pki/tdx-collateral.json");
+const PKI_ROOT: &[u8] = include_bytes!("../../tee-verifier/test-pki/root-ca.pem");
+
+#[test]
+fn bind_then_verify_under_the_test_root_and_not_under_intels() {
+    let v = vector("tee/accept-attestation-with-binding");
+    let d = tempfile::tempdir().expect("tmp");
+    let p = d.path();
+    let flags = world(p, &v);
+    runtime_secret(p);
+    std::fs::write(p.join("quote"), PKI_QUOTE).expect("write");
+    std::fs::write(p.join("collateral.json"), PKI_COLLATERAL).expect("write");
+    std::fs::write(p.join("test-root.pem"), PKI_ROOT).expect("write");
+    let bind = attest(
+        p,
+        &[
+            "tee",
+            "bind",
+            "--key",
+            "rt.secret",
+            "--quote",
+            "quote",
+            "--collateral",
+            "collateral.json",
+            "--platform",
+            "tdx",
+            "--bound-at",
+            "2026-11-21T10:00:00Z",
+            "--out",
+            "binding.json",
+        ],
+    );
+    assert_eq!(bind.status.code(), Some(0), "{}", text(&bind.stderr));
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    // The binding alone, then the attestation with it.
+    for head in [vec!["verify", "binding.json"], vec!["verify", "document.json", "--tee-binding", "binding.json"]] {
+        let mut args = head.clone();
+        args.extend(flags.iter().copied());
+        args.extend(["--tee-root-ca", "test-root.pem"]);
+        let out = attest(p, &args);
+        assert_eq!(out.status.code(), Some(0), "{head:?}: {}{}", text(&out.stdout), text(&out.stderr));
+        let (status, _, detail) = tee_check(&out);
+        assert_eq!(status, "pass");
+        assert!(detail.contains("--tee-root-ca") && detail.contains("not Intel"), "{detail}");
+        // Without --tee-root-ca: Intel's root refuses the test PKI.
+        let mut intel = head.clone();
+        intel.extend(flags.iter().copied());
+        let out = attest(p, &intel);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(tee_check(&out).1, "bad-collateral-signature");
+    }
+    // The human report names the root too.
+    let mut human = vec!["verify", "binding.json"];
+    human.extend(flags.iter().copied().filter(|f| *f != "--format" && *f != "json"));
+    human.extend(["--tee-root-ca", "test-root.pem"]);
+    let out = attest(p, &human);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("tee-root-ca"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn configfs_tsm_quote_to_a_binding_that_verifies() {
+    let v = vector("tee/accept-binding");
+    let d = tempfile::tempdir().expect("tmp");
+    let p = d.path();
+    let flags = world(p, &v);
+    runtime_secret(p);
+    let tsm = p.join("tsm/report");
+    std::fs::create_dir_all(&tsm).expect("mkdir");
+    std::fs::write(p.join("collateral.json"), PKI_COLLATERAL).expect("write");
+    std::fs::write(p.join("test-root.pem"), PKI_ROOT).expect("write");
+    let kernel = fake_tsm(tsm.clone(), PKI_QUOTE);
+    let out = attest(
+        p,
+        &[
+            "tee",
+            "bind",
+            "--key",
+            "rt.secret",
+            "--configfs-tsm",
+            "--configfs-tsm-dir",
+            "tsm/report",
+            "--collateral",
+            "collateral.json",
+            "--platform",
+            "tdx",
+            "--bound-at",
+            "2026-11-21T10:00:00Z",
+            "--out",
+            "binding.json",
+        ],
+    );
+    assert!(kernel.join().expect("thread").is_some());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let mut args = vec!["verify", "binding.json"];
+    args.extend(flags.iter().map(String::as_str));
+    args.extend(["--tee-root-ca", "test-root.pem"]);
+    let out = attest(p, &args);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+}
