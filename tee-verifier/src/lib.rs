@@ -29,13 +29,14 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+use attest_json::Value;
 pub use attest_verifier::tee::{
     expected_report_data, parse_tee_binding, QuoteError, QuoteFacts, QuoteVerifier, TeeBinding, TeePlatform,
     TEE_BINDING_TYPE,
 };
 use attest_verifier::tee::{PlatformFlag, QuoteMeasurements};
 use attest_verifier::{Outcome, VerifyContext};
-use dcap_qvl::policy::{PckCertFlag, Policy, QuoteClaims};
+use dcap_qvl::verify::VerifiedReport;
 use dcap_qvl::QuoteCollateralV3;
 
 /// Intel's SGX Root CA certificate (DER; `roots/intel-sgx-root-ca.der`,
@@ -72,14 +73,10 @@ impl DcapVerifier {
 }
 
 fn pem_or_der(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let Ok(text) = std::str::from_utf8(bytes) else { return Ok(bytes.to_vec()) };
-    let Some(start) = text.find("-----BEGIN CERTIFICATE-----") else { return Ok(bytes.to_vec()) };
-    let body = text.get(start + "-----BEGIN CERTIFICATE-----".len()..).unwrap_or_default();
-    let Some(end) = body.find("-----END CERTIFICATE-----") else {
-        return Err("PEM certificate without an END line".to_string());
-    };
-    let b64: String = body.get(..end).unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect();
-    base64_decode(&b64).ok_or_else(|| "PEM certificate body is not base64".to_string())
+    if !bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+        return Ok(bytes.to_vec());
+    }
+    first_pem_certificate(bytes).ok_or_else(|| "not a PEM certificate (BEGIN/END CERTIFICATE, base64 body)".to_string())
 }
 
 fn base64_decode(s: &str) -> Option<Vec<u8>> {
@@ -107,27 +104,15 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Accepts every verified quote: the policy is the core's (TCB status,
-/// debug, measurements, flags), decided on the facts.
-struct FactsOnly;
-
-impl Policy for FactsOnly {
-    fn validate(&self, _claims: &QuoteClaims) -> anyhow::Result<()> {
-        Ok(())
-    }
-}
-
 impl QuoteVerifier for DcapVerifier {
-    fn verify_quote(&self, quote: &[u8], collateral: &[u8], at_unix: u64) -> Result<QuoteFacts, QuoteError> {
-        let collateral: QuoteCollateralV3 = serde_json::from_slice(collateral).map_err(|e| {
-            QuoteError::MalformedCollateral(format!("not PCCS collateral JSON (QuoteCollateralV3): {e}"))
-        })?;
+    fn verify_quote(&self, quote: &[u8], collateral: &Value, at_unix: u64) -> Result<QuoteFacts, QuoteError> {
+        let collateral = collateral_v3(collateral)?;
         // Debug is allowed here and decided by the policy (`allowDebug`).
-        let claims = dcap_qvl::verify::QuoteVerifier::new(self.root_der.clone())
+        let report = dcap_qvl::verify::QuoteVerifier::new(self.root_der.clone())
             .allow_debug(true)
-            .verify_with_policy(quote, collateral, at_unix, &FactsOnly)
+            .verify(quote, &collateral, at_unix)
             .map_err(|e| map_error(&e))?;
-        facts(&claims)
+        facts(&report, platform_flags(quote, &collateral)?)
     }
 
     fn root_description(&self) -> String {
@@ -139,8 +124,68 @@ impl QuoteVerifier for DcapVerifier {
     }
 }
 
-fn facts(claims: &QuoteClaims) -> Result<QuoteFacts, QuoteError> {
-    let report = &claims.report;
+const COLLATERAL_MEMBERS: &[&str] = &[
+    "pck_crl_issuer_chain",
+    "root_ca_crl",
+    "pck_crl",
+    "tcb_info_issuer_chain",
+    "tcb_info",
+    "tcb_info_signature",
+    "qe_identity_issuer_chain",
+    "qe_identity",
+    "qe_identity_signature",
+    "pck_certificate_chain",
+];
+
+/// The PCCS collateral object as dcap-qvl's `QuoteCollateralV3`, read
+/// straight from the strictly parsed JSON (no second parse): its string
+/// members, the CRLs and signatures in hex; any other member is refused.
+fn collateral_v3(v: &Value) -> Result<QuoteCollateralV3, QuoteError> {
+    let bad = |m: String| QuoteError::MalformedCollateral(m);
+    let Some(obj) = v.as_object() else { return Err(bad("not a JSON object".into())) };
+    if let Some((k, _)) = obj.iter().find(|(k, _)| !COLLATERAL_MEMBERS.contains(k)) {
+        return Err(bad(format!("unknown member {k:?} (not QuoteCollateralV3)")));
+    }
+    let text = |k: &str| -> Result<String, QuoteError> {
+        obj.get(k).and_then(Value::as_str).map(str::to_string).ok_or_else(|| bad(format!("{k}: a string is required")))
+    };
+    let bytes = |k: &str| -> Result<Vec<u8>, QuoteError> {
+        let s = obj.get(k).and_then(Value::as_str).ok_or_else(|| bad(format!("{k}: a hex string is required")))?;
+        hex_decode(s).ok_or_else(|| bad(format!("{k}: not hex")))
+    };
+    Ok(QuoteCollateralV3 {
+        pck_crl_issuer_chain: text("pck_crl_issuer_chain")?,
+        root_ca_crl: bytes("root_ca_crl")?,
+        pck_crl: bytes("pck_crl")?,
+        tcb_info_issuer_chain: text("tcb_info_issuer_chain")?,
+        tcb_info: text("tcb_info")?,
+        tcb_info_signature: bytes("tcb_info_signature")?,
+        qe_identity_issuer_chain: text("qe_identity_issuer_chain")?,
+        qe_identity: text("qe_identity")?,
+        qe_identity_signature: bytes("qe_identity_signature")?,
+        pck_certificate_chain: match obj.get("pck_certificate_chain") {
+            None | Some(Value::Null) => None,
+            Some(_) => Some(text("pck_certificate_chain")?),
+        },
+    })
+}
+
+fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    let nib = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    };
+    let b = s.as_bytes();
+    if b.len() % 2 != 0 {
+        return None;
+    }
+    b.chunks(2).map(|p| Some(nib(*p.first()?)? << 4 | nib(*p.get(1)?)?)).collect()
+}
+
+fn facts(verified: &VerifiedReport, flags: Vec<PlatformFlag>) -> Result<QuoteFacts, QuoteError> {
+    let report = &verified.report;
     let (measurements, debug, report_data) = if let Some(td) = report.as_td10() {
         // TUD bit 0 is DEBUG; bits 4–6 enable TD profiling: both mean the
         // host can read the TD's state.
@@ -166,24 +211,47 @@ fn facts(claims: &QuoteClaims) -> Result<QuoteFacts, QuoteError> {
             "the quote's report body is neither a TD nor an SGX enclave report".into(),
         ));
     };
-    let pck = &claims.platform.pck;
-    let flags = [
-        (pck.dynamic_platform, PlatformFlag::DynamicPlatform),
-        (pck.cached_keys, PlatformFlag::CachedKeys),
-        (pck.smt_enabled, PlatformFlag::Smt),
+    Ok(QuoteFacts::new(verified.status.clone(), verified.advisory_ids.clone(), debug, report_data, measurements, flags))
+}
+
+/// The platform flags (Intel SGX extension, Configuration) of the PCK leaf
+/// certificate `verify` has just checked: the flags that are TRUE. The leaf
+/// is taken where dcap-qvl takes it: the collateral's `pck_certificate_chain`
+/// when present, else the quote's certification data (type 5); it is the
+/// first certificate of that chain. (`verify` reports no flags; its claims
+/// API computes them with much else this check does not read.)
+fn platform_flags(quote: &[u8], collateral: &QuoteCollateralV3) -> Result<Vec<PlatformFlag>, QuoteError> {
+    let malformed = |e: String| QuoteError::MalformedQuote(e);
+    let q;
+    let chain: &[u8] = match &collateral.pck_certificate_chain {
+        Some(c) => c.as_bytes(),
+        None => {
+            q = dcap_qvl::quote::Quote::parse(quote).map_err(|e| malformed(format!("{e:#}")))?;
+            q.raw_cert_chain().map_err(|e| malformed(format!("{e:#}")))?
+        }
+    };
+    let leaf = first_pem_certificate(chain).ok_or_else(|| malformed("no PEM PCK certificate".into()))?;
+    let ext = dcap_qvl::intel::parse_pck_extension(&leaf).map_err(|e| malformed(format!("{e:#}")))?;
+    Ok([
+        (ext.dynamic_platform, PlatformFlag::DynamicPlatform),
+        (ext.cached_keys, PlatformFlag::CachedKeys),
+        (ext.smt_enabled, PlatformFlag::Smt),
     ]
     .into_iter()
-    .filter(|(f, _)| *f == PckCertFlag::True)
+    .filter(|(f, _)| *f == Some(true))
     .map(|(_, flag)| flag)
-    .collect();
-    Ok(QuoteFacts::new(
-        claims.tcb.status.to_string(),
-        claims.tcb.advisory_ids.clone(),
-        debug,
-        report_data,
-        measurements,
-        flags,
-    ))
+    .collect())
+}
+
+/// The DER of the first PEM certificate in `chain`.
+fn first_pem_certificate(chain: &[u8]) -> Option<Vec<u8>> {
+    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
+    const END: &[u8] = b"-----END CERTIFICATE-----";
+    let start = chain.windows(BEGIN.len()).position(|w| w == BEGIN)? + BEGIN.len();
+    let body = chain.get(start..)?;
+    let end = body.windows(END.len()).position(|w| w == END)?;
+    let b64: String = String::from_utf8_lossy(body.get(..end)?).chars().filter(|c| !c.is_whitespace()).collect();
+    base64_decode(&b64)
 }
 
 /// Maps a `dcap-qvl` error (an `anyhow` chain of strings) to the typed

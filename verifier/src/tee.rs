@@ -322,7 +322,7 @@ pub struct TeeBinding {
     platform: TeePlatform,
     bound_at: Timestamp,
     quote: Vec<u8>,
-    collateral: Vec<u8>,
+    collateral: Value,
     nonce: Option<[u8; 32]>,
     signed: Signed,
     /// Set by verification: the policy and the quote verifier's root.
@@ -353,8 +353,8 @@ impl TeeBinding {
     pub fn quote(&self) -> &[u8] {
         &self.quote
     }
-    /// The collateral (PCCS JSON, `QuoteCollateralV3`), as compact JSON bytes.
-    pub fn collateral(&self) -> &[u8] {
+    /// The collateral (the PCCS `QuoteCollateralV3` JSON object).
+    pub fn collateral(&self) -> &Value {
         &self.collateral
     }
     /// The nonce in the second half of `report_data`, if any.
@@ -428,7 +428,7 @@ pub fn parse_tee_binding_value(v: &Value) -> DocResult<TeeBinding> {
     if !matches!(collateral_value, Value::Object(_)) {
         return err(m.path("collateral"), Problem::JsonType { expected: "an object (PCCS collateral)" });
     }
-    let collateral = attest_json::to_canonical_vec(collateral_value);
+    let collateral = collateral_value.clone();
     let nonce = match m.opt("nonce") {
         None | Some(Value::Null) => None,
         Some(_) => Some(m.parse_str("nonce", crate::types::decode_lower_hex::<32>)?),
@@ -596,8 +596,9 @@ impl QuoteError {
 /// refuse nothing the facts carry (debug, TCB status short of `Revoked`,
 /// platform flags): those are the policy's, decided by the core.
 pub trait QuoteVerifier: core::fmt::Debug + Send + Sync {
-    /// Verifies `quote` with `collateral` (PCCS JSON) at `at_unix` (Unix seconds).
-    fn verify_quote(&self, quote: &[u8], collateral: &[u8], at_unix: u64) -> Result<QuoteFacts, QuoteError>;
+    /// Verifies `quote` with `collateral` (the PCCS `QuoteCollateralV3` JSON
+    /// object, strictly parsed) at `at_unix` (Unix seconds).
+    fn verify_quote(&self, quote: &[u8], collateral: &Value, at_unix: u64) -> Result<QuoteFacts, QuoteError>;
 
     /// The root the quotes must chain to, for the check's detail ("Intel SGX
     /// Root CA", or a test root given with `--tee-root-ca`).
