@@ -151,7 +151,7 @@ impl<'a> VerifyContext<'a> {
             r.fail(
                 CheckId::Signer,
                 crate::reason::Reason::TeeUnavailable,
-                format!("key {} is TEE-bound and this build has no TEE verification", entry.key_id()),
+                "TEE-bound key: no TEE verification in this build",
             );
             false
         }

@@ -42,6 +42,7 @@ pub enum Document {
     /// `attest.fork-evidence.v1`: a log's split view, under a pinned log key.
     ForkEvidence(ForkDocument),
     /// `attest.tee-binding.v1`: a trust-root key bound to a verified DCAP quote.
+    #[cfg(feature = "tee")]
     TeeBinding(crate::tee::TeeBinding),
 }
 
@@ -82,6 +83,7 @@ impl Document {
             Document::ForkEvidence(f) => {
                 SearchFields { time: Some(f.evidence().detected_at()), ..SearchFields::default() }
             }
+            #[cfg(feature = "tee")]
             Document::TeeBinding(b) => {
                 SearchFields { signer_key_id: Some(b.key_id()), time: Some(b.bound_at()), ..SearchFields::default() }
             }
@@ -116,6 +118,7 @@ impl Document {
             (Document::BundleManifest(b), "signerKeyId") => Some(b.signer_key_id().to_hex()),
             (Document::Heartbeat(h), "signerKeyId") => Some(h.signer().to_hex()),
             (Document::Heartbeat(h), "stream") => Some(h.heartbeat().stream().to_string()),
+            #[cfg(feature = "tee")]
             (Document::TeeBinding(b), "signerKeyId") => Some(b.key_id().to_hex()),
             _ => None,
         }

@@ -18,13 +18,19 @@ use attest_json::Value;
 use base64::Engine as _;
 use sha2::{Digest as _, Sha256};
 
+#[cfg(feature = "tee")]
 use crate::batch::Pending;
 use crate::doc::{self, err, DocResult, DocumentError, Members, Problem, Signed};
+#[cfg(feature = "tee")]
 use crate::evidence::VerifyContext;
 use crate::reason::Reason;
+#[cfg(feature = "tee")]
 use crate::registry::Document;
-use crate::report::{CheckId, Outcome, Plan, ReportBuilder};
+use crate::report::{CheckId, Plan};
+#[cfg(feature = "tee")]
+use crate::report::{Outcome, ReportBuilder};
 use crate::time::Timestamp;
+#[cfg(feature = "tee")]
 use crate::trust_root::{KeyEntry, PublicKey, TrustRoot};
 use crate::types::{EncodingError, KeyId, Sha256Digest};
 
@@ -199,6 +205,7 @@ fn hex_member<const N: usize>(m: &Members<'_>, key: &str) -> DocResult<Option<[u
 }
 
 /// Parses one `teePolicies` entry (formats.md §11).
+#[cfg_attr(not(feature = "tee"), allow(dead_code))]
 pub(crate) fn parse_policy(v: &Value, path: &str) -> DocResult<TeePolicy> {
     let m = Members::of(v, path)?;
     m.only(POLICY_MEMBERS)?;
@@ -616,10 +623,12 @@ pub struct BindingFailure {
     pub detail: String,
 }
 
+#[cfg(feature = "tee")]
 fn fail(check: CheckId, reason: Reason, detail: String) -> BindingFailure {
     BindingFailure { check, reason, detail }
 }
 
+#[cfg(feature = "tee")]
 /// The key entry a binding names: in the trust root, not revoked, its public
 /// key the binding's, and carrying a `tee` policy (the `signer` part).
 fn binding_key<'r>(b: &TeeBinding, root: &'r TrustRoot) -> Result<(&'r KeyEntry, &'r TeePolicy), BindingFailure> {
@@ -658,10 +667,12 @@ fn binding_key<'r>(b: &TeeBinding, root: &'r TrustRoot) -> Result<(&'r KeyEntry,
     }
 }
 
+#[cfg(feature = "tee")]
 fn hex(b: &[u8]) -> String {
     crate::types::to_lower_hex(b)
 }
 
+#[cfg(feature = "tee")]
 /// The `tee` check of a binding against its key's policy, with `qv` verifying
 /// the quote at `boundAt`. On success the binding carries its policy, TCB
 /// status and root; the detail names them.
@@ -754,6 +765,7 @@ pub fn check_binding(
     Ok((b, detail))
 }
 
+#[cfg(feature = "tee")]
 fn check_measurements(p: &PolicyMeasurements, q: &QuoteMeasurements) -> Result<(), String> {
     let eq48 = |name: &str, want: &Option<[u8; 48]>, got: &[u8; 48]| match want {
         Some(w) if w != got => Err(format!("{name} is {}, the policy pins {}", hex(got), hex(w))),
@@ -798,6 +810,7 @@ fn check_measurements(p: &PolicyMeasurements, q: &QuoteMeasurements) -> Result<(
 /// binding of the evidence for that key must verify and vouch for `t`
 /// (`[boundAt, boundAt + maxBindingAgeSeconds]`). Records `tee` (planned
 /// by the caller) and returns whether it passed.
+#[cfg(feature = "tee")]
 pub(crate) fn check_signed_document(
     r: &mut ReportBuilder,
     ctx: &VerifyContext<'_>,
@@ -819,6 +832,7 @@ pub(crate) fn check_signed_document(
     }
 }
 
+#[cfg(feature = "tee")]
 fn signed_document_tee(
     ctx: &VerifyContext<'_>,
     root: &TrustRoot,
@@ -864,6 +878,7 @@ fn signed_document_tee(
 /// verifier: `parse`, `trust-root`, `signer` (the key is in the trust root
 /// with a `tee` policy) and `tee` (the quote at `boundAt`, the policy, and
 /// `now` within `[boundAt, boundAt + maxBindingAgeSeconds]`).
+#[cfg(feature = "tee")]
 pub fn verify_tee_binding(bytes: &[u8], ctx: &VerifyContext<'_>) -> Outcome<TeeBinding> {
     let pending = match doc::parse_json(bytes) {
         Ok(v) => verify_value(&v, ctx),
@@ -880,6 +895,7 @@ pub fn verify_tee_binding(bytes: &[u8], ctx: &VerifyContext<'_>) -> Outcome<TeeB
 }
 
 /// The registry entry's verification of a binding subject.
+#[cfg(feature = "tee")]
 pub(crate) fn verify_value(value: &Value, ctx: &VerifyContext<'_>) -> Pending {
     let mut r = ReportBuilder::new(TEE_BINDING_PLAN);
     let b = match parse_tee_binding_value(value) {

@@ -344,7 +344,8 @@ pub struct TrustRoot {
     pub(crate) runtimes: Option<Vec<RuntimeEntry>>,
     /// Signatures.
     pub(crate) signatures: Vec<SignatureEntry>,
-    /// TEE policies (`teePolicies`), when listed.
+    /// TEE policies (`teePolicies`), when listed (not read without the `tee` feature).
+    #[cfg(feature = "tee")]
     pub(crate) tee_policies: Vec<crate::tee::TeePolicy>,
     /// Signing message and digest.
     pub(crate) signed: Signed,
@@ -392,11 +393,13 @@ impl TrustRoot {
     }
 
     /// TEE policies (`teePolicies`; empty when absent).
+    #[cfg(feature = "tee")]
     pub fn tee_policies(&self) -> &[crate::tee::TeePolicy] {
         &self.tee_policies
     }
 
     /// The TEE policy with this name.
+    #[cfg(feature = "tee")]
     pub fn tee_policy(&self, name: &str) -> Option<&crate::tee::TeePolicy> {
         self.tee_policies.iter().find(|p| p.name() == name)
     }
@@ -546,7 +549,33 @@ pub fn parse_trust_root_value(v: &Value) -> DocResult<TrustRoot> {
         }
     };
     // `teePolicies` (formats.md §11): optional, names unique; every key's
-    // `tee.policy` names one of them.
+    // `tee.policy` names one of them. Without the `tee` feature (the core
+    // WASM module, whose size budget has no room for the policy parser) the
+    // member is not read: a TEE-bound key fails `signer` (`tee-unavailable`)
+    // there whatever the policies say (docs/spec.md §13.3).
+    #[cfg(feature = "tee")]
+    let tee_policies = parse_tee_policies(&m, &keys, &keys_path)?;
+    let signatures = parse_signature_entries(&m, "signatures")?;
+    let Value::Object(obj) = v else {
+        return err("$", Problem::JsonType { expected: "an object" });
+    };
+    Ok(TrustRoot {
+        version,
+        issued_at,
+        expires_at,
+        previous_digest,
+        root_threshold,
+        keys,
+        runtimes,
+        signatures,
+        #[cfg(feature = "tee")]
+        tee_policies,
+        signed: Signed::of(TRUST_ROOT_TYPE, obj),
+    })
+}
+
+#[cfg(feature = "tee")]
+fn parse_tee_policies(m: &Members<'_>, keys: &[KeyEntry], keys_path: &str) -> DocResult<Vec<crate::tee::TeePolicy>> {
     let mut tee_policies: Vec<crate::tee::TeePolicy> = Vec::new();
     if m.opt("teePolicies").is_some() {
         let tp = m.path("teePolicies");
@@ -569,22 +598,7 @@ pub fn parse_trust_root_value(v: &Value) -> DocResult<TrustRoot> {
             }
         }
     }
-    let signatures = parse_signature_entries(&m, "signatures")?;
-    let Value::Object(obj) = v else {
-        return err("$", Problem::JsonType { expected: "an object" });
-    };
-    Ok(TrustRoot {
-        version,
-        issued_at,
-        expires_at,
-        previous_digest,
-        root_threshold,
-        keys,
-        runtimes,
-        signatures,
-        tee_policies,
-        signed: Signed::of(TRUST_ROOT_TYPE, obj),
-    })
+    Ok(tee_policies)
 }
 
 fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
@@ -654,6 +668,7 @@ fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
         return err(k.path("validUntil"), Problem::NotAfter { earlier: "validFrom" });
     }
     let label = k.opt_str("label")?.map(str::to_string);
+    #[cfg(feature = "tee")]
     let tee_policy = match k.opt("tee") {
         None => None,
         Some(tv) => {
@@ -663,6 +678,11 @@ fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
             Some(t.text("policy")?.to_string())
         }
     };
+    // Without the `tee` feature any `tee` member makes the key TEE-bound
+    // (it then fails `signer` with `tee-unavailable`): fail closed, in the
+    // fewest bytes of the core WASM module.
+    #[cfg(not(feature = "tee"))]
+    let tee_policy = k.opt("tee").map(|_| String::new());
     Ok(KeyEntry {
         key_id,
         public_key,
