@@ -73,16 +73,16 @@ impl Tee {
     fn trust_root(&self, policy: &str) -> R<String> {
         let t0 = ts("2025-01-01T00:00:00Z");
         let mut d = TrustRootDraft::first(t0, ts("2027-01-01T00:00:00Z"), 1);
-        let spec = |k: &MasterSecret, role, label: &str| KeySpec {
+        let spec = |k: &MasterSecret, roles: Vec<Role>, label: &str| KeySpec {
             key: KeyMaterial::ed25519(&k.master_ed25519()),
-            roles: vec![role],
+            roles,
             valid_from: t0,
             valid_until: None,
             label: Some(label.to_string()),
         };
-        d.add_key(&spec(&self.root, Role::Root, "root")).map_err(e)?;
-        d.add_key(&spec(&self.runtime, Role::Runtime, "runtime in a TD")).map_err(e)?;
-        d.add_key(&spec(&self.plain, Role::Runtime, "runtime")).map_err(e)?;
+        d.add_key(&spec(&self.root, vec![Role::Root], "root")).map_err(e)?;
+        d.add_key(&spec(&self.runtime, vec![Role::Runtime, Role::Heartbeat], "runtime in a TD")).map_err(e)?;
+        d.add_key(&spec(&self.plain, vec![Role::Runtime], "runtime")).map_err(e)?;
         d.add_tee_policy(json(policy)?).map_err(e)?;
         d.set_key_tee_policy(&self.runtime.master_ed25519().key_id().to_hex(), "tdx-prod").map_err(e)?;
         Ok(to_pretty(&d.sign(&[&self.root.master_ed25519()])))
@@ -451,5 +451,34 @@ fn test_pki_vectors(g: &mut Tee) -> R<()> {
         g.push(name, desc, expect, reason, now, TDX_POLICY, att, vec![bound.clone()])?;
         g.under_test_root();
     }
+    // A heartbeat by the TEE-bound key (it also holds the heartbeat role).
+    let w = attest_attestor::scenario::HeartbeatWorld::new("tee").map_err(e)?;
+    let hb_ts = ts(PKI_ISSUED).unix_seconds() as u64;
+    let payload = attest_attestor::heartbeat::BootChain::new("edge-tee", "boot-1")
+        .next_payload(&w.input_at(0), hb_ts)
+        .map_err(e)?;
+    let env = attest_attestor::heartbeat::sign_envelope(&payload, &[&g.runtime.master_ed25519()]);
+    g.push(
+        "tee/accept-heartbeat-with-binding",
+        "a heartbeat signed by the TEE-bound key with its binding; timestamp within [boundAt, boundAt + 86400]",
+        "accept",
+        None,
+        "2026-11-21T11:00:30Z",
+        TDX_POLICY,
+        env.clone(),
+        vec![bound.clone()],
+    )?;
+    g.under_test_root();
+    g.push(
+        "tee/heartbeat-binding-missing",
+        "a heartbeat signed by the TEE-bound key, no binding given",
+        "reject:tee",
+        Some("tee-binding-missing"),
+        "2026-11-21T11:00:30Z",
+        TDX_POLICY,
+        env,
+        vec![],
+    )?;
+    g.under_test_root();
     Ok(())
 }
