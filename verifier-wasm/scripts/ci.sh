@@ -57,7 +57,7 @@ step "build the core module (pkg/node, pkg/web) and the heartbeat module (pkg/he
 node scripts/build.mjs --check-budget
 node scripts/build.mjs --heartbeat --check-budget
 
-step "build the TEE module (pkg/tee/: dcap-qvl with RustCrypto) and run the tee/* vectors through it"
+step "build the TEE module (pkg/tee/: dcap-qvl with RustCrypto) and run the tee/* vectors through it (Node and headless Chromium)"
 # The TEE module's budget (250,000 bytes gzip) is not met yet (docs/benchmarks.md §7):
 # built without --check-budget until it is; its size is printed.
 node scripts/build.mjs --tee

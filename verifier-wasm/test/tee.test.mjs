@@ -5,17 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadVectors, loadNodeModule } from './load.mjs';
-import { b64, verdict, isHeartbeat } from './vectors.mjs';
+import { runTee, teeOptions, teeVectors } from './tee-vectors.mjs';
 
 const tee = loadNodeModule('tee');
-// Heartbeat envelopes are the heartbeat module's kind (the TEE module is core + TEE).
-const vectors = loadVectors().filter((v) => v.tee !== undefined && !isHeartbeat(v));
-
-function options(v) {
-  const o = { trustRoots: v.trustRoots, rootKeys: v.rootKeys, now: v.now, teeBindings: v.tee.bindings || [] };
-  if (v.tee.rootCa !== undefined) o.teeRootCa = b64(v.tee.rootCa);
-  return o;
-}
+const vectors = teeVectors(loadVectors());
+const options = teeOptions;
 
 function firstFailure(report) {
   return report.checks.find((c) => c.status === 'fail');
@@ -23,17 +17,9 @@ function firstFailure(report) {
 
 test('every tee vector gets its expected verdict and reason in the TEE module', () => {
   assert.ok(vectors.length >= 25, `only ${vectors.length} tee vectors`);
-  const failures = [];
-  for (const v of vectors) {
-    const isBinding = v.document.includes('"attest.tee-binding.v1"');
-    const report = isBinding ? tee.verifyTeeBinding(v.document, options(v)) : tee.verifyAttestation(v.document, options(v));
-    const got = verdict(report);
-    const reason = firstFailure(report)?.reason;
-    if (got !== v.expect || (v.reason !== undefined && reason !== v.reason)) {
-      failures.push(`${v.name}: expected ${v.expect} ${v.reason ?? ''}, got ${got} ${reason ?? ''} (${firstFailure(report)?.detail ?? ''})`);
-    }
-  }
-  assert.deepEqual(failures, []);
+  const r = runTee(loadVectors(), tee);
+  assert.equal(r.ran, vectors.length);
+  assert.deepEqual(r.failures, []);
 });
 
 test('a test-root binding names its root; the root option is checked', () => {
@@ -60,4 +46,27 @@ test('the core module refuses TEE options and fails TEE-bound keys closed', () =
   const plainKey = vectors.find((x) => x.name === 'tee/accept-plain-key-needs-no-binding');
   const { teeBindings: _b, teeRootCa: _c, ...o } = options(plainKey);
   assert.equal(core.verifyAttestation(plainKey.document, o).valid, true);
+});
+
+test('tee vectors in headless Chromium (TEE module, web build)', async (t) => {
+  const { chromiumMissing, openBrowser } = await import('./chromium.mjs');
+  const missing = chromiumMissing();
+  if (missing) return t.skip(missing);
+  const { startServer } = await import('../scripts/serve.mjs');
+  const server = await startServer();
+  const browser = await openBrowser();
+  try {
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}/test/browser/tee.html`);
+    await page.waitForFunction(() => window.__attestResult !== undefined, null, { timeout: 120_000 });
+    const result = await page.evaluate(() => window.__attestResult);
+    assert.equal(result.error, undefined, `page error: ${result.error}`);
+    t.diagnostic(`${result.userAgent}: ran ${result.ran}, passed ${result.passed}`);
+    assert.equal(result.ran, vectors.length);
+    assert.deepEqual(result.failures, []);
+    assert.deepEqual(browser.blocked, [], 'requests to other addresses than 127.0.0.1');
+  } finally {
+    await browser.close();
+    await server.close();
+  }
 });
