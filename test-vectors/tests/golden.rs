@@ -216,8 +216,8 @@ fn bad_arguments_exit_2() {
 }
 
 /// Every reason of the `tee` check (and the binding's `signer` reasons) has a
-/// vector, except `tee-unavailable` (a surface without a quote verifier: the
-/// core WASM module, which does not run `tee/*` vectors).
+/// vector, except `tee-unavailable` (a caller that hands the core no quote
+/// verifier; every surface that runs vectors has one).
 #[test]
 fn every_tee_reason_has_a_vector() {
     let vectors = load_all().expect("vectors load");

@@ -48,9 +48,11 @@ pub struct Evidence {
     /// Heartbeat policy (`--heartbeat-policy`), parsed.
     pub heartbeat_policy: Option<attest_verifier::heartbeat::HeartbeatPolicy>,
     /// TEE bindings (`--tee-binding`, repeated; the TEE module).
+    #[cfg(feature = "tee")]
     pub tee_bindings: Vec<Vec<u8>>,
     /// The root CA DCAP quotes chain to instead of Intel's (`--tee-root-ca`;
     /// DER or PEM; the TEE module).
+    #[cfg(feature = "tee")]
     pub tee_root_ca: Option<Vec<u8>>,
 }
 
@@ -70,7 +72,9 @@ impl Evidence {
             bundle_files: None,
             bundle_oversized: Vec::new(),
             heartbeat_policy: None,
+            #[cfg(feature = "tee")]
             tee_bindings: Vec::new(),
+            #[cfg(feature = "tee")]
             tee_root_ca: None,
         }
     }
@@ -91,6 +95,7 @@ impl Evidence {
             network: self.network,
             allow_hosts: self.allow_hosts,
             heartbeat_policy: self.heartbeat_policy,
+            #[cfg(feature = "tee")]
             tee_bindings: self.tee_bindings,
             bundle: self.bundle_manifest.map(|manifest| BundleEvidence {
                 manifest,

@@ -145,6 +145,8 @@ export type Reason =
   | "origin-mismatch"
   | "claim-mismatch"
   | "unknown-claim"
+  | "unplanned-check"
+  | "required-check-skipped"
   | "tee-binding-missing"
   | "tee-unavailable"
   | "no-tee-policy"
@@ -163,6 +165,4 @@ export type Reason =
   | "measurement-mismatch"
   | "platform-flag"
   | "report-data-mismatch"
-  | "binding-age"
-  | "unplanned-check"
-  | "required-check-skipped";
+  | "binding-age";

@@ -518,6 +518,7 @@ fn check_all(att: &ExecutionAttestation, ctx: &VerifyContext<'_>, r: &mut Report
     let signer = check_signer_and_delegation(att, root, &context, ctx, r);
     // tee: the trust-root key that vouches (the runtime key, or the
     // delegating master) is TEE-bound: a verified binding must cover issuedAt.
+    #[cfg(feature = "tee")]
     if signer.is_some() {
         let vouching = match &att.delegation {
             None => att.signer_key_id,

@@ -91,6 +91,7 @@ pub mod registry;
 pub mod replay;
 pub mod report;
 pub mod secp256k1;
+#[cfg(feature = "tee")]
 pub mod tee;
 pub mod time;
 pub mod tlog_proof;

@@ -68,6 +68,7 @@ pub enum CheckId {
     /// The document's claims equal what the caller pinned (`--expect FIELD=VALUE`).
     Expect,
     /// A TEE-bound key's binding: the DCAP quote at `boundAt`, the key's TEE policy and the binding's age (formats.md §11).
+    #[cfg(feature = "tee")]
     Tee,
 }
 
@@ -99,6 +100,7 @@ impl CheckId {
         CheckId::LogInclusion,
         CheckId::Fork,
         CheckId::Expect,
+        #[cfg(feature = "tee")]
         CheckId::Tee,
     ];
 
@@ -130,6 +132,7 @@ impl CheckId {
             CheckId::LogInclusion => "log-inclusion",
             CheckId::Fork => "fork",
             CheckId::Expect => "expect",
+            #[cfg(feature = "tee")]
             CheckId::Tee => "tee",
         }
     }

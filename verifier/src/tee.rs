@@ -26,9 +26,9 @@ use crate::evidence::VerifyContext;
 use crate::reason::Reason;
 #[cfg(feature = "tee")]
 use crate::registry::Document;
-use crate::report::{CheckId, Plan};
+use crate::report::CheckId;
 #[cfg(feature = "tee")]
-use crate::report::{Outcome, ReportBuilder};
+use crate::report::{Outcome, Plan, ReportBuilder};
 use crate::time::Timestamp;
 #[cfg(feature = "tee")]
 use crate::trust_root::{KeyEntry, PublicKey, TrustRoot};
@@ -41,6 +41,7 @@ pub const TEE_BINDING_TYPE: &str = "attest.tee-binding.v1";
 pub const KEY_BINDING_DOMAIN: &str = "attest.tee-key-binding.v1";
 
 /// The checks of a binding verified on its own.
+#[cfg(feature = "tee")]
 pub const TEE_BINDING_PLAN: Plan = Plan {
     doc_type: TEE_BINDING_TYPE,
     checks: &[(CheckId::Parse, true), (CheckId::TrustRoot, true), (CheckId::Signer, true), (CheckId::Tee, true)],
@@ -580,6 +581,7 @@ pub enum QuoteError {
     Unavailable(String),
 }
 
+#[cfg(feature = "tee")]
 impl QuoteError {
     /// The stable reason code.
     pub fn reason(&self) -> Reason {

@@ -125,6 +125,7 @@ pub struct KeyEntry {
     /// Free-form label.
     pub(crate) label: Option<String>,
     /// The TEE policy its signatures need a verified binding under (`tee.policy`).
+    #[cfg(feature = "tee")]
     pub(crate) tee_policy: Option<String>,
 }
 
@@ -166,8 +167,15 @@ impl KeyEntry {
 
     /// The name of the TEE policy (`tee: {"policy": NAME}`): a key with one
     /// signs only with a verified binding (formats.md §11).
+    #[cfg(feature = "tee")]
     pub fn tee_policy(&self) -> Option<&str> {
         self.tee_policy.as_deref()
+    }
+
+    /// Whether the key is TEE-bound (has a `tee` member).
+    #[cfg(feature = "tee")]
+    pub fn is_tee_bound(&self) -> bool {
+        self.tee_policy.is_some()
     }
 }
 
@@ -482,11 +490,26 @@ const TRUST_ROOT_MEMBERS: &[&str] = &[
     "rootThreshold",
     "keys",
     "runtimes",
+    // TEE-bound keys (docs/spec.md §13) only with the `tee` feature: the core
+    // WASM module, whose size budget has no room for them, refuses a trust
+    // root that uses them (`unknown-member`; the TEE module reads them).
+    #[cfg(feature = "tee")]
     "teePolicies",
     "signatures",
 ];
-const KEY_MEMBERS: &[&str] =
-    &["keyId", "algorithm", "publicKey", "address", "roles", "validFrom", "validUntil", "revoked", "label", "tee"];
+const KEY_MEMBERS: &[&str] = &[
+    "keyId",
+    "algorithm",
+    "publicKey",
+    "address",
+    "roles",
+    "validFrom",
+    "validUntil",
+    "revoked",
+    "label",
+    #[cfg(feature = "tee")]
+    "tee",
+];
 
 /// Parses a trust root from bytes.
 pub fn parse_trust_root(bytes: &[u8]) -> DocResult<TrustRoot> {
@@ -549,10 +572,8 @@ pub fn parse_trust_root_value(v: &Value) -> DocResult<TrustRoot> {
         }
     };
     // `teePolicies` (formats.md §11): optional, names unique; every key's
-    // `tee.policy` names one of them. Without the `tee` feature (the core
-    // WASM module, whose size budget has no room for the policy parser) the
-    // member is not read: a TEE-bound key fails `signer` (`tee-unavailable`)
-    // there whatever the policies say (docs/spec.md §13.3).
+    // `tee.policy` names one of them (only with the `tee` feature; without
+    // it both members are unknown and the trust root is refused).
     #[cfg(feature = "tee")]
     let tee_policies = parse_tee_policies(&m, &keys, &keys_path)?;
     let signatures = parse_signature_entries(&m, "signatures")?;
@@ -678,11 +699,7 @@ fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
             Some(t.text("policy")?.to_string())
         }
     };
-    // Without the `tee` feature any `tee` member makes the key TEE-bound
-    // (it then fails `signer` with `tee-unavailable`): fail closed, in the
-    // fewest bytes of the core WASM module.
-    #[cfg(not(feature = "tee"))]
-    let tee_policy = k.opt("tee").map(|_| String::new());
+
     Ok(KeyEntry {
         key_id,
         public_key,
@@ -691,6 +708,7 @@ fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
         valid_until,
         revoked: if k.opt("revoked").is_some() { k.bool("revoked")? } else { false },
         label,
+        #[cfg(feature = "tee")]
         tee_policy,
     })
 }

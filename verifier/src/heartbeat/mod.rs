@@ -261,6 +261,7 @@ pub(crate) fn verify_value(value: &Value, ctx: &VerifyContext<'_>) -> Pending {
     }
     // tee: the key whose signature verified is TEE-bound: a verified binding
     // must cover the heartbeat's timestamp.
+    #[cfg(feature = "tee")]
     if let Some(entry) = signer.and_then(|id| root.key(&id)) {
         ctx.tee_check(&mut r, root, entry, "timestamp", at);
     }
