@@ -1,5 +1,5 @@
 //! The `tee` check against a bare dcap-qvl `verify` of the same quote,
-//! interleaved in one process (docs/benchmarks.md §7):
+//! interleaved in one process (docs/benchmarks.md §8):
 //!
 //! ```text
 //! cargo run --release -p attest-tee-verifier --example bench_tee [-- ROUNDS BATCH]

@@ -1,7 +1,7 @@
 // TEE module timing in Node: verifyTeeBinding of the test-PKI binding
 // (vector tee/accept-binding), interleaved rounds; compare with the native
 // `cargo run --release -p attest-tee-verifier --example bench_tee`
-// (docs/benchmarks.md §7). Run: node bench/tee.mjs [ROUNDS] [BATCH]
+// (docs/benchmarks.md §8). Run: node bench/tee.mjs [ROUNDS] [BATCH]
 import { loadVectors, loadNodeModule } from '../test/load.mjs';
 import { b64 } from '../test/vectors.mjs';
 

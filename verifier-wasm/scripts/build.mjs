@@ -12,7 +12,7 @@
 // written to pkg/heartbeat/{node,web}, budget 175,000 bytes; docs/benchmarks.md §2.0),
 // --tee (the TEE module: cargo feature `tee`, DCAP quote verification with
 // dcap-qvl's RustCrypto backend, written to pkg/tee/{node,web}, budget 250,000
-// bytes; docs/benchmarks.md §7).
+// bytes; docs/benchmarks.md §8).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

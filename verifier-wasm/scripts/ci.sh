@@ -58,7 +58,7 @@ node scripts/build.mjs --check-budget
 node scripts/build.mjs --heartbeat --check-budget
 
 step "build the TEE module (pkg/tee/: dcap-qvl with RustCrypto) and run the tee/* vectors through it (Node and headless Chromium)"
-# The TEE module's budget (250,000 bytes gzip) is not met yet (docs/benchmarks.md §7):
+# The TEE module's budget (250,000 bytes gzip) is not met yet (docs/benchmarks.md §8):
 # built without --check-budget until it is; its size is printed.
 node scripts/build.mjs --tee
 node --test test/tee.test.mjs
