@@ -218,7 +218,7 @@ fn facts(verified: &VerifiedReport, flags: Vec<PlatformFlag>) -> Result<QuoteFac
 /// certificate `verify` has just checked: the flags that are TRUE. The leaf
 /// is taken where dcap-qvl takes it: the collateral's `pck_certificate_chain`
 /// when present, else the quote's certification data (type 5); it is the
-/// first certificate of that chain. (`verify` reports no flags; its claims
+/// first PEM block of that chain. (`verify` reports no flags; its claims
 /// API computes them with much else this check does not read.)
 fn platform_flags(quote: &[u8], collateral: &QuoteCollateralV3) -> Result<Vec<PlatformFlag>, QuoteError> {
     let malformed = |e: String| QuoteError::MalformedQuote(e);
@@ -230,7 +230,10 @@ fn platform_flags(quote: &[u8], collateral: &QuoteCollateralV3) -> Result<Vec<Pl
             q.raw_cert_chain().map_err(|e| malformed(format!("{e:#}")))?
         }
     };
-    let leaf = first_pem_certificate(chain).ok_or_else(|| malformed("no PEM PCK certificate".into()))?;
+    // The leaf dcap-qvl verified: the first PEM block of the chain, whatever
+    // its label (`pem::parse_many`, as dcap-qvl's `extract_certs`).
+    let blocks = pem::parse_many(chain).map_err(|e| malformed(format!("PCK chain: {e}")))?;
+    let leaf = blocks.into_iter().next().ok_or_else(|| malformed("no PEM PCK certificate".into()))?.into_contents();
     let ext = dcap_qvl::intel::parse_pck_extension(&leaf).map_err(|e| malformed(format!("{e:#}")))?;
     Ok([
         (ext.dynamic_platform, PlatformFlag::DynamicPlatform),

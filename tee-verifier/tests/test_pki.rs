@@ -205,3 +205,35 @@ fn a_revoked_pck_certificate_and_a_migratable_td_are_refused() {
     let r = verify(&bind(m, BOUND_AT, None), vec![], POLICY, "2026-11-21T12:00:00Z", &test_root());
     assert_eq!(first_failure(&r).map(|f| f.1).as_deref(), Some("tee-attributes"), "{:?}", first_failure(&r));
 }
+
+/// The flags are read from the leaf dcap-qvl verified — the chain's first PEM
+/// block whatever its label — not from the first block labelled
+/// CERTIFICATE: a relabelled leaf followed by another certificate that sets
+/// no flags must not hide the leaf's flags.
+#[test]
+fn platform_flags_come_from_the_verified_leaf() {
+    let collateral = json(COLLATERAL);
+    let Value::Object(mut o) = collateral else { panic!("object") };
+    // The quote's chain, moved into the collateral (dcap-qvl prefers it there).
+    let q = dcap_qvl::quote::Quote::parse(BOUND).expect("quote");
+    let chain = String::from_utf8(q.raw_cert_chain().expect("chain").to_vec()).expect("pem");
+    let relabelled =
+        chain.replacen("BEGIN CERTIFICATE", "BEGIN PCK LEAF", 1).replacen("END CERTIFICATE", "END PCK LEAF", 1);
+    // A certificate without any SGX extension after it (here: the test root itself).
+    let root_pem = include_str!("../test-pki/root-ca.pem");
+    let (leaf_block, rest) =
+        relabelled.split_at(relabelled.find("-----END PCK LEAF-----").expect("end") + "-----END PCK LEAF-----\n".len());
+    let tricked = format!("{leaf_block}{root_pem}{rest}");
+    attest_attestor::json::set(&mut o, "pck_certificate_chain", Value::String(tricked));
+    let pk = runtime().master_ed25519().public_key();
+    let b =
+        to_pretty(&binding(pk.as_bytes(), TeePlatform::Tdx, t(BOUND_AT), BOUND, Value::Object(o), None)).into_bytes();
+    // The leaf sets dynamic-platform, cached-keys and smt: a policy allowing none refuses it.
+    let none = POLICY
+        .replace(r#""allowPlatformFlags":["dynamic-platform","cached-keys","smt"]"#, r#""allowPlatformFlags":[]"#);
+    let r = verify(&b, vec![], &none, "2026-11-21T12:00:00Z", &test_root());
+    let f = first_failure(&r);
+    assert_eq!(f.as_ref().map(|f| f.1.as_str()), Some("platform-flag"), "{f:?}");
+    // And with the flags allowed the tricked chain still verifies (dcap-qvl reads every block).
+    assert!(verify(&b, vec![], POLICY, "2026-11-21T12:00:00Z", &test_root()).valid());
+}
