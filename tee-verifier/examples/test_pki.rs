@@ -21,6 +21,8 @@
 //!   QE report's report_data (SHA-256 of the new attestation key ‖ QE auth
 //!   data) and the PCK leaf's signature over the QE report;
 //! - the PCK certificate chain in the quote (ours);
+//! - the same for Intel's SGX sample (`sgx-*.quote`, `sgx-collateral.json`:
+//!   a second PCK leaf with the SGX sample's extension);
 //! - the TCB info's and QE identity's issueDate/nextUpdate (2026-11-01 →
 //!   2026-12-31), re-signed by our TCB signing key.
 //!
@@ -40,6 +42,8 @@ use sha2::{Digest as _, Sha256};
 
 const TDX_QUOTE: &[u8] = include_bytes!("../samples/tdx_quote");
 const TDX_COLLATERAL: &str = include_str!("../samples/tdx_quote_collateral.json");
+const SGX_QUOTE: &[u8] = include_bytes!("../samples/sgx_quote");
+const SGX_COLLATERAL: &str = include_str!("../samples/sgx_quote_collateral.json");
 
 /// The PCK leaf's serial (revoked in `tdx-collateral-pck-revoked.json`).
 const PCK_SERIAL: u64 = 0x5ca1ab1e;
@@ -178,6 +182,81 @@ fn quote(pki: &Pki, report_data: [u8; 64], attr: Attr) -> R<Vec<u8>> {
     Ok(q.encode())
 }
 
+/// An SGX v3 quote from Intel's SGX sample: report_data, optionally the
+/// DEBUG attribute, a new attestation key, the QE report re-bound and
+/// re-signed by our PCK leaf, our PCK chain.
+fn sgx_quote(pki: &Pki, report_data: [u8; 64], debug: bool) -> R<Vec<u8>> {
+    let mut q = Quote::parse(SGX_QUOTE)?;
+    match &mut q.report {
+        Report::SgxEnclave(e) => {
+            e.report_data = report_data;
+            if debug {
+                e.attributes[0] |= 0x02;
+            }
+        }
+        _ => return Err("the SGX sample is an enclave quote".into()),
+    }
+    let ak = signer(&p256()?)?;
+    let ak_pub: [u8; 64] = ak.public_key().as_ref().get(1..65).ok_or("point")?.try_into()?;
+    let AuthData::V3(auth) = &mut q.auth_data else { return Err("a v3 quote has v3 auth data".into()) };
+    auth.ecdsa_attestation_key = ak_pub;
+    let mut h = Sha256::new();
+    h.update(ak_pub);
+    h.update(&auth.qe_auth_data.data);
+    let digest = h.finalize();
+    auth.qe_report[320..352].copy_from_slice(&digest);
+    auth.qe_report[352..384].fill(0);
+    auth.qe_report_signature = sign(&pki.pck, &auth.qe_report)?.as_slice().try_into()?;
+    auth.certification_data.cert_type = 5;
+    auth.certification_data.body = dcap_qvl::quote::Data::new(pki.chain_pem.clone().into_bytes());
+    let unsigned = q.encode();
+    let sig = sign(&ak, unsigned.get(..q.signed_length()).ok_or("signed length")?)?;
+    let AuthData::V3(auth) = &mut q.auth_data else { return Err("v3".into()) };
+    auth.ecdsa_signature = sig.as_slice().try_into()?;
+    Ok(q.encode())
+}
+
+/// A PCK leaf under `pck_ca` with the Intel SGX extension of a real
+/// sample's PCK certificate (FMSPC, TCB SVNs, PCE id, platform flags), so
+/// that the sample's TCB info still applies.
+fn pck_leaf(sample_quote: &[u8], serial: u64, pck_ca: &CertifiedIssuer<'_, KeyPair>) -> R<(EcdsaKeyPair, String)> {
+    let sample = Quote::parse(sample_quote)?;
+    let chain = dcap_qvl::intel::extract_cert_chain(&sample)?;
+    let ext = dcap_qvl::intel::parse_pck_extension(chain.first().ok_or("sample PCK chain")?)?;
+    let mut p = leaf("attest test PCK Certificate");
+    p.serial_number = Some(SerialNumber::from(serial));
+    p.custom_extensions.push(CustomExtension::from_oid_content(&[1, 2, 840, 113741, 1, 13, 1], ext.raw_extension));
+    let pair = p256()?;
+    let cert = p.signed_by(&pair, &**pck_ca)?;
+    Ok((signer(&pair)?, cert.pem()))
+}
+
+/// A sample's collateral under the test PKI: our CRLs and chains, its TCB
+/// info and QE identity re-dated and re-signed by our TCB signing key.
+fn collateral(
+    sample: &str,
+    root: &CertifiedIssuer<'_, KeyPair>,
+    pck_ca: &CertifiedIssuer<'_, KeyPair>,
+    tcb_chain: &str,
+    tcb_signer: &EcdsaKeyPair,
+    revoked: &[u64],
+) -> R<String> {
+    let mut c: serde_json::Map<String, serde_json::Value> = serde_json::from_str(sample)?;
+    let tcb_info = redate(c.get("tcb_info").and_then(|v| v.as_str()).ok_or("tcb_info")?)?;
+    let qe_identity = redate(c.get("qe_identity").and_then(|v| v.as_str()).ok_or("qe_identity")?)?;
+    c.insert("pck_crl_issuer_chain".into(), format!("{}{}", pck_ca.pem(), root.pem()).into());
+    c.insert("root_ca_crl".into(), hex(&crl(root, 1, &[])?).into());
+    c.insert("pck_crl".into(), hex(&crl(pck_ca, if revoked.is_empty() { 1 } else { 2 }, revoked)?).into());
+    c.insert("tcb_info_issuer_chain".into(), tcb_chain.into());
+    c.insert("tcb_info_signature".into(), hex(&sign(tcb_signer, tcb_info.as_bytes())?).into());
+    c.insert("tcb_info".into(), tcb_info.into());
+    c.insert("qe_identity_issuer_chain".into(), tcb_chain.into());
+    c.insert("qe_identity_signature".into(), hex(&sign(tcb_signer, qe_identity.as_bytes())?).into());
+    c.insert("qe_identity".into(), qe_identity.into());
+    c.remove("pck_certificate_chain");
+    Ok(serde_json::to_string_pretty(&c)? + "\n")
+}
+
 fn main() -> R<()> {
     let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "tee-verifier/test-pki".into()));
     std::fs::create_dir_all(&out)?;
@@ -185,39 +264,19 @@ fn main() -> R<()> {
     let pck_ca = CertifiedIssuer::signed_by(ca("attest test PCK Platform CA"), p256()?, &*root)?;
     let tcb_key = p256()?;
     let tcb = leaf("attest test TCB Signing").signed_by(&tcb_key, &*root)?;
-    // The PCK leaf carries the real sample's Intel SGX extension (FMSPC, TCB
-    // SVNs, PCE id, platform flags), so the real TCB info still applies.
-    let sample = Quote::parse(TDX_QUOTE)?;
-    let sample_chain = dcap_qvl::intel::extract_cert_chain(&sample)?;
-    let sample_leaf = sample_chain.first().ok_or("sample PCK chain")?;
-    let ext = dcap_qvl::intel::parse_pck_extension(sample_leaf)?;
-    let mut pck_params = leaf("attest test PCK Certificate");
-    pck_params.serial_number = Some(SerialNumber::from(PCK_SERIAL));
-    pck_params
-        .custom_extensions
-        .push(CustomExtension::from_oid_content(&[1, 2, 840, 113741, 1, 13, 1], ext.raw_extension));
-    let pck_pair = p256()?;
-    let pck_cert = pck_params.signed_by(&pck_pair, &*pck_ca)?;
-    let pki = Pki { pck: signer(&pck_pair)?, chain_pem: format!("{}{}{}", pck_cert.pem(), pck_ca.pem(), root.pem()) };
-
-    let mut c: serde_json::Map<String, serde_json::Value> = serde_json::from_str(TDX_COLLATERAL)?;
-    let tcb_signer = signer(&tcb_key)?;
-    let tcb_info = redate(c.get("tcb_info").and_then(|v| v.as_str()).ok_or("tcb_info")?)?;
-    let qe_identity = redate(c.get("qe_identity").and_then(|v| v.as_str()).ok_or("qe_identity")?)?;
     let tcb_chain = format!("{}{}", tcb.pem(), root.pem());
-    c.insert("pck_crl_issuer_chain".into(), format!("{}{}", pck_ca.pem(), root.pem()).into());
-    c.insert("root_ca_crl".into(), hex(&crl(&root, 1, &[])?).into());
-    c.insert("pck_crl".into(), hex(&crl(&pck_ca, 1, &[])?).into());
-    c.insert("tcb_info_issuer_chain".into(), tcb_chain.clone().into());
-    c.insert("tcb_info_signature".into(), hex(&sign(&tcb_signer, tcb_info.as_bytes())?).into());
-    c.insert("tcb_info".into(), tcb_info.into());
-    c.insert("qe_identity_issuer_chain".into(), tcb_chain.into());
-    c.insert("qe_identity_signature".into(), hex(&sign(&tcb_signer, qe_identity.as_bytes())?).into());
-    c.insert("qe_identity".into(), qe_identity.into());
-    c.remove("pck_certificate_chain");
-    std::fs::write(out.join("tdx-collateral.json"), serde_json::to_string_pretty(&c)? + "\n")?;
-    c.insert("pck_crl".into(), hex(&crl(&pck_ca, 2, &[PCK_SERIAL])?).into());
-    std::fs::write(out.join("tdx-collateral-pck-revoked.json"), serde_json::to_string_pretty(&c)? + "\n")?;
+    let tcb_signer = signer(&tcb_key)?;
+    let (pck, leaf_pem) = pck_leaf(TDX_QUOTE, PCK_SERIAL, &pck_ca)?;
+    let pki = Pki { pck, chain_pem: format!("{leaf_pem}{}{}", pck_ca.pem(), root.pem()) };
+    let (sgx_pck, sgx_leaf_pem) = pck_leaf(SGX_QUOTE, PCK_SERIAL + 1, &pck_ca)?;
+    let sgx_pki = Pki { pck: sgx_pck, chain_pem: format!("{sgx_leaf_pem}{}{}", pck_ca.pem(), root.pem()) };
+    let write = |name: &str, text: String| std::fs::write(out.join(name), text);
+    write("tdx-collateral.json", collateral(TDX_COLLATERAL, &root, &pck_ca, &tcb_chain, &tcb_signer, &[])?)?;
+    write(
+        "tdx-collateral-pck-revoked.json",
+        collateral(TDX_COLLATERAL, &root, &pck_ca, &tcb_chain, &tcb_signer, &[PCK_SERIAL])?,
+    )?;
+    write("sgx-collateral.json", collateral(SGX_COLLATERAL, &root, &pck_ca, &tcb_chain, &tcb_signer, &[])?)?;
     std::fs::write(out.join("root-ca.der"), root.der())?;
     std::fs::write(out.join("root-ca.pem"), root.pem())?;
 
@@ -229,6 +288,8 @@ fn main() -> R<()> {
     std::fs::write(out.join("tdx-bound-nonce.quote"), quote(&pki, bound_nonce, Attr::None)?)?;
     std::fs::write(out.join("tdx-debug.quote"), quote(&pki, bound, Attr::Debug)?)?;
     std::fs::write(out.join("tdx-migratable.quote"), quote(&pki, bound, Attr::Migratable)?)?;
+    std::fs::write(out.join("sgx-bound.quote"), sgx_quote(&sgx_pki, bound, false)?)?;
+    std::fs::write(out.join("sgx-debug.quote"), sgx_quote(&sgx_pki, bound, true)?)?;
     println!("wrote the test PKI to {} (runtime key {})", out.display(), hex(&key));
     Ok(())
 }

@@ -237,3 +237,40 @@ fn platform_flags_come_from_the_verified_leaf() {
     // And with the flags allowed the tricked chain still verifies (dcap-qvl reads every block).
     assert!(verify(&b, vec![], POLICY, "2026-11-21T12:00:00Z", &test_root()).valid());
 }
+
+#[test]
+fn an_sgx_enclave_quote_binds_the_key_too() {
+    let sgx_policy = r#"{"name":"p","platform":"sgx","sgx":{"isvProdId":0,"minIsvSvn":0},"allowedTcbStatus":["ConfigurationAndSWHardeningNeeded"],"allowPlatformFlags":["dynamic-platform","cached-keys","smt"],"maxBindingAgeSeconds":86400}"#;
+    let coll = include_str!("../test-pki/sgx-collateral.json");
+    let pk = runtime().master_ed25519().public_key();
+    let b =
+        |q: &[u8]| to_pretty(&binding(pk.as_bytes(), TeePlatform::Sgx, t(BOUND_AT), q, json(coll), None)).into_bytes();
+    let ok = verify(
+        &b(include_bytes!("../test-pki/sgx-bound.quote")),
+        vec![],
+        sgx_policy,
+        "2026-11-21T12:00:00Z",
+        &test_root(),
+    );
+    assert!(ok.valid(), "{:?}", first_failure(&ok));
+    let debug = verify(
+        &b(include_bytes!("../test-pki/sgx-debug.quote")),
+        vec![],
+        sgx_policy,
+        "2026-11-21T12:00:00Z",
+        &test_root(),
+    );
+    assert_eq!(first_failure(&debug).map(|f| f.1).as_deref(), Some("tee-debug"));
+    let intel = verify(
+        &b(include_bytes!("../test-pki/sgx-bound.quote")),
+        vec![],
+        sgx_policy,
+        "2026-11-21T12:00:00Z",
+        &DcapVerifier::intel(),
+    );
+    assert_eq!(first_failure(&intel).map(|f| f.1).as_deref(), Some("bad-collateral-signature"));
+    // Under the TDX policy the SGX binding is a platform mismatch.
+    let tdx =
+        verify(&b(include_bytes!("../test-pki/sgx-bound.quote")), vec![], POLICY, "2026-11-21T12:00:00Z", &test_root());
+    assert_eq!(first_failure(&tdx).map(|f| f.1).as_deref(), Some("platform-mismatch"));
+}

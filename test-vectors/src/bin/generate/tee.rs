@@ -34,6 +34,9 @@ const PKI_MIGRATABLE: &[u8] = include_bytes!("../../../../tee-verifier/test-pki/
 const PKI_REVOKED: &str = include_str!("../../../../tee-verifier/test-pki/tdx-collateral-pck-revoked.json");
 const OUTDATED_QUOTE: &[u8] = include_bytes!("../../../../tee-verifier/samples/tdx_quote_outdated");
 const OUTDATED_COLLATERAL: &str = include_str!("../../../../tee-verifier/samples/tdx_quote_outdated_collateral.json");
+const PKI_SGX_BOUND: &[u8] = include_bytes!("../../../../tee-verifier/test-pki/sgx-bound.quote");
+const PKI_SGX_DEBUG: &[u8] = include_bytes!("../../../../tee-verifier/test-pki/sgx-debug.quote");
+const PKI_SGX_COLLATERAL: &str = include_str!("../../../../tee-verifier/test-pki/sgx-collateral.json");
 const PKI_ROOT: &[u8] = include_bytes!("../../../../tee-verifier/test-pki/root-ca.der");
 /// Inside the test collateral's window (2026-11-01 → 2026-12-31).
 const PKI_BOUND_AT: &str = "2026-11-21T10:00:00Z";
@@ -416,6 +419,30 @@ fn test_pki_vectors(g: &mut Tee) -> R<()> {
             bound.clone(),
         ),
     ];
+    let sgx = |q: &[u8]| -> R<String> {
+        let pk = g.runtime.master_ed25519().public_key();
+        Ok(to_pretty(&binding(pk.as_bytes(), TeePlatform::Sgx, ts(PKI_BOUND_AT), q, json(PKI_SGX_COLLATERAL)?, None)))
+    };
+    let sgx_cases = [
+        (
+            "tee/accept-binding-sgx",
+            "an SGX enclave quote binding the key (ConfigurationAndSWHardeningNeeded allowed), under the test root",
+            "accept",
+            None,
+            sgx(PKI_SGX_BOUND)?,
+        ),
+        (
+            "tee/binding-sgx-debug",
+            "a debug enclave (ATTRIBUTES DEBUG) under a policy without allowDebug",
+            "reject:tee",
+            Some("tee-debug"),
+            sgx(PKI_SGX_DEBUG)?,
+        ),
+    ];
+    for (name, desc, expect, reason, doc) in sgx_cases {
+        g.push(name, desc, expect, reason, PKI_NOW, SGX_POLICY, doc, vec![])?;
+        g.under_test_root();
+    }
     for ((name, desc, expect, reason, now, test_root), doc) in alone {
         g.push(name, desc, expect, reason, now, TDX_POLICY, doc, vec![])?;
         if test_root {
