@@ -160,10 +160,12 @@ pub struct Loaded {
 /// `--tee-root-ca`: Intel's SGX Root CA unless a test root is given.
 pub fn read_dcap(root: Option<&Path>) -> Result<attest_tee_verifier::DcapVerifier, CliError> {
     match root {
-        None => Ok(attest_tee_verifier::DcapVerifier::intel()),
+        // Cached: an audit of many documents by one TEE-bound key verifies its quote once.
+        None => Ok(attest_tee_verifier::DcapVerifier::intel().cached()),
         Some(p) => {
             let bytes = read_limited(p, "TEE root CA", 64 * 1024)?;
             attest_tee_verifier::DcapVerifier::with_root_ca(&bytes)
+                .map(attest_tee_verifier::DcapVerifier::cached)
                 .map_err(|e| CliError::new(format!("TEE root CA {}: {e}", p.display())))
         }
     }

@@ -517,3 +517,35 @@ fn configfs_tsm_quote_to_a_binding_that_verifies() {
     let out = attest(p, &args);
     assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
 }
+
+#[test]
+fn audit_of_many_attestations_by_one_tee_bound_key() {
+    let v = vector("tee/accept-attestation-with-binding");
+    let d = tempfile::tempdir().expect("tmp");
+    let p = d.path();
+    let flags = world(p, &v);
+    std::fs::write(p.join("binding.json"), &v.tee.as_ref().expect("tee").bindings[0]).expect("write");
+    std::fs::write(p.join("test-root.pem"), PKI_ROOT).expect("write");
+    let key = attest_attestor::MasterSecret::from_bytes(Sha256::digest(b"attest.vectors.tee.runtime").into())
+        .master_ed25519();
+    let s = attest_attestor::scenario::Scenario::new("tee").expect("scenario");
+    let mut lines = String::new();
+    for i in 0..40 {
+        let mut draft = s.draft(&format!("exec-tee-{i}")).expect("draft");
+        draft.issued_at = attest_verifier::Timestamp::parse("2026-11-21T11:00:00Z").expect("time");
+        let doc = draft.sign_with_runtime(&key, None).expect("sign");
+        lines.push_str(&attest_json::to_canonical_string(&doc));
+        lines.push('\n');
+    }
+    std::fs::write(p.join("batch.jsonl"), lines).expect("write");
+    let mut args = vec!["audit", "batch.jsonl", "--tee-binding", "binding.json", "--tee-root-ca", "test-root.pem"];
+    args.extend(flags.iter().map(String::as_str));
+    let out = attest(p, &args);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    // Without the binding every one fails `tee`.
+    let mut without = vec!["audit", "batch.jsonl", "--tee-root-ca", "test-root.pem"];
+    without.extend(flags.iter().map(String::as_str));
+    let out = attest(p, &without);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout).matches("tee-binding-missing").count(), 40, "{}", text(&out.stdout));
+}

@@ -45,17 +45,35 @@ pub fn intel_root_ca_der() -> &'static [u8] {
     include_bytes!("../roots/intel-sgx-root-ca.der")
 }
 
+/// Verdicts already computed, by SHA-256 of (quote ‖ canonical collateral ‖ time).
+type Cache = std::sync::Arc<std::sync::Mutex<Vec<([u8; 32], Result<QuoteFacts, QuoteError>)>>>;
+
 /// A DCAP quote verifier under one root CA.
 #[derive(Debug, Clone)]
 pub struct DcapVerifier {
     root_der: Vec<u8>,
     intel: bool,
+    cache: Option<Cache>,
 }
+
+/// At most this many verdicts are remembered by a caching verifier.
+const CACHE_ENTRIES: usize = 64;
 
 impl DcapVerifier {
     /// Quotes must chain to Intel's SGX Root CA.
     pub fn intel() -> Self {
-        Self { root_der: intel_root_ca_der().to_vec(), intel: true }
+        Self { root_der: intel_root_ca_der().to_vec(), intel: true, cache: None }
+    }
+
+    /// This verifier remembering its verdicts (up to 64, keyed by the
+    /// SHA-256 of quote, canonical collateral and time): a batch of
+    /// documents signed by one TEE-bound key (`attest audit --tee-binding`)
+    /// verifies the key's quote once. The verdict is a pure function of
+    /// those inputs and the root, so a remembered one is the one a new
+    /// verification would give.
+    pub fn cached(mut self) -> Self {
+        self.cache = Some(Cache::default());
+        self
     }
 
     /// Quotes must chain to this root CA (DER, or one PEM certificate):
@@ -63,7 +81,7 @@ impl DcapVerifier {
     pub fn with_root_ca(cert: &[u8]) -> Result<Self, String> {
         let der = pem_or_der(cert)?;
         let intel = der == intel_root_ca_der();
-        Ok(Self { root_der: der, intel })
+        Ok(Self { root_der: der, intel, cache: None })
     }
 
     /// Whether the root is Intel's.
@@ -106,13 +124,27 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
 
 impl QuoteVerifier for DcapVerifier {
     fn verify_quote(&self, quote: &[u8], collateral: &Value, at_unix: u64) -> Result<QuoteFacts, QuoteError> {
-        let collateral = collateral_v3(collateral)?;
-        // Debug is allowed here and decided by the policy (`allowDebug`).
-        let report = dcap_qvl::verify::QuoteVerifier::new(self.root_der.clone())
-            .allow_debug(true)
-            .verify(quote, &collateral, at_unix)
-            .map_err(|e| map_error(&e))?;
-        facts(&report, platform_flags(quote, &collateral)?)
+        let Some(cache) = &self.cache else { return self.verify_uncached(quote, collateral, at_unix) };
+        let mut key_input = attest_verifier::crypto::sha256(quote).as_bytes().to_vec();
+        key_input
+            .extend_from_slice(attest_verifier::crypto::sha256(&attest_json::to_canonical_vec(collateral)).as_bytes());
+        key_input.extend_from_slice(&at_unix.to_be_bytes());
+        let key = *attest_verifier::crypto::sha256(&key_input).as_bytes();
+        let hit = {
+            let entries = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            entries.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone())
+        };
+        if let Some(v) = hit {
+            return v;
+        }
+        // Verified outside the lock: threads of a batch do not wait for each other.
+        let v = self.verify_uncached(quote, collateral, at_unix);
+        let mut entries = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if entries.len() >= CACHE_ENTRIES {
+            let _oldest = entries.remove(0);
+        }
+        entries.push((key, v.clone()));
+        v
     }
 
     fn root_description(&self) -> String {
@@ -121,6 +153,18 @@ impl QuoteVerifier for DcapVerifier {
         } else {
             "a test root CA given with --tee-root-ca (not Intel's SGX Root CA)".to_string()
         }
+    }
+}
+
+impl DcapVerifier {
+    fn verify_uncached(&self, quote: &[u8], collateral: &Value, at_unix: u64) -> Result<QuoteFacts, QuoteError> {
+        let collateral = collateral_v3(collateral)?;
+        // Debug is allowed here and decided by the policy (`allowDebug`).
+        let report = dcap_qvl::verify::QuoteVerifier::new(self.root_der.clone())
+            .allow_debug(true)
+            .verify(quote, &collateral, at_unix)
+            .map_err(|e| map_error(&e))?;
+        facts(&report, platform_flags(quote, &collateral)?)
     }
 }
 

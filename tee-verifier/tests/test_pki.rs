@@ -11,7 +11,7 @@ use attest_attestor::scenario::Scenario;
 use attest_attestor::tee::binding;
 use attest_attestor::trust_root::{KeyMaterial, KeySpec, TrustRootDraft};
 use attest_json::Value;
-use attest_tee_verifier::{DcapVerifier, TeePlatform};
+use attest_tee_verifier::{DcapVerifier, QuoteVerifier, TeePlatform};
 use attest_verifier::trust_root::{verify_trust_root_chain_bytes, ChainOptions, Role};
 use attest_verifier::{verify_document, Evidence, Report, Status, Timestamp, VerifyContext};
 
@@ -273,4 +273,25 @@ fn an_sgx_enclave_quote_binds_the_key_too() {
     let tdx =
         verify(&b(include_bytes!("../test-pki/sgx-bound.quote")), vec![], POLICY, "2026-11-21T12:00:00Z", &test_root());
     assert_eq!(first_failure(&tdx).map(|f| f.1).as_deref(), Some("platform-mismatch"));
+}
+
+#[test]
+fn a_caching_verifier_gives_the_same_verdicts() {
+    let plain = test_root();
+    let cached = test_root().cached();
+    let coll = json(COLLATERAL);
+    for (q, at) in
+        [(BOUND, 1_795_255_200u64), (BOUND, 1_800_000_000), (DEBUG, 1_795_255_200), (&BOUND[..100], 1_795_255_200)]
+    {
+        let want = plain.verify_quote(q, &coll, at);
+        for _ in 0..3 {
+            assert_eq!(cached.verify_quote(q, &coll, at), want, "at {at}");
+        }
+    }
+    // The time is part of the key: the same quote past nextUpdate is expired, not remembered as valid.
+    assert!(cached.verify_quote(BOUND, &coll, 1_795_255_200).is_ok());
+    assert!(matches!(
+        cached.verify_quote(BOUND, &coll, 1_800_000_000),
+        Err(attest_tee_verifier::QuoteError::CollateralExpired(_))
+    ));
 }
