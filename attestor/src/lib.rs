@@ -23,6 +23,7 @@ pub mod note;
 pub mod recorder;
 pub mod scenario;
 pub mod sign;
+pub mod tee;
 pub mod trust_root;
 
 pub use keys::{Ed25519Signer, MasterSecret, Secp256k1Signer};

@@ -27,6 +27,9 @@ pub enum TrustRootEditError {
     /// The key is not listed.
     #[error("no key with keyId {0} in the trust root")]
     UnknownKey(String),
+    /// A TEE policy of this name is already listed.
+    #[error("a TEE policy named {0:?} is already in the trust root")]
+    DuplicatePolicy(String),
 }
 
 /// A public key to list.
@@ -215,6 +218,36 @@ impl TrustRootDraft {
             a.push(rt.to_value());
         }
         self
+    }
+
+    /// Adds a TEE policy to `teePolicies` (formats.md §11; creating the
+    /// list). The policy is checked when the document is verified.
+    pub fn add_tee_policy(&mut self, policy: Value) -> Result<&mut Self, TrustRootEditError> {
+        let name = policy.as_object().and_then(|o| o.get("name")).and_then(Value::as_str).unwrap_or("").to_string();
+        if !matches!(self.obj.get("teePolicies"), Some(Value::Array(_))) {
+            set(&mut self.obj, "teePolicies", Value::Array(Vec::new()));
+        }
+        if let Some(Value::Array(a)) = self.obj.get_mut("teePolicies") {
+            let taken =
+                a.iter().any(|p| p.as_object().and_then(|o| o.get("name")).and_then(Value::as_str) == Some(&name));
+            if taken {
+                return Err(TrustRootEditError::DuplicatePolicy(name));
+            }
+            a.push(policy);
+        }
+        Ok(self)
+    }
+
+    /// Makes a listed key TEE-bound: `tee: {"policy": NAME}`.
+    pub fn set_key_tee_policy(&mut self, key_id: &str, policy: &str) -> Result<&mut Self, TrustRootEditError> {
+        self.with_keys(|keys| match keys.iter_mut().find(|k| key_id_of(k) == key_id) {
+            Some(Value::Object(o)) => {
+                set(o, "tee", ObjectBuilder::new().set("policy", s(policy)).value());
+                Ok(())
+            }
+            _ => Err(TrustRootEditError::UnknownKey(key_id.to_string())),
+        })?;
+        Ok(self)
     }
 
     /// The unsigned object.

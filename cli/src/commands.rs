@@ -153,6 +153,11 @@ pub struct NewKey {
     /// Label.
     #[arg(long)]
     pub label: Option<String>,
+    /// Make the key TEE-bound under this policy of the trust root's
+    /// `teePolicies` (`tee: {"policy": NAME}`): its signatures then count
+    /// only with a verified binding (docs/spec.md §13).
+    #[arg(long = "tee-policy", value_name = "NAME")]
+    pub tee_policy: Option<String>,
 }
 
 impl NewKey {
@@ -210,6 +215,17 @@ pub enum TrustRootCommand {
         /// Key id to revoke.
         #[arg(long = "key-id")]
         key_id: String,
+        #[command(flatten)]
+        issue: Issue,
+    },
+    /// Next version with a TEE policy in `teePolicies` (docs/spec.md §13).
+    AddTeePolicy {
+        /// The current trust root.
+        previous: PathBuf,
+        /// The policy: a JSON object {"name", "platform", "tdx"|"sgx",
+        /// "allowedTcbStatus", "allowDebug", "allowPlatformFlags", "maxBindingAgeSeconds"}.
+        #[arg(long, value_name = "FILE")]
+        policy: PathBuf,
         #[command(flatten)]
         issue: Issue,
     },
@@ -327,7 +343,22 @@ pub fn trust_root(c: &TrustRootCommand) -> Result<i32, CliError> {
             let (issued, expires) = issue.times();
             let (prev, value) = read_previous(previous)?;
             let mut draft = TrustRootDraft::next_of(&value, issued, expires).map_err(edit)?;
-            draft.add_key(&new_key.spec(issued)?).map_err(edit)?;
+            let spec = new_key.spec(issued)?;
+            draft.add_key(&spec).map_err(edit)?;
+            if let Some(name) = &new_key.tee_policy {
+                let id = match &spec.key {
+                    KeyMaterial::Ed25519(k) => k.key_id(),
+                    KeyMaterial::Secp256k1(k, _) => k.key_id(),
+                };
+                draft.set_key_tee_policy(&id.to_hex(), name).map_err(edit)?;
+            }
+            finish_root(draft, issue, Some(&prev))
+        }
+        TrustRootCommand::AddTeePolicy { previous, policy, issue } => {
+            let (issued, expires) = issue.times();
+            let (prev, value) = read_previous(previous)?;
+            let mut draft = TrustRootDraft::next_of(&value, issued, expires).map_err(edit)?;
+            draft.add_tee_policy(read_value(policy, "TEE policy")?).map_err(edit)?;
             finish_root(draft, issue, Some(&prev))
         }
         TrustRootCommand::Revoke { previous, key_id, issue } => {

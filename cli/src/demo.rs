@@ -74,6 +74,8 @@ fn evidence(dir: &Path, json: bool) -> EvidenceArgs {
         expect: Vec::new(),
         policy: None,
         require: Vec::new(),
+        tee_bindings: Vec::new(),
+        tee_root_ca: None,
         format: if json { Format::Json } else { Format::Human },
         // The demo's world is temporary: nothing is remembered from it.
         state: crate::state::StateArgs { state_dir: None, no_state: true },

@@ -18,6 +18,7 @@ mod onchain;
 mod prewrite;
 mod render;
 mod state;
+mod tee;
 mod tls;
 mod trust_inputs;
 mod verify;
@@ -109,6 +110,9 @@ enum Command {
     /// directory, verify them, tamper with one and show the rejection.
     Demo(demo::DemoArgs),
     /// Network logs (docs/spec.md §5): summarize a log, prove one record, verify a record proof.
+    /// TEE-bound keys: report_data of a key and bindings to DCAP quotes (docs/spec.md §13).
+    #[command(subcommand)]
+    Tee(tee::TeeCommand),
     #[command(subcommand)]
     Network(network::NetworkCommand),
     /// Make one HTTPS request and record it: writes network.jsonl, body and
@@ -139,6 +143,7 @@ fn main() -> ExitCode {
         Command::Sign(a) => commands::sign(&a),
         Command::Inspect(a) => inspect::run(&a),
         Command::Demo(a) => demo::run(&a),
+        Command::Tee(c) => tee::run(&c),
         Command::Network(c) => network::run(&c),
         Command::Fetch(a) => network::fetch(&a),
         #[cfg(feature = "onchain")]

@@ -100,6 +100,14 @@ pub struct EvidenceArgs {
     /// bundle-files,output): a skip of one fails it with `required-check-skipped` (docs/spec.md §6).
     #[arg(long = "require", value_name = "CHECK[,CHECK…]", value_delimiter = ',', value_parser = parse_check_id)]
     pub require: Vec<attest_verifier::CheckId>,
+    /// A TEE binding (attest.tee-binding.v1, repeatable): a document signed
+    /// by a TEE-bound key needs the binding of that key (docs/spec.md §13).
+    #[arg(long = "tee-binding", value_name = "FILE")]
+    pub tee_bindings: Vec<PathBuf>,
+    /// Verify DCAP quotes under this root CA (DER or PEM) instead of Intel's
+    /// SGX Root CA: test infrastructure only; the `tee` detail says so.
+    #[arg(long = "tee-root-ca", value_name = "FILE")]
+    pub tee_root_ca: Option<PathBuf>,
     /// Report format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
@@ -155,6 +163,22 @@ pub struct Loaded {
     pub require: Vec<attest_verifier::CheckId>,
     /// `attest audit --inputs`: per-item evidence.
     pub inputs: Option<crate::audit_inputs::Inputs>,
+    /// The DCAP quote verifier of TEE bindings (Intel's root, or `--tee-root-ca`).
+    pub dcap: attest_tee_verifier::DcapVerifier,
+}
+
+/// `--tee-root-ca`: Intel's SGX Root CA unless a test root is given.
+pub fn read_dcap(root: Option<&Path>) -> Result<attest_tee_verifier::DcapVerifier, CliError> {
+    match root {
+        // Cached: an audit of many documents by one TEE-bound key verifies its quote once.
+        None => Ok(attest_tee_verifier::DcapVerifier::intel().cached()),
+        Some(p) => {
+            let bytes = read_limited(p, "TEE root CA", 64 * 1024)?;
+            attest_tee_verifier::DcapVerifier::with_root_ca(&bytes)
+                .map(attest_tee_verifier::DcapVerifier::cached)
+                .map_err(|e| CliError::new(format!("TEE root CA {}: {e}", p.display())))
+        }
+    }
 }
 
 /// `--bundle`: a directory (walked, nothing followed) or a manifest file.
@@ -325,10 +349,12 @@ impl Loaded {
                 }),
                 _ => None,
             },
+            tee_bindings: a.tee_bindings.iter().map(|p| read_document(p, "TEE binding")).collect::<Result<_, _>>()?,
         };
+        let dcap = read_dcap(a.tee_root_ca.as_deref())?;
         let max_clock_skew_seconds =
             parse_duration_seconds(&a.max_clock_skew).map_err(|e| CliError::new(format!("--max-clock-skew: {e}")))?;
-        Ok(Self { anchor, trust, evidence, now, max_clock_skew_seconds, require, inputs: None })
+        Ok(Self { anchor, trust, evidence, now, max_clock_skew_seconds, require, inputs: None, dcap })
     }
 
     /// The verification context for a subject verified against `trust`.
@@ -338,6 +364,7 @@ impl Loaded {
             evidence: &self.evidence,
             now: self.now,
             max_clock_skew_seconds: self.max_clock_skew_seconds,
+            tee: Some(&self.dcap),
         }
     }
 }

@@ -69,6 +69,17 @@ fn write_inputs(v: &Vector) -> Written {
             args.extend(["--witness-policy".into(), "witness-policy.txt".into()]);
         }
     }
+    if let Some(tee) = &v.tee {
+        for (i, b) in tee.bindings.iter().enumerate() {
+            let name = format!("tee-binding-{i}.json");
+            std::fs::write(p.join(&name), b).expect("write");
+            args.extend(["--tee-binding".into(), name]);
+        }
+        if let Some(ca) = &tee.root_ca {
+            std::fs::write(p.join("tee-root-ca.der"), b64(ca)).expect("write");
+            args.extend(["--tee-root-ca".into(), "tee-root-ca.der".into()]);
+        }
+    }
     if let Some(b) = &v.bundle {
         match &b.entries {
             None => {

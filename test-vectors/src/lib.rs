@@ -67,6 +67,21 @@ pub struct StreamExpectation {
     pub health: String,
 }
 
+/// The TEE inputs of a vector (docs/spec.md §13): bindings given with the
+/// document (`--tee-binding`), and the root CA DCAP quotes are verified
+/// under when it is not Intel's (`--tee-root-ca`). Present on every `tee/*`
+/// vector (a surface without TEE verification skips them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct VectorTee {
+    /// Binding documents, exact text, in order.
+    #[serde(default)]
+    pub bindings: Vec<String>,
+    /// The test root CA (DER, base64); absent: Intel's SGX Root CA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_ca: Option<String>,
+}
+
 /// One golden vector.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -147,6 +162,9 @@ pub struct Vector {
     /// Pinned claims, in order (`--expect FIELD=VALUE`): `[field, value]` pairs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expect_claims: Vec<[String; 2]>,
+    /// TEE bindings and root (`tee/*` vectors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tee: Option<VectorTee>,
 }
 
 impl Vector {
@@ -247,6 +265,7 @@ pub mod run {
         anchor: TrustAnchor,
         evidence: Evidence,
         now: Timestamp,
+        dcap: attest_tee_verifier::DcapVerifier,
     }
 
     impl Owned {
@@ -301,9 +320,16 @@ pub mod run {
                     }),
                     _ => return Err("logProof and logKey go together".into()),
                 },
+                tee_bindings: v.tee.iter().flat_map(|t| t.bindings.iter().map(|b| b.as_bytes().to_vec())).collect(),
+            };
+            let dcap = match v.tee.as_ref().and_then(|t| t.root_ca.as_ref()) {
+                None => attest_tee_verifier::DcapVerifier::intel(),
+                Some(ca) => {
+                    attest_tee_verifier::DcapVerifier::with_root_ca(&b64(ca)).map_err(|e| format!("tee.rootCa: {e}"))?
+                }
             };
             let anchor = TrustAnchor::new(docs, pinned, ChainOptions { now, min_version: v.min_trust_root_version });
-            Ok(Self { anchor, evidence, now })
+            Ok(Self { anchor, evidence, now, dcap })
         }
 
         /// The chain outcome for a subject document (a trust-root subject becomes the newest link).
@@ -322,7 +348,7 @@ pub mod run {
         let o = Owned::new(v)?;
         let doc = v.document_bytes();
         let trust = o.trust(&doc);
-        Ok(verify_document(&doc, &VerifyContext::new(&trust, &o.evidence, o.now)).into_report())
+        Ok(verify_document(&doc, &VerifyContext::new(&trust, &o.evidence, o.now).with_tee(&o.dcap)).into_report())
     }
 
     /// The reports of a batch vector, with the replay check applied in order.
@@ -334,7 +360,7 @@ pub mod run {
     pub fn batch_and_streams(v: &Vector) -> Result<(Vec<Report>, Vec<StreamReport>), String> {
         let o = Owned::new(v)?;
         let trust = o.anchor.verify();
-        let ctx = VerifyContext::new(&trust, &o.evidence, o.now);
+        let ctx = VerifyContext::new(&trust, &o.evidence, o.now).with_tee(&o.dcap);
         let window_start = match &v.window_start {
             None => None,
             Some(w) => Some(Timestamp::parse(w).map_err(|e| format!("windowStart: {e}"))?),

@@ -272,3 +272,37 @@ fn bad_arguments_exit_2() {
     let (code, stderr) = generator(&["--check", "--dir", missing.to_str().expect("utf-8 path")]);
     assert_eq!(code, Some(2), "{stderr}");
 }
+
+/// Every reason of the `tee` check (and the binding's `signer` reasons) has a
+/// vector, except `tee-unavailable` (a caller that hands the core no quote
+/// verifier; every surface that runs vectors has one).
+#[test]
+fn every_tee_reason_has_a_vector() {
+    let vectors = load_all().expect("vectors load");
+    let seen: BTreeSet<String> = vectors.iter().filter(|v| v.tee.is_some()).filter_map(|v| v.reason.clone()).collect();
+    let accepted = vectors.iter().filter(|v| v.tee.is_some() && v.expect == "accept").count();
+    assert!(accepted >= 3, "accepting tee vectors: {accepted}");
+    for r in [
+        "tee-binding-missing",
+        "no-tee-policy",
+        "platform-mismatch",
+        "malformed-quote",
+        "malformed-collateral",
+        "collateral-not-yet-valid",
+        "collateral-expired",
+        "bad-quote-signature",
+        "bad-collateral-signature",
+        "tee-revoked",
+        "no-tcb-level",
+        "tee-attributes",
+        "tcb-status",
+        "tee-debug",
+        "measurement-mismatch",
+        "platform-flag",
+        "report-data-mismatch",
+        "binding-age",
+    ] {
+        assert!(attest_verifier::Reason::from_id(r).is_some(), "{r} is a reason");
+        assert!(seen.contains(r), "no tee vector for {r}");
+    }
+}

@@ -10,7 +10,10 @@
 // --check-budget (fail above the gzip budget: 159,000 bytes for the core
 // module: 150,000 plus 8,000 for the fork-evidence kind plus 1,000 for the registry's untyped
 // (Attesto) kinds, whose checks are native-only), --heartbeat (the heartbeat module: cargo feature `heartbeat`,
-// written to pkg/heartbeat/{node,web}, budget 176,000 bytes; docs/benchmarks.md §2.0).
+// written to pkg/heartbeat/{node,web}, budget 176,000 bytes; docs/benchmarks.md §2.0),
+// --tee (the TEE module: cargo feature `tee`, DCAP quote verification with
+// dcap-qvl's RustCrypto backend, written to pkg/tee/{node,web}, budget 250,000
+// bytes; docs/benchmarks.md §8).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -26,8 +29,12 @@ const profile = 'wasm-release';
 const target = 'wasm32-unknown-unknown';
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(repo, 'target');
 const heartbeat = process.argv.includes('--heartbeat');
-const pkgOut = heartbeat ? join(pkgRoot, 'pkg', 'heartbeat') : join(pkgRoot, 'pkg');
-const featureFlags = heartbeat ? ['--features', 'heartbeat'] : [];
+const tee = !heartbeat && process.argv.includes('--tee');
+const moduleName = heartbeat ? 'heartbeat' : tee ? 'tee' : 'core';
+const pkgOut = moduleName === 'core' ? join(pkgRoot, 'pkg') : join(pkgRoot, 'pkg', moduleName);
+const featureFlags = moduleName === 'core' ? [] : ['--features', moduleName];
+const budgets = { core: 159_000, heartbeat: 176_000, tee: 250_000 };
+const npmSuffix = moduleName === 'core' ? '' : `-${moduleName}`;
 const skipOpt = process.argv.includes('--no-opt') || process.env.ATTEST_WASM_NO_OPT === '1';
 // The profile builds curve25519-dalek (field/curve arithmetic) at opt-level
 // 2 and everything else at "z" (root Cargo.toml; docs/benchmarks.md §2);
@@ -112,11 +119,11 @@ if (!skipOpt && existsSync(wasmOpt)) {
 // 5. package.json of each output, so Node resolves the directories.
 const version = JSON.parse(readFileSync(join(pkgRoot, 'package.json'), 'utf8')).version;
 writeFileSync(join(pkgOut, 'node', 'package.json'), JSON.stringify({
-  name: heartbeat ? 'attest-verifier-wasm-heartbeat' : 'attest-verifier-wasm', version, type: 'commonjs',
+  name: `attest-verifier-wasm${npmSuffix}`, version, type: 'commonjs',
   main: `${crate}.js`, types: `${crate}.d.ts`,
 }, null, 2) + '\n');
 writeFileSync(join(pkgOut, 'web', 'package.json'), JSON.stringify({
-  name: heartbeat ? 'attest-verifier-wasm-heartbeat-web' : 'attest-verifier-wasm-web', version, type: 'module',
+  name: `attest-verifier-wasm${npmSuffix}-web`, version, type: 'module',
   module: `${crate}.js`, main: `${crate}.js`, types: `${crate}.d.ts`, sideEffects: false,
 }, null, 2) + '\n');
 
@@ -128,7 +135,7 @@ const g = spawnSync('gzip', ['-9', '-c', wasmOut]);
 gz = g.status === 0 ? g.stdout.length : gzipSync(bytes, { level: zc.Z_BEST_COMPRESSION }).length;
 const size = {
   wasm: `${crate}_bg.wasm`, bytes: bytes.length, gzip9: gz, wasmOpt: optimized,
-  wasmBindgen: pinned, profile, variant, module: heartbeat ? 'heartbeat' : 'core', budgetGzip: heartbeat ? 176_000 : 159_000,
+  wasmBindgen: pinned, profile, variant, module: moduleName, budgetGzip: budgets[moduleName],
 };
 writeFileSync(join(pkgOut, 'size.json'), JSON.stringify(size, null, 2) + '\n');
 console.log(`${size.wasm}: ${bytes.length} bytes, ${gz} bytes gzip -9 (${(gz / 1024).toFixed(1)} KiB; ${variant}; wasm-opt ${optimized ? 'applied' : 'not applied'})`);

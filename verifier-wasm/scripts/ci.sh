@@ -57,6 +57,12 @@ step "build the core module (pkg/node, pkg/web) and the heartbeat module (pkg/he
 node scripts/build.mjs --check-budget
 node scripts/build.mjs --heartbeat --check-budget
 
+step "build the TEE module (pkg/tee/: dcap-qvl with RustCrypto) and run the tee/* vectors through it (Node and headless Chromium)"
+# The TEE module's budget (250,000 bytes gzip) is not met yet (docs/benchmarks.md §8):
+# built without --check-budget until it is; its size is printed.
+node scripts/build.mjs --tee
+node --test test/tee.test.mjs
+
 step "rust tests of the native layer"
 (cd "$repo" && cargo test -p attest-verifier-wasm && cargo test -p attest-verifier-wasm --features heartbeat)
 
@@ -80,4 +86,4 @@ if [ "${ATTEST_CI_BENCH:-0}" = 1 ]; then
   npm run bench
 fi
 
-step "ok — $(node -p "const s=require('./pkg/size.json'), h=require('./pkg/heartbeat/size.json'); 'core ' + s.gzip9 + ' bytes gzip -9, heartbeat module ' + h.gzip9")"
+step "ok — $(node -p "const s=require('./pkg/size.json'), h=require('./pkg/heartbeat/size.json'), t=require('./pkg/tee/size.json'); 'core ' + s.gzip9 + ' bytes gzip -9, heartbeat module ' + h.gzip9 + ', TEE module ' + t.gzip9")"

@@ -105,6 +105,19 @@ export interface AttestError extends Error {
 }
 "#;
 
+/// The TEE module's additions to the declarations.
+#[cfg(feature = "tee")]
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TEE_TYPES: &'static str = r#"
+/** Options of the TEE module's verifyAttestation, verifyBatch and verifyTeeBinding (docs/spec.md §13). */
+export interface TeeOptions extends VerifyOptions {
+  /** TEE bindings attest.tee-binding.v1 (--tee-binding, repeated): a document signed by a TEE-bound key needs its key's. */
+  teeBindings?: DocumentInput[];
+  /** Root CA (DER bytes or PEM text) DCAP quotes chain to instead of Intel's SGX Root CA (--tee-root-ca; test infrastructure). */
+  teeRootCa?: DocumentInput;
+}
+"#;
+
 /// The heartbeat module's additions to the declarations.
 #[cfg(feature = "heartbeat")]
 #[wasm_bindgen(typescript_custom_section)]
@@ -372,7 +385,7 @@ impl Options {
     }
 }
 
-#[cfg(not(feature = "heartbeat"))]
+#[cfg(not(any(feature = "heartbeat", feature = "tee")))]
 const VERIFY_OPTIONS: &[&str] = &[
     "trustRoots",
     "rootKeys",
@@ -417,10 +430,28 @@ const AUDIT_OPTIONS: &[&str] = &[
     "windowStart",
 ];
 
+#[cfg(all(feature = "tee", not(feature = "heartbeat")))]
+const TEE_OPTIONS: &[&str] = &[
+    "trustRoots",
+    "rootKeys",
+    "now",
+    "signals",
+    "output",
+    "network",
+    "allowHosts",
+    "bundleManifest",
+    "bundleFiles",
+    "minTrustRootVersion",
+    "teeBindings",
+    "teeRootCa",
+];
+
 fn evidence(options: &JsValue) -> Result<Evidence, JsValue> {
     #[cfg(feature = "heartbeat")]
     let allowed = HEARTBEAT_OPTIONS;
-    #[cfg(not(feature = "heartbeat"))]
+    #[cfg(all(feature = "tee", not(feature = "heartbeat")))]
+    let allowed = TEE_OPTIONS;
+    #[cfg(not(any(feature = "heartbeat", feature = "tee")))]
     let allowed = VERIFY_OPTIONS;
     evidence_with(options, allowed).map(|(e, _)| e)
 }
@@ -473,6 +504,22 @@ fn evidence_with(options: &JsValue, allowed: &[&str]) -> Result<(Evidence, Optio
             attest_verifier::heartbeat::parse_heartbeat_policy(&bytes)
                 .map_err(|err| error(MALFORMED, Some("heartbeatPolicy"), &format!("heartbeatPolicy: {err}")))?,
         );
+    }
+    #[cfg(feature = "tee")]
+    {
+        if let Some(v) = o.get("teeBindings")? {
+            let items = array(&v, "teeBindings")?;
+            e.tee_bindings = items
+                .iter()
+                .enumerate()
+                .map(|(i, b)| read_document(&b, &format!("teeBindings[{i}]")))
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(v) = o.get("teeRootCa")? {
+            let ca = read_input(&v, "teeRootCa", 64 * 1024, true, false)?;
+            attest_tee_verifier::DcapVerifier::with_root_ca(&ca).map_err(|err| invalid("teeRootCa", err))?;
+            e.tee_root_ca = Some(ca);
+        }
     }
     Ok((e, o))
 }
@@ -559,6 +606,21 @@ pub fn audit_heartbeats(
         }
     };
     to_js(native::audit_heartbeats(&docs, e, window_start))
+}
+
+/// Verifies a TEE binding (`attest.tee-binding.v1`) on its own, as `attest
+/// verify BINDING.json [--tee-root-ca FILE]` does: `parse`, `trust-root`,
+/// `signer` (the key is in the trust root with a `tee` policy) and `tee`
+/// (the DCAP quote at boundAt, the policy, the binding's age at `now`).
+#[cfg(feature = "tee")]
+#[wasm_bindgen(js_name = verifyTeeBinding, unchecked_return_type = "VerifyReport")]
+pub fn verify_tee_binding(
+    #[wasm_bindgen(unchecked_param_type = "DocumentInput")] binding: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "TeeOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let doc = read_document(&binding, "binding")?;
+    let e = evidence(&options)?;
+    to_js(native::report_json(&native::verify(&doc, e)))
 }
 
 /// Verifies a trust-root chain (oldest first) against pinned root keys, as

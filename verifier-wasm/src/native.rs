@@ -47,6 +47,13 @@ pub struct Evidence {
     pub bundle_oversized: Vec<String>,
     /// Heartbeat policy (`--heartbeat-policy`), parsed.
     pub heartbeat_policy: Option<attest_verifier::heartbeat::HeartbeatPolicy>,
+    /// TEE bindings (`--tee-binding`, repeated; the TEE module).
+    #[cfg(feature = "tee")]
+    pub tee_bindings: Vec<Vec<u8>>,
+    /// The root CA DCAP quotes chain to instead of Intel's (`--tee-root-ca`;
+    /// DER or PEM; the TEE module).
+    #[cfg(feature = "tee")]
+    pub tee_root_ca: Option<Vec<u8>>,
 }
 
 impl Evidence {
@@ -65,6 +72,10 @@ impl Evidence {
             bundle_files: None,
             bundle_oversized: Vec::new(),
             heartbeat_policy: None,
+            #[cfg(feature = "tee")]
+            tee_bindings: Vec::new(),
+            #[cfg(feature = "tee")]
+            tee_root_ca: None,
         }
     }
 }
@@ -84,6 +95,8 @@ impl Evidence {
             network: self.network,
             allow_hosts: self.allow_hosts,
             heartbeat_policy: self.heartbeat_policy,
+            #[cfg(feature = "tee")]
+            tee_bindings: self.tee_bindings,
             bundle: self.bundle_manifest.map(|manifest| BundleEvidence {
                 manifest,
                 files: self.bundle_files.map(|files| {
@@ -120,17 +133,45 @@ pub fn verify_chain(docs: &[&[u8]], pinned: &[Ed25519PublicKey], opts: &ChainOpt
 /// subject is verified as the newest link (appended to the chain unless it
 /// equals the last document).
 pub fn verify(document: &[u8], e: Evidence) -> Report {
+    #[cfg(feature = "tee")]
+    let dcap = e.dcap();
     let (anchor, evidence, now) = e.into_core();
     let trust = anchor.verify_for_subject("attestation", document).unwrap_or_else(|| anchor.verify());
-    verify_document(document, &VerifyContext::new(&trust, &evidence, now)).into_report()
+    let ctx = VerifyContext::new(&trust, &evidence, now);
+    #[cfg(feature = "tee")]
+    let ctx = match &dcap {
+        Some(d) => ctx.with_tee(d),
+        None => ctx,
+    };
+    verify_document(document, &ctx).into_report()
+}
+
+#[cfg(feature = "tee")]
+impl Evidence {
+    /// The quote verifier: Intel's root, or `tee_root_ca` (`None` when that
+    /// is not a certificate: the `tee` check then fails `tee-unavailable`;
+    /// the JS layer refuses such an option first).
+    fn dcap(&self) -> Option<attest_tee_verifier::DcapVerifier> {
+        match &self.tee_root_ca {
+            None => Some(attest_tee_verifier::DcapVerifier::intel()),
+            Some(ca) => attest_tee_verifier::DcapVerifier::with_root_ca(ca).ok(),
+        }
+    }
 }
 
 /// Verifies a batch of documents as `attest audit` does: one chain, every
 /// item's checks, and the batch `replay` check in input order.
 pub fn verify_batch(documents: &[Vec<u8>], e: Evidence) -> Vec<Report> {
+    #[cfg(feature = "tee")]
+    let dcap = e.dcap();
     let (anchor, evidence, now) = e.into_core();
     let trust = anchor.verify();
     let ctx = VerifyContext::new(&trust, &evidence, now);
+    #[cfg(feature = "tee")]
+    let ctx = match &dcap {
+        Some(d) => ctx.with_tee(d),
+        None => ctx,
+    };
     let refs: Vec<&[u8]> = documents.iter().map(Vec::as_slice).collect();
     attest_verifier::verify_batch(&refs, &ctx).into_iter().map(|o| o.into_report()).collect()
 }

@@ -20,12 +20,12 @@ export function loadVectors() {
 }
 
 /** The Node (CommonJS) build, loaded with require() as a user would.
- * `module`: 'core' (pkg/node) or 'heartbeat' (pkg/heartbeat/node). */
+ * `module`: 'core' (pkg/node), 'heartbeat' (pkg/heartbeat/node) or 'tee' (pkg/tee/node). */
 export function loadNodeModule(module = 'core') {
   const require = createRequire(import.meta.url);
-  const dir = module === 'heartbeat' ? join(pkgRoot, 'pkg', 'heartbeat', 'node') : join(pkgRoot, 'pkg', 'node');
+  const dir = module === 'core' ? join(pkgRoot, 'pkg', 'node') : join(pkgRoot, 'pkg', module, 'node');
   if (!existsSync(join(dir, 'package.json'))) {
-    throw new Error(`${dir} is missing: run \`npm run build\`${module === 'heartbeat' ? ' -- --heartbeat' : ''} in verifier-wasm/ first`);
+    throw new Error(`${dir} is missing: run \`npm run build\`${module === 'core' ? '' : ` -- --${module}`} in verifier-wasm/ first`);
   }
   return require(dir);
 }

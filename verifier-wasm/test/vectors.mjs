@@ -24,6 +24,7 @@ export function plan(v, { heartbeat = false } = {}) {
   if (v.logProof !== undefined) return { skip: 'log-inclusion vector (native: attest verify --log-proof)' };
   if (v.name.startsWith('attesto/')) return { skip: 'Attesto vector (native: attest verify --attesto-key; not in the WASM modules)' };
   if (v.expectClaims !== undefined) return { skip: 'expect vector (native: attest verify --expect)' };
+  if (v.tee !== undefined) return { skip: 'TEE vector (native: attest verify --tee-binding; the core module has no DCAP verification)' };
   const entries = v.bundle && v.bundle.entries;
   if (entries && entries.some((e) => e.kind !== 'file')) return { skip: 'non-file bundle entry' };
   let document;

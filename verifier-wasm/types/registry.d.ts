@@ -31,7 +31,8 @@ export type CheckId =
   | "statement-hash"
   | "canonical-bytes"
   | "binding"
-  | "expect";
+  | "expect"
+  | "tee";
 
 /** Stable reason code of a failed check (docs/spec.md lists every one). */
 export type Reason =
@@ -155,4 +156,23 @@ export type Reason =
   | "claim-mismatch"
   | "unknown-claim"
   | "unplanned-check"
-  | "required-check-skipped";
+  | "required-check-skipped"
+  | "tee-binding-missing"
+  | "tee-unavailable"
+  | "no-tee-policy"
+  | "platform-mismatch"
+  | "malformed-quote"
+  | "malformed-collateral"
+  | "collateral-not-yet-valid"
+  | "collateral-expired"
+  | "bad-quote-signature"
+  | "bad-collateral-signature"
+  | "tee-revoked"
+  | "no-tcb-level"
+  | "tee-attributes"
+  | "tcb-status"
+  | "tee-debug"
+  | "measurement-mismatch"
+  | "platform-flag"
+  | "report-data-mismatch"
+  | "binding-age";

@@ -516,6 +516,18 @@ fn check_all(att: &ExecutionAttestation, ctx: &VerifyContext<'_>, r: &mut Report
         Sha256Digest::ZERO
     };
     let signer = check_signer_and_delegation(att, root, &context, ctx, r);
+    // tee: the trust-root key that vouches (the runtime key, or the
+    // delegating master) is TEE-bound: a verified binding must cover issuedAt.
+    #[cfg(feature = "tee")]
+    if signer.is_some() {
+        let vouching = match &att.delegation {
+            None => att.signer_key_id,
+            Some(d) => d.master_key_id,
+        };
+        if let Some(entry) = root.key(&vouching) {
+            ctx.tee_check(r, root, entry, "issuedAt", att.issued_at);
+        }
+    }
     let mut signature_ok = false;
     match signer {
         Some(key) => match Ed25519Signature::from_base64(&att.signature) {

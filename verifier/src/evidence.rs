@@ -65,6 +65,10 @@ pub struct Evidence {
     /// `expect`. Fields are [`crate::registry::CLAIM_FIELDS`].
     #[cfg(feature = "expect")]
     pub expect: Vec<(String, String)>,
+    /// TEE bindings (`attest.tee-binding.v1` documents, `--tee-binding`):
+    /// a document signed by a key with `tee` needs one for that key.
+    #[cfg(feature = "tee")]
+    pub tee_bindings: Vec<Vec<u8>>,
 }
 
 /// Everything a verification reads besides the document.
@@ -78,12 +82,23 @@ pub struct VerifyContext<'a> {
     pub now: Timestamp,
     /// How far a document's own time (`issuedAt`) may lie after `now`, in seconds.
     pub max_clock_skew_seconds: u64,
+    /// The DCAP quote verifier for TEE bindings (the attest-tee-verifier
+    /// crate); `None`: bindings cannot be checked (`tee-unavailable`).
+    #[cfg(feature = "tee")]
+    pub tee: Option<&'a dyn crate::tee::QuoteVerifier>,
 }
 
 impl<'a> VerifyContext<'a> {
     /// A context with the default clock skew.
     pub fn new(trust: &'a TrustOutcome, evidence: &'a Evidence, now: Timestamp) -> Self {
-        Self { trust, evidence, now, max_clock_skew_seconds: DEFAULT_MAX_CLOCK_SKEW_SECONDS }
+        Self {
+            trust,
+            evidence,
+            now,
+            max_clock_skew_seconds: DEFAULT_MAX_CLOCK_SKEW_SECONDS,
+            #[cfg(feature = "tee")]
+            tee: None,
+        }
     }
 
     /// The start of the `trust-root` check every signed kind makes: the
@@ -116,6 +131,33 @@ impl<'a> VerifyContext<'a> {
             ),
         );
         true
+    }
+
+    /// This context with a quote verifier for TEE bindings.
+    #[cfg(feature = "tee")]
+    pub fn with_tee(self, tee: &'a dyn crate::tee::QuoteVerifier) -> Self {
+        Self { tee: Some(tee), ..self }
+    }
+
+    /// The `tee` check of a document signed by `entry` at `t` (`member`
+    /// names the time): planned and run when the key has `tee`. Returns
+    /// false when the key is TEE-bound and the check failed. (Without the
+    /// `tee` feature a TEE-bound key is not usable at all:
+    /// [`trust_root::KeyEntry::usable`].)
+    #[cfg(feature = "tee")]
+    pub(crate) fn tee_check(
+        &self,
+        r: &mut ReportBuilder,
+        root: &trust_root::TrustRoot,
+        entry: &trust_root::KeyEntry,
+        member: &str,
+        t: Timestamp,
+    ) -> bool {
+        if !entry.is_tee_bound() {
+            return true;
+        }
+        r.plan_also(CheckId::Tee, true);
+        crate::tee::check_signed_document(r, self, root, entry.key_id(), member, t)
     }
 
     /// The latest acceptable document time: `now + max_clock_skew`.

@@ -259,3 +259,16 @@ pub(crate) fn attesto(v: &Value) -> Result<serde_json::Value, String> {
         "keyId": f.keys().public_key().key_id().to_hex(),
     }))
 }
+
+#[cfg(feature = "tee")]
+pub(crate) fn tee_binding(v: &Value) -> Result<serde_json::Value, String> {
+    let b = crate::tee::parse_tee_binding_value(v).map_err(|e| e.to_string())?;
+    Ok(json!({
+        "keyId": b.key_id().to_hex(),
+        "platform": b.platform().as_str(),
+        "boundAt": b.bound_at().to_rfc3339(),
+        "quoteBytes": b.quote().len(),
+        "nonce": b.nonce().map(|n| crate::types::to_lower_hex(n)),
+        "reportData": crate::types::to_lower_hex(&b.expected_report_data()),
+    }))
+}

@@ -13,7 +13,10 @@
 //!   one and as streams;
 //! - C2SP signed notes and log checkpoints ([`checkpoint`]) over RFC 9162
 //!   Merkle trees ([`merkle`]), and fork evidence ([`fork`]): two checkpoints
-//!   of a pinned log key that prove a split view.
+//!   of a pinned log key that prove a split view;
+//! - TEE-bound keys ([`tee`]): trust-root TEE policies and bindings of a key
+//!   to an Intel DCAP quote, the quote verified by a caller-supplied
+//!   [`tee::QuoteVerifier`] (no DCAP code here).
 //!
 //! Every document is parsed strictly ([`doc`], formats.md §0) into an opaque
 //! value (private fields, accessors; its signing message and digest are
@@ -90,6 +93,8 @@ pub mod registry;
 pub mod replay;
 pub mod report;
 pub mod secp256k1;
+#[cfg(feature = "tee")]
+pub mod tee;
 pub mod time;
 pub mod tlog_policy;
 pub mod tlog_proof;

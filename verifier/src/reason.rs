@@ -12,23 +12,26 @@ use serde::Serialize;
 
 use crate::report::CheckId;
 
+// A reason may carry `#[cfg(feature = "…")]` after its doc comment: it then
+// exists only in builds with that feature (the `tee` reasons: the core WASM
+// module never gives them and has no room for their strings).
 macro_rules! reasons {
-    ($( $(#[$doc:meta])* $variant:ident = $text:literal, )*) => {
+    ($( $(#[doc = $doc:literal])* $(#[cfg($cfg:meta)])? $variant:ident = $text:literal, )*) => {
         /// A stable reason code of a failed check.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum Reason {
-            $( $(#[$doc])* $variant, )*
+            $( $(#[doc = $doc])* $(#[cfg($cfg)])? $variant, )*
         }
 
         impl Reason {
             /// Every reason, in registry order.
-            pub const ALL: &'static [Reason] = &[ $( Reason::$variant, )* ];
+            pub const ALL: &'static [Reason] = &[ $( $(#[cfg($cfg)])? Reason::$variant, )* ];
 
             /// The stable string.
             pub const fn as_str(self) -> &'static str {
                 match self {
-                    $( Reason::$variant => $text, )*
+                    $( $(#[cfg($cfg)])? Reason::$variant => $text, )*
                 }
             }
         }
@@ -295,6 +298,65 @@ reasons! {
     UnplannedCheck = "unplanned-check",
     /// The caller required a check (`--require`) that was skipped or is not a check of the document kind.
     RequiredCheckSkipped = "required-check-skipped",
+    // --- tee (TEE-bound keys, formats.md §11; last, so that builds without
+    // the `tee` feature number the others as before) ---
+    /// A TEE-bound key signed and no binding for it was given (`--tee-binding`).
+    #[cfg(feature = "tee")]
+    TeeBindingMissing = "tee-binding-missing",
+    /// No quote verifier was given to the verification: a binding cannot be checked.
+    #[cfg(feature = "tee")]
+    TeeUnavailable = "tee-unavailable",
+    /// A binding's key has no `tee` member in the trust root.
+    #[cfg(feature = "tee")]
+    NoTeePolicy = "no-tee-policy",
+    /// The binding's, the policy's and the quote's platforms differ.
+    #[cfg(feature = "tee")]
+    PlatformMismatch = "platform-mismatch",
+    /// The DCAP quote cannot be decoded or is of an unsupported version, vendor or key type.
+    #[cfg(feature = "tee")]
+    MalformedQuote = "malformed-quote",
+    /// The collateral cannot be read.
+    #[cfg(feature = "tee")]
+    MalformedCollateral = "malformed-collateral",
+    /// A collateral item is issued after `boundAt`.
+    #[cfg(feature = "tee")]
+    CollateralNotYetValid = "collateral-not-yet-valid",
+    /// A collateral item's nextUpdate (or a certificate) lies before `boundAt`.
+    #[cfg(feature = "tee")]
+    CollateralExpired = "collateral-expired",
+    /// The quote's QE report or TD/enclave report signature (or QE report hash) does not verify.
+    #[cfg(feature = "tee")]
+    BadQuoteSignature = "bad-quote-signature",
+    /// A certificate chain, CRL, TCB info or QE identity signature does not chain to the root.
+    #[cfg(feature = "tee")]
+    BadCollateralSignature = "bad-collateral-signature",
+    /// A certificate is revoked or the platform TCB is Revoked.
+    #[cfg(feature = "tee")]
+    TeeRevoked = "tee-revoked",
+    /// No TCB level of the collateral matches the quote.
+    #[cfg(feature = "tee")]
+    NoTcbLevel = "no-tcb-level",
+    /// TD attributes refused (migratable, service TD, SEPT_VE not disabled, reserved bits).
+    #[cfg(feature = "tee")]
+    TeeAttributes = "tee-attributes",
+    /// The TCB status is not in the policy's `allowedTcbStatus`.
+    #[cfg(feature = "tee")]
+    TcbStatus = "tcb-status",
+    /// A debug TD or enclave, and the policy does not allow debug.
+    #[cfg(feature = "tee")]
+    TeeDebug = "tee-debug",
+    /// A measurement differs from the policy's.
+    #[cfg(feature = "tee")]
+    MeasurementMismatch = "measurement-mismatch",
+    /// A PCK platform flag is set that the policy does not allow.
+    #[cfg(feature = "tee")]
+    PlatformFlag = "platform-flag",
+    /// `report_data` does not bind the key (and nonce).
+    #[cfg(feature = "tee")]
+    ReportDataMismatch = "report-data-mismatch",
+    /// The signed document's time (or now, for a binding alone) is outside `[boundAt, boundAt + maxBindingAgeSeconds]`.
+    #[cfg(feature = "tee")]
+    BindingAge = "binding-age",
 }
 
 impl Reason {

@@ -47,6 +47,9 @@ pub enum Document {
     AttestoForkClaim(crate::attesto::claim::ForkClaimDocument),
     /// A captured Attesto Local Vault relay request (`attest.attesto-relay-request.v1`).
     AttestoRelay(crate::attesto::relay::RelayDocument),
+    /// `attest.tee-binding.v1`: a trust-root key bound to a verified DCAP quote.
+    #[cfg(feature = "tee")]
+    TeeBinding(crate::tee::TeeBinding),
 }
 
 /// What a log indexes a verified document by (the ledger's `/v1/search`).
@@ -107,6 +110,10 @@ impl Document {
                 time: Some(r.request().envelope().signed_at()),
                 ..SearchFields::default()
             },
+            #[cfg(feature = "tee")]
+            Document::TeeBinding(b) => {
+                SearchFields { signer_key_id: Some(b.key_id()), time: Some(b.bound_at()), ..SearchFields::default() }
+            }
         }
     }
 }
@@ -138,6 +145,8 @@ impl Document {
             (Document::BundleManifest(b), "signerKeyId") => Some(b.signer_key_id().to_hex()),
             (Document::Heartbeat(h), "signerKeyId") => Some(h.signer().to_hex()),
             (Document::Heartbeat(h), "stream") => Some(h.heartbeat().stream().to_string()),
+            #[cfg(feature = "tee")]
+            (Document::TeeBinding(b), "signerKeyId") => Some(b.key_id().to_hex()),
             _ => None,
         }
     }
@@ -300,6 +309,18 @@ const ATTESTO_RELAY_KIND: DocumentKind = DocumentKind {
     inspect: inspect::attesto,
 };
 
+#[cfg(feature = "tee")]
+const TEE_BINDING_KIND: DocumentKind = DocumentKind {
+    doc_type: crate::tee::TEE_BINDING_TYPE,
+    dsse_payload_type: None,
+    plan: Some(crate::tee::TEE_BINDING_PLAN),
+    extends_chain: false,
+    told_by_members: None,
+    verify: Some(crate::tee::verify_value),
+    verify_bytes: None,
+    inspect: inspect::tee_binding,
+};
+
 #[cfg(feature = "heartbeat")]
 const HEARTBEAT_KIND: DocumentKind = DocumentKind {
     doc_type: HEARTBEAT_TYPE,
@@ -314,8 +335,9 @@ const HEARTBEAT_KIND: DocumentKind = DocumentKind {
 
 /// Every document kind this verifier knows. The heartbeat kind is the
 /// `heartbeat` feature (on natively; the core WASM module leaves it out to
-/// keep its size budget, and the heartbeat WASM module has it).
-#[cfg(feature = "heartbeat")]
+/// keep its size budget, and the heartbeat WASM module has it); the TEE
+/// binding kind is the `tee` feature; the Attesto kinds the `attesto`
+/// feature (native only).
 pub const KINDS: &[DocumentKind] = &[
     ATTESTATION_KIND,
     TRUST_ROOT_KIND,
@@ -329,24 +351,10 @@ pub const KINDS: &[DocumentKind] = &[
     ATTESTO_FORK_KIND,
     #[cfg(feature = "attesto")]
     ATTESTO_RELAY_KIND,
+    #[cfg(feature = "heartbeat")]
     HEARTBEAT_KIND,
-];
-
-/// Every document kind this verifier knows (built without the `heartbeat` feature).
-#[cfg(not(feature = "heartbeat"))]
-pub const KINDS: &[DocumentKind] = &[
-    ATTESTATION_KIND,
-    TRUST_ROOT_KIND,
-    BUNDLE_MANIFEST_KIND,
-    NETWORK_SUMMARY_KIND,
-    RECORD_PROOF_KIND,
-    FORK_EVIDENCE_KIND,
-    #[cfg(feature = "attesto")]
-    ATTESTO_RECEIPT_KIND,
-    #[cfg(feature = "attesto")]
-    ATTESTO_FORK_KIND,
-    #[cfg(feature = "attesto")]
-    ATTESTO_RELAY_KIND,
+    #[cfg(feature = "tee")]
+    TEE_BINDING_KIND,
 ];
 
 /// The kind with this `type`.

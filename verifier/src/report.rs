@@ -73,6 +73,9 @@ pub enum CheckId {
     Binding,
     /// The document's claims equal what the caller pinned (`--expect FIELD=VALUE`).
     Expect,
+    /// A TEE-bound key's binding: the DCAP quote at `boundAt`, the key's TEE policy and the binding's age (formats.md §11).
+    #[cfg(feature = "tee")]
+    Tee,
 }
 
 impl CheckId {
@@ -106,6 +109,8 @@ impl CheckId {
         CheckId::CanonicalBytes,
         CheckId::Binding,
         CheckId::Expect,
+        #[cfg(feature = "tee")]
+        CheckId::Tee,
     ];
 
     /// The stable string id.
@@ -139,6 +144,8 @@ impl CheckId {
             CheckId::CanonicalBytes => "canonical-bytes",
             CheckId::Binding => "binding",
             CheckId::Expect => "expect",
+            #[cfg(feature = "tee")]
+            CheckId::Tee => "tee",
         }
     }
 
@@ -349,9 +356,9 @@ impl ReportBuilder {
     /// The plan's checks, then the added ones (none without the
     /// `log-proof` feature: the core WASM module has no room for them).
     fn planned(&self) -> impl Iterator<Item = &(CheckId, bool)> {
-        #[cfg(any(feature = "log-proof", feature = "expect"))]
+        #[cfg(any(feature = "log-proof", feature = "expect", feature = "tee"))]
         return self.plan.checks.iter().chain(self.also.iter());
-        #[cfg(not(any(feature = "log-proof", feature = "expect")))]
+        #[cfg(not(any(feature = "log-proof", feature = "expect", feature = "tee")))]
         return self.plan.checks.iter();
     }
 

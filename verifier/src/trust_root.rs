@@ -124,6 +124,9 @@ pub struct KeyEntry {
     pub(crate) revoked: bool,
     /// Free-form label.
     pub(crate) label: Option<String>,
+    /// The TEE policy its signatures need a verified binding under (`tee.policy`).
+    #[cfg(feature = "tee")]
+    pub(crate) tee_policy: Option<String>,
 }
 
 impl KeyEntry {
@@ -160,6 +163,19 @@ impl KeyEntry {
     /// Free-form label.
     pub fn label(&self) -> Option<&str> {
         self.label.as_deref()
+    }
+
+    /// The name of the TEE policy (`tee: {"policy": NAME}`): a key with one
+    /// signs only with a verified binding (formats.md §11).
+    #[cfg(feature = "tee")]
+    pub fn tee_policy(&self) -> Option<&str> {
+        self.tee_policy.as_deref()
+    }
+
+    /// Whether the key is TEE-bound (has a `tee` member).
+    #[cfg(feature = "tee")]
+    pub fn is_tee_bound(&self) -> bool {
+        self.tee_policy.is_some()
     }
 }
 
@@ -336,6 +352,9 @@ pub struct TrustRoot {
     pub(crate) runtimes: Option<Vec<RuntimeEntry>>,
     /// Signatures.
     pub(crate) signatures: Vec<SignatureEntry>,
+    /// TEE policies (`teePolicies`), when listed (not read without the `tee` feature).
+    #[cfg(feature = "tee")]
+    pub(crate) tee_policies: Vec<crate::tee::TeePolicy>,
     /// Signing message and digest.
     pub(crate) signed: Signed,
 }
@@ -379,6 +398,18 @@ impl TrustRoot {
     /// Signatures.
     pub fn signatures(&self) -> &[SignatureEntry] {
         &self.signatures
+    }
+
+    /// TEE policies (`teePolicies`; empty when absent).
+    #[cfg(feature = "tee")]
+    pub fn tee_policies(&self) -> &[crate::tee::TeePolicy] {
+        &self.tee_policies
+    }
+
+    /// The TEE policy with this name.
+    #[cfg(feature = "tee")]
+    pub fn tee_policy(&self, name: &str) -> Option<&crate::tee::TeePolicy> {
+        self.tee_policies.iter().find(|p| p.name() == name)
     }
 
     /// Signing message and digest.
@@ -450,10 +481,35 @@ impl TrustRoot {
     }
 }
 
-const TRUST_ROOT_MEMBERS: &[&str] =
-    &["type", "version", "issuedAt", "expiresAt", "previousDigest", "rootThreshold", "keys", "runtimes", "signatures"];
-const KEY_MEMBERS: &[&str] =
-    &["keyId", "algorithm", "publicKey", "address", "roles", "validFrom", "validUntil", "revoked", "label"];
+const TRUST_ROOT_MEMBERS: &[&str] = &[
+    "type",
+    "version",
+    "issuedAt",
+    "expiresAt",
+    "previousDigest",
+    "rootThreshold",
+    "keys",
+    "runtimes",
+    // TEE-bound keys (docs/spec.md §13) only with the `tee` feature: the core
+    // WASM module, whose size budget has no room for them, refuses a trust
+    // root that uses them (`unknown-member`; the TEE module reads them).
+    #[cfg(feature = "tee")]
+    "teePolicies",
+    "signatures",
+];
+const KEY_MEMBERS: &[&str] = &[
+    "keyId",
+    "algorithm",
+    "publicKey",
+    "address",
+    "roles",
+    "validFrom",
+    "validUntil",
+    "revoked",
+    "label",
+    #[cfg(feature = "tee")]
+    "tee",
+];
 
 /// Parses a trust root from bytes.
 pub fn parse_trust_root(bytes: &[u8]) -> DocResult<TrustRoot> {
@@ -515,6 +571,11 @@ pub fn parse_trust_root_value(v: &Value) -> DocResult<TrustRoot> {
             Some(out)
         }
     };
+    // `teePolicies` (formats.md §11): optional, names unique; every key's
+    // `tee.policy` names one of them (only with the `tee` feature; without
+    // it both members are unknown and the trust root is refused).
+    #[cfg(feature = "tee")]
+    let tee_policies = parse_tee_policies(&m, &keys, &keys_path)?;
     let signatures = parse_signature_entries(&m, "signatures")?;
     let Value::Object(obj) = v else {
         return err("$", Problem::JsonType { expected: "an object" });
@@ -528,8 +589,37 @@ pub fn parse_trust_root_value(v: &Value) -> DocResult<TrustRoot> {
         keys,
         runtimes,
         signatures,
+        #[cfg(feature = "tee")]
+        tee_policies,
         signed: Signed::of(TRUST_ROOT_TYPE, obj),
     })
+}
+
+#[cfg(feature = "tee")]
+fn parse_tee_policies(m: &Members<'_>, keys: &[KeyEntry], keys_path: &str) -> DocResult<Vec<crate::tee::TeePolicy>> {
+    let mut tee_policies: Vec<crate::tee::TeePolicy> = Vec::new();
+    if m.opt("teePolicies").is_some() {
+        let tp = m.path("teePolicies");
+        for (i, pv) in m.array("teePolicies")?.iter().enumerate() {
+            let p = format!("{tp}[{i}]");
+            let policy = crate::tee::parse_policy(pv, &p)?;
+            if tee_policies.iter().any(|q| q.name() == policy.name()) {
+                return err(join(&p, "name"), Problem::Duplicate { what: "TEE policy name" });
+            }
+            tee_policies.push(policy);
+        }
+    }
+    for (i, k) in keys.iter().enumerate() {
+        if let Some(name) = &k.tee_policy {
+            if !tee_policies.iter().any(|q| q.name() == name) {
+                return err(
+                    format!("{keys_path}[{i}].tee.policy"),
+                    Problem::UnknownValue { found: name.clone(), expected: "the name of one of teePolicies" },
+                );
+            }
+        }
+    }
+    Ok(tee_policies)
 }
 
 fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
@@ -599,6 +689,17 @@ fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
         return err(k.path("validUntil"), Problem::NotAfter { earlier: "validFrom" });
     }
     let label = k.opt_str("label")?.map(str::to_string);
+    #[cfg(feature = "tee")]
+    let tee_policy = match k.opt("tee") {
+        None => None,
+        Some(tv) => {
+            let tp = k.path("tee");
+            let t = Members::of(tv, &tp)?;
+            t.only(&["policy"])?;
+            Some(t.text("policy")?.to_string())
+        }
+    };
+
     Ok(KeyEntry {
         key_id,
         public_key,
@@ -607,6 +708,8 @@ fn parse_key(v: &Value, path: &str) -> DocResult<KeyEntry> {
         valid_until,
         revoked: if k.opt("revoked").is_some() { k.bool("revoked")? } else { false },
         label,
+        #[cfg(feature = "tee")]
+        tee_policy,
     })
 }
 

@@ -259,6 +259,12 @@ pub(crate) fn verify_value(value: &Value, ctx: &VerifyContext<'_>) -> Pending {
             break;
         }
     }
+    // tee: the key whose signature verified is TEE-bound: a verified binding
+    // must cover the heartbeat's timestamp.
+    #[cfg(feature = "tee")]
+    if let Some(entry) = signer.and_then(|id| root.key(&id)) {
+        ctx.tee_check(&mut r, root, entry, "timestamp", at);
+    }
     match (signer, usable.is_empty()) {
         (Some(id), _) => r.pass(CheckId::Signature, format!("Ed25519 signature by {id} over PAE verifies (strict)")),
         (None, true) => r.skip(CheckId::Signature, "no usable heartbeat key signed"),

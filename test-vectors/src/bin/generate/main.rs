@@ -34,6 +34,7 @@ mod expect;
 mod fork;
 mod heartbeat;
 mod log_proof;
+mod tee;
 mod witness_policy;
 
 type R<T> = Result<T, String>;
@@ -1911,7 +1912,7 @@ fn generate() -> R<BTreeMap<String, String>> {
     for v in fork::vectors()? {
         g.push(v);
     }
-    for v in attesto::vectors()? {
+    for v in attesto::vectors()?.into_iter().chain(tee::vectors()?) {
         g.push(v);
     }
     let mut out = BTreeMap::new();
