@@ -1276,8 +1276,9 @@ fn a_database_outage_is_503_and_the_ledger_reconnects() {
     };
     admin("ALTER SYSTEM SET default_transaction_read_only = on");
     let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let (status, r) = post(&server.addr, &attestation(&s, &format!("read-only-{}", deadline.elapsed().as_nanos())));
+    // A new document each attempt (a resubmitted one would answer 200, not 201).
+    for attempt in 0u32.. {
+        let (status, r) = post(&server.addr, &attestation(&s, &format!("read-only-{attempt}")));
         if status == 503 {
             assert_eq!(r["code"], "unavailable", "{r}");
             break;
@@ -1290,8 +1291,8 @@ fn a_database_outage_is_503_and_the_ledger_reconnects() {
     assert_eq!(get(&server.addr, "/readyz").0, 503);
     admin("ALTER SYSTEM RESET default_transaction_read_only");
     let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let doc = attestation(&s, &format!("writable-{}", deadline.elapsed().as_nanos()));
+    for attempt in 0u32.. {
+        let doc = attestation(&s, &format!("writable-{attempt}"));
         let (status, r) = post(&server.addr, &doc);
         if status == 201 {
             acked.push((r["index"].as_u64().expect("index"), canonical(&doc)));
