@@ -11,10 +11,14 @@ from conftest import SUMMARY, is_dsse_vector, is_fork_vector, load_vectors
 # DSSE envelopes (heartbeats, docs/spec.md §9) are another document kind: test_dsse.py;
 # fork evidence (docs/spec.md §11) too: test_fork.py.
 # Attesto Local Vault documents (docs/spec.md §12): test_attesto.py.
+# TEE bindings (docs/spec.md §13): test_tee.py (report_data; DCAP chains are dcap-qvl's).
 VECTORS = [
     v
     for v in load_vectors()
-    if not is_dsse_vector(v) and not is_fork_vector(v) and not v["name"].startswith("attesto/")
+    if not is_dsse_vector(v)
+    and not is_fork_vector(v)
+    and not v["name"].startswith("attesto/")
+    and not v["name"].startswith("tee/")
 ]
 BY_NAME = {v["name"]: v for v in VECTORS}
 
