@@ -20,7 +20,6 @@ use attest_ledger::hashes::TreeHashes;
 use attest_ledger::witness::Witness;
 use attest_verifier::checkpoint::Checkpoint;
 use attest_verifier::merkle::leaf_hash;
-use base64::Engine as _;
 
 fn stats(mut v: Vec<f64>) -> (f64, f64, f64) {
     v.sort_by(f64::total_cmp);
@@ -121,16 +120,9 @@ fn main() {
             .map(|k| {
                 let i = round * PER_ROUND + k;
                 let (m, n) = pairs[i];
-                let mut b = format!("old {m}\n");
                 let proof = t.consistency_proof(m, n).expect("proof");
                 assert_eq!(proof.len(), 20);
-                for h in proof {
-                    b.push_str(&base64::engine::general_purpose::STANDARD.encode(h.as_bytes()));
-                    b.push('\n');
-                }
-                b.push('\n');
-                b.push_str(&note(&logs[i], n));
-                b.into_bytes()
+                attest_ledger::witness::add_checkpoint_body(m, &proof, &note(&logs[i], n)).into_bytes()
             })
             .collect();
         let mut lat = Vec::with_capacity(PER_ROUND);

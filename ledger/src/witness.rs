@@ -59,8 +59,6 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -152,11 +150,17 @@ struct Request {
     note: Note,
 }
 
-fn decimal(s: &str) -> Option<u64> {
-    if s.is_empty() || (s.len() > 1 && s.starts_with('0')) || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+/// An `add-checkpoint` request body: `old N`, the proof lines, an empty
+/// line, the signed checkpoint (what [`Witness::add_checkpoint`] parses).
+pub fn add_checkpoint_body(old: u64, proof: &[Sha256Digest], note: &str) -> String {
+    let mut b = format!("old {old}\n");
+    for h in proof {
+        b.push_str(&h.to_base64());
+        b.push('\n');
     }
-    s.parse().ok()
+    b.push('\n');
+    b.push_str(note);
+    b
 }
 
 fn parse_request(body: &[u8]) -> Result<Request, String> {
@@ -169,17 +173,15 @@ fn parse_request(body: &[u8]) -> Result<Request, String> {
     let old = lines
         .next()
         .and_then(|l| l.strip_prefix("old "))
-        .and_then(decimal)
+        .and_then(checkpoint::parse_decimal)
         .ok_or("the first line is not `old <decimal>`")?;
     let mut proof = Vec::new();
     for l in lines {
         if proof.len() == 63 {
             return Err("more than 63 consistency proof lines".into());
         }
-        let raw = STANDARD.decode(l).ok().filter(|b| STANDARD.encode(b) == l);
-        let h: [u8; 32] =
-            raw.and_then(|b| b.try_into().ok()).ok_or("a proof line is not canonical base64 of a 32-byte hash")?;
-        proof.push(Sha256Digest::from_bytes(h));
+        let h = Sha256Digest::from_base64(l).map_err(|_| "a proof line is not canonical base64 of a 32-byte hash")?;
+        proof.push(h);
     }
     let note = checkpoint::parse_note(note_text.as_bytes()).map_err(|e| format!("checkpoint: {e}"))?;
     Ok(Request { old, proof, note_text: note_text.to_string(), note })

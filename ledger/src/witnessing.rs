@@ -34,8 +34,6 @@ use std::time::Duration;
 use attest_verifier::checkpoint::{self, Checkpoint};
 use attest_verifier::cosignature::{cosigned_at, CosignerKey};
 use attest_verifier::tlog_policy::Policy;
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
 
 use crate::client::Base;
 use crate::metrics::Metrics;
@@ -220,13 +218,7 @@ impl Witnessing {
                     }
                 }
             };
-            let mut body = format!("old {old}\n");
-            for h in &proof {
-                body.push_str(&STANDARD.encode(h.as_bytes()));
-                body.push('\n');
-            }
-            body.push('\n');
-            body.push_str(note);
+            let body = crate::witness::add_checkpoint_body(old, &proof, note);
             let resp = t.base.request(
                 "POST",
                 "/add-checkpoint",

@@ -17,7 +17,6 @@ use attest_verifier::fork::{check_fork, parse_fork_evidence};
 use attest_verifier::merkle::{consistency_proof, leaf_hash, tree_hash};
 use attest_verifier::types::Sha256Digest;
 use attest_verifier::Timestamp;
-use base64::Engine as _;
 
 const ORIGIN: &str = "ledger.example/w";
 
@@ -43,14 +42,7 @@ fn signed(l: &[Sha256Digest]) -> String {
 }
 
 fn body(old: u64, proof: &[Sha256Digest], note: &str) -> Vec<u8> {
-    let mut b = format!("old {old}\n");
-    for h in proof {
-        b.push_str(&base64::engine::general_purpose::STANDARD.encode(h.as_bytes()));
-        b.push('\n');
-    }
-    b.push('\n');
-    b.push_str(note);
-    b.into_bytes()
+    attest_ledger::witness::add_checkpoint_body(old, proof, note).into_bytes()
 }
 
 fn now() -> Timestamp {

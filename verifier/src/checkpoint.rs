@@ -157,6 +157,15 @@ impl NoteKeyId {
     }
 }
 
+/// A C2SP decimal (checkpoint sizes, tlog-proof indexes, tlog-witness old
+/// sizes): ASCII digits without leading zeros (`0` alone), within u64.
+pub fn parse_decimal(s: &str) -> Option<u64> {
+    if s.is_empty() || (s.len() > 1 && s.starts_with('0')) || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
 /// A valid key name: non-empty, no whitespace, no `+`.
 pub fn is_valid_name(name: &str) -> bool {
     !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || c == '+')

@@ -102,13 +102,6 @@ pub struct TlogProof {
     checkpoint: String,
 }
 
-fn decimal(s: &str) -> Option<u64> {
-    if s.is_empty() || (s.len() > 1 && s.starts_with('0')) || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
-}
-
 fn canonical_base64(s: &str) -> Option<Vec<u8>> {
     let b = STANDARD.decode(s).ok()?;
     (STANDARD.encode(&b) == s).then_some(b)
@@ -140,17 +133,16 @@ impl TlogProof {
         }
         let index = line
             .strip_prefix("index ")
-            .and_then(decimal)
+            .and_then(crate::checkpoint::parse_decimal)
             .ok_or(TlogProofError::Malformed("the index line is not `index <decimal>`"))?;
         let mut path = Vec::new();
         for l in lines {
             if path.len() == MAX_PROOF_HASHES {
                 return Err(TlogProofError::Malformed("more than 63 proof hashes"));
             }
-            let h: [u8; 32] = canonical_base64(l)
-                .and_then(|b| b.try_into().ok())
-                .ok_or(TlogProofError::Malformed("a proof line is not a canonical base64 SHA-256 hash"))?;
-            path.push(Sha256Digest::from_bytes(h));
+            let h = Sha256Digest::from_base64(l)
+                .map_err(|_| TlogProofError::Malformed("a proof line is not a canonical base64 SHA-256 hash"))?;
+            path.push(h);
         }
         Ok(Self { extra, index, path, checkpoint: checkpoint.to_string() })
     }
