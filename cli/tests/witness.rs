@@ -352,3 +352,62 @@ fn hostile_policies_and_add_checkpoint_bodies() {
     let (_, m) = http(&w.addr, "GET", "/metrics", b"");
     assert!(!String::from_utf8_lossy(&m).contains("code=\"500\""));
 }
+
+/// kill -9 of a witness under load (docs/spec.md §11.4): every cosignature
+/// it answered was committed first, so after a restart on the same database
+/// its size is the last one acknowledged (or the one in flight at the kill,
+/// committed but not answered), never less.
+#[test]
+fn kill_9_under_load_loses_no_cosigned_checkpoint() {
+    use attest_attestor::note::NoteSigner;
+    use attest_verifier::checkpoint::Checkpoint;
+    use attest_verifier::merkle::{consistency_proof, leaf_hash, tree_hash};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("w1.secret"), format!("{}\n", MasterSecret::from_bytes([0x61; 32]).to_hex())).unwrap();
+    let log = NoteSigner::new(ORIGIN, MasterSecret::from_bytes([0x62; 32]).master_ed25519()).unwrap();
+    let vk = log.verifier_key().clone();
+    let leaves: Vec<_> = (0..4000u32).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+    fn note(log: &NoteSigner, leaves: &[attest_verifier::types::Sha256Digest], n: usize) -> String {
+        log.sign_checkpoint(&Checkpoint::new(ORIGIN, n as u64, tree_hash(&leaves[..n])).unwrap()).unwrap()
+    }
+    let first = note(&log, &leaves, 1);
+    let w = witness(d, 1, &vk);
+    let addr = w.addr.clone();
+    let (tx, rx) = std::sync::mpsc::channel::<usize>();
+    let client = std::thread::spawn(move || {
+        let mut old = 0usize;
+        for n in (1..4000).step_by(7) {
+            let proof = if old == 0 { Vec::new() } else { consistency_proof(&leaves[..n], old as u64).unwrap() };
+            let body = attest_ledger::witness::add_checkpoint_body(old as u64, &proof, &note(&log, &leaves, n));
+            let Ok(mut s) = std::net::TcpStream::connect(&addr) else { break };
+            let head = format!(
+                "POST /add-checkpoint HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            );
+            if s.write_all(head.as_bytes()).and_then(|_| s.write_all(body.as_bytes())).is_err() {
+                break;
+            }
+            let mut out = Vec::new();
+            if s.read_to_end(&mut out).is_err() || !out.starts_with(b"HTTP/1.1 200") {
+                let _ = tx.send(n); // in flight at the kill
+                break;
+            }
+            let _ = tx.send(0);
+            old = n;
+        }
+        old
+    });
+    std::thread::sleep(Duration::from_millis(400));
+    let pid = w.child.id().to_string();
+    assert!(Command::new("kill").args(["-9", &pid]).status().unwrap().success());
+    let acked = client.join().unwrap();
+    let in_flight = rx.try_iter().filter(|&n| n != 0).last();
+    assert!(acked > 7, "the witness cosigned under load before the kill ({acked})");
+    drop(w);
+    let w = witness(d, 1, &vk);
+    let (status, body) = http(&w.addr, "POST", "/add-checkpoint", format!("old 0\n\n{first}").as_bytes());
+    assert_eq!(status, 409);
+    let size: usize = String::from_utf8(body).unwrap().trim().parse().unwrap();
+    assert!(size == acked || Some(size) == in_flight, "stored {size}, acknowledged {acked}, in flight {in_flight:?}");
+}
