@@ -319,8 +319,9 @@ pub struct Plan {
 #[derive(Debug)]
 pub struct ReportBuilder {
     plan: Plan,
-    /// Checks the evidence adds after the plan's (`log-inclusion` with `--log-proof`).
-    #[cfg(any(feature = "log-proof", feature = "expect"))]
+    /// Checks the evidence adds after the plan's (`log-inclusion` with
+    /// `--log-proof`, `expect` with pinned claims, `tee` for a TEE-bound key).
+    #[cfg(any(feature = "log-proof", feature = "expect", feature = "tee"))]
     also: Vec<(CheckId, bool)>,
     slots: Vec<Option<Check>>,
     unplanned: Vec<Check>,
@@ -333,7 +334,7 @@ impl ReportBuilder {
     pub fn new(plan: Plan) -> Self {
         Self {
             plan,
-            #[cfg(any(feature = "log-proof", feature = "expect"))]
+            #[cfg(any(feature = "log-proof", feature = "expect", feature = "tee"))]
             also: Vec::new(),
             slots: vec![None; plan.checks.len()],
             unplanned: Vec::new(),
@@ -345,7 +346,7 @@ impl ReportBuilder {
     /// Adds a check after the plan's, for evidence the caller gave (a check
     /// every kind can make, such as `log-inclusion`). Adding one twice, or
     /// one already in the plan, changes nothing.
-    #[cfg(any(feature = "log-proof", feature = "expect"))]
+    #[cfg(any(feature = "log-proof", feature = "expect", feature = "tee"))]
     pub fn plan_also(&mut self, id: CheckId, required: bool) {
         if !self.planned().any(|(c, _)| *c == id) {
             self.also.push((id, required));
@@ -354,7 +355,8 @@ impl ReportBuilder {
     }
 
     /// The plan's checks, then the added ones (none without the
-    /// `log-proof` feature: the core WASM module has no room for them).
+    /// `log-proof`, `expect` and `tee` features: the core WASM module has no
+    /// room for them).
     fn planned(&self) -> impl Iterator<Item = &(CheckId, bool)> {
         #[cfg(any(feature = "log-proof", feature = "expect", feature = "tee"))]
         return self.plan.checks.iter().chain(self.also.iter());
