@@ -275,9 +275,11 @@ fn platform_flags(quote: &[u8], collateral: &QuoteCollateralV3) -> Result<Vec<Pl
         }
     };
     // The leaf dcap-qvl verified: the first PEM block of the chain, whatever
-    // its label (`pem::parse_many`, as dcap-qvl's `extract_certs`).
-    let blocks = pem::parse_many(chain).map_err(|e| malformed(format!("PCK chain: {e}")))?;
-    let leaf = blocks.into_iter().next().ok_or_else(|| malformed("no PEM PCK certificate".into()))?.into_contents();
+    // its label (dcap-qvl's `extract_certs` takes `pem::parse_many(chain)`,
+    // whose first block is `pem::parse(chain)`; `verify` has already
+    // refused a chain with a malformed later block). Only the leaf is
+    // decoded: the two CA certificates are not read here.
+    let leaf = pem::parse(chain).map_err(|e| malformed(format!("PCK chain: {e}")))?.into_contents();
     let ext = dcap_qvl::intel::parse_pck_extension(&leaf).map_err(|e| malformed(format!("{e:#}")))?;
     Ok([
         (ext.dynamic_platform, PlatformFlag::DynamicPlatform),
