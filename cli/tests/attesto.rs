@@ -327,9 +327,14 @@ fn serve(dir: &Path, installations: &[String]) -> Server {
 
 /// One HTTP/1.1 POST (Connection: close) with extra headers: status and JSON body (Null if none).
 fn post(addr: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, serde_json::Value) {
+    try_post(addr, path, headers, body).expect("a response")
+}
+
+/// [`post`], or `None` when the server is gone (refused, reset, no complete answer).
+fn try_post(addr: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Option<(u16, serde_json::Value)> {
     use std::io::{Read as _, Write as _};
-    let mut s = std::net::TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
     let mut head = format!(
         "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
         body.len()
@@ -338,15 +343,15 @@ fn post(addr: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, 
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
-    s.write_all(head.as_bytes()).expect("write");
+    s.write_all(head.as_bytes()).ok()?;
     let _ = s.write_all(body);
     let mut buf = Vec::new();
     let _ = s.read_to_end(&mut buf);
-    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").expect("a response");
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = String::from_utf8_lossy(&buf[..split]).to_string();
-    let status: u16 = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
+    let status: u16 = head.split(' ').nth(1).and_then(|s| s.parse().ok())?;
     let body = serde_json::from_slice(&buf[split + 4..]).unwrap_or(serde_json::Value::Null);
-    (status, body)
+    Some((status, body))
 }
 
 /// The package's fail-closed acknowledgement check (attesto-local-vault.md §3,
@@ -466,8 +471,27 @@ impl Relay {
     }
 
     fn post(&self, addr: &str, inst: &str) -> (u16, serde_json::Value) {
+        self.try_post(addr, inst).expect("a response")
+    }
+
+    fn try_post(&self, addr: &str, inst: &str) -> Option<(u16, serde_json::Value)> {
         let h: Vec<(&str, &str)> = self.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        post(addr, &format!("/v2/local-vault/installations/{inst}/relay"), &h, self.body.as_bytes())
+        try_post(addr, &format!("/v2/local-vault/installations/{inst}/relay"), &h, self.body.as_bytes())
+    }
+
+    /// The second sample relay made distinct: its own source_ref, event id
+    /// and payload (`user`), its payload digest recomputed, re-signed.
+    fn distinct(tag: &str) -> Relay {
+        let mut r = Relay::sample("relay-2.request.json");
+        let mut b = r.body_json();
+        b["envelope"]["source_ref"] = serde_json::json!(format!("src-{tag}"));
+        b["envelope"]["event_id"] = serde_json::json!(format!("lv_{tag}"));
+        b["payload"]["user"] = serde_json::json!(format!("user-{tag}"));
+        let (sha, size) = payload_sha256(&b["payload"]);
+        b["envelope"]["payload_sha256"] = serde_json::json!(sha);
+        b["envelope"]["payload_size"] = serde_json::json!(size);
+        r.resign(b);
+        r
     }
 }
 
@@ -714,4 +738,98 @@ fn concurrent_submissions_are_checked_and_persisted_one_at_a_time() {
         assert_eq!(codes.iter().filter(|c| **c == 409).count(), 1, "{codes:?}");
         assert!(codes.iter().any(|c| *c == 201 || *c == 200), "{codes:?}");
     }
+}
+
+#[test]
+fn kill_9_under_load_loses_no_acknowledged_relay() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let server = serve(d, &[format!("inst_sample={KEY}")]);
+    let addr = server.addr.clone();
+    // 8 clients × 30 distinct relays, each posted twice in a row (201, then
+    // the replayed 200 with the same index); kill -9 after 40 acknowledgements.
+    let relays: Vec<Vec<(String, Relay)>> = (0..8)
+        .map(|c| {
+            (0..30)
+                .map(|i| {
+                    let tag = format!("kill-{c}-{i}");
+                    let r = Relay::distinct(&tag);
+                    (tag, r)
+                })
+                .collect()
+        })
+        .collect();
+    let (tx, rx) = std::sync::mpsc::channel::<(String, serde_json::Value)>();
+    let acks = std::thread::scope(|scope| {
+        for mine in &relays {
+            let (addr, tx) = (addr.clone(), tx.clone());
+            scope.spawn(move || {
+                for (tag, r) in mine {
+                    for _ in 0..2 {
+                        match r.try_post(&addr, "inst_sample") {
+                            Some((200 | 201, body)) => {
+                                let _ = tx.send((tag.clone(), body["ledger"]["index"].clone()));
+                            }
+                            _ => return,
+                        }
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut acks = Vec::new();
+        while acks.len() < 40 {
+            acks.push(rx.recv_timeout(Duration::from_secs(60)).expect("acknowledgements arrive"));
+        }
+        // Into the next batch's collection window, clients mid-flight.
+        std::thread::sleep(Duration::from_millis(120));
+        drop(server); // SIGKILL
+        acks.extend(rx.iter());
+        acks
+    });
+    assert!(acks.len() >= 40 && acks.len() < 480, "{} acknowledgements", acks.len());
+
+    let server = serve_again(d);
+    let mut acked: std::collections::BTreeMap<String, serde_json::Value> = std::collections::BTreeMap::new();
+    for (tag, index) in &acks {
+        assert!(index.is_u64(), "{tag}: an acknowledgement carries the entry index");
+        if let Some(first) = acked.insert(tag.clone(), index.clone()) {
+            assert_eq!(&first, index, "{tag}: two acknowledgements, two indexes");
+        }
+    }
+    // Every relay again after the restart: an acknowledged one replays at its
+    // index (its entry and its idempotency row survived); an unacknowledged
+    // one is appended now or (when its entry was durable but not yet
+    // acknowledged) answered at the index it got. No two relays share an index.
+    let mut indexes = std::collections::BTreeSet::new();
+    for (tag, r) in relays.iter().flatten() {
+        let (st, body) = r.post(&server.addr, "inst_sample");
+        let index = body["ledger"]["index"].clone();
+        assert!(st == 200 || st == 201, "{tag}: {st} {body}");
+        if let Some(want) = acked.get(tag) {
+            assert_eq!((st, &body["replayed"], &index), (200, &serde_json::json!(true), want), "{tag} lost: {body}");
+        }
+        assert!(indexes.insert(index.to_string()), "{tag}: index {index} given twice");
+        let (st, e) = get_json(&server.addr, &format!("/v1/entries/{index}"));
+        assert_eq!(st, 200, "{tag}: entry {index}: {e}");
+    }
+    eprintln!(
+        "{} acknowledgements before kill -9 ({} relays), all 240 relays at distinct indexes after",
+        acks.len(),
+        acked.len()
+    );
+}
+
+/// One HTTP/1.1 GET: status and JSON body (Null if none).
+fn get_json(addr: &str, path: &str) -> (u16, serde_json::Value) {
+    use std::io::{Read as _, Write as _};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes()).expect("write");
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").expect("a response");
+    let head = String::from_utf8_lossy(&buf[..split]).to_string();
+    let status: u16 = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
+    (status, serde_json::from_slice(&buf[split + 4..]).unwrap_or(serde_json::Value::Null))
 }
