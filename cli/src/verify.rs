@@ -360,12 +360,10 @@ impl Loaded {
     /// The verification context for a subject verified against `trust`.
     pub fn context<'a>(&'a self, trust: &'a TrustOutcome) -> VerifyContext<'a> {
         VerifyContext {
-            trust,
-            evidence: &self.evidence,
-            now: self.now,
             max_clock_skew_seconds: self.max_clock_skew_seconds,
-            tee: Some(&self.dcap),
+            ..VerifyContext::new(trust, &self.evidence, self.now)
         }
+        .with_tee(&self.dcap)
     }
 }
 

@@ -13,7 +13,7 @@
 // written to pkg/heartbeat/{node,web}, budget 176,000 bytes; docs/benchmarks.md §2.0),
 // --tee (the TEE module: cargo feature `tee`, DCAP quote verification with
 // dcap-qvl's RustCrypto backend, written to pkg/tee/{node,web}, budget 250,000
-// bytes, not met: --check-budget holds it to a ratchet of 320,500;
+// bytes, not met: --check-budget holds it to a ratchet of 322,000;
 // docs/benchmarks.md §8).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -37,9 +37,9 @@ const featureFlags = moduleName === 'core' ? [] : ['--features', moduleName];
 const budgets = { core: 159_000, heartbeat: 176_000, tee: 250_000 };
 // A module whose budget is not met yet is held to a ratchet instead, so it
 // cannot grow unnoticed: the TEE module is 319,207 bytes (docs/benchmarks.md
-// §8: dcap-qvl alone is 199,861), its ratchet that plus 1,300 bytes (CI
+// §8: dcap-qvl alone is 199,861), its ratchet that plus the several-bindings rule (+1,370) plus 1,300 bytes (CI
 // machines built it up to 230 bytes apart).
-const ratchets = { tee: 320_500 };
+const ratchets = { tee: 322_000 };
 const npmSuffix = moduleName === 'core' ? '' : `-${moduleName}`;
 const skipOpt = process.argv.includes('--no-opt') || process.env.ATTEST_WASM_NO_OPT === '1';
 // The profile builds curve25519-dalek (field/curve arithmetic) at opt-level

@@ -86,6 +86,10 @@ pub struct VerifyContext<'a> {
     /// crate); `None`: bindings cannot be checked (`tee-unavailable`).
     #[cfg(feature = "tee")]
     pub tee: Option<&'a dyn crate::tee::QuoteVerifier>,
+    /// Bindings the verifier keeps (a ledger's logged ones), looked at after
+    /// the evidence's `tee_bindings`.
+    #[cfg(feature = "tee")]
+    pub tee_bindings: Option<&'a dyn crate::tee::BindingSource>,
 }
 
 impl<'a> VerifyContext<'a> {
@@ -98,6 +102,8 @@ impl<'a> VerifyContext<'a> {
             max_clock_skew_seconds: DEFAULT_MAX_CLOCK_SKEW_SECONDS,
             #[cfg(feature = "tee")]
             tee: None,
+            #[cfg(feature = "tee")]
+            tee_bindings: None,
         }
     }
 
@@ -137,6 +143,12 @@ impl<'a> VerifyContext<'a> {
     #[cfg(feature = "tee")]
     pub fn with_tee(self, tee: &'a dyn crate::tee::QuoteVerifier) -> Self {
         Self { tee: Some(tee), ..self }
+    }
+
+    /// This context with kept bindings (a ledger's logged ones).
+    #[cfg(feature = "tee")]
+    pub fn with_tee_bindings(self, source: &'a dyn crate::tee::BindingSource) -> Self {
+        Self { tee_bindings: Some(source), ..self }
     }
 
     /// The `tee` check of a document signed by `entry` at `t` (`member`

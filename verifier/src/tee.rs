@@ -808,10 +808,25 @@ fn check_measurements(p: &PolicyMeasurements, q: &QuoteMeasurements) -> Result<(
     }
 }
 
-/// The `tee` check of a document signed by `entry` at time `t`: the first
-/// binding of the evidence for that key must verify and vouch for `t`
-/// (`[boundAt, boundAt + maxBindingAgeSeconds]`). Records `tee` (planned
-/// by the caller) and returns whether it passed.
+/// At most this many bindings of one key are looked at for one document
+/// (given and kept ones together): bounded work per document.
+pub const MAX_BINDINGS_TRIED: usize = 64;
+
+/// Bindings a verifier keeps beside the evidence of one document (a ledger:
+/// every binding it logged), asked for those of one key.
+pub trait BindingSource: core::fmt::Debug + Send + Sync {
+    /// The bindings (documents' bytes) of `key`, in the order to try them
+    /// (a ledger: newest first).
+    fn bindings_for(&self, key: KeyId) -> Vec<std::sync::Arc<[u8]>>;
+}
+
+/// The `tee` check of a document signed by `entry` at time `t`: a binding
+/// for that key must verify and vouch for `t` (`[boundAt, boundAt +
+/// maxBindingAgeSeconds]`). The bindings given with the document come
+/// first, then the context's [`BindingSource`]; those whose window holds
+/// `t` are tried in order until one verifies; with none, the first binding
+/// decides (its failure, else `binding-age`). Records `tee` (planned by the
+/// caller) and returns whether it passed.
 #[cfg(feature = "tee")]
 pub(crate) fn check_signed_document(
     r: &mut ReportBuilder,
@@ -842,11 +857,19 @@ fn signed_document_tee(
     member: &str,
     t: Timestamp,
 ) -> Result<String, (Reason, String)> {
-    let mut bindings = ctx.evidence.tee_bindings.iter().enumerate().filter_map(|(i, bytes)| {
+    // The bindings for this key: those given with the document (`--tee-binding`,
+    // "binding #i"), then those the verifier keeps (a ledger's logged ones,
+    // "logged binding #j"), each list in its order.
+    let given = ctx.evidence.tee_bindings.iter().enumerate().filter_map(|(i, bytes)| {
         // A binding that does not parse is named when it is for no key.
-        parse_tee_binding(bytes).ok().filter(|b| b.key_id == key_id).map(|b| (i, b))
+        parse_tee_binding(bytes).ok().filter(|b| b.key_id == key_id).map(|b| (format!("binding #{i}"), b))
     });
-    let Some((i, b)) = bindings.next() else {
+    let kept = ctx.tee_bindings.map(|s| s.bindings_for(key_id)).unwrap_or_default();
+    let kept = kept.iter().enumerate().filter_map(|(j, bytes)| {
+        parse_tee_binding(bytes).ok().filter(|b| b.key_id == key_id).map(|b| (format!("logged binding #{j}"), b))
+    });
+    let candidates: Vec<(String, TeeBinding)> = given.chain(kept).take(MAX_BINDINGS_TRIED).collect();
+    if candidates.is_empty() {
         let unreadable = ctx.evidence.tee_bindings.iter().filter(|b| parse_tee_binding(b).is_err()).count();
         return Err((
             Reason::TeeBindingMissing,
@@ -855,25 +878,55 @@ fn signed_document_tee(
                 if unreadable > 0 { format!("; {unreadable} given binding(s) are not well-formed") } else { String::new() }
             ),
         ));
-    };
+    }
     let Some(qv) = ctx.tee else {
         return Err((
             Reason::TeeUnavailable,
             "no quote verifier in this build: TEE bindings cannot be checked".to_string(),
         ));
     };
-    let (b, detail) = check_binding(b, root, qv).map_err(|f| (f.reason, format!("binding #{i}: {}", f.detail)))?;
-    let until = b.valid_until();
-    if t < b.bound_at || t > until {
-        return Err((
-            Reason::BindingAge,
-            format!(
-                "{member} {t} lies outside the binding's window [{}, {until}] (boundAt + maxBindingAgeSeconds)",
-                b.bound_at
-            ),
-        ));
+    // Bindings whose window [boundAt, boundAt + maxBindingAgeSeconds] holds
+    // `t` are tried first, in order, until one verifies: a binding that does
+    // not verify (a forged copy, a stale quote) cannot knock out a good one.
+    // Without one, the first binding decides: its own failure, else its age.
+    let max_age =
+        candidates.first().and_then(|(_, b)| binding_key(b, root).ok()).map(|(_, p)| p.max_binding_age_seconds);
+    let covers = |b: &TeeBinding| max_age.is_some_and(|a| t >= b.bound_at && t <= b.bound_at.plus_seconds(a));
+    let mut first_failure = None;
+    for (label, b) in candidates.iter().filter(|(_, b)| covers(b)) {
+        match check_binding(b.clone(), root, qv) {
+            Ok((b, detail)) => {
+                let by = if label == "binding #0" { String::new() } else { format!(" ({label})") };
+                return Ok(format!("{detail}; {member} {t} within [{}, {}]{by}", b.bound_at, b.valid_until()));
+            }
+            Err(f) => {
+                if first_failure.is_none() {
+                    first_failure = Some((f.reason, format!("{label}: {}", f.detail)));
+                }
+            }
+        }
     }
-    Ok(format!("{detail}; {member} {t} within [{}, {until}]", b.bound_at))
+    if let Some(f) = first_failure {
+        return Err(f);
+    }
+    let n = candidates.len();
+    let Some((label, b)) = candidates.into_iter().next() else {
+        return Err((Reason::TeeBindingMissing, format!("no binding for key {key_id}")));
+    };
+    let (b, _) = check_binding(b, root, qv).map_err(|f| (f.reason, format!("{label}: {}", f.detail)))?;
+    Err((
+        Reason::BindingAge,
+        format!(
+            "{member} {t} lies outside the binding's window [{}, {}] (boundAt + maxBindingAgeSeconds){}",
+            b.bound_at,
+            b.valid_until(),
+            if n > 1 {
+                format!("; none of the {n} bindings for the key covers it ({label} shown)")
+            } else {
+                String::new()
+            }
+        ),
+    ))
 }
 
 /// Verifies a binding on its own against the context's trust root and quote

@@ -478,6 +478,48 @@ fn test_pki_vectors(g: &mut Tee) -> R<()> {
         g.push(name, desc, expect, reason, now, TDX_POLICY, att, vec![bound.clone()])?;
         g.under_test_root();
     }
+    // Several bindings for the key (a ledger keeps every one it logged): the
+    // ones whose window holds issuedAt are tried first, in order, until one
+    // verifies; with none, the first decides.
+    let older = g.pki(PKI_BOUND, "2026-11-19T10:00:00Z", None)?;
+    let oldest = g.pki(PKI_BOUND, "2026-11-18T10:00:00Z", None)?;
+    // A covering binding that does not verify: the nonce-bearing quote with the nonce dropped.
+    let broken = g.pki(PKI_NONCE, PKI_BOUND_AT, None)?;
+    let att = to_pretty(&g.attestation_at(&g.runtime, PKI_ISSUED)?);
+    let multi = [
+        (
+            "tee/accept-attestation-second-binding-covers",
+            "two bindings for the key: the first (boundAt two days before) does not cover issuedAt, the second does",
+            "accept",
+            None,
+            vec![older.clone(), bound.clone()],
+        ),
+        (
+            "tee/accept-attestation-failing-binding-first",
+            "two covering bindings: the first does not verify (report_data), the second does; a bad binding cannot knock out a good one",
+            "accept",
+            None,
+            vec![broken.clone(), bound.clone()],
+        ),
+        (
+            "tee/attestation-no-binding-covers",
+            "two valid bindings for the key, neither window holds issuedAt",
+            "reject:tee",
+            Some("binding-age"),
+            vec![older.clone(), oldest],
+        ),
+        (
+            "tee/attestation-covering-binding-fails",
+            "the only covering binding does not verify (report_data); an older valid one does not cover issuedAt: the covering one's failure",
+            "reject:tee",
+            Some("report-data-mismatch"),
+            vec![older, broken],
+        ),
+    ];
+    for (name, desc, expect, reason, bindings) in multi {
+        g.push(name, desc, expect, reason, PKI_NOW, TDX_POLICY, att.clone(), bindings)?;
+        g.under_test_root();
+    }
     // A heartbeat by the TEE-bound key (it also holds the heartbeat role).
     let w = attest_attestor::scenario::HeartbeatWorld::new("tee").map_err(e)?;
     let hb_ts = ts(PKI_ISSUED).unix_seconds() as u64;
