@@ -158,6 +158,7 @@ fn ledger_step(dir: &Path, s: &Scenario, a: &DemoArgs) -> Result<i32, CliError> 
             pinned: vec![s.root.master_ed25519().public_key()],
             evidence: attest_verifier::Evidence::default(),
             attesto: Default::default(),
+            tee_root_ca: None,
         },
         listen: "127.0.0.1:0".parse().map_err(|e: std::net::AddrParseError| fail(e.to_string()))?,
         batch: attest_ledger::sequencer::BatchConfig::default(),

@@ -89,6 +89,10 @@ pub struct ServeArgs {
     /// (…/ID/witness/checkpoints) are verified against this key (docs/spec.md §12.7).
     #[arg(long = "attesto-installation", value_name = "ID=PUBKEYHEX")]
     pub attesto_installations: Vec<String>,
+    /// The root CA (DER or PEM) the DCAP quotes of TEE bindings chain to
+    /// instead of Intel's SGX Root CA: test infrastructure (docs/spec.md §13.7).
+    #[arg(long = "tee-root-ca", value_name = "FILE")]
+    pub tee_root_ca: Option<PathBuf>,
     /// Where stream health changes are POSTed (attest.stream-alert.v1; http://).
     #[arg(long = "alert-webhook", value_name = "URL")]
     pub alert_webhook: Option<String>,
@@ -232,6 +236,16 @@ pub fn run(c: &LedgerCommand) -> Result<i32, CliError> {
                     evidence,
                     attesto: attest_ledger::attesto::Installations::parse(&a.attesto_installations)
                         .map_err(|e| CliError::new(format!("--attesto-installation {e}")))?,
+                    tee_root_ca: match &a.tee_root_ca {
+                        None => None,
+                        Some(p) => {
+                            let bytes = crate::io::read_limited(p, "TEE root CA", 64 * 1024)?;
+                            // Refused at start, naming the file, not at the first binding.
+                            attest_tee_verifier::DcapVerifier::with_root_ca(&bytes)
+                                .map_err(|e| CliError::new(format!("TEE root CA {}: {e}", p.display())))?;
+                            Some(bytes)
+                        }
+                    },
                 },
                 listen: a.listen,
                 alert_webhook: a.alert_webhook.clone(),

@@ -1362,3 +1362,127 @@ fn refused_submissions_are_queryable_from_the_database() {
     );
     server.terminate();
 }
+
+const PKI_QUOTE: &[u8] = include_bytes!("../../tee-verifier/test-pki/tdx-bound.quote");
+const PKI_NONCE_QUOTE: &[u8] = include_bytes!("../../tee-verifier/test-pki/tdx-bound-nonce.quote");
+const PKI_COLLATERAL: &str = include_str!("../../tee-verifier/test-pki/tdx-collateral.json");
+const PKI_ROOT: &[u8] = include_bytes!("../../tee-verifier/test-pki/root-ca.pem");
+/// The test PKI's TD under a policy whose bindings vouch for ten years: the
+/// quote is checked at `boundAt` (inside its collateral's window), the
+/// binding's age and the documents' times at the real clock of the ledger.
+const TEN_YEAR_POLICY: &str = r#"{"name":"td","platform":"tdx","tdx":{"rtmr3":"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"},"allowedTcbStatus":["UpToDate"],"allowPlatformFlags":["dynamic-platform","cached-keys","smt"],"maxBindingAgeSeconds":315360000}"#;
+
+/// The first failing check of a 422 answer: (check id, reason).
+fn refusal(body: &serde_json::Value) -> (String, String) {
+    let c = body["report"]["checks"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["status"] == "fail"))
+        .cloned()
+        .unwrap_or_default();
+    (c["id"].as_str().unwrap_or("").into(), c["reason"].as_str().unwrap_or("").into())
+}
+
+#[test]
+fn tee_bound_keys_verify_against_logged_bindings_which_survive_a_restart() {
+    use attest_attestor::trust_root::{KeyMaterial, KeySpec, TrustRootDraft};
+    use attest_verifier::trust_root::Role;
+    use attest_verifier::Timestamp;
+    use sha2::Digest as _;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let ts = |s: &str| Timestamp::parse(s).expect("time");
+    let root = MasterSecret::from_bytes([0x52; 32]);
+    // The key the test PKI's quotes bind (tee-verifier/test-pki/).
+    let runtime = MasterSecret::from_bytes(sha2::Sha256::digest(b"attest.vectors.tee.runtime").into());
+    let t0 = ts("2025-01-01T00:00:00Z");
+    let mut draft = TrustRootDraft::first(t0, ts("2045-01-01T00:00:00Z"), 1);
+    for (k, role) in [(&root, Role::Root), (&runtime, Role::Runtime)] {
+        let spec = KeySpec {
+            key: KeyMaterial::ed25519(&k.master_ed25519()),
+            roles: vec![role],
+            valid_from: t0,
+            valid_until: None,
+            label: None,
+        };
+        draft.add_key(&spec).expect("key");
+    }
+    draft
+        .add_tee_policy(attest_verifier::doc::parse_json(TEN_YEAR_POLICY.as_bytes()).expect("policy"))
+        .expect("policy");
+    draft.set_key_tee_policy(&runtime.master_ed25519().key_id().to_hex(), "td").expect("tee key");
+    std::fs::write(d.join("trust-root.json"), to_pretty(&draft.sign(&[&root.master_ed25519()]))).expect("write");
+    std::fs::write(d.join("root.pub"), format!("{}\n", root.master_ed25519().public_key())).expect("write");
+    std::fs::write(d.join("log.secret"), format!("{}\n", MasterSecret::from_bytes([0x4c; 32]).to_hex()))
+        .expect("write");
+    std::fs::write(d.join("test-root.pem"), PKI_ROOT).expect("write");
+
+    let collateral = attest_verifier::doc::parse_json(PKI_COLLATERAL.as_bytes()).expect("collateral");
+    let pk = runtime.master_ed25519().public_key();
+    let binding = |quote: &[u8]| {
+        to_pretty(&attest_attestor::tee::binding(
+            pk.as_bytes(),
+            attest_verifier::tee::TeePlatform::Tdx,
+            ts("2026-11-21T10:00:00Z"),
+            quote,
+            collateral.clone(),
+            None,
+        ))
+        .into_bytes()
+    };
+    let scenario = Scenario::new("ledger-tee").expect("scenario");
+    let attestation = |id: &str| {
+        let mut a = scenario.draft(id).expect("draft");
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+        a.issued_at = Timestamp::from_unix(now as i64 - 60, 0);
+        to_pretty(&a.sign_with_runtime(&runtime.master_ed25519(), None).expect("sign")).into_bytes()
+    };
+
+    let server = Server::start(d, &["--tee-root-ca", "test-root.pem"]);
+    let a1 = attestation("tee-1");
+    // No binding logged yet: refused before anything is stored.
+    let (st, body) = post(&server.addr, &a1);
+    assert_eq!((st, refusal(&body)), (422, ("tee".into(), "tee-binding-missing".into())), "{body}");
+    // A binding whose quote does not bind the key (the nonce quote, no nonce): refused.
+    let (st, body) = post(&server.addr, &binding(PKI_NONCE_QUOTE));
+    assert_eq!((st, refusal(&body)), (422, ("tee".into(), "report-data-mismatch".into())), "{body}");
+    let (st, body) = post(&server.addr, &a1);
+    assert_eq!(refusal(&body).1, "tee-binding-missing", "a refused binding is not kept: {st} {body}");
+    // The binding: verified alone (quote at boundAt under the test root, age now) and logged.
+    let (st, body) = post(&server.addr, &binding(PKI_QUOTE));
+    assert_eq!(st, 201, "{body}");
+    let (st, body) = post(&server.addr, &a1);
+    assert_eq!(st, 201, "an attestation by the bound key, with the logged binding: {body}");
+    // The binding is an entry, found by its key and boundAt; the refused one is not.
+    let key_id = runtime.master_ed25519().key_id().to_hex();
+    let (st, search) = get(&server.addr, &format!("/v1/search?type=attest.tee-binding.v1&signerKeyId={key_id}"));
+    let found = search["entries"].as_array().cloned().unwrap_or_default();
+    assert_eq!((st, found.len()), (200, 1), "{search}");
+    assert_eq!(found[0]["time"], "2026-11-21T10:00:00Z", "{search}");
+    server.terminate();
+
+    // Restarted: the bindings are read back from the log.
+    let server = Server::start(d, &["--tee-root-ca", "test-root.pem"]);
+    let (st, body) = post(&server.addr, &attestation("tee-2"));
+    assert_eq!(st, 201, "after a restart: {body}");
+    server.terminate();
+
+    // Under Intel's root (no --tee-root-ca) the test PKI's binding is refused, and so
+    // is a document by the bound key on a fresh log.
+    let server = Server::start_on(d, "sqlite:intel.db", &[]);
+    let (st, body) = post(&server.addr, &binding(PKI_QUOTE));
+    assert_eq!((st, refusal(&body)), (422, ("tee".into(), "bad-collateral-signature".into())), "{body}");
+    let (st, body) = post(&server.addr, &attestation("tee-3"));
+    assert_eq!((st, refusal(&body).1.as_str()), (422, "tee-binding-missing"), "{body}");
+    // A bad --tee-root-ca is refused at start, naming the file.
+    std::fs::write(d.join("bad-root.pem"), "-----BEGIN CERTIFICATE-----\nnot base64!\n").expect("write");
+    let out = attest()
+        .current_dir(d)
+        .args(["ledger", "serve", "--db", "sqlite:bad.db", "--origin", ORIGIN, "--key", "log.secret"])
+        .args(["--trust-root", "trust-root.json", "--root-key", "root.pub", "--listen", "127.0.0.1:0"])
+        .args(["--tee-root-ca", "bad-root.pem"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad-root.pem"), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -111,6 +111,7 @@ fn run(db: Database, s: &Scenario, docs: &[Vec<u8>], clients: usize, linger: Dur
             pinned,
             evidence: Evidence::default(),
             attesto: Default::default(),
+            tee_root_ca: None,
         },
         listen: "127.0.0.1:0".parse().expect("addr"),
         batch: BatchConfig { max_age: linger, ..BatchConfig::default() },

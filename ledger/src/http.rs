@@ -35,6 +35,9 @@ pub struct Verification {
     pub evidence: Evidence,
     /// Attesto Local Vault installations the receiver accepts (docs/spec.md §12.7).
     pub attesto: crate::attesto::Installations,
+    /// The root CA DCAP quotes of TEE bindings chain to instead of Intel's
+    /// SGX Root CA (`--tee-root-ca`, DER or PEM; test infrastructure).
+    pub tee_root_ca: Option<Vec<u8>>,
 }
 
 /// Shared state of the handlers.
@@ -58,6 +61,8 @@ pub struct AppState {
     pub append_failing: Arc<std::sync::atomic::AtomicBool>,
     /// Witnessing (`--witness`, `--witness-quorum`).
     pub witnessing: Option<Arc<crate::witnessing::Witnessing>>,
+    /// The quote verifier and the logged TEE bindings (docs/spec.md §13.7).
+    pub tee: Arc<crate::tee::TeeState>,
 }
 
 impl AppState {
@@ -209,7 +214,9 @@ fn verify_submission(state: &AppState, body: &[u8]) -> Result<Accepted, ApiError
         }
         _ => None,
     };
-    let ctx = VerifyContext::new(subject_trust.as_ref().unwrap_or(&trust), &v.evidence, now);
+    let ctx = VerifyContext::new(subject_trust.as_ref().unwrap_or(&trust), &v.evidence, now)
+        .with_tee(state.tee.verifier())
+        .with_tee_bindings(&*state.tee);
     let (report, verified) = verify_document(body, &ctx).into_parts();
     if !report.valid() {
         let report_json = serde_json::to_value(&report).unwrap_or(serde_json::Value::Null);
@@ -337,6 +344,7 @@ async fn submit(State(state): State<AppState>, body: axum::body::Body) -> Result
             let started = std::time::Instant::now();
             let doc_type = accepted.entry.doc_type.clone();
             let heartbeat = accepted.heartbeat;
+            let binding = (doc_type == attest_verifier::tee::TEE_BINDING_TYPE).then(|| accepted.entry.bytes.clone());
             // A failed append (full or read-only database, lost connection)
             // changes nothing and is 503: retry later, nothing was acknowledged.
             let ack = match state.sequencer.submit(accepted.entry).await {
@@ -357,6 +365,10 @@ async fn submit(State(state): State<AppState>, body: axum::body::Body) -> Result
             if !ack.existing {
                 state.metrics.appended(&doc_type);
                 state.metrics.observe_append(started.elapsed());
+                // Logged: from now on documents by the bound key are checked against it.
+                if let Some(b) = binding {
+                    state.tee.keep(&b);
+                }
                 if let Some(h) = heartbeat {
                     let (stream, at) = (h.heartbeat().stream().to_string(), h.heartbeat().timestamp());
                     let late = state.monitor.observe(h, now().unix_seconds());

@@ -32,6 +32,7 @@ pub mod serve;
 pub mod store;
 mod store_postgres;
 mod store_sqlite;
+pub mod tee;
 pub mod testing;
 pub mod tiles;
 pub mod witness;
@@ -127,13 +128,16 @@ pub struct Config {
 fn reload_monitor(
     store: &mut dyn Store,
     verification: &http::Verification,
+    tee: &tee::TeeState,
     size: u64,
 ) -> Result<monitor::StreamMonitor, LedgerError> {
     let windows = verification.evidence.heartbeat_policy.as_ref().map(|p| p.windows()).unwrap_or_default();
     let m = monitor::StreamMonitor::new(windows);
     let now = http::now();
     let trust = http::TrustCache::default().get(verification, now);
-    let ctx = attest_verifier::VerifyContext::new(&trust, &verification.evidence, now);
+    let ctx = attest_verifier::VerifyContext::new(&trust, &verification.evidence, now)
+        .with_tee(tee.verifier())
+        .with_tee_bindings(tee);
     let mut batch = attest_verifier::batch::BatchVerifier::new();
     let mut start = 0;
     while start < size {
@@ -211,9 +215,12 @@ pub fn serve_on(
     // Opened and loaded before the runtime runs: both block.
     let mut store = open(&config.database)?;
     let tree = Tree::load(store.as_mut(), &config.signer)?;
-    let monitor = reload_monitor(store.as_mut(), &config.verification, tree.size())?;
+    let tee = tee::TeeState::new(config.verification.tee_root_ca.as_deref())
+        .map_err(|e| LedgerError::Io(format!("--tee-root-ca: {e}")))?;
+    tee.load(store.as_mut(), tree.size())?;
+    let monitor = reload_monitor(store.as_mut(), &config.verification, &tee, tree.size())?;
     listener.set_nonblocking(true).map_err(|e| LedgerError::Io(format!("listener: {e}")))?;
-    rt.block_on(serve_async(config, store, tree, monitor, listener, shutdown))
+    rt.block_on(serve_async(config, store, tree, monitor, tee, listener, shutdown))
 }
 
 pub(crate) async fn shutdown_signal() {
@@ -235,6 +242,7 @@ async fn serve_async(
     store: Box<dyn Store>,
     tree: Tree,
     monitor: monitor::StreamMonitor,
+    tee: tee::TeeState,
     listener: std::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), LedgerError> {
@@ -266,6 +274,7 @@ async fn serve_async(
         trust: Arc::new(http::TrustCache::default()),
         append_failing: Arc::default(),
         witnessing,
+        tee: Arc::new(tee),
     };
     let listener =
         tokio::net::TcpListener::from_std(listener).map_err(|e| LedgerError::Io(format!("listener: {e}")))?;
