@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use attest_tee_verifier::DcapVerifier;
-use attest_verifier::tee::{parse_tee_binding, BindingSource, MAX_BINDINGS_TRIED, TEE_BINDING_TYPE};
+use attest_verifier::tee::{parse_tee_binding, BindingSource, TeeBinding, MAX_BINDINGS_TRIED, TEE_BINDING_TYPE};
 use attest_verifier::types::KeyId;
 
 use crate::store::Store;
@@ -28,9 +28,9 @@ use crate::LedgerError;
 #[derive(Debug)]
 pub struct TeeState {
     verifier: DcapVerifier,
-    /// Per key: `(boundAt as Unix seconds, entry bytes)`, newest first, at
-    /// most [`MAX_BINDINGS_TRIED`] (the core looks at no more).
-    kept: RwLock<HashMap<KeyId, Vec<(i64, Arc<[u8]>)>>>,
+    /// Per key: the bindings, parsed once, with their digests; newest
+    /// `boundAt` first, at most [`MAX_BINDINGS_TRIED`] (the core looks at no more).
+    kept: RwLock<HashMap<KeyId, Vec<Arc<TeeBinding>>>>,
 }
 
 impl TeeState {
@@ -53,14 +53,13 @@ impl TeeState {
     /// binding are ignored.
     pub fn keep(&self, bytes: &[u8]) {
         let Ok(b) = parse_tee_binding(bytes) else { return };
-        let at = b.bound_at().unix_seconds();
         let mut kept = self.kept.write().unwrap_or_else(PoisonError::into_inner);
         let list = kept.entry(b.key_id()).or_default();
-        if list.iter().any(|(_, x)| &**x == bytes) {
+        if list.iter().any(|x| x.digest() == b.digest()) {
             return;
         }
-        let pos = list.iter().position(|(t, _)| *t < at).unwrap_or(list.len());
-        list.insert(pos, (at, Arc::from(bytes)));
+        let pos = list.iter().position(|x| x.bound_at() < b.bound_at()).unwrap_or(list.len());
+        list.insert(pos, Arc::new(b));
         list.truncate(MAX_BINDINGS_TRIED);
     }
 
@@ -90,8 +89,8 @@ impl TeeState {
 }
 
 impl BindingSource for TeeState {
-    fn bindings_for(&self, key: KeyId) -> Vec<Arc<[u8]>> {
+    fn bindings_for(&self, key: KeyId) -> Vec<Arc<TeeBinding>> {
         let kept = self.kept.read().unwrap_or_else(PoisonError::into_inner);
-        kept.get(&key).map(|l| l.iter().map(|(_, b)| b.clone()).collect()).unwrap_or_default()
+        kept.get(&key).cloned().unwrap_or_default()
     }
 }

@@ -815,9 +815,9 @@ pub const MAX_BINDINGS_TRIED: usize = 64;
 /// Bindings a verifier keeps beside the evidence of one document (a ledger:
 /// every binding it logged), asked for those of one key.
 pub trait BindingSource: core::fmt::Debug + Send + Sync {
-    /// The bindings (documents' bytes) of `key`, in the order to try them
-    /// (a ledger: newest first).
-    fn bindings_for(&self, key: KeyId) -> Vec<std::sync::Arc<[u8]>>;
+    /// The bindings of `key` (parsed once, when they were kept), in the
+    /// order to try them (a ledger: newest first).
+    fn bindings_for(&self, key: KeyId) -> Vec<std::sync::Arc<TeeBinding>>;
 }
 
 /// The `tee` check of a document signed by `entry` at time `t`: a binding
@@ -865,9 +865,11 @@ fn signed_document_tee(
         parse_tee_binding(bytes).ok().filter(|b| b.key_id == key_id).map(|b| (format!("binding #{i}"), b))
     });
     let kept = ctx.tee_bindings.map(|s| s.bindings_for(key_id)).unwrap_or_default();
-    let kept = kept.iter().enumerate().filter_map(|(j, bytes)| {
-        parse_tee_binding(bytes).ok().filter(|b| b.key_id == key_id).map(|b| (format!("logged binding #{j}"), b))
-    });
+    let kept = kept
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.key_id == key_id)
+        .map(|(j, b)| (format!("logged binding #{j}"), TeeBinding::clone(b)));
     let candidates: Vec<(String, TeeBinding)> = given.chain(kept).take(MAX_BINDINGS_TRIED).collect();
     if candidates.is_empty() {
         let unreadable = ctx.evidence.tee_bindings.iter().filter(|b| parse_tee_binding(b).is_err()).count();
