@@ -1465,6 +1465,9 @@ fn tee_bound_keys_verify_against_logged_bindings_which_survive_a_restart() {
     let server = Server::start(d, &["--tee-root-ca", "test-root.pem"]);
     let (st, body) = post(&server.addr, &attestation("tee-2"));
     assert_eq!(st, 201, "after a restart: {body}");
+    let (st, metrics) = http(&server.addr, "GET", "/metrics", b"").expect("metrics");
+    let metrics = String::from_utf8_lossy(&metrics).to_string();
+    assert!(st == 200 && metrics.lines().any(|l| l == "attest_ledger_tee_bindings 1"), "{metrics}");
     server.terminate();
 
     // Under Intel's root (no --tee-root-ca) the test PKI's binding is refused, and so

@@ -368,6 +368,7 @@ async fn submit(State(state): State<AppState>, body: axum::body::Body) -> Result
                 // Logged: from now on documents by the bound key are checked against it.
                 if let Some(b) = binding {
                     state.tee.keep(&b);
+                    state.metrics.tee_bindings(state.tee.len());
                 }
                 if let Some(h) = heartbeat {
                     let (stream, at) = (h.heartbeat().stream().to_string(), h.heartbeat().timestamp());

@@ -249,6 +249,7 @@ async fn serve_async(
     let origin = config.signer.name().to_string();
     let monitor = Arc::new(monitor);
     let metrics = Arc::new(metrics::Metrics::new());
+    metrics.tee_bindings(tee.len());
     let webhook = match &config.alert_webhook {
         Some(u) => Some(client::Base::parse(u).map_err(|e| LedgerError::Io(format!("--alert-webhook {e}")))?),
         None => None,

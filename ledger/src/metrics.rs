@@ -33,6 +33,7 @@ pub struct Metrics {
     witness_size: Family<Labels, Gauge>,
     witness_quorum_size: Gauge,
     witness_quorum_met: Gauge,
+    tee_bindings: Gauge,
 }
 
 impl Default for Metrics {
@@ -115,6 +116,12 @@ impl Metrics {
             "1 when that checkpoint's cosignatures meet the --witness-quorum policy, else 0",
             witness_quorum_met.clone(),
         );
+        let tee_bindings = Gauge::default();
+        registry.register(
+            "tee_bindings",
+            "TEE bindings kept for documents by TEE-bound keys (logged, verified; docs/spec.md §13.7)",
+            tee_bindings.clone(),
+        );
         Self {
             registry,
             appended,
@@ -132,7 +139,13 @@ impl Metrics {
             witness_size,
             witness_quorum_size,
             witness_quorum_met,
+            tee_bindings,
         }
+    }
+
+    /// How many TEE bindings the ledger keeps.
+    pub fn tee_bindings(&self, kept: usize) {
+        self.tee_bindings.set(i64::try_from(kept).unwrap_or(i64::MAX));
     }
 
     /// One add-checkpoint request to a witness and its result.
