@@ -1382,61 +1382,82 @@ fn refusal(body: &serde_json::Value) -> (String, String) {
     (c["id"].as_str().unwrap_or("").into(), c["reason"].as_str().unwrap_or("").into())
 }
 
-#[test]
-fn tee_bound_keys_verify_against_logged_bindings_which_survive_a_restart() {
-    use attest_attestor::trust_root::{KeyMaterial, KeySpec, TrustRootDraft};
-    use attest_verifier::trust_root::Role;
-    use attest_verifier::Timestamp;
-    use sha2::Digest as _;
+/// A trust root whose runtime key is TEE-bound (the key the test PKI's quotes
+/// bind) under [`TEN_YEAR_POLICY`], written into `d` with the root key, a log
+/// key and the test root CA; makes bindings and attestations by that key.
+struct TeeWorld {
+    runtime: MasterSecret,
+    collateral: attest_json::Value,
+    scenario: Scenario,
+}
 
-    let dir = tempfile::tempdir().expect("temp dir");
-    let d = dir.path();
-    let ts = |s: &str| Timestamp::parse(s).expect("time");
-    let root = MasterSecret::from_bytes([0x52; 32]);
-    // The key the test PKI's quotes bind (tee-verifier/test-pki/).
-    let runtime = MasterSecret::from_bytes(sha2::Sha256::digest(b"attest.vectors.tee.runtime").into());
-    let t0 = ts("2025-01-01T00:00:00Z");
-    let mut draft = TrustRootDraft::first(t0, ts("2045-01-01T00:00:00Z"), 1);
-    for (k, role) in [(&root, Role::Root), (&runtime, Role::Runtime)] {
-        let spec = KeySpec {
-            key: KeyMaterial::ed25519(&k.master_ed25519()),
-            roles: vec![role],
-            valid_from: t0,
-            valid_until: None,
-            label: None,
-        };
-        draft.add_key(&spec).expect("key");
+impl TeeWorld {
+    fn new(d: &Path) -> TeeWorld {
+        use attest_attestor::trust_root::{KeyMaterial, KeySpec, TrustRootDraft};
+        use attest_verifier::trust_root::Role;
+        use sha2::Digest as _;
+        let root = MasterSecret::from_bytes([0x52; 32]);
+        let runtime = MasterSecret::from_bytes(sha2::Sha256::digest(b"attest.vectors.tee.runtime").into());
+        let t0 = ts("2025-01-01T00:00:00Z");
+        let mut draft = TrustRootDraft::first(t0, ts("2045-01-01T00:00:00Z"), 1);
+        for (k, role) in [(&root, Role::Root), (&runtime, Role::Runtime)] {
+            let key = KeyMaterial::ed25519(&k.master_ed25519());
+            let spec = KeySpec { key, roles: vec![role], valid_from: t0, valid_until: None, label: None };
+            draft.add_key(&spec).expect("key");
+        }
+        let policy = attest_verifier::doc::parse_json(TEN_YEAR_POLICY.as_bytes()).expect("policy");
+        draft.add_tee_policy(policy).expect("policy");
+        draft.set_key_tee_policy(&runtime.master_ed25519().key_id().to_hex(), "td").expect("tee key");
+        std::fs::write(d.join("trust-root.json"), to_pretty(&draft.sign(&[&root.master_ed25519()]))).expect("write");
+        std::fs::write(d.join("root.pub"), format!("{}\n", root.master_ed25519().public_key())).expect("write");
+        let log = MasterSecret::from_bytes([0x4c; 32]).to_hex();
+        std::fs::write(d.join("log.secret"), format!("{log}\n")).expect("write");
+        std::fs::write(d.join("test-root.pem"), PKI_ROOT).expect("write");
+        let collateral = attest_verifier::doc::parse_json(PKI_COLLATERAL.as_bytes()).expect("collateral");
+        TeeWorld { runtime, collateral, scenario: Scenario::new("ledger-tee").expect("scenario") }
     }
-    draft
-        .add_tee_policy(attest_verifier::doc::parse_json(TEN_YEAR_POLICY.as_bytes()).expect("policy"))
-        .expect("policy");
-    draft.set_key_tee_policy(&runtime.master_ed25519().key_id().to_hex(), "td").expect("tee key");
-    std::fs::write(d.join("trust-root.json"), to_pretty(&draft.sign(&[&root.master_ed25519()]))).expect("write");
-    std::fs::write(d.join("root.pub"), format!("{}\n", root.master_ed25519().public_key())).expect("write");
-    std::fs::write(d.join("log.secret"), format!("{}\n", MasterSecret::from_bytes([0x4c; 32]).to_hex()))
-        .expect("write");
-    std::fs::write(d.join("test-root.pem"), PKI_ROOT).expect("write");
 
-    let collateral = attest_verifier::doc::parse_json(PKI_COLLATERAL.as_bytes()).expect("collateral");
-    let pk = runtime.master_ed25519().public_key();
-    let binding = |quote: &[u8]| {
-        to_pretty(&attest_attestor::tee::binding(
+    /// A binding of the runtime key with `quote` at 2026-11-21T10:00:00Z.
+    fn binding(&self, quote: &[u8]) -> Vec<u8> {
+        self.binding_at(quote, "2026-11-21T10:00:00Z")
+    }
+
+    /// A binding of the runtime key with `quote` at `at` (inside the test PKI collateral's window).
+    fn binding_at(&self, quote: &[u8], at: &str) -> Vec<u8> {
+        let pk = self.runtime.master_ed25519().public_key();
+        let at = ts(at);
+        let b = attest_attestor::tee::binding(
             pk.as_bytes(),
             attest_verifier::tee::TeePlatform::Tdx,
-            ts("2026-11-21T10:00:00Z"),
+            at,
             quote,
-            collateral.clone(),
+            self.collateral.clone(),
             None,
-        ))
-        .into_bytes()
-    };
-    let scenario = Scenario::new("ledger-tee").expect("scenario");
-    let attestation = |id: &str| {
-        let mut a = scenario.draft(id).expect("draft");
+        );
+        to_pretty(&b).into_bytes()
+    }
+
+    /// An attestation by the runtime key, issued a minute ago (the real clock).
+    fn attestation(&self, id: &str) -> Vec<u8> {
+        let mut a = self.scenario.draft(id).expect("draft");
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
-        a.issued_at = Timestamp::from_unix(now as i64 - 60, 0);
-        to_pretty(&a.sign_with_runtime(&runtime.master_ed25519(), None).expect("sign")).into_bytes()
-    };
+        a.issued_at = attest_verifier::Timestamp::from_unix(now as i64 - 60, 0);
+        to_pretty(&a.sign_with_runtime(&self.runtime.master_ed25519(), None).expect("sign")).into_bytes()
+    }
+}
+
+fn ts(s: &str) -> attest_verifier::Timestamp {
+    attest_verifier::Timestamp::parse(s).expect("time")
+}
+
+#[test]
+fn tee_bound_keys_verify_against_logged_bindings_which_survive_a_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let w = TeeWorld::new(d);
+    let binding = |q: &[u8]| w.binding(q);
+    let attestation = |id: &str| w.attestation(id);
+    let runtime = &w.runtime;
 
     let server = Server::start(d, &["--tee-root-ca", "test-root.pem"]);
     let a1 = attestation("tee-1");
@@ -1453,11 +1474,17 @@ fn tee_bound_keys_verify_against_logged_bindings_which_survive_a_restart() {
     assert_eq!(st, 201, "{body}");
     let (st, body) = post(&server.addr, &a1);
     assert_eq!(st, 201, "an attestation by the bound key, with the logged binding: {body}");
+    // Re-bound later (a newer boundAt): kept too, tried first for later documents.
+    let (st, body) = post(&server.addr, &w.binding_at(PKI_QUOTE, "2026-11-25T00:00:00Z"));
+    assert_eq!(st, 201, "{body}");
+    // The same binding again (a retry): 200, kept once.
+    let (st, body) = post(&server.addr, &w.binding_at(PKI_QUOTE, "2026-11-25T00:00:00Z"));
+    assert_eq!(st, 200, "{body}");
     // The binding is an entry, found by its key and boundAt; the refused one is not.
     let key_id = runtime.master_ed25519().key_id().to_hex();
     let (st, search) = get(&server.addr, &format!("/v1/search?type=attest.tee-binding.v1&signerKeyId={key_id}"));
     let found = search["entries"].as_array().cloned().unwrap_or_default();
-    assert_eq!((st, found.len()), (200, 1), "{search}");
+    assert_eq!((st, found.len()), (200, 2), "{search}");
     assert_eq!(found[0]["time"], "2026-11-21T10:00:00Z", "{search}");
     server.terminate();
 
@@ -1467,7 +1494,7 @@ fn tee_bound_keys_verify_against_logged_bindings_which_survive_a_restart() {
     assert_eq!(st, 201, "after a restart: {body}");
     let (st, metrics) = http(&server.addr, "GET", "/metrics", b"").expect("metrics");
     let metrics = String::from_utf8_lossy(&metrics).to_string();
-    assert!(st == 200 && metrics.lines().any(|l| l == "attest_ledger_tee_bindings 1"), "{metrics}");
+    assert!(st == 200 && metrics.lines().any(|l| l == "attest_ledger_tee_bindings 2"), "{metrics}");
     server.terminate();
 
     // Under Intel's root (no --tee-root-ca) the test PKI's binding is refused, and so
@@ -1488,4 +1515,26 @@ fn tee_bound_keys_verify_against_logged_bindings_which_survive_a_restart() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad-root.pem"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_binding_logged_by_one_ledger_process_serves_the_other_on_one_postgres_database() {
+    let pg = PgCluster::start().expect("a throwaway PostgreSQL cluster");
+    let url = pg.create_database("tee").expect("database");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let w = TeeWorld::new(d);
+    let a = Server::start_on(d, &url, &["--tee-root-ca", "test-root.pem"]);
+    let b = Server::start_on(d, &url, &["--tee-root-ca", "test-root.pem"]);
+    let (st, body) = post(&b.addr, &w.attestation("pg-0"));
+    assert_eq!((st, refusal(&body).1.as_str()), (422, "tee-binding-missing"), "{body}");
+    // Logged through A; B kept nothing, reads the store on the miss and verifies once more.
+    let (st, body) = post(&a.addr, &w.binding(PKI_QUOTE));
+    assert_eq!(st, 201, "{body}");
+    let (st, body) = post(&b.addr, &w.attestation("pg-1"));
+    assert_eq!(st, 201, "B, with the binding A logged: {body}");
+    let (st, body) = post(&a.addr, &w.attestation("pg-2"));
+    assert_eq!(st, 201, "{body}");
+    a.terminate();
+    b.terminate();
 }

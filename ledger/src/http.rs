@@ -217,7 +217,26 @@ fn verify_submission(state: &AppState, body: &[u8]) -> Result<Accepted, ApiError
     let ctx = VerifyContext::new(subject_trust.as_ref().unwrap_or(&trust), &v.evidence, now)
         .with_tee(state.tee.verifier())
         .with_tee_bindings(&*state.tee);
-    let (report, verified) = verify_document(body, &ctx).into_parts();
+    let (mut report, mut verified) = verify_document(body, &ctx).into_parts();
+    // A TEE-bound key without a kept binding for the document's time: another
+    // ledger process on the same database may have logged one. Read the
+    // store's new bindings and verify once more.
+    let tee_miss = |r: &attest_verifier::Report| {
+        r.first_failure().is_some_and(|c| {
+            c.id == attest_verifier::report::CheckId::Tee
+                && matches!(
+                    c.reason,
+                    Some(attest_verifier::Reason::TeeBindingMissing | attest_verifier::Reason::BindingAge)
+                )
+        })
+    };
+    if tee_miss(&report) {
+        let loaded = state.tee.load(state.store.lock().unwrap_or_else(PoisonError::into_inner).as_mut());
+        if loaded.is_ok() {
+            state.metrics.tee_bindings(state.tee.len());
+            (report, verified) = verify_document(body, &ctx).into_parts();
+        }
+    }
     if !report.valid() {
         let report_json = serde_json::to_value(&report).unwrap_or(serde_json::Value::Null);
         let failure = report.first_failure();
@@ -333,6 +352,10 @@ async fn submit(State(state): State<AppState>, body: axum::body::Body) -> Result
     let s = state.clone();
     let accepted = blocking(move || verify_submission(&s, &body)).await?;
     let leaf = accepted.entry.leaf_hash;
+    // A verified binding, kept once it is in the log (either branch below):
+    // from then on documents by the bound key are checked against it.
+    let binding =
+        (accepted.entry.doc_type == attest_verifier::tee::TEE_BINDING_TYPE).then(|| accepted.entry.bytes.clone());
     // Already in the log: 200 with its index, proved against the latest checkpoint.
     let known = {
         let t = state.tree.read().unwrap_or_else(PoisonError::into_inner);
@@ -344,7 +367,6 @@ async fn submit(State(state): State<AppState>, body: axum::body::Body) -> Result
             let started = std::time::Instant::now();
             let doc_type = accepted.entry.doc_type.clone();
             let heartbeat = accepted.heartbeat;
-            let binding = (doc_type == attest_verifier::tee::TEE_BINDING_TYPE).then(|| accepted.entry.bytes.clone());
             // A failed append (full or read-only database, lost connection)
             // changes nothing and is 503: retry later, nothing was acknowledged.
             let ack = match state.sequencer.submit(accepted.entry).await {
@@ -365,11 +387,6 @@ async fn submit(State(state): State<AppState>, body: axum::body::Body) -> Result
             if !ack.existing {
                 state.metrics.appended(&doc_type);
                 state.metrics.observe_append(started.elapsed());
-                // Logged: from now on documents by the bound key are checked against it.
-                if let Some(b) = binding {
-                    state.tee.keep(&b);
-                    state.metrics.tee_bindings(state.tee.len());
-                }
                 if let Some(h) = heartbeat {
                     let (stream, at) = (h.heartbeat().stream().to_string(), h.heartbeat().timestamp());
                     let late = state.monitor.observe(h, now().unix_seconds());
@@ -379,6 +396,10 @@ async fn submit(State(state): State<AppState>, body: axum::body::Body) -> Result
             (status, ack.index, ack.checkpoint, ack.tree_size)
         }
     };
+    if let Some(b) = binding {
+        state.tee.keep(&b);
+        state.metrics.tee_bindings(state.tee.len());
+    }
     // With --witness-quorum: acknowledged only with a checkpoint cosigned to quorum (fail closed).
     let (checkpoint, size) = match state.witnessing.as_ref().filter(|w| w.requires_quorum()) {
         None => (checkpoint, size),

@@ -217,7 +217,7 @@ pub fn serve_on(
     let tree = Tree::load(store.as_mut(), &config.signer)?;
     let tee = tee::TeeState::new(config.verification.tee_root_ca.as_deref())
         .map_err(|e| LedgerError::Io(format!("--tee-root-ca: {e}")))?;
-    tee.load(store.as_mut(), tree.size())?;
+    tee.load(store.as_mut())?;
     let monitor = reload_monitor(store.as_mut(), &config.verification, &tee, tree.size())?;
     listener.set_nonblocking(true).map_err(|e| LedgerError::Io(format!("listener: {e}")))?;
     rt.block_on(serve_async(config, store, tree, monitor, tee, listener, shutdown))

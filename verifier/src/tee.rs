@@ -808,16 +808,20 @@ fn check_measurements(p: &PolicyMeasurements, q: &QuoteMeasurements) -> Result<(
     }
 }
 
-/// At most this many bindings of one key are looked at for one document
-/// (given and kept ones together): bounded work per document.
+/// At most this many bindings of one key are looked at for one document,
+/// from the evidence and as many from the context's [`BindingSource`]:
+/// bounded work per document.
 pub const MAX_BINDINGS_TRIED: usize = 64;
 
 /// Bindings a verifier keeps beside the evidence of one document (a ledger:
 /// every binding it logged), asked for those of one key.
 pub trait BindingSource: core::fmt::Debug + Send + Sync {
-    /// The bindings of `key` (parsed once, when they were kept), in the
-    /// order to try them (a ledger: newest first).
-    fn bindings_for(&self, key: KeyId) -> Vec<std::sync::Arc<TeeBinding>>;
+    /// Bindings of `key` (parsed once, when they were kept) that may vouch
+    /// for a document dated `t`, in the order to try them; the core looks at
+    /// the first [`MAX_BINDINGS_TRIED`]. A ledger answers those with `boundAt
+    /// ≤ t`, newest first: the first is then covering whenever any is
+    /// (`t − maxBindingAgeSeconds ≤ boundAt ≤ t`).
+    fn bindings_for(&self, key: KeyId, t: Timestamp) -> Vec<std::sync::Arc<TeeBinding>>;
 }
 
 /// The `tee` check of a document signed by `entry` at time `t`: a binding
@@ -860,23 +864,29 @@ fn signed_document_tee(
     // The bindings for this key: those given with the document (`--tee-binding`,
     // "binding #i"), then those the verifier keeps (a ledger's logged ones,
     // "logged binding #j"), each list in its order.
+    // At most MAX_BINDINGS_TRIED of each: given ones cannot hide kept ones.
     let given = ctx.evidence.tee_bindings.iter().enumerate().filter_map(|(i, bytes)| {
         // A binding that does not parse is named when it is for no key.
-        parse_tee_binding(bytes).ok().filter(|b| b.key_id == key_id).map(|b| (format!("binding #{i}"), b))
+        parse_tee_binding(bytes)
+            .ok()
+            .filter(|b| b.key_id == key_id)
+            .map(|b| (format!("binding #{i}"), std::sync::Arc::new(b)))
     });
-    let kept = ctx.tee_bindings.map(|s| s.bindings_for(key_id)).unwrap_or_default();
+    let kept = ctx.tee_bindings.map(|s| s.bindings_for(key_id, t)).unwrap_or_default();
     let kept = kept
-        .iter()
+        .into_iter()
+        .filter(|b| b.key_id == key_id)
+        .take(MAX_BINDINGS_TRIED)
         .enumerate()
-        .filter(|(_, b)| b.key_id == key_id)
-        .map(|(j, b)| (format!("logged binding #{j}"), TeeBinding::clone(b)));
-    let candidates: Vec<(String, TeeBinding)> = given.chain(kept).take(MAX_BINDINGS_TRIED).collect();
+        .map(|(j, b)| (format!("logged binding #{j}"), b));
+    let candidates: Vec<(String, std::sync::Arc<TeeBinding>)> = given.take(MAX_BINDINGS_TRIED).chain(kept).collect();
     if candidates.is_empty() {
         let unreadable = ctx.evidence.tee_bindings.iter().filter(|b| parse_tee_binding(b).is_err()).count();
         return Err((
             Reason::TeeBindingMissing,
             format!(
-                "key {key_id} is TEE-bound (its trust-root entry has `tee`) and no binding for it was given (--tee-binding){}",
+                "key {key_id} is TEE-bound (its trust-root entry has `tee`) and no binding for it was given (--tee-binding){}{}",
+                if ctx.tee_bindings.is_some() { " or is kept for its time" } else { "" },
                 if unreadable > 0 { format!("; {unreadable} given binding(s) are not well-formed") } else { String::new() }
             ),
         ));
@@ -893,10 +903,13 @@ fn signed_document_tee(
     // Without one, the first binding decides: its own failure, else its age.
     let max_age =
         candidates.first().and_then(|(_, b)| binding_key(b, root).ok()).map(|(_, p)| p.max_binding_age_seconds);
+    // (All candidates are for one key, so one policy: when the key is not
+    // usable, none covers and the first one reports why.)
     let covers = |b: &TeeBinding| max_age.is_some_and(|a| t >= b.bound_at && t <= b.bound_at.plus_seconds(a));
     let mut first_failure = None;
     for (label, b) in candidates.iter().filter(|(_, b)| covers(b)) {
-        match check_binding(b.clone(), root, qv) {
+        // Copied only when tried (normally the first covering one passes).
+        match check_binding(TeeBinding::clone(b), root, qv) {
             Ok((b, detail)) => {
                 let by = if label == "binding #0" { String::new() } else { format!(" ({label})") };
                 return Ok(format!("{detail}; {member} {t} within [{}, {}]{by}", b.bound_at, b.valid_until()));
@@ -915,7 +928,8 @@ fn signed_document_tee(
     let Some((label, b)) = candidates.into_iter().next() else {
         return Err((Reason::TeeBindingMissing, format!("no binding for key {key_id}")));
     };
-    let (b, _) = check_binding(b, root, qv).map_err(|f| (f.reason, format!("{label}: {}", f.detail)))?;
+    let (b, _) =
+        check_binding(TeeBinding::clone(&b), root, qv).map_err(|f| (f.reason, format!("{label}: {}", f.detail)))?;
     Err((
         Reason::BindingAge,
         format!(
