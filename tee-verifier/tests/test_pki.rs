@@ -173,9 +173,24 @@ fn an_attestation_by_the_bound_key_needs_its_binding_for_its_time() {
         let (id, reason, detail) = first_failure(&r).expect("refused");
         assert_eq!((id.as_str(), reason.as_str()), ("tee", "binding-age"), "{issued}: {detail}");
     }
-    // A second binding for the key is not consulted once the first is found: the first decides.
-    let r =
-        verify(&attestation("2026-11-21T11:00:00Z"), vec![bind(DEBUG, BOUND_AT, None), b], POLICY, now, &test_root());
+    // Several bindings for the key (docs/spec.md §13.3): covering ones are tried in
+    // order until one verifies, so a failing first one does not hide a good second.
+    let r = verify(
+        &attestation("2026-11-21T11:00:00Z"),
+        vec![bind(DEBUG, BOUND_AT, None), b.clone()],
+        POLICY,
+        now,
+        &test_root(),
+    );
+    assert!(r.valid(), "{:?}", first_failure(&r));
+    // Only failing covering ones: the first covering one's failure.
+    let r = verify(
+        &attestation("2026-11-21T11:00:00Z"),
+        vec![bind(DEBUG, BOUND_AT, None), bind(BOUND, "2026-11-19T10:00:00Z", None)],
+        POLICY,
+        now,
+        &test_root(),
+    );
     assert_eq!(first_failure(&r).map(|f| f.1).as_deref(), Some("tee-debug"));
 }
 
